@@ -1,0 +1,39 @@
+# The two commands a newcomer needs: `make demo` and `make test`. Everything else is a building block.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: test lint typecheck cfn-lint pytest demo build bench clean
+
+$(INSTALLED): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev,local]'
+	touch $@
+
+test: lint typecheck cfn-lint pytest
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(INSTALLED)
+	$(BIN)/mypy
+
+cfn-lint: $(INSTALLED)
+	$(BIN)/cfn-lint template.yaml infra/iam-role.yaml
+
+pytest: $(INSTALLED)
+	$(BIN)/pytest
+
+# The deployable artifact for python3.12 / x86_64, built without Docker from manylinux wheels.
+build: $(INSTALLED)
+	$(BIN)/python bench/build_artifact.py --out .build/lambda
+
+# Measures artifact size and handler cold-start imports; see docs/BENCHMARKS.md.
+bench: $(INSTALLED)
+	$(BIN)/python bench/artifact.py
+
+clean:
+	rm -rf .build .mypy_cache .ruff_cache .pytest_cache

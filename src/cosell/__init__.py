@@ -1,0 +1,1 @@
+"""cosell: bidirectional sync between HubSpot CRM and AWS Partner Central."""
