@@ -1,0 +1,139 @@
+"""Typed settings, read once from the environment.
+
+Every function of the stack reads the same variables (template.yaml sets them in Globals), so one model
+describes them all. A missing or malformed variable stops start-up with `ConfigurationError`, whose message
+names each offending variable and says what it must be.
+
+Secrets never travel as plain environment variables in a deployed stack: the `*_SECRET` variables name where
+the secret lives (an SSM SecureString parameter name, or a Secrets Manager ARN) and `cosell.secrets` fetches
+it at run time with caching. Plain `HUBSPOT_ACCESS_TOKEN` / `HUBSPOT_WEBHOOK_SECRET` are accepted only when
+`ENVIRONMENT=development`, for local runs.
+"""
+
+from __future__ import annotations
+
+import os
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, Literal, Self
+
+from pydantic import (
+    AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    model_validator,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+
+class Environment(StrEnum):
+    PRODUCTION = "production"
+    STAGING = "staging"
+    DEVELOPMENT = "development"
+
+
+Catalog = Literal["AWS", "Sandbox"]
+
+# The role name the brief's infra/iam-role.yaml creates; used when PARTNER_CENTRAL_ROLE_ARN is not set.
+DEFAULT_PARTNER_CENTRAL_ROLE_NAME = "HubSpotPartnerCentralServiceRole"
+DEFAULT_EXTERNAL_ID = "HubSpotPartnerCentralIntegration"
+
+SecretReference = Annotated[
+    str, Field(pattern=r"^(/[\w.\-/]+|arn:aws[\w-]*:(ssm|secretsmanager):[\w-]+:\d{12}:.+)$")
+]
+RoleArn = Annotated[str, Field(pattern=r"^arn:aws[\w-]*:iam::\d{12}:role/.+$")]
+TopicArn = Annotated[str, Field(pattern=r"^arn:aws[\w-]*:sns:[\w-]+:\d{12}:.+$")]
+
+
+class ConfigurationError(Exception):
+    """Start-up cannot continue: the message names each variable to fix."""
+
+
+class Settings(BaseModel):
+    """Field `x_y` is read from environment variable `X_Y`."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", alias_generator=str.upper, populate_by_name=True)
+
+    environment: Environment = Environment.DEVELOPMENT
+    aws_region: Annotated[str, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")]
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    # Partner Central. Its API lives in us-east-1 only, whatever region the stack runs in.
+    partner_central_catalog: Catalog | None = None
+    partner_central_role_arn: RoleArn | None = None
+    partner_central_external_id: Annotated[str, Field(min_length=2, max_length=1224)] = DEFAULT_EXTERNAL_ID
+    partner_central_region: Literal["us-east-1"] = "us-east-1"
+
+    # HubSpot.
+    hubspot_api_base_url: AnyHttpUrl = AnyHttpUrl("https://api.hubapi.com")
+    # The URL HubSpot calls, when it is not the API Gateway URL (custom domain, proxy): signatures cover it.
+    hubspot_webhook_url: AnyHttpUrl | None = None
+    hubspot_access_token_source: SecretReference | None = None
+    hubspot_webhook_secret_source: SecretReference | None = None
+    hubspot_access_token: SecretStr | None = None
+    hubspot_webhook_secret: SecretStr | None = None
+
+    # Resources created by template.yaml.
+    sync_queue_url: AnyHttpUrl
+    state_table_name: Annotated[str, Field(pattern=r"^[a-zA-Z0-9_.\-]{3,255}$")]
+
+    # Notifications.
+    engagement_score_threshold: Annotated[int, Field(ge=1, le=100)] = 15
+    high_engagement_score: Annotated[int, Field(ge=0, le=100)] = 80
+    notification_sns_topic_arn: TopicArn | None = None
+
+    @model_validator(mode="after")
+    def _check_deployment_rules(self) -> Self:
+        problems: list[str] = []
+        deployed = self.environment is not Environment.DEVELOPMENT
+        if deployed and self.partner_central_catalog is None:
+            # Defaulting to a catalog in a deployed stack could write test data to production or the reverse.
+            problems.append("PARTNER_CENTRAL_CATALOG: required outside development (AWS or Sandbox)")
+        for plain, reference in (
+            ("hubspot_access_token", "hubspot_access_token_source"),
+            ("hubspot_webhook_secret", "hubspot_webhook_secret_source"),
+        ):
+            has_plain = getattr(self, plain) is not None
+            has_reference = getattr(self, reference) is not None
+            if deployed and has_plain:
+                problems.append(
+                    f"{plain.upper()}: plain secrets are for local runs only; store it in SSM or "
+                    f"Secrets Manager and set {reference.upper()}"
+                )
+            elif not has_plain and not has_reference:
+                problems.append(f"{reference.upper()}: required (SSM parameter name or Secrets Manager ARN)")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.partner_central_catalog or "Sandbox"
+
+
+def _describe(error: ValidationError) -> str:
+    lines = []
+    for issue in error.errors():
+        variable = ".".join(str(part) for part in issue["loc"]).upper()
+        message = issue["msg"].removeprefix("Value error, ")
+        if issue["type"] == "missing":
+            lines.append(f"{variable}: required but not set")
+        elif variable:
+            lines.append(f"{variable}: {message} (got {issue.get('input')!r})")
+        else:
+            lines.append(message)
+    return "Invalid configuration: " + "; ".join(lines)
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read settings from `environ` (the process environment by default)."""
+    source = os.environ if environ is None else environ
+    values = {key: value for key, value in source.items() if value != ""}
+    try:
+        return Settings.model_validate(values)
+    except ValidationError as error:
+        raise ConfigurationError(_describe(error)) from None

@@ -1,0 +1,28 @@
+"""Scheduled invitation poll (EventBridge Scheduler → Lambda): queue every pending invitation."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from cosell.handlers import runtime
+from cosell.handlers.runtime import logger
+from cosell.partner_central.invitations import pending_received_invitations
+from cosell.sync.poll_invitations import queue_pending_invitations
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+
+@logger.inject_lambda_context
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
+    settings = runtime.settings()
+    logger.set_correlation_id(context.aws_request_id)
+    queued = queue_pending_invitations(
+        pending_received_invitations(runtime.partner_central(), settings.catalog),
+        runtime.sync_queue(),
+        catalog=settings.catalog,
+        now_ms=runtime.now_ms(),
+        correlation_id=context.aws_request_id,
+    )
+    logger.info("pending invitations queued", extra={"count": queued})
+    return {"queued": queued}

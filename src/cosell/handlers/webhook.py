@@ -1,0 +1,71 @@
+"""HubSpot webhook receiver (API Gateway → Lambda): authenticate, queue, answer fast.
+
+No sync work happens here: HubSpot waits at most 5 seconds and retries anything but a 2xx, so the handler
+answers 2xx only once every request is durably on the FIFO queue, and 5xx if queueing failed.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import TYPE_CHECKING, Any
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+
+from cosell import secrets
+from cosell.handlers import runtime
+from cosell.handlers.runtime import logger
+from cosell.hubspot.signature import SignatureError
+from cosell.hubspot.webhook_intake import MalformedDeliveryError, accept_delivery
+from cosell.queue import EnqueueError
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    from cosell.config import Settings
+
+
+def _response(status: int, body: dict[str, Any]) -> dict[str, Any]:
+    return {"statusCode": status, "headers": {"Content-Type": "application/json"}, "body": json.dumps(body)}
+
+
+def _called_url(request: APIGatewayProxyEvent, settings: Settings) -> str:
+    if settings.hubspot_webhook_url is not None:
+        return str(settings.hubspot_webhook_url)
+    host = request.headers.get("Host") or request.headers.get("host") or ""
+    return f"https://{host}{request.request_context.path}"
+
+
+def _raw_body(request: APIGatewayProxyEvent) -> bytes:
+    body = request.body or ""
+    return base64.b64decode(body) if request.is_base64_encoded else body.encode()
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    request = APIGatewayProxyEvent(event)
+    settings = runtime.settings()
+    try:
+        requests = accept_delivery(
+            method=request.http_method,
+            url=_called_url(request, settings),
+            headers=request.headers,
+            body=_raw_body(request),
+            client_secret=secrets.hubspot_webhook_secret(settings),
+            now_ms=runtime.now_ms(),
+            correlation_id=request.request_context.request_id,
+        )
+    except SignatureError as rejected:
+        logger.warning("webhook rejected: unauthenticated", extra={"reason": str(rejected)})
+        return _response(401, {"message": str(rejected)})
+    except MalformedDeliveryError as rejected:
+        logger.warning("webhook rejected: malformed", extra={"reason": str(rejected)})
+        return _response(400, {"message": str(rejected)})
+    try:
+        runtime.sync_queue().send(requests)
+    except EnqueueError as failure:
+        logger.error("webhook not queued; HubSpot will retry", extra={"reason": str(failure)})
+        return _response(503, {"message": "temporarily unable to queue the delivery"})
+    logger.info("webhook queued", extra={"objects": len(requests)})
+    return _response(200, {"queued": len(requests)})

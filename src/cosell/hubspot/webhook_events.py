@@ -1,0 +1,49 @@
+"""The body of a HubSpot webhook delivery: a JSON array of up to 100 events.
+
+Field names follow real deliveries (reference/hubspot/webhooks): the type key is `subscriptionType`, though
+HubSpot's docs example says `eventType`, so both are accepted. Association events name their object as
+`fromObjectId`; the others as `objectId`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, TypeAdapter
+
+MAX_EVENTS_PER_DELIVERY = 100
+
+
+class WebhookEvent(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+
+    event_id: int = Field(alias="eventId")
+    subscription_id: int = Field(alias="subscriptionId")
+    portal_id: int = Field(alias="portalId")
+    app_id: int | None = Field(default=None, alias="appId")
+    occurred_at: int = Field(alias="occurredAt", ge=0)
+    subscription_type: str = Field(
+        validation_alias=AliasChoices("subscriptionType", "eventType"),
+        pattern=r"^[a-z_]+\.[A-Za-z]+$",
+    )
+    attempt_number: int = Field(default=0, alias="attemptNumber")
+    object_id: int | None = Field(default=None, alias="objectId")
+    from_object_id: int | None = Field(default=None, alias="fromObjectId")
+    property_name: str | None = Field(default=None, alias="propertyName")
+    change_source: str | None = Field(default=None, alias="changeSource")
+    source_id: str | None = Field(default=None, alias="sourceId")
+    merged_object_ids: list[int] = Field(default_factory=list, alias="mergedObjectIds")
+
+    @property
+    def object_type(self) -> str:
+        return self.subscription_type.split(".", 1)[0]
+
+    @property
+    def subject_id(self) -> int | None:
+        """The id of the object this event is about."""
+        return self.object_id if self.object_id is not None else self.from_object_id
+
+
+WebhookDelivery = TypeAdapter(
+    Annotated[list[WebhookEvent], Field(min_length=1, max_length=MAX_EVENTS_PER_DELIVERY)]
+)

@@ -1,0 +1,64 @@
+"""Turning one HubSpot webhook POST into sync requests: authenticate, parse, coalesce.
+
+Pure: the handler supplies the request and the clock, and maps the two exceptions to 401 and 400.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pydantic import ValidationError
+
+from cosell.hubspot.signature import verify_v3
+from cosell.hubspot.webhook_events import WebhookDelivery
+from cosell.sync.requests import from_webhook_events
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from cosell.sync.requests import SyncRequest
+
+# 100 events of a few hundred bytes each fit many times over; anything larger is not HubSpot.
+MAX_BODY_BYTES = 256 * 1024
+
+
+class MalformedDeliveryError(ValueError):
+    """The body is not a HubSpot webhook delivery; the message says what is wrong."""
+
+
+def accept_delivery(
+    *,
+    method: str,
+    url: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    client_secret: str,
+    now_ms: int,
+    correlation_id: str,
+) -> list[SyncRequest]:
+    """Sync requests for a signed delivery; raises `SignatureError` or `MalformedDeliveryError`."""
+    if len(body) > MAX_BODY_BYTES:
+        # Checked before the signature, so an oversized body costs no HMAC.
+        raise MalformedDeliveryError(f"body is {len(body)} bytes; HubSpot sends at most {MAX_BODY_BYTES}")
+    lowered = {name.lower(): value for name, value in headers.items()}
+    verify_v3(
+        secret=client_secret,
+        method=method,
+        uri=url,
+        body=body,
+        timestamp=lowered.get("x-hubspot-request-timestamp"),
+        signature=lowered.get("x-hubspot-signature-v3"),
+        now_ms=now_ms,
+    )
+    try:
+        events = WebhookDelivery.validate_json(body)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "body"
+        raise MalformedDeliveryError(
+            f"not a HubSpot webhook delivery: {where}: {first['msg']} ({error.error_count()} problem(s))"
+        ) from None
+    try:
+        return from_webhook_events(events, correlation_id)
+    except ValueError as error:
+        raise MalformedDeliveryError(str(error)) from None

@@ -1,0 +1,62 @@
+"""The Partner Central Selling API client: boto3, through the service role, always in us-east-1.
+
+Function roles hold no Partner Central permission; they assume `HubSpotPartnerCentralServiceRole`
+(infra/iam-role.yaml) with its ExternalId, and the credentials refresh themselves before they expire.
+A local stack points boto3 at the emulator with `AWS_ENDPOINT_URL_PARTNERCENTRAL_SELLING` (boto3 reads it).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+from typing import TYPE_CHECKING, Any
+
+import boto3
+import botocore.session
+from botocore.config import Config
+from botocore.credentials import RefreshableCredentials
+
+from cosell.config import DEFAULT_PARTNER_CENTRAL_ROLE_NAME
+
+if TYPE_CHECKING:
+    from mypy_boto3_partnercentral_selling.client import PartnerCentralSellingAPIClient
+
+    from cosell.config import Settings
+
+# Standard retry mode retries ThrottlingException and 5xx with backoff. ServiceQuotaExceededException (the
+# daily quota) is not retryable there, which is right: it won't clear for hours.
+_CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=20)
+
+
+def _assume_role_credentials(settings: Settings, session_name: str) -> RefreshableCredentials:
+    sts = boto3.client("sts", region_name=settings.aws_region)
+    arn = settings.partner_central_role_arn
+    if arn is None:  # the brief's default: the role infra/iam-role.yaml creates, in this account
+        account_id = sts.get_caller_identity()["Account"]
+        arn = f"arn:aws:iam::{account_id}:role/{DEFAULT_PARTNER_CENTRAL_ROLE_NAME}"
+
+    def refresh() -> dict[str, Any]:
+        credentials = sts.assume_role(
+            RoleArn=arn,
+            RoleSessionName=session_name,
+            ExternalId=settings.partner_central_external_id,
+            DurationSeconds=3600,
+        )["Credentials"]
+        return {
+            "access_key": credentials["AccessKeyId"],
+            "secret_key": credentials["SecretAccessKey"],
+            "token": credentials["SessionToken"],
+            "expiry_time": credentials["Expiration"].astimezone(UTC).isoformat(),
+        }
+
+    return RefreshableCredentials.create_from_metadata(
+        metadata=refresh(), refresh_using=refresh, method="sts-assume-role"
+    )
+
+
+def partner_central_client(settings: Settings, session_name: str) -> PartnerCentralSellingAPIClient:
+    """A client acting as the Partner Central service role. Build it once per execution environment."""
+    core = botocore.session.get_session()
+    # botocore has no public setter for refreshable credentials; this is the pattern its own tests use.
+    core._credentials = _assume_role_credentials(settings, session_name)  # type: ignore[attr-defined]
+    session = boto3.Session(botocore_session=core, region_name=settings.partner_central_region)
+    return session.client("partnercentral-selling", config=_CLIENT_CONFIG)
