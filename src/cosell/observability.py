@@ -7,6 +7,7 @@ numbers and bearer/HubSpot tokens are masked wherever they appear in text.
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -74,4 +75,8 @@ class RedactingFormatter(LambdaPowertoolsFormatter):
 
 def build_logger(**kwargs: Any) -> Logger:
     """The project logger: JSON, service `cosell`, redacting; level from POWERTOOLS_LOG_LEVEL."""
-    return Logger(service=SERVICE_NAME, logger_formatter=RedactingFormatter(), **kwargs)
+    logger = Logger(service=SERVICE_NAME, logger_formatter=RedactingFormatter(), **kwargs)
+    # Records must leave only through the redacting handler, never raw through a root handler that some
+    # library (or the Lambda runtime) installs.
+    logging.getLogger(SERVICE_NAME).propagate = False
+    return logger

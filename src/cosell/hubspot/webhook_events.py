@@ -18,7 +18,7 @@ class WebhookEvent(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
 
     event_id: int = Field(alias="eventId")
-    subscription_id: int = Field(alias="subscriptionId")
+    subscription_id: int | None = Field(default=None, alias="subscriptionId")  # absent in some deliveries
     portal_id: int = Field(alias="portalId")
     app_id: int | None = Field(default=None, alias="appId")
     occurred_at: int = Field(alias="occurredAt", ge=0)

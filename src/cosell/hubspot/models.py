@@ -1,0 +1,213 @@
+"""What cosell reads from HubSpot, validated at the boundary (pydantic v2)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic.alias_generators import to_camel
+
+ObjectTypeName = Literal["deals", "companies", "contacts", "notes", "tasks"]
+
+
+class HubSpotModel(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore", frozen=True)
+
+
+class PropertyHistoryEntry(HubSpotModel):
+    value: str
+    timestamp: datetime
+    source_type: str
+    source_id: str | None = None
+
+
+class AssociatedId(HubSpotModel):
+    id: str
+    type: str
+
+
+class AssociationResults(HubSpotModel):
+    results: list[AssociatedId] = Field(default_factory=list)
+
+
+class CrmObject(HubSpotModel):
+    """A v3 record. Values are HubSpot's strings; unset requested properties come back as None."""
+
+    id: str
+    properties: dict[str, str | None] = Field(default_factory=dict)
+    properties_with_history: dict[str, list[PropertyHistoryEntry]] = Field(default_factory=dict)
+    associations: dict[str, AssociationResults] = Field(default_factory=dict)
+    created_at: datetime
+    updated_at: datetime
+    archived: bool = False
+
+    def get(self, name: str) -> str | None:
+        return self.properties.get(name)
+
+    def associated_ids(self, to_object_type: str) -> list[str]:
+        found = self.associations.get(to_object_type)
+        return sorted({item.id for item in found.results}) if found else []
+
+
+class Deal(CrmObject):
+    @property
+    def name(self) -> str | None:
+        return self.get("dealname")
+
+    @property
+    def pipeline_id(self) -> str | None:
+        return self.get("pipeline")
+
+    @property
+    def stage_id(self) -> str | None:
+        return self.get("dealstage")
+
+    @property
+    def amount(self) -> Decimal | None:
+        raw = self.get("amount")
+        try:
+            return Decimal(raw) if raw else None
+        except InvalidOperation:
+            return None
+
+    @property
+    def currency_code(self) -> str | None:
+        return self.get("deal_currency_code")
+
+    @property
+    def close_date(self) -> datetime | None:
+        raw = self.get("closedate")
+        return _parse_datetime(raw) if raw else None
+
+    @property
+    def owner_id(self) -> str | None:
+        return self.get("hubspot_owner_id")
+
+
+class Company(CrmObject):
+    @property
+    def name(self) -> str | None:
+        return self.get("name")
+
+    @property
+    def domain(self) -> str | None:
+        return self.get("domain")
+
+
+class Contact(CrmObject):
+    @property
+    def email(self) -> str | None:
+        return self.get("email")
+
+
+class Note(CrmObject):
+    pass
+
+
+class Task(CrmObject):
+    pass
+
+
+class SearchPage(HubSpotModel):
+    total: int
+    results: list[Deal]
+    next_after: str | None = None
+
+
+class Owner(HubSpotModel):
+    id: str
+    email: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    user_id: int | None = None
+    archived: bool = False
+
+
+class PipelineStage(HubSpotModel):
+    id: str
+    label: str
+    display_order: int
+    metadata: dict[str, str] = Field(default_factory=dict)
+    archived: bool = False
+
+    @property
+    def is_closed(self) -> bool:
+        return self.metadata.get("isClosed") == "true"
+
+    @property
+    def probability(self) -> float | None:
+        raw = self.metadata.get("probability")
+        return float(raw) if raw else None
+
+
+class Pipeline(HubSpotModel):
+    id: str
+    label: str
+    display_order: int
+    stages: list[PipelineStage]
+    archived: bool = False
+
+
+class AssociationType(HubSpotModel):
+    category: str
+    type_id: int
+    label: str | None = None
+
+
+class Association(HubSpotModel):
+    """One associated record (v4) and every type linking it."""
+
+    to_object_id: str
+    association_types: list[AssociationType]
+
+    @field_validator("to_object_id", mode="before")
+    @classmethod
+    def _id_as_string(cls, value: Any) -> Any:
+        # The published spec says string; live responses send a number.
+        return str(value) if isinstance(value, int) else value
+
+    @property
+    def type_ids(self) -> set[int]:
+        return {kind.type_id for kind in self.association_types}
+
+
+class PropertyOption(HubSpotModel):
+    label: str
+    value: str
+    hidden: bool = False
+    display_order: int | None = None
+    description: str | None = None
+
+
+class PropertyDefinition(HubSpotModel):
+    """Read and written: `model_dump(by_alias=True, exclude_none=True)` is a valid create body."""
+
+    name: str
+    label: str
+    type: str
+    field_type: str
+    group_name: str
+    description: str | None = None
+    options: list[PropertyOption] = Field(default_factory=list)
+    hubspot_defined: bool | None = None
+
+
+class PropertyGroup(HubSpotModel):
+    name: str
+    label: str
+    display_order: int = -1
+    archived: bool = False
+
+
+def _parse_datetime(raw: str) -> datetime | None:
+    """HubSpot datetimes are ISO 8601 or epoch milliseconds."""
+    from datetime import UTC
+
+    if raw.isdigit():
+        return datetime.fromtimestamp(int(raw) / 1000, tz=UTC)
+    try:
+        return datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        return None

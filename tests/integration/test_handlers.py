@@ -1,0 +1,214 @@
+"""The Lambda handlers against moto's server: what they queue, what they refuse, what they log."""
+
+from __future__ import annotations
+
+import importlib
+import io
+import json
+import logging
+import time
+from typing import TYPE_CHECKING, Any
+
+import boto3
+import pytest
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+
+from cosell.handlers import invitation_poll, runtime, webhook, worker
+from cosell.hubspot.signature import sign_v3
+from tests.support.lambda_context import FakeLambdaContext
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+WEBHOOK_SECRET = "webhook-client-secret-abcdef"
+ACCESS_TOKEN = "pat-na1-0f1e2d3c-4b5a-6978-8091-a2b3c4d5e6f7"
+HOST = "abc123.execute-api.us-east-1.amazonaws.com"
+PATH = "/v1/hubspot/webhook"
+CUSTOMER_EMAIL = "jane.doe@customer-example.com"
+CUSTOMER_PHONE = "+1 415-555-0134"
+
+
+@pytest.fixture
+def handler_env(fifo_queue: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    monkeypatch.setenv("ENVIRONMENT", "development")
+    monkeypatch.setenv("HUBSPOT_ACCESS_TOKEN", ACCESS_TOKEN)
+    monkeypatch.setenv("HUBSPOT_WEBHOOK_SECRET", WEBHOOK_SECRET)
+    monkeypatch.setenv("SYNC_QUEUE_URL", fifo_queue)
+    monkeypatch.setenv("STATE_TABLE_NAME", "cosell-test")
+    monkeypatch.setenv("POWERTOOLS_LOGGER_LOG_EVENT", "true")  # log whole events: the worst case for leaks
+    runtime.reset()
+    yield fifo_queue
+    runtime.reset()
+
+
+def api_event(body: str, *, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> dict[str, Any]:
+    stamp = str(timestamp if timestamp is not None else time.time_ns() // 1_000_000)
+    return {
+        "resource": "/hubspot/webhook",
+        "path": "/hubspot/webhook",
+        "httpMethod": "POST",
+        "headers": {
+            "Host": HOST,
+            "Content-Type": "application/json",
+            "Authorization": f"Bearer {ACCESS_TOKEN}",
+            "X-HubSpot-Signature-v3": sign_v3(secret, "POST", f"https://{HOST}{PATH}", body.encode(), stamp),
+            "X-HubSpot-Request-Timestamp": stamp,
+        },
+        "requestContext": {"path": PATH, "requestId": "req-123", "stage": "v1", "httpMethod": "POST"},
+        "body": body,
+        "isBase64Encoded": False,
+    }
+
+
+def deal_events(*object_ids: int) -> str:
+    return json.dumps(
+        [
+            {
+                "eventId": 1000 + index,
+                "subscriptionId": 7,
+                "portalId": 48975575,
+                "appId": 39522895,
+                "occurredAt": 1782371972438 + index,
+                "subscriptionType": "deal.propertyChange",
+                "propertyName": "amount",
+                "propertyValue": "2000",
+                "changeSource": "CRM_UI",
+                "objectId": object_id,
+            }
+            for index, object_id in enumerate(object_ids)
+        ]
+    )
+
+
+def drain(queue_url: str) -> list[dict[str, Any]]:
+    sqs = boto3.client("sqs")
+    messages: list[dict[str, Any]] = []
+    while True:
+        batch = sqs.receive_message(
+            QueueUrl=queue_url, MaxNumberOfMessages=10, AttributeNames=["MessageGroupId"], WaitTimeSeconds=0
+        ).get("Messages", [])
+        if not batch:
+            return messages
+        messages.extend(batch)
+        for message in batch:
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+
+def test_signed_delivery_is_queued_one_message_per_object(handler_env: str) -> None:
+    response = webhook.handler(api_event(deal_events(11, 22, 11)), FakeLambdaContext())
+    assert response["statusCode"] == 200
+    assert json.loads(response["body"]) == {"queued": 2}
+    messages = drain(handler_env)
+    assert sorted(m["Attributes"]["MessageGroupId"] for m in messages) == [
+        "hubspot.deal:11",
+        "hubspot.deal:22",
+    ]
+
+
+def test_redelivered_batch_is_deduplicated_by_the_queue(handler_env: str) -> None:
+    body = deal_events(33)
+    for _ in range(3):
+        assert webhook.handler(api_event(body), FakeLambdaContext())["statusCode"] == 200
+    assert len(drain(handler_env)) == 1
+
+
+@pytest.mark.parametrize(
+    ("event_changes", "status", "reason"),
+    [
+        ({"secret": "someone-else"}, 401, "signature does not match"),
+        ({"timestamp": 1_000_000_000_000}, 401, "older than 5 minutes"),
+    ],
+)
+def test_unauthenticated_delivery_is_refused_and_nothing_queued(
+    handler_env: str, event_changes: dict[str, Any], status: int, reason: str
+) -> None:
+    response = webhook.handler(api_event(deal_events(44), **event_changes), FakeLambdaContext())
+    assert response["statusCode"] == status
+    assert reason in json.loads(response["body"])["message"]
+    assert drain(handler_env) == []
+
+
+def test_missing_signature_is_401(handler_env: str) -> None:
+    event = api_event(deal_events(45))
+    del event["headers"]["X-HubSpot-Signature-v3"]
+    assert webhook.handler(event, FakeLambdaContext())["statusCode"] == 401
+
+
+def test_malformed_body_is_400_and_nothing_queued(handler_env: str) -> None:
+    response = webhook.handler(api_event('{"not": "an array"}'), FakeLambdaContext())
+    assert response["statusCode"] == 400
+    assert "not a HubSpot webhook delivery" in json.loads(response["body"])["message"]
+    assert drain(handler_env) == []
+
+
+def test_logs_carry_no_token_signature_or_personal_data(handler_env: str) -> None:
+    # Powertools reads POWERTOOLS_LOGGER_LOG_EVENT when the handler is decorated: re-import to log whole events.
+    logging_webhook = importlib.reload(webhook)
+    output = io.StringIO()
+    handler = runtime.logger.registered_handler
+    assert isinstance(handler, logging.StreamHandler)
+    original_stream = handler.setStream(output)
+    body = json.dumps(
+        [
+            {
+                "eventId": 1,
+                "subscriptionId": 2,
+                "portalId": 3,
+                "occurredAt": 1782371972438,
+                "subscriptionType": "contact.propertyChange",
+                "propertyName": "email",
+                "propertyValue": CUSTOMER_EMAIL,
+                "objectId": 55,
+                "note": f"call {CUSTOMER_PHONE} with token {ACCESS_TOKEN}",
+            }
+        ]
+    )
+    event = api_event(body)
+    signature = event["headers"]["X-HubSpot-Signature-v3"]
+    assert logging_webhook.handler(event, FakeLambdaContext())["statusCode"] == 200
+    assert logging_webhook.handler(api_event(body, secret="wrong"), FakeLambdaContext())["statusCode"] == 401
+
+    handler.setStream(original_stream)
+    logged = output.getvalue()
+    # The handler did log, as JSON lines, including the whole incoming event (headers and body).
+    for expected in (
+        "webhook queued",
+        "webhook rejected",
+        "X-HubSpot-Request-Timestamp",
+        "contact.propertyChange",
+    ):
+        assert expected in logged
+    for line in logged.strip().splitlines():
+        json.loads(line)
+    for secret in (ACCESS_TOKEN, WEBHOOK_SECRET, signature, CUSTOMER_EMAIL, CUSTOMER_PHONE, "415-555-0134"):
+        assert secret not in logged
+
+
+def test_worker_fails_unreconcilable_messages_so_nothing_is_lost(handler_env: str) -> None:
+    webhook.handler(api_event(deal_events(66, 77)), FakeLambdaContext())
+    messages = drain(handler_env)
+    records = [
+        {
+            "messageId": m["MessageId"],
+            "receiptHandle": m["ReceiptHandle"],
+            "body": m["Body"],
+            "attributes": {"MessageGroupId": m["Attributes"]["MessageGroupId"]},
+            "messageAttributes": {},
+            "eventSource": "aws:sqs",
+        }
+        for m in messages
+    ]
+    # A batch in which every message fails is an invocation error: SQS keeps every message for redelivery and,
+    # after maxReceiveCount, moves it to the DLQ.
+    with pytest.raises(BatchProcessingError, match="All records failed") as raised:
+        worker.handler({"Records": records}, FakeLambdaContext())
+    assert "no use case reconciles hubspot.deal requests yet" in str(raised.value)
+
+
+def test_invitation_poll_needs_partner_central(handler_env: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a reachable Partner Central the poll fails loudly (the scheduler retries), queueing nothing."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL_PARTNERCENTRAL_SELLING", "http://127.0.0.1:9")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    with pytest.raises(Exception, match=r"Could not connect"):
+        invitation_poll.handler({}, FakeLambdaContext())
+    assert drain(handler_env) == []

@@ -1,0 +1,115 @@
+"""Settings: every missing or malformed variable stops start-up with a message naming it."""
+
+from __future__ import annotations
+
+import pytest
+
+from cosell.config import ConfigurationError, Environment, load_settings
+
+VALID = {
+    "ENVIRONMENT": "production",
+    "AWS_REGION": "eu-west-1",
+    "PARTNER_CENTRAL_CATALOG": "AWS",
+    "PARTNER_CENTRAL_ROLE_ARN": "arn:aws:iam::123456789012:role/HubSpotPartnerCentralServiceRole",
+    "HUBSPOT_ACCESS_TOKEN_SOURCE": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:cosell-token-AbCdEf",
+    "HUBSPOT_WEBHOOK_SECRET_SOURCE": "/cosell/hubspot/webhook-secret",
+    "SYNC_QUEUE_URL": "https://sqs.eu-west-1.amazonaws.com/123456789012/cosell-sync.fifo",
+    "STATE_TABLE_NAME": "cosell-state",
+}
+
+
+def _error_for(environ: dict[str, str]) -> str:
+    with pytest.raises(ConfigurationError) as raised:
+        load_settings(environ)
+    return str(raised.value)
+
+
+def test_valid_production_settings_load() -> None:
+    settings = load_settings(VALID)
+    assert settings.environment is Environment.PRODUCTION
+    assert settings.catalog == "AWS"
+    assert settings.partner_central_region == "us-east-1"
+    assert settings.engagement_score_threshold == 15
+    assert settings.high_engagement_score == 80
+    assert str(settings.hubspot_api_base_url) == "https://api.hubapi.com/"
+
+
+@pytest.mark.parametrize(
+    "variable",
+    [
+        "AWS_REGION",
+        "PARTNER_CENTRAL_CATALOG",
+        "HUBSPOT_ACCESS_TOKEN_SOURCE",
+        "HUBSPOT_WEBHOOK_SECRET_SOURCE",
+        "SYNC_QUEUE_URL",
+        "STATE_TABLE_NAME",
+    ],
+)
+def test_missing_required_setting_is_named(variable: str) -> None:
+    environ = {key: value for key, value in VALID.items() if key != variable}
+    assert variable in _error_for(environ)
+
+
+def test_empty_value_counts_as_missing() -> None:
+    assert "STATE_TABLE_NAME: required" in _error_for({**VALID, "STATE_TABLE_NAME": ""})
+
+
+@pytest.mark.parametrize(
+    ("variable", "bad_value"),
+    [
+        ("ENVIRONMENT", "prod"),
+        ("AWS_REGION", "Europe"),
+        ("LOG_LEVEL", "LOUD"),
+        ("PARTNER_CENTRAL_CATALOG", "Production"),
+        ("PARTNER_CENTRAL_ROLE_ARN", "HubSpotPartnerCentralServiceRole"),
+        ("PARTNER_CENTRAL_EXTERNAL_ID", "x"),
+        ("PARTNER_CENTRAL_REGION", "eu-west-1"),
+        ("HUBSPOT_API_BASE_URL", "api.hubapi.com"),
+        ("HUBSPOT_WEBHOOK_URL", "not a url"),
+        ("HUBSPOT_ACCESS_TOKEN_SOURCE", "pat-na1-looks-like-a-token-not-a-reference"),
+        ("HUBSPOT_WEBHOOK_SECRET_SOURCE", "s3://bucket/secret"),
+        ("SYNC_QUEUE_URL", "cosell-sync.fifo"),
+        ("STATE_TABLE_NAME", "a"),
+        ("ENGAGEMENT_SCORE_THRESHOLD", "fifteen"),
+        ("ENGAGEMENT_SCORE_THRESHOLD", "0"),
+        ("HIGH_ENGAGEMENT_SCORE", "101"),
+        ("NOTIFICATION_SNS_TOPIC_ARN", "arn:aws:sqs:us-east-1:123456789012:not-a-topic"),
+    ],
+)
+def test_malformed_setting_is_named(variable: str, bad_value: str) -> None:
+    message = _error_for({**VALID, variable: bad_value})
+    assert message.startswith("Invalid configuration: ")
+    assert variable in message
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    message = _error_for({"AWS_REGION": "nowhere"})
+    for variable in ("AWS_REGION", "SYNC_QUEUE_URL", "STATE_TABLE_NAME"):
+        assert variable in message
+
+
+def test_plain_secrets_are_refused_outside_development() -> None:
+    message = _error_for({**VALID, "HUBSPOT_ACCESS_TOKEN": "pat-na1-11111111-2222-3333-4444-555555555555"})
+    assert "HUBSPOT_ACCESS_TOKEN: plain secrets are for local runs only" in message
+    assert "pat-na1" not in message  # the refusal never echoes the secret
+
+
+def test_development_accepts_plain_secrets_and_defaults_to_sandbox() -> None:
+    environ = {
+        "AWS_REGION": "us-east-1",
+        "HUBSPOT_ACCESS_TOKEN": "pat-na1-local",
+        "HUBSPOT_WEBHOOK_SECRET": "local-secret",
+        "SYNC_QUEUE_URL": "http://127.0.0.1:5000/123456789012/sync.fifo",
+        "STATE_TABLE_NAME": "cosell-local",
+    }
+    settings = load_settings(environ)
+    assert settings.environment is Environment.DEVELOPMENT
+    assert settings.catalog == "Sandbox"
+    assert settings.hubspot_access_token is not None
+    assert "pat-na1-local" not in repr(settings)  # SecretStr keeps it out of reprs and logs
+
+
+def test_development_still_needs_some_secret() -> None:
+    environ = {key: value for key, value in VALID.items() if not key.startswith("HUBSPOT_WEBHOOK")}
+    environ["ENVIRONMENT"] = "development"
+    assert "HUBSPOT_WEBHOOK_SECRET_SOURCE: required" in _error_for(environ)

@@ -1,0 +1,139 @@
+"""The templates say what the code needs, and no more."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import botocore.session
+import pytest
+
+from tests.support.cfn import ROOT, load_template
+
+ROLE = load_template("infra/iam-role.yaml")["Resources"]["PartnerCentralServiceRole"]["Properties"]
+TEMPLATE = load_template("template.yaml")
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def partner_central_operations_called_by_code() -> set[str]:
+    """Partner Central operations cosell's code calls: client methods, and paginators by name."""
+    model = botocore.session.get_session().get_service_model("partnercentral-selling")
+    by_method = {_snake(operation): operation for operation in model.operation_names}
+    called: set[str] = set()
+    for path in (ROOT / "src" / "cosell").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Attribute) and node.attr in by_method:
+                called.add(by_method[node.attr])
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "get_paginator"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+            ):
+                called.add(by_method[str(node.args[0].value)])
+    return called
+
+
+def _statements(policy_holder: dict[str, Any]) -> list[dict[str, Any]]:
+    return [s for policy in policy_holder["Policies"] for s in policy["PolicyDocument"]["Statement"]]
+
+
+def test_role_grants_exactly_the_partner_central_actions_the_code_calls() -> None:
+    actions = {action for s in _statements(ROLE) for action in s["Action"]}
+    assert all(action.startswith("partnercentral:") for action in actions), actions
+    assert {
+        action.removeprefix("partnercentral:") for action in actions
+    } == partner_central_operations_called_by_code()
+
+
+def test_role_is_fenced_to_one_catalog() -> None:
+    for statement in _statements(ROLE):
+        assert statement["Condition"]["StringEquals"]["partnercentral:Catalog"] == {"Ref": "Catalog"}
+
+
+def test_trust_policy_requires_external_id_and_names_no_wildcard_principal() -> None:
+    (trust,) = ROLE["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Condition"]["StringEquals"]["sts:ExternalId"] == {"Ref": "ExternalId"}
+    principal = trust["Principal"]
+    assert principal != "*"
+    assert "*" not in str(principal["AWS"])
+    # Only this account's cosell function roles, by IAM path.
+    assert "${FunctionRolePath}" in trust["Condition"]["ArnLike"]["aws:PrincipalArn"]["Fn::Sub"]
+
+
+def _functions() -> dict[str, dict[str, Any]]:
+    resources = TEMPLATE["Resources"]
+    return {
+        name: r["Properties"] for name, r in resources.items() if r["Type"] == "AWS::Serverless::Function"
+    }
+
+
+def test_every_handler_the_template_names_exists() -> None:
+    for name, function in _functions().items():
+        module_name, _, attribute = function["Handler"].rpartition(".")
+        assert callable(getattr(importlib.import_module(module_name), attribute)), name
+
+
+def test_function_roles_sit_under_the_path_the_service_role_trusts() -> None:
+    resources = TEMPLATE["Resources"]
+    for function in _functions().values():
+        role = resources[function["Role"]["Fn::GetAtt"][0]]
+        assert role["Properties"]["Path"] == "/cosell/"
+
+
+def test_only_functions_that_call_partner_central_may_assume_its_role() -> None:
+    resources = TEMPLATE["Resources"]
+    assumers = {
+        name
+        for name, function in _functions().items()
+        for s in _statements(resources[function["Role"]["Fn::GetAtt"][0]]["Properties"])
+        if s["Action"] == "sts:AssumeRole"
+    }
+    assert assumers == {"WorkerFunction", "InvitationPollFunction"}
+
+
+def test_every_function_logs_to_a_group_kept_30_days() -> None:
+    resources = TEMPLATE["Resources"]
+    for function in _functions().values():
+        group = resources[function["LoggingConfig"]["LogGroup"]["Ref"]]
+        assert group["Properties"]["RetentionInDays"] == 30
+
+
+def test_runtime_is_python_312() -> None:
+    assert TEMPLATE["Globals"]["Function"]["Runtime"] == "python3.12"
+
+
+def test_state_table_has_point_in_time_recovery_and_ttl() -> None:
+    table = TEMPLATE["Resources"]["StateTable"]["Properties"]
+    assert table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    assert table["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+
+
+def test_worker_reports_partial_failures_from_a_fifo_queue_with_a_dlq() -> None:
+    resources = TEMPLATE["Resources"]
+    source = _functions()["WorkerFunction"]["Events"]["SyncQueue"]["Properties"]
+    assert source["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    queue = resources["SyncQueue"]["Properties"]
+    assert queue["FifoQueue"] is True
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": ["SyncDeadLetterQueue", "Arn"]}
+
+
+@pytest.mark.parametrize("parameter", ["HubSpotAccessToken", "HubSpotWebhookSecret"])
+def test_secrets_are_noecho_parameters(parameter: str) -> None:
+    assert TEMPLATE["Parameters"][parameter]["NoEcho"] is True
+
+
+def test_events_rule_subscribes_to_every_documented_detail_type() -> None:
+    rule = TEMPLATE["Resources"]["PartnerCentralEventsRule"]["Properties"]
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "partner_central_events"
+    sample_types = {json.loads(p.read_text())["detail-type"] for p in fixtures.glob("*.json")}
+    assert sample_types <= set(rule["EventPattern"]["detail-type"])
+    assert rule["EventPattern"]["source"] == ["aws.partnercentral-selling"]

@@ -1,0 +1,127 @@
+"""Webhook intake: real HubSpot deliveries become coalesced sync requests; anything else is refused."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from cosell.hubspot.signature import SignatureError, sign_v3
+from cosell.hubspot.webhook_intake import MAX_BODY_BYTES, MalformedDeliveryError, accept_delivery
+from cosell.sync.requests import Subject, parse_message
+
+if TYPE_CHECKING:
+    from cosell.sync.requests import SyncRequest
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "hubspot_webhooks"
+SECRET = "client-secret"
+URL = "https://hooks.example.com/v1/hubspot/webhook"
+NOW = 1_782_371_980_000
+
+
+def deliver(body: bytes, *, secret: str = SECRET, timestamp: int = NOW) -> list[SyncRequest]:
+    headers = {
+        "X-HubSpot-Signature-v3": sign_v3(secret, "POST", URL, body, str(timestamp)),
+        "X-HubSpot-Request-Timestamp": str(timestamp),
+    }
+    return accept_delivery(
+        method="POST",
+        url=URL,
+        headers=headers,
+        body=body,
+        client_secret=SECRET,
+        now_ms=NOW,
+        correlation_id="c-1",
+    )
+
+
+def sample(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+@pytest.mark.parametrize("path", sorted(FIXTURES.glob("*.json")), ids=lambda p: p.name)
+def test_every_reference_delivery_is_accepted(path: Path) -> None:
+    requests = deliver(path.read_bytes())
+    assert requests
+    for request in requests:
+        assert parse_message(request.model_dump_json()) == request
+
+
+def test_changes_to_one_deal_coalesce_into_one_request_in_time_order() -> None:
+    requests = deliver(sample("captured__deal.propertyChange.json"))
+    assert len(requests) == 1
+    (request,) = requests
+    assert request.subject is Subject.HUBSPOT_DEAL
+    assert request.object_id == "332507367156"
+    assert [t.property_name for t in request.triggers] == ["amount", "dealstage"]
+    assert {t.change_source for t in request.triggers} == {"INTEGRATION"}
+    assert request.group_id == "hubspot.deal:332507367156"
+
+
+def test_association_change_names_both_sides() -> None:
+    requests = deliver(sample("CONSTRUCTED__deal.associationChange_DEAL_TO_COMPANY_both_sides.json"))
+    assert {(r.subject, r.object_id) for r in requests} == {
+        (Subject.HUBSPOT_DEAL, "1001"),
+        (Subject.HUBSPOT_COMPANY, "2001"),
+    }
+
+
+def test_requests_carry_no_property_values() -> None:
+    """Values stay in HubSpot: the worker reads current state, and the queue holds no personal data."""
+    body = sample("captured__contact.propertyChange.json")
+    values = [event["propertyValue"] for event in json.loads(body) if event.get("propertyValue")]
+    serialised = "".join(request.model_dump_json() for request in deliver(body))
+    assert values
+    assert not [value for value in values if value in serialised]
+
+
+def test_redelivery_has_the_same_deduplication_id() -> None:
+    body = sample("captured__deal.propertyChange.json")
+    assert deliver(body)[0].deduplication_id == deliver(body, timestamp=NOW - 1000)[0].deduplication_id
+
+
+def test_bad_signature_is_refused_before_parsing() -> None:
+    with pytest.raises(SignatureError):
+        deliver(b"not even json", secret="wrong")
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"not json", "not a HubSpot webhook delivery"),
+        (b"{}", "not a HubSpot webhook delivery"),
+        (b"[]", "at least 1"),
+        (b'[{"eventId": 1}]', "portalId"),
+        (
+            json.dumps(
+                [
+                    {
+                        "eventId": i,
+                        "subscriptionId": 1,
+                        "portalId": 1,
+                        "occurredAt": 1,
+                        "subscriptionType": "deal.creation",
+                        "objectId": i,
+                    }
+                    for i in range(101)
+                ]
+            ).encode(),
+            "at most 100",
+        ),
+        (
+            b'[{"eventId":1,"subscriptionId":1,"portalId":1,"occurredAt":1,"subscriptionType":"ticket.creation",'
+            b'"objectId":5}]',
+            "ticket.creation is not synced",
+        ),
+    ],
+)
+def test_malformed_delivery_says_why(body: bytes, reason: str) -> None:
+    with pytest.raises(MalformedDeliveryError, match=reason):
+        deliver(body)
+
+
+def test_oversized_body_is_refused() -> None:
+    with pytest.raises(MalformedDeliveryError, match="bytes"):
+        deliver(b" " * (MAX_BODY_BYTES + 1))
