@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
@@ -110,6 +110,23 @@ class Task(CrmObject):
     pass
 
 
+class SearchFilter(HubSpotModel):
+    """One filter of a search filterGroup; operators as HubSpot names them (EQ, IN, HAS_PROPERTY, ...)."""
+
+    property_name: str
+    operator: str
+    value: str | None = None
+    values: list[str] | None = None
+    high_value: str | None = None
+
+
+class AssociationInput(HubSpotModel):
+    """An association to make while creating a record: the target id and a HubSpot-defined type id."""
+
+    to_id: str
+    type_id: int
+
+
 class SearchPage(HubSpotModel):
     total: int
     results: list[Deal]
@@ -203,8 +220,6 @@ class PropertyGroup(HubSpotModel):
 
 def _parse_datetime(raw: str) -> datetime | None:
     """HubSpot datetimes are ISO 8601 or epoch milliseconds."""
-    from datetime import UTC
-
     if raw.isdigit():
         return datetime.fromtimestamp(int(raw) / 1000, tz=UTC)
     try:

@@ -1,0 +1,500 @@
+"""A thin typed HubSpot client over urllib3, for the Lambda: small import cost, bounded retries.
+
+Never logs tokens, bodies or query strings (they can carry personal data); logs method, path and status.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import quote, urlencode
+
+import urllib3
+
+from .models import (
+    Association,
+    AssociationInput,
+    Company,
+    Contact,
+    CrmObject,
+    Deal,
+    Note,
+    Owner,
+    Pipeline,
+    PropertyDefinition,
+    PropertyGroup,
+    SearchPage,
+    Task,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping, Sequence
+    from datetime import datetime
+
+    from .models import ObjectTypeName, SearchFilter
+
+DEFAULT_BASE_URL = "https://api.hubapi.com"
+BATCH_LIMIT = 100  # CRM object batch read/create/update
+ASSOCIATION_BATCH_LIMIT = 1000  # associations v4 batch read
+SEARCH_PAGE_LIMIT = 200
+NOTE_TO_DEAL = 214
+TASK_TO_DEAL = 216
+
+log = logging.getLogger(__name__)
+_Record = TypeVar("_Record", bound=CrmObject)
+
+
+class HubSpotError(Exception):
+    """A HubSpot error answer (or a failure to get one), with HubSpot's category and message."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        category: str | None = None,
+        correlation_id: str | None = None,
+        errors: Sequence[Mapping[str, Any]] = (),
+    ) -> None:
+        super().__init__(f"HubSpot {status} {category or ''}: {message}".replace("  ", " "))
+        self.status = status
+        self.message = message
+        self.category = category
+        self.correlation_id = correlation_id
+        self.errors = list(errors)
+
+
+class HubSpotAuthError(HubSpotError):
+    """401 (token unknown or expired) or 403 (e.g. MISSING_SCOPES)."""
+
+
+class HubSpotNotFoundError(HubSpotError):
+    pass
+
+
+class HubSpotConflictError(HubSpotError):
+    """409, e.g. creating a property that exists."""
+
+
+class HubSpotValidationError(HubSpotError):
+    """400: the request itself is wrong; retrying cannot help."""
+
+
+class HubSpotRateLimitError(HubSpotError):
+    def __init__(
+        self, status: int, message: str, *, policy_name: str | None, interval_ms: int | None
+    ) -> None:
+        super().__init__(status, message, category="RATE_LIMIT")
+        self.policy_name = policy_name
+        self.interval_ms = interval_ms
+
+    @property
+    def is_daily(self) -> bool:
+        return self.policy_name == "DAILY"
+
+
+class HubSpotUnavailableError(HubSpotError):
+    """5xx, 423 Locked or no connection: transient, retried before it reaches the caller."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 5
+    base_delay: float = 0.5
+    max_delay: float = 20.0
+    locked_delay: float = 2.0  # HubSpot: after a 423, wait at least 2 s
+    rate_limit_interval: float = 10.0  # when a 429 lacks X-HubSpot-RateLimit-Interval-Milliseconds
+
+
+class HubSpotClient:
+    """`token` is called for each attempt, so a rotated token (fetched from SSM) is picked up."""
+
+    def __init__(
+        self,
+        token: Callable[[], str],
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        retry: RetryPolicy | None = None,
+        timeout: float = 10.0,
+        sleep: Callable[[float], None] = time.sleep,
+        jitter: Callable[[], float] = random.random,
+        http: urllib3.PoolManager | None = None,
+    ) -> None:
+        self._token = token
+        self._base_url = base_url.rstrip("/")
+        self._retry = retry or RetryPolicy()
+        self._timeout = urllib3.Timeout(total=timeout)
+        self._sleep = sleep
+        self._jitter = jitter
+        self._http = http or urllib3.PoolManager(maxsize=4)
+
+    # --- CRM objects ---
+
+    def get_deal(
+        self, deal_id: str, properties: Sequence[str] = (), associations: Sequence[str] = ()
+    ) -> Deal:
+        return self._get_object("deals", deal_id, properties, associations, Deal)
+
+    def get_company(self, company_id: str, properties: Sequence[str] = ()) -> Company:
+        return self._get_object("companies", company_id, properties, (), Company)
+
+    def get_contact(self, contact_id: str, properties: Sequence[str] = ()) -> Contact:
+        return self._get_object("contacts", contact_id, properties, (), Contact)
+
+    def batch_read_deals(self, ids: Iterable[str], properties: Sequence[str] = ()) -> list[Deal]:
+        return self._batch_read("deals", ids, properties, Deal)
+
+    def batch_read_companies(self, ids: Iterable[str], properties: Sequence[str] = ()) -> list[Company]:
+        return self._batch_read("companies", ids, properties, Company)
+
+    def batch_read_contacts(self, ids: Iterable[str], properties: Sequence[str] = ()) -> list[Contact]:
+        return self._batch_read("contacts", ids, properties, Contact)
+
+    def create_deal(
+        self, properties: Mapping[str, str], associations: Sequence[AssociationInput] = ()
+    ) -> Deal:
+        return self._create("deals", properties, associations, Deal)
+
+    def update_deal(self, deal_id: str, properties: Mapping[str, str]) -> Deal:
+        body = self._request(
+            "PATCH", f"/crm/v3/objects/deals/{_segment(deal_id)}", body={"properties": properties}
+        )
+        return Deal.model_validate(body)
+
+    def search_deals(
+        self,
+        filter_groups: Sequence[Sequence[SearchFilter]],
+        properties: Sequence[str] = (),
+        *,
+        sort: str | None = None,
+        limit: int = 100,
+        after: str | None = None,
+    ) -> SearchPage:
+        """One page. `sort` is a property name, prefixed with "-" for descending."""
+        request: dict[str, Any] = {
+            "filterGroups": [
+                {"filters": [f.model_dump(by_alias=True, exclude_none=True) for f in group]}
+                for group in filter_groups
+            ],
+            "properties": list(properties),
+            "limit": min(limit, SEARCH_PAGE_LIMIT),
+        }
+        if sort:
+            direction = "DESCENDING" if sort.startswith("-") else "ASCENDING"
+            request["sorts"] = [{"propertyName": sort.lstrip("-"), "direction": direction}]
+        if after:
+            request["after"] = after
+        body = self._request("POST", "/crm/v3/objects/deals/search", body=request)
+        return SearchPage(
+            total=body["total"],
+            results=[Deal.model_validate(item) for item in body["results"]],
+            next_after=body.get("paging", {}).get("next", {}).get("after"),
+        )
+
+    def find_deals(
+        self, filter_groups: Sequence[Sequence[SearchFilter]], properties: Sequence[str] = ()
+    ) -> list[Deal]:
+        """Every match, page by page (HubSpot stops at 10,000)."""
+        found: list[Deal] = []
+        after: str | None = None
+        while True:
+            page = self.search_deals(filter_groups, properties, limit=SEARCH_PAGE_LIMIT, after=after)
+            found += page.results
+            if page.next_after is None:
+                return found
+            after = page.next_after
+
+    # --- notes and tasks ---
+
+    def create_note(self, deal_id: str, body: str, timestamp: datetime) -> Note:
+        properties = {"hs_note_body": body, "hs_timestamp": _epoch_ms(timestamp)}
+        return self._create("notes", properties, [_to_deal(deal_id, NOTE_TO_DEAL)], Note)
+
+    def create_task(
+        self,
+        deal_id: str,
+        subject: str,
+        *,
+        due: datetime,
+        body: str = "",
+        priority: str = "MEDIUM",
+        status: str = "NOT_STARTED",
+        owner_id: str | None = None,
+    ) -> Task:
+        properties = {
+            "hs_task_subject": subject,
+            "hs_task_body": body,
+            "hs_timestamp": _epoch_ms(due),
+            "hs_task_priority": priority,
+            "hs_task_status": status,
+        }
+        if owner_id:
+            properties["hubspot_owner_id"] = owner_id
+        return self._create("tasks", properties, [_to_deal(deal_id, TASK_TO_DEAL)], Task)
+
+    # --- associations v4 ---
+
+    def list_associations(
+        self, from_type: ObjectTypeName, from_id: str, to_type: ObjectTypeName
+    ) -> list[Association]:
+        found: list[Association] = []
+        after: str | None = None
+        while True:
+            query = {"limit": "500", **({"after": after} if after else {})}
+            path = f"/crm/v4/objects/{from_type}/{_segment(from_id)}/associations/{to_type}"
+            body = self._request("GET", path, query=query)
+            found += [Association.model_validate(item) for item in body["results"]]
+            after = body.get("paging", {}).get("next", {}).get("after")
+            if not after:
+                return found
+
+    def batch_read_associations(
+        self, from_type: ObjectTypeName, to_type: ObjectTypeName, ids: Iterable[str]
+    ) -> dict[str, list[Association]]:
+        """Every requested id is a key; ids without associations map to an empty list."""
+        wanted = list(dict.fromkeys(ids))
+        found: dict[str, list[Association]] = {object_id: [] for object_id in wanted}
+        for chunk in _chunks(wanted, ASSOCIATION_BATCH_LIMIT):
+            body = self._request(
+                "POST",
+                f"/crm/v4/associations/{from_type}/{to_type}/batch/read",
+                body={"inputs": [{"id": object_id} for object_id in chunk]},
+            )
+            for item in body["results"]:
+                found[str(item["from"]["id"])] = [Association.model_validate(to) for to in item["to"]]
+        return found
+
+    def associate(
+        self,
+        from_type: ObjectTypeName,
+        from_id: str,
+        to_type: ObjectTypeName,
+        to_id: str,
+        type_ids: Sequence[int],
+    ) -> None:
+        path = f"/crm/v4/objects/{from_type}/{_segment(from_id)}/associations/{to_type}/{_segment(to_id)}"
+        specs = [
+            {"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": type_id} for type_id in type_ids
+        ]
+        self._request("PUT", path, body=specs)
+
+    def remove_association(
+        self, from_type: ObjectTypeName, from_id: str, to_type: ObjectTypeName, to_id: str
+    ) -> None:
+        path = f"/crm/v4/objects/{from_type}/{_segment(from_id)}/associations/{to_type}/{_segment(to_id)}"
+        self._request("DELETE", path)
+
+    # --- pipelines, owners, properties ---
+
+    def list_pipelines(self) -> list[Pipeline]:
+        body = self._request("GET", "/crm/v3/pipelines/deals")
+        return [Pipeline.model_validate(item) for item in body["results"]]
+
+    def list_owners(self, email: str | None = None) -> list[Owner]:
+        found: list[Owner] = []
+        after: str | None = None
+        while True:
+            query = {
+                "limit": "100",
+                **({"email": email} if email else {}),
+                **({"after": after} if after else {}),
+            }
+            body = self._request("GET", "/crm/v3/owners", query=query)
+            found += [Owner.model_validate(item) for item in body["results"]]
+            after = body.get("paging", {}).get("next", {}).get("after")
+            if not after:
+                return found
+
+    def list_properties(self, object_type: ObjectTypeName) -> list[PropertyDefinition]:
+        body = self._request("GET", f"/crm/v3/properties/{object_type}")
+        return [PropertyDefinition.model_validate(item) for item in body["results"]]
+
+    def get_property(self, object_type: ObjectTypeName, name: str) -> PropertyDefinition | None:
+        try:
+            body = self._request("GET", f"/crm/v3/properties/{object_type}/{_segment(name)}")
+        except HubSpotNotFoundError:
+            return None
+        return PropertyDefinition.model_validate(body)
+
+    def create_property(
+        self, object_type: ObjectTypeName, definition: PropertyDefinition
+    ) -> PropertyDefinition:
+        """Raises HubSpotConflictError when it exists: read first."""
+        payload = definition.model_dump(by_alias=True, exclude_none=True, exclude={"hubspot_defined"})
+        body = self._request("POST", f"/crm/v3/properties/{object_type}", body=payload)
+        return PropertyDefinition.model_validate(body)
+
+    def list_property_groups(self, object_type: ObjectTypeName) -> list[PropertyGroup]:
+        body = self._request("GET", f"/crm/v3/properties/{object_type}/groups")
+        return [PropertyGroup.model_validate(item) for item in body["results"]]
+
+    def create_property_group(self, object_type: ObjectTypeName, group: PropertyGroup) -> PropertyGroup:
+        payload = group.model_dump(by_alias=True, include={"name", "label", "display_order"})
+        body = self._request("POST", f"/crm/v3/properties/{object_type}/groups", body=payload)
+        return PropertyGroup.model_validate(body)
+
+    # --- plumbing ---
+
+    def _get_object(
+        self,
+        object_type: ObjectTypeName,
+        object_id: str,
+        properties: Sequence[str],
+        associations: Sequence[str],
+        model: type[_Record],
+    ) -> _Record:
+        query = {
+            name: ",".join(values)
+            for name, values in (("properties", properties), ("associations", associations))
+            if values
+        }
+        body = self._request("GET", f"/crm/v3/objects/{object_type}/{_segment(object_id)}", query=query)
+        return model.model_validate(body)
+
+    def _batch_read(
+        self, object_type: ObjectTypeName, ids: Iterable[str], properties: Sequence[str], model: type[_Record]
+    ) -> list[_Record]:
+        """Missing ids are left out (HubSpot answers 207 with an OBJECT_NOT_FOUND error for them)."""
+        found: list[_Record] = []
+        for chunk in _chunks(list(dict.fromkeys(ids)), BATCH_LIMIT):
+            body = self._request(
+                "POST",
+                f"/crm/v3/objects/{object_type}/batch/read",
+                body={
+                    "inputs": [{"id": object_id} for object_id in chunk],
+                    "properties": list(properties),
+                    "propertiesWithHistory": [],
+                },
+            )
+            found += [model.model_validate(item) for item in body["results"]]
+        return found
+
+    def _create(
+        self,
+        object_type: ObjectTypeName,
+        properties: Mapping[str, str],
+        associations: Sequence[AssociationInput],
+        model: type[_Record],
+    ) -> _Record:
+        payload = {
+            "properties": dict(properties),
+            "associations": [
+                {
+                    "to": {"id": link.to_id},
+                    "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": link.type_id}],
+                }
+                for link in associations
+            ],
+        }
+        return model.model_validate(self._request("POST", f"/crm/v3/objects/{object_type}", body=payload))
+
+    def _request(
+        self, method: str, path: str, *, query: Mapping[str, str] | None = None, body: Any = None
+    ) -> Any:
+        url = self._base_url + path + (f"?{urlencode(query)}" if query else "")
+        encoded = None if body is None else json.dumps(body).encode()
+        for attempt in range(1, self._retry.max_attempts + 1):
+            headers = {"Authorization": f"Bearer {self._token()}", "Accept": "application/json"}
+            if encoded is not None:
+                headers["Content-Type"] = "application/json"
+            try:
+                response = self._http.request(
+                    method,
+                    url,
+                    body=encoded,
+                    headers=headers,
+                    timeout=self._timeout,
+                    retries=False,
+                    redirect=False,
+                )
+            except urllib3.exceptions.HTTPError as failure:
+                error: HubSpotError = HubSpotUnavailableError(0, f"no answer: {type(failure).__name__}")
+                delay: float | None = self._backoff(attempt)
+            else:
+                if response.status < 400:
+                    log.debug("hubspot %s %s -> %s", method, path, response.status)
+                    return response.json() if response.data else None
+                error = _error_from(response)
+                delay = self._delay_for(error, attempt)
+            if delay is None or attempt == self._retry.max_attempts:
+                raise error
+            log.warning(
+                "hubspot %s %s failed (%s); retry %d in %.1f s", method, path, error.status, attempt, delay
+            )
+            self._sleep(delay)
+        raise AssertionError("unreachable: the loop returns or raises")
+
+    def _delay_for(self, error: HubSpotError, attempt: int) -> float | None:
+        """Seconds to wait before retrying, or None when retrying cannot help."""
+        if isinstance(error, HubSpotRateLimitError):
+            if error.is_daily:
+                return None  # the daily budget only refills with time: let the caller park the work
+            interval = error.interval_ms / 1000 if error.interval_ms else self._retry.rate_limit_interval
+            # The window is rolling: after one full interval every counted call has left it.
+            return interval * (1 + 0.1 * self._jitter())
+        if error.status == 423:
+            return max(self._retry.locked_delay, self._backoff(attempt))
+        if isinstance(error, HubSpotUnavailableError):
+            return self._backoff(attempt)
+        return None
+
+    def _backoff(self, attempt: int) -> float:
+        ceiling: float = min(self._retry.max_delay, self._retry.base_delay * 2 ** (attempt - 1))
+        return ceiling / 2 + self._jitter() * ceiling / 2
+
+
+def _error_from(response: urllib3.BaseHTTPResponse) -> HubSpotError:
+    try:
+        body = json.loads(response.data) if response.data else {}
+    except ValueError:
+        body = {}
+    if not isinstance(body, dict):
+        body = {}
+    status = response.status
+    message = str(body.get("message") or f"HTTP {status}")
+    if status == 429:
+        interval = response.headers.get("X-HubSpot-RateLimit-Interval-Milliseconds")
+        return HubSpotRateLimitError(
+            status,
+            message,
+            policy_name=body.get("policyName"),
+            interval_ms=int(interval) if interval and interval.isdigit() else None,
+        )
+    kind: type[HubSpotError] = HubSpotError
+    if status in (401, 403):
+        kind = HubSpotAuthError
+    elif status == 404:
+        kind = HubSpotNotFoundError
+    elif status == 409:
+        kind = HubSpotConflictError
+    elif status == 400:
+        kind = HubSpotValidationError
+    elif status == 423 or status >= 500:
+        kind = HubSpotUnavailableError
+    return kind(
+        status,
+        message,
+        category=body.get("category"),
+        correlation_id=body.get("correlationId"),
+        errors=body.get("errors") or [],
+    )
+
+
+def _segment(value: str) -> str:
+    return quote(value, safe="")
+
+
+def _chunks(items: list[str], size: int) -> list[list[str]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _epoch_ms(moment: datetime) -> str:
+    return str(int(moment.timestamp() * 1000))
+
+
+def _to_deal(deal_id: str, type_id: int) -> AssociationInput:
+    return AssociationInput(to_id=deal_id, type_id=type_id)

@@ -1,0 +1,119 @@
+"""One HubSpot portal: its records, schema, pipelines, owners and currencies, and its change feed."""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any
+
+from .associations import AssociationStore, association_changes
+from .errors import property_values_invalid
+from .owners import DEFAULT_OWNERS
+from .pipelines import DEFAULT_PIPELINE, PipelineRegistry
+from .properties import PropertyRegistry, invalid_option, normalise_value, unknown_property
+from .store import Actor, CrmStore
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from .associations import AssociationType
+    from .clock import Clock
+    from .owners import Owner
+    from .schema import ObjectType
+    from .store import Change, CrmObject
+
+SYSTEM_ACTOR = Actor("CRM_UI", None)
+
+
+class Account:
+    def __init__(
+        self,
+        clock: Clock,
+        *,
+        portal_id: int,
+        app_id: int,
+        currencies: Sequence[str],
+        owners: Sequence[Owner] = DEFAULT_OWNERS,
+    ) -> None:
+        self.clock = clock
+        self.portal_id = portal_id
+        self.app_id = app_id
+        self.currencies = list(currencies)
+        self.owners = {owner.id: owner for owner in owners}
+        self.properties = PropertyRegistry()
+        self.pipelines = PipelineRegistry()
+        self.associations = AssociationStore()
+        self.crm = CrmStore(clock, self._emit)
+        self.lock = threading.RLock()
+        self._listeners: list[Callable[[list[Change]], None]] = []
+
+    def on_change(self, listener: Callable[[list[Change]], None]) -> None:
+        self._listeners.append(listener)
+
+    def _emit(self, changes: list[Change]) -> None:
+        if changes:
+            for listener in self._listeners:
+                listener(changes)
+
+    def validate(self, kind: ObjectType, values: dict[str, Any], current: CrmObject | None) -> dict[str, str]:
+        """Normalise property values as HubSpot stores them; raise its 400 listing every bad property."""
+        definitions = self.properties.definitions(kind)
+        clean: dict[str, str] = {}
+        problems: list[dict[str, str]] = []
+        for name, raw in values.items():
+            definition = definitions.get(name)
+            if definition is None:
+                problems.append(unknown_property(name))
+                continue
+            value, problem = normalise_value(definition, raw)
+            if problem is not None:
+                problems.append(problem)
+            elif value is not None:
+                clean[name] = value
+        problems += self._live_option_problems(kind, clean, current)
+        if problems:
+            raise property_values_invalid(problems)
+        return clean
+
+    def _live_option_problems(
+        self, kind: ObjectType, clean: dict[str, str], current: CrmObject | None
+    ) -> list[dict[str, str]]:
+        """Options that depend on account state: owners, currencies, pipelines and their stages."""
+        problems = []
+        owner = clean.get("hubspot_owner_id")
+        if owner and owner not in self.owners:
+            problems.append(invalid_option("hubspot_owner_id", owner, sorted(self.owners)))
+        if kind.name != "deals":
+            return problems
+        currency = clean.get("deal_currency_code")
+        if currency and currency not in self.currencies:
+            problems.append(invalid_option("deal_currency_code", currency, self.currencies))
+        existing = current.properties if current else {}
+        pipeline_id = clean.get("pipeline") or existing.get("pipeline") or DEFAULT_PIPELINE.id
+        pipeline = self.pipelines.get(pipeline_id)
+        if pipeline is None:
+            return [*problems, invalid_option("pipeline", pipeline_id, [p.id for p in self.pipelines.all()])]
+        if current is None:
+            clean.setdefault("pipeline", pipeline.id)
+            clean.setdefault("dealstage", pipeline.stages[0].id)
+        stage = clean.get("dealstage") or existing.get("dealstage", "")
+        if ("dealstage" in clean or "pipeline" in clean) and stage not in pipeline.stage_ids():
+            problems.append(invalid_option("dealstage", stage, sorted(pipeline.stage_ids())))
+        return problems
+
+    def associate(self, from_id: str, to_id: str, kinds: list[AssociationType], actor: Actor) -> None:
+        added, removed = [], []
+        for kind in kinds:
+            more_added, more_removed = self.associations.add(from_id, to_id, kind)
+            added += more_added
+            removed += more_removed
+        now_ms = self.clock.now_ms()
+        self._emit(
+            association_changes(removed, removed=True, actor=actor, now_ms=now_ms)
+            + association_changes(added, removed=False, actor=actor, now_ms=now_ms)
+        )
+
+    def dissociate(
+        self, from_type: ObjectType, from_id: str, to_type: ObjectType, to_id: str, actor: Actor
+    ) -> None:
+        removed = self.associations.remove_pair(from_type.name, from_id, to_type.name, to_id)
+        self._emit(association_changes(removed, removed=True, actor=actor, now_ms=self.clock.now_ms()))

@@ -1,0 +1,53 @@
+"""Emulated time: runs `scale` times faster than the wall clock and can be advanced by hand.
+
+Rate-limit windows and webhook retry back-off read this clock, so tests compress hours into milliseconds.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime
+
+
+class Clock:
+    def __init__(self, scale: float = 1.0) -> None:
+        if scale <= 0:
+            raise ValueError("scale must be positive")
+        self.scale = scale
+        self._epoch_at_start = time.time()
+        self._monotonic_at_start = time.monotonic()
+        self._advanced = 0.0
+        self._changed = threading.Condition()
+
+    def now(self) -> float:
+        """Emulated seconds since the Unix epoch."""
+        elapsed = (time.monotonic() - self._monotonic_at_start) * self.scale
+        return self._epoch_at_start + elapsed + self._advanced
+
+    def now_ms(self) -> int:
+        return int(self.now() * 1000)
+
+    def now_iso(self) -> str:
+        return iso_from_ms(self.now_ms())
+
+    def advance(self, seconds: float) -> None:
+        with self._changed:
+            self._advanced += seconds
+            self._changed.notify_all()
+
+    def real_seconds(self, emulated_seconds: float) -> float:
+        return max(0.0, emulated_seconds / self.scale)
+
+    def wait_until(self, emulated_deadline: float, stop: threading.Event, max_real_wait: float) -> None:
+        """Sleep until the deadline, waking early when someone advances the clock or `stop` is set."""
+        remaining = self.real_seconds(emulated_deadline - self.now())
+        if remaining <= 0 or stop.is_set():
+            return
+        with self._changed:
+            self._changed.wait(min(remaining, max_real_wait))
+
+
+def iso_from_ms(epoch_ms: int) -> str:
+    moment = datetime.fromtimestamp(epoch_ms / 1000, tz=UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{epoch_ms % 1000:03d}Z"

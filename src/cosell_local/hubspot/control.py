@@ -1,0 +1,36 @@
+"""Unauthenticated control endpoints under `/_emulator/` for people driving the CLI emulator by HTTP."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
+
+from .errors import ApiError, validation_error
+
+if TYPE_CHECKING:
+    from .server import HubSpotEmulator
+
+
+def handle(emulator: HubSpotEmulator, method: str, action: str, body: Any) -> tuple[int, Any]:
+    if (method, action) == ("POST", "reset"):
+        emulator.reset()
+        return 204, None
+    if (method, action) == ("POST", "faults"):
+        if not isinstance(body, dict):
+            raise validation_error("expected {status, times, pathPrefix} or {latencySeconds, probability}")
+        if "latencySeconds" in body:
+            emulator.faults.add_latency(float(body["latencySeconds"]), float(body.get("probability", 1.0)))
+        else:
+            emulator.faults.fail_next(
+                int(body["status"]), int(body.get("times", 1)), str(body.get("pathPrefix", ""))
+            )
+        return 204, None
+    if (method, action) == ("POST", "clock"):
+        emulator.advance_clock(float(body["advanceSeconds"]) if isinstance(body, dict) else 0.0)
+        return 204, None
+    if (method, action) == ("GET", "requests"):
+        return 200, {"results": [asdict(entry) for entry in emulator.requests]}
+    if (method, action) == ("GET", "webhooks"):
+        deliveries = emulator.webhooks.deliveries if emulator.webhooks else []
+        return 200, {"results": [asdict(entry) for entry in deliveries]}
+    raise ApiError(404, "OBJECT_NOT_FOUND", f"No control action {method} {action}")

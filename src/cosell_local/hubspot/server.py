@@ -1,0 +1,269 @@
+"""The emulator as a WSGI app on a werkzeug server, and the Python handle tests drive it with."""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.serving import WSGIRequestHandler, make_server
+from werkzeug.wrappers import Request, Response
+
+from . import associations, control, objects, owners, page, pipelines, properties, search
+from .account import Account
+from .auth import AccessToken, TokenRegistry, require_scope
+from .clock import Clock
+from .errors import ApiError, validation_error
+from .faults import FaultInjector
+from .owners import DEFAULT_OWNERS
+from .ratelimit import RateLimiter
+from .routing import ApiRequest
+from .schema import object_type
+from .store import Actor
+from .webhooks import WebhookDispatcher
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from types import TracebackType
+
+    from werkzeug.serving import BaseWSGIServer
+
+    from .routing import Route
+    from .webhooks import WebhookSettings
+
+ROUTES: list[Route] = [
+    *objects.ROUTES,
+    *search.ROUTES,
+    *associations.ROUTES,
+    *properties.ROUTES,
+    *pipelines.ROUTES,
+    *owners.ROUTES,
+]
+DEFAULT_PORTAL_ID = 48975575
+DEFAULT_APP_ID = 39522895
+
+
+@dataclass(frozen=True)
+class LoggedRequest:
+    method: str
+    path: str
+    query: str
+    status: int
+    by_rep: bool | None  # None when the caller was not authenticated
+    body: Any
+
+
+class HubSpotEmulator:
+    """A HubSpot portal on 127.0.0.1. `start()` binds an ephemeral port unless `port` is given."""
+
+    def __init__(
+        self,
+        *,
+        tokens: Iterable[str | AccessToken] = (),
+        webhook: WebhookSettings | None = None,
+        tier: str = "starter",
+        time_scale: float = 1.0,
+        seed: int = 0,
+        portal_id: int = DEFAULT_PORTAL_ID,
+        app_id: int = DEFAULT_APP_ID,
+        currencies: Iterable[str] = ("USD", "EUR", "GBP"),
+        port: int = 0,
+    ) -> None:
+        self.clock = Clock(time_scale)
+        self.portal_id = portal_id
+        self.app_id = app_id
+        self.currencies = list(currencies)
+        self.tokens = TokenRegistry([t if isinstance(t, AccessToken) else AccessToken(t) for t in tokens])
+        self.rate_limits = RateLimiter(self.clock, tier)
+        self.faults = FaultInjector(seed)
+        self.webhooks = WebhookDispatcher(self.clock, portal_id, app_id, webhook) if webhook else None
+        self.requests: list[LoggedRequest] = []
+        self.account = self._new_account()
+        self._port = port
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+        self._log_lock = threading.Lock()
+        self._routes = Map(
+            [Rule(route.rule, methods=[route.method], endpoint=route) for route in ROUTES],
+            strict_slashes=False,
+        )
+
+    # --- lifecycle ---
+
+    def start(self) -> HubSpotEmulator:
+        self._server = make_server(
+            "127.0.0.1", self._port, self._wsgi, threaded=True, request_handler=_QuietRequestHandler
+        )
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="hubspot-emulator",
+            daemon=True,
+        )
+        self._thread.start()
+        if self.webhooks:
+            self.webhooks.start()
+        return self
+
+    def stop(self) -> None:
+        if self.webhooks:
+            self.webhooks.stop()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> HubSpotEmulator:
+        return self.start()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("the emulator is not started")
+        return f"http://127.0.0.1:{self._server.server_port}"
+
+    # --- control from Python ---
+
+    def reset(self) -> None:
+        """Forget every record, request, fault and rate-limit count; keep tokens and webhook subscriptions."""
+        with self.account.lock:
+            self.account = self._new_account()
+        self.rate_limits.reset()
+        self.faults.reset()
+        with self._log_lock:
+            self.requests.clear()
+        if self.webhooks:
+            self.webhooks.reset()
+
+    def add_token(self, token: AccessToken) -> AccessToken:
+        self.tokens.add(token)
+        return token
+
+    def add_rep_token(self, value: str, owner_id: str | None = None) -> AccessToken:
+        """A token that acts as a sales rep in the CRM UI (webhooks report CRM_UI and the rep's user id)."""
+        owner = self.account.owners[owner_id] if owner_id else DEFAULT_OWNERS[0]
+        return self.add_token(AccessToken(value, rep_user_id=owner.user_id))
+
+    def advance_clock(self, seconds: float) -> None:
+        self.clock.advance(seconds)
+        if self.webhooks:
+            self.webhooks.wake()
+
+    def restore(self, object_type_name: str, object_id: str, rep_user_id: int | None = None) -> None:
+        """Restore an archived record from the recycle bin, as a rep does in the UI (no public API)."""
+        actor = Actor("CRM_UI", f"userId:{rep_user_id or DEFAULT_OWNERS[0].user_id}")
+        with self.account.lock:
+            record = self.account.crm.get(object_type(object_type_name), object_id, archived=True)
+            if record is None:
+                raise KeyError(f"no archived {object_type_name} {object_id}")
+            self.account.crm.restore(record, actor)
+
+    def request_count(self, method: str | None = None, path_prefix: str = "") -> int:
+        with self._log_lock:
+            return sum(
+                1
+                for entry in self.requests
+                if (method is None or entry.method == method) and entry.path.startswith(path_prefix)
+            )
+
+    def _new_account(self) -> Account:
+        account = Account(
+            self.clock, portal_id=self.portal_id, app_id=self.app_id, currencies=self.currencies
+        )
+        if self.webhooks:
+            account.on_change(self.webhooks.on_changes)
+        return account
+
+    # --- HTTP ---
+
+    def _wsgi(self, environ: dict[str, Any], start_response: Any) -> Any:
+        request = Request(environ)
+        response = self._respond(request)
+        return response(environ, start_response)
+
+    def _respond(self, request: Request) -> Response:
+        if request.path == "/" and request.method == "GET":
+            return Response(page.render(self.account), content_type="text/html; charset=utf-8")
+        try:
+            if request.path.startswith("/_emulator/"):
+                action = request.path.removeprefix("/_emulator/")
+                status, payload = control.handle(self, request.method, action, _json_body(request))
+                return _json_response(status, payload, {})
+            return self._api(request)
+        except ApiError as error:  # before authentication: unknown route or token
+            self._log(request, error.status, None, None)
+            return _json_response(error.status, error.body(), error.headers)
+
+    def _api(self, request: Request) -> Response:
+        adapter = self._routes.bind_to_environ(request.environ)
+        try:
+            route, matched = adapter.match()
+        except NotFound:
+            raise ApiError(404, "OBJECT_NOT_FOUND", f"No route for {request.method} {request.path}") from None
+        except MethodNotAllowed:
+            raise ApiError(
+                405, "METHOD_NOT_ALLOWED", f"{request.method} is not allowed on {request.path}"
+            ) from None
+        params = {name: str(value) for name, value in matched.items()}
+        token = self.tokens.authenticate(request.headers.get("Authorization"))
+        body: Any = None
+        try:
+            require_scope(token, route.scope(params))
+            headers = self.rate_limits.check(token.value, is_search=route.is_search)
+            self.faults.apply(request.method, request.path)
+            body = _json_body(request)
+            api_request = ApiRequest(
+                self.account, token, Actor.of(token, self.app_id), params, request.args, body
+            )
+            with self.account.lock:
+                status, payload = route.handler(api_request)
+        except ApiError as error:
+            self._log(request, error.status, token, body)
+            return _json_response(error.status, error.body(), error.headers)
+        self._log(request, status, token, body)
+        return _json_response(status, payload, headers)
+
+    def _log(self, request: Request, status: int, token: AccessToken | None, body: Any) -> None:
+        entry = LoggedRequest(
+            request.method,
+            request.path,
+            request.query_string.decode(),
+            status,
+            None if token is None else token.is_rep,
+            body,
+        )
+        with self._log_lock:
+            self.requests.append(entry)
+
+
+class _QuietRequestHandler(WSGIRequestHandler):
+    """The request log is kept in `HubSpotEmulator.requests`, not printed."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        return
+
+
+def _json_body(request: Request) -> Any:
+    raw = request.get_data()
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        raise validation_error("Invalid input JSON on line 1: the body is not valid JSON") from None
+
+
+def _json_response(status: int, payload: Any, headers: dict[str, str]) -> Response:
+    if status == 204:
+        return Response(status=204, headers=headers)
+    return Response(
+        json.dumps(payload), status=status, headers=headers, content_type="application/json;charset=utf-8"
+    )
