@@ -1,0 +1,33 @@
+"""Handlers of the implemented operations, and the work the emulator clock makes due."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from cosell_local.partner_central.operations import (
+    account,
+    engagements,
+    invitations,
+    opportunities,
+    snapshots,
+    tasks,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from cosell_local.partner_central.backend import Backend
+
+
+HANDLERS: dict[str, Callable[[Backend, dict[str, Any]], dict[str, Any]]] = {
+    **opportunities.HANDLERS,
+    **invitations.HANDLERS,
+    **engagements.HANDLERS,
+    **snapshots.HANDLERS,
+    **tasks.HANDLERS,
+    **account.HANDLERS,
+}
+
+# Run before every call and on every clock move: the order matters (a task may accept an invitation that
+# would otherwise expire at the same instant, as AWS processes the accept first).
+TICKS: tuple[Callable[[Backend], None], ...] = (tasks.complete_due_tasks, invitations.expire_due_invitations)

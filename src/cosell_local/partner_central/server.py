@@ -1,0 +1,134 @@
+"""The HTTP server (AWS API on POST /, control API under /_emulator/) and the in-process handle for tests."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.serving import WSGIRequestHandler, make_server
+from werkzeug.wrappers import Request, Response
+
+from cosell_local.partner_central import protocol
+from cosell_local.partner_central.backend import Backend
+from cosell_local.partner_central.config import EmulatorConfig
+from cosell_local.partner_central.control import HTTP_ACTIONS, ControlApi
+from cosell_local.partner_central.errors import ApiError
+from cosell_local.partner_central.faults import DropConnection
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from pathlib import Path
+
+    from cosell_local.partner_central.events import EventSink
+
+CONTROL_PREFIX = "/_emulator/"
+
+
+class _QuietRequestHandler(WSGIRequestHandler):
+    """No access log line per request: tests make thousands."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        return
+
+
+def _json_response(body: Any, status: int = 200) -> Response:
+    return Response(json.dumps(body), status=status, content_type="application/json")
+
+
+class PartnerCentralEmulator:
+    """One emulator: `start()` serves it on 127.0.0.1 and returns its URL; `control` plays AWS from Python.
+
+    >>> emulator = PartnerCentralEmulator(EmulatorConfig(task_delay_seconds=1))
+    >>> url = emulator.start()  # boto3.client("partnercentral-selling", endpoint_url=url, ...)
+    """
+
+    def __init__(
+        self,
+        config: EmulatorConfig | None = None,
+        *,
+        state_file: Path | None = None,
+        sinks: Iterable[EventSink] = (),
+    ) -> None:
+        self.backend = Backend(config or EmulatorConfig(), state_file)
+        self.control = ControlApi(self.backend)
+        for sink in sinks:
+            self.backend.publisher.add_sink(sink)
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+        self.url = ""
+
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        self._server = make_server(
+            host, port, self.wsgi_app, threaded=True, request_handler=_QuietRequestHandler
+        )
+        self.url = f"http://{host}:{self._server.server_port}"
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="partner-central", daemon=True
+        )
+        self._thread.start()
+        return self.url
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+    def wait(self) -> None:
+        """Blocks while the server runs (the CLI's mode; interrupt to end)."""
+        while self._thread is not None and self._thread.is_alive():
+            self._thread.join(timeout=0.5)
+
+    def __enter__(self) -> PartnerCentralEmulator:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def wsgi_app(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        request = Request(environ)
+        if request.path.startswith(CONTROL_PREFIX):
+            response = self._control(request)
+        elif request.path == "/" and request.method == "POST":
+            response = self._api(request, environ)
+        else:
+            response = _json_response({"message": f"No route for {request.method} {request.path}"}, 404)
+        result: Iterable[bytes] = response(environ, start_response)
+        return result
+
+    def _api(self, request: Request, environ: dict[str, Any]) -> Response:
+        try:
+            operation, body = protocol.parse(request)
+            return protocol.success(self.backend.handle(operation, body))
+        except ApiError as error:
+            return protocol.failure(error)
+        except DropConnection:
+            connection = environ.get("werkzeug.socket")
+            if connection is not None:
+                connection.shutdown(socket.SHUT_RDWR)
+            return Response(b"", status=500)
+
+    def _control(self, request: Request) -> Response:
+        action = request.path.removeprefix(CONTROL_PREFIX).strip("/").replace("-", "_")
+        if action not in HTTP_ACTIONS:
+            return _json_response(
+                {"message": f"Unknown control action {action!r}", "actions": HTTP_ACTIONS}, 404
+            )
+        try:
+            arguments = request.get_json(force=True, silent=False) if request.get_data() else {}
+        except Exception:  # noqa: BLE001 - werkzeug raises BadRequest subclasses for malformed JSON
+            return _json_response({"message": "The body must be a JSON object of keyword arguments"}, 400)
+        if not isinstance(arguments, dict):
+            return _json_response({"message": "The body must be a JSON object of keyword arguments"}, 400)
+        try:
+            return _json_response(getattr(self.control, action)(**arguments))
+        except ApiError as error:
+            return _json_response(error.body(), error.http_status)
+        except TypeError as error:
+            return _json_response({"message": str(error)}, 400)
