@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import botocore.session
-from botocore.model import NoShapeFoundError
+from botocore.model import NoShapeFoundError, ServiceModel
 
 if TYPE_CHECKING:
-    from botocore.model import OperationModel, ServiceModel, Shape
+    from botocore.model import OperationModel, Shape
 
 SERVICE_NAME = "partnercentral-selling"
 
 
 @functools.cache
+def _service_description() -> dict[str, Any]:
+    loader = botocore.session.get_session().get_component("data_loader")
+    description: dict[str, Any] = loader.load_service_model(SERVICE_NAME, "service-2")
+    return description
+
+
+@functools.cache
 def service_model() -> ServiceModel:
-    return botocore.session.get_session().get_service_model(SERVICE_NAME)
+    return ServiceModel(_service_description(), service_name=SERVICE_NAME)
 
 
 def target_prefix() -> str:
@@ -46,7 +53,7 @@ def error_http_status(error_code: str) -> int:
     if isinstance(status, int):
         return status
     # botocore keeps `fault` out of Shape.metadata; it is in the raw shape definition.
-    return 500 if error_shape._shape_model.get("fault") else 400
+    return 500 if _service_description()["shapes"][error_code].get("fault") else 400
 
 
 def request_shape(operation_name: str) -> Shape:
