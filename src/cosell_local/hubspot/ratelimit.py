@@ -74,6 +74,7 @@ class RateLimiter:
     def reset(self) -> None:
         with self._lock:
             self._apps.clear()
+            self.enabled = True
 
     def check(self, token: str, *, is_search: bool) -> dict[str, str]:
         """Record one call; return the rate-limit headers for the response."""
