@@ -28,8 +28,9 @@ pytest: $(INSTALLED)
 	$(BIN)/pytest
 
 # The deployable artifact for python3.12 / x86_64, built without Docker from manylinux wheels.
+# PYTHON312=/path/to/python3.12 also precompiles bytecode (faster cold starts; docs/BENCHMARKS.md).
 build: $(INSTALLED)
-	$(BIN)/python bench/build_artifact.py --out .build/lambda
+	$(BIN)/python bench/build_artifact.py --out .build/lambda $(if $(PYTHON312),--precompile-with $(PYTHON312))
 
 # Measures artifact size and handler cold-start imports; see docs/BENCHMARKS.md.
 bench: $(INSTALLED)
