@@ -65,7 +65,7 @@ class RateLimiter:
     def __init__(self, clock: Clock, tier: str = "starter") -> None:
         if tier not in TIERS:
             raise ValueError(f"unknown tier {tier!r}; one of {', '.join(TIERS)}")
-        self.tier = TIERS[tier]
+        self.tier = self._configured_tier = TIERS[tier]
         self.enabled = True
         self._clock = clock
         self._apps: dict[str, _AppWindows] = {}
@@ -75,6 +75,7 @@ class RateLimiter:
         with self._lock:
             self._apps.clear()
             self.enabled = True
+            self.tier = self._configured_tier
 
     def check(self, token: str, *, is_search: bool) -> dict[str, str]:
         """Record one call; return the rate-limit headers for the response."""
