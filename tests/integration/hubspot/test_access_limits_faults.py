@@ -106,8 +106,8 @@ def test_daily_limit_by_tier() -> None:
         )
         assert answer.headers["X-HubSpot-RateLimit-Max"] == "190"
         assert answer.headers["X-HubSpot-RateLimit-Daily"] == "1000000"
-        enterprise.rate_limits.tier = Tier(per_ten_seconds=1000, per_day=3)  # a day's budget, shrunk
         enterprise.rate_limits.reset()
+        enterprise.rate_limits.tier = Tier(per_ten_seconds=1000, per_day=3)  # a day's budget, shrunk
         statuses = [
             urllib3.request(
                 "GET", f"{enterprise.base_url}/crm/v3/owners", headers={"Authorization": f"Bearer {TOKEN}"}
