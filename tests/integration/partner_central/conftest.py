@@ -17,6 +17,7 @@ from cosell_local.partner_central import (
     EmulatorConfig,
     PartnerCentralEmulator,
     QuotaConfig,
+    model,
 )
 
 if TYPE_CHECKING:
@@ -24,9 +25,7 @@ if TYPE_CHECKING:
 
     from mypy_boto3_partnercentral_selling import PartnerCentralSellingAPIClient
 
-    from cosell_local.partner_central import (
-        ControlApi,
-    )
+    from cosell_local.partner_central import ControlApi
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TASK_DELAY = 5.0
@@ -121,3 +120,27 @@ def field_codes(excinfo: pytest.ExceptionInfo[Any]) -> set[tuple[str, str]]:
 def create(pc: PartnerCentralSellingAPIClient, **overrides: Any) -> str:
     identifier: str = pc.create_opportunity(**partner_referral(**overrides))["Id"]  # type: ignore[arg-type]
     return identifier
+
+
+def update_body(record: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    """GetOpportunity's answer turned into a full UpdateOpportunity request (merge, then replace)."""
+    members = model.request_shape("UpdateOpportunity").members  # type: ignore[attr-defined]
+    body = {key: copy.deepcopy(value) for key, value in record.items() if key in members}
+    body["Identifier"] = record["Id"]
+    for path, value in changes.items():
+        target = body
+        *parents, leaf = path.split("__")
+        for parent in parents:
+            target = target.setdefault(parent, {})
+        if value is None:
+            target.pop(leaf, None)
+        else:
+            target[leaf] = value
+    return body
+
+
+def update(
+    pc: PartnerCentralSellingAPIClient, identifier: str, catalog: str = "Sandbox", **changes: Any
+) -> Any:
+    record = pc.get_opportunity(Catalog=catalog, Identifier=identifier)
+    return pc.update_opportunity(**update_body(dict(record), **changes))

@@ -225,10 +225,14 @@ def update_opportunity(backend: Backend, request: Json) -> Json:
     new_status = _review_status_after_update(catalog, stored_status, requested_lifecycle.get("ReviewStatus"))
     for name in AWS_OWNED_LIFECYCLE:
         requested_lifecycle.pop(name, None)
-    before = {key: value for key, value in record.items() if key not in _SERVER_MANAGED}
+    # Members UpdateOpportunity cannot carry (team, related entities, ids) survive the full replace.
+    update_members = model.request_shape("UpdateOpportunity").members  # type: ignore[attr-defined]
+    kept = {
+        key: value for key, value in record.items() if key not in update_members or key in _SERVER_MANAGED
+    }
+    before = {key: value for key, value in record.items() if key not in kept}
     errors = edit_errors(stored_status, before, fields)
-    candidate = fields | {"RelatedEntityIdentifiers": record["RelatedEntityIdentifiers"]}
-    _raise_if_any(errors + field_errors(candidate, backend.now().date()))
+    _raise_if_any(errors + field_errors(fields | kept, backend.now().date()))
     lifecycle = fields["LifeCycle"]
     lifecycle["NextStepsHistory"] = _next_steps_history(before_lifecycle, lifecycle, backend.now_iso())
     lifecycle["ReviewStatus"] = new_status
@@ -241,10 +245,9 @@ def update_opportunity(backend: Backend, request: Json) -> Json:
         for name in ("ReviewComments", "ReviewStatusReason"):
             if before_lifecycle.get(name) is not None:
                 lifecycle[name] = before_lifecycle[name]
-    # Full replace: members the request left out are gone.
-    server_managed = {key: record[key] for key in _SERVER_MANAGED if key in record}
+    # Full replace: members the request could have carried but left out are gone.
     record.clear()
-    record.update(fields | server_managed)
+    record.update(fields | kept)
     touch(backend, catalog, record)
     return {"Id": record["Id"], "LastModifiedDate": record["LastModifiedDate"]}
 
