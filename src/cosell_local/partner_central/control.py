@@ -54,6 +54,7 @@ HTTP_ACTIONS = (
     "add_engagement_member",
     "add_resource_snapshot",
     "expire_invitation",
+    "add_solution",
     "advance_clock",
     "now",
     "reset",
@@ -340,6 +341,31 @@ class ControlApi:
             record = invitations.invitation(state, invitation_id)
             invitations.expire_now(backend, state, record)
             return self._invitation_view(record)
+
+    def add_solution(
+        self,
+        catalog: str,
+        identifier: str,
+        name: str,
+        status: str = "Active",
+        category: str = "Software Product",
+    ) -> Json:
+        """A partner solution in AWS's catalog (ListSolutions, AssociateOpportunity)."""
+        solution = {
+            "Catalog": catalog,
+            "Id": identifier,
+            "Arn": identifier,
+            "Name": name,
+            "Status": status,
+            "Category": category,
+            "CreatedDate": iso(self._backend.now()),
+        }
+        errors = validate(model.shape("SolutionBase"), solution)
+        if errors:
+            raise validation_error(REQUEST_VALIDATION_FAILED, errors)
+        with self._backend.transaction():
+            self._backend.catalog(catalog).solutions[identifier] = solution
+        return copy.deepcopy(solution)
 
     # --- time, configuration, observation -----------------------------------------------------------------
 

@@ -96,6 +96,15 @@ def control(emulator: PartnerCentralEmulator) -> ControlApi:
 
 
 @pytest.fixture
+def emulator_solutions(control: ControlApi) -> list[str]:
+    """Eleven active solutions in the Sandbox catalog (one more than an opportunity may hold)."""
+    identifiers = [f"S-90000{index:02d}" for index in range(11)]
+    for identifier in identifiers:
+        control.add_solution("Sandbox", identifier, f"Solution {identifier}")
+    return identifiers
+
+
+@pytest.fixture
 def pc(control: ControlApi, session_client: PartnerCentralSellingAPIClient) -> PartnerCentralSellingAPIClient:
     """The boto3 client, against a freshly reset emulator."""
     return session_client
