@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from .associations import AssociationStore, association_changes
@@ -13,7 +14,7 @@ from .properties import PropertyRegistry, invalid_option, normalise_value, unkno
 from .store import Actor, CrmStore
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterator, Sequence
 
     from .associations import AssociationType
     from .clock import Clock
@@ -45,11 +46,28 @@ class Account:
         self.crm = CrmStore(clock, self._emit)
         self.lock = threading.RLock()
         self._listeners: list[Callable[[list[Change]], None]] = []
+        self._held: list[Change] | None = None
 
     def on_change(self, listener: Callable[[list[Change]], None]) -> None:
         self._listeners.append(listener)
 
+    @contextmanager
+    def one_operation(self) -> Iterator[None]:
+        """Hold the changes of one API call and publish them together, as one call's webhooks arrive together."""
+        self._held = []
+        try:
+            yield
+        finally:
+            held, self._held = self._held, None
+            self._publish(held)
+
     def _emit(self, changes: list[Change]) -> None:
+        if self._held is not None:
+            self._held.extend(changes)
+        else:
+            self._publish(changes)
+
+    def _publish(self, changes: list[Change]) -> None:
         if changes:
             for listener in self._listeners:
                 listener(changes)

@@ -223,7 +223,7 @@ class HubSpotEmulator:
             api_request = ApiRequest(
                 self.account, token, Actor.of(token, self.app_id), params, request.args, body
             )
-            with self.account.lock:
+            with self.account.lock, self.account.one_operation():
                 status, payload = route.handler(api_request)
         except ApiError as error:
             self._log(request, error.status, token, body)
