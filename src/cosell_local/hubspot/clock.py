@@ -18,7 +18,7 @@ class Clock:
         self._epoch_at_start = time.time()
         self._monotonic_at_start = time.monotonic()
         self._advanced = 0.0
-        self._changed = threading.Condition()
+        self._lock = threading.Lock()
 
     def now(self) -> float:
         """Emulated seconds since the Unix epoch."""
@@ -32,20 +32,11 @@ class Clock:
         return iso_from_ms(self.now_ms())
 
     def advance(self, seconds: float) -> None:
-        with self._changed:
+        with self._lock:
             self._advanced += seconds
-            self._changed.notify_all()
 
     def real_seconds(self, emulated_seconds: float) -> float:
         return max(0.0, emulated_seconds / self.scale)
-
-    def wait_until(self, emulated_deadline: float, stop: threading.Event, max_real_wait: float) -> None:
-        """Sleep until the deadline, waking early when someone advances the clock or `stop` is set."""
-        remaining = self.real_seconds(emulated_deadline - self.now())
-        if remaining <= 0 or stop.is_set():
-            return
-        with self._changed:
-            self._changed.wait(min(remaining, max_real_wait))
 
 
 def iso_from_ms(epoch_ms: int) -> str:

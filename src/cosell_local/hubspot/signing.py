@@ -1,4 +1,4 @@
-"""HubSpot's request signatures (v1, v2, v3), implemented here independently of cosell's verifier."""
+"""HubSpot's webhook signatures (v1 and v3), implemented here independently of cosell's verifier."""
 
 from __future__ import annotations
 
@@ -21,10 +21,6 @@ def signing_uri(uri: str) -> str:
 
 def v1_signature(client_secret: str, body: bytes) -> str:
     return hashlib.sha256(client_secret.encode() + body).hexdigest()
-
-
-def v2_signature(client_secret: str, method: str, uri: str, body: bytes) -> str:
-    return hashlib.sha256(client_secret.encode() + method.encode() + uri.encode() + body).hexdigest()
 
 
 def v3_signature(client_secret: str, method: str, uri: str, body: bytes, timestamp_ms: int) -> str:
