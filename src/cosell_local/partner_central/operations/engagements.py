@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING, Any
 
+from cosell_local.partner_central.errors import ApiError
 from cosell_local.partner_central.events import engagement_detail, member_added_detail
 from cosell_local.partner_central.operations.common import by_id_or_arn, matches_any, paginate, sort_records
 
@@ -93,12 +94,24 @@ def engagement(catalog: CatalogState, identifier: str) -> Json:
     return by_id_or_arn(catalog.engagements, identifier, "Engagement", catalog.name)
 
 
+def is_member(backend: Backend, record: Json) -> bool:
+    return any(member["AccountId"] == backend.config.account_id for member in record["Members"])
+
+
+def joined_engagement(backend: Backend, catalog: CatalogState, identifier: str) -> Json:
+    """An engagement the partner belongs to: until it accepts the invitation, AWS shows it nothing inside."""
+    record = engagement(catalog, identifier)
+    if not is_member(backend, record):
+        raise ApiError("AccessDeniedException", f"You are not a member of engagement {record['Id']}")
+    return record
+
+
 def _view(record: Json) -> Json:
     return copy.deepcopy(record) | {"MemberCount": len(record["Members"])}
 
 
 def get_engagement(backend: Backend, request: Json) -> Json:
-    return _view(engagement(backend.catalog(request["Catalog"]), request["Identifier"]))
+    return _view(joined_engagement(backend, backend.catalog(request["Catalog"]), request["Identifier"]))
 
 
 def list_engagements(backend: Backend, request: Json) -> Json:
@@ -110,7 +123,8 @@ def list_engagements(backend: Backend, request: Json) -> Json:
     for record in catalog.engagements.values():
         types = {context["Type"] for context in record["Contexts"]}
         if (
-            matches_any(record["Id"], wanted_ids)
+            is_member(backend, record)
+            and matches_any(record["Id"], wanted_ids)
             and matches_any(record["CreatedBy"], request.get("CreatedBy"))
             and record["CreatedBy"] not in (request.get("ExcludeCreatedBy") or [])
             and (not request.get("ContextTypes") or types & set(request["ContextTypes"]))
@@ -127,7 +141,7 @@ def list_engagements(backend: Backend, request: Json) -> Json:
 
 
 def list_engagement_members(backend: Backend, request: Json) -> Json:
-    record = engagement(backend.catalog(request["Catalog"]), request["Identifier"])
+    record = joined_engagement(backend, backend.catalog(request["Catalog"]), request["Identifier"])
     page, token = paginate(copy.deepcopy(record["Members"]), request, default_page_size=10)
     return {"EngagementMemberList": page, "NextToken": token}
 

@@ -15,7 +15,7 @@ from cosell_local.partner_central.operations.common import matches_any, opportun
 from cosell_local.partner_central.operations.engagements import (
     add_context,
     associate_resource,
-    engagement,
+    joined_engagement,
     new_engagement,
 )
 from cosell_local.partner_central.validation import parse_timestamp
@@ -93,12 +93,7 @@ def start_engagement_from_opportunity_task(backend: Backend, request: Json) -> J
 
 def start_opportunity_from_engagement_task(backend: Backend, request: Json) -> Json:
     def start(catalog: CatalogState) -> Json:
-        record = engagement(catalog, request["Identifier"])
-        if not any(member["AccountId"] == backend.config.account_id for member in record["Members"]):
-            raise ApiError(
-                "AccessDeniedException",
-                f"Accept the invitation to {record['Id']} before creating an opportunity",
-            )
+        record = joined_engagement(backend, catalog, request["Identifier"])
         context = next((c for c in record["Contexts"] if c["Id"] == request["ContextIdentifier"]), None)
         if context is None:
             raise not_found("Engagement context", request["ContextIdentifier"], catalog.name)
