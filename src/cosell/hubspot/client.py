@@ -60,7 +60,7 @@ class HubSpotError(Exception):
         correlation_id: str | None = None,
         errors: Sequence[Mapping[str, Any]] = (),
     ) -> None:
-        super().__init__(f"HubSpot {status} {category or ''}: {message}".replace("  ", " "))
+        super().__init__(f"HubSpot {status}{f' {category}' if category else ''}: {message}")
         self.status = status
         self.message = message
         self.category = category

@@ -12,6 +12,7 @@ from .routing import (
     batch_inputs,
     int_arg,
     object_scope,
+    offset_arg,
     standard_error,
 )
 from .schema import object_type
@@ -207,7 +208,7 @@ def _list(request: ApiRequest) -> Reply:
     to_type = object_type(request.params["toObjectType"])
     _require_record(request.account, from_type, request.params["objectId"])
     limit = int_arg(request, "limit", PAGE_LIMIT, PAGE_LIMIT)
-    offset = int(request.args.get("after", "0") or "0")
+    offset = offset_arg(request)
     targets = request.account.associations.targets(from_type.name, request.params["objectId"], to_type.name)
     everything = labelled_targets(targets)
     page = everything[offset : offset + limit]
@@ -223,7 +224,7 @@ def _create_labelled(request: ApiRequest) -> Reply:
     specs = request.body
     if not isinstance(specs, list) or not specs:
         raise validation_error("Invalid input JSON: expected a list of association specs")
-    kinds = [association_type(_spec_type_id(spec), from_type, to_type) for spec in specs]
+    kinds = [association_type(spec_type_id(spec), from_type, to_type) for spec in specs]
     return 201, _associate(
         request, from_type, request.params["objectId"], to_type, request.params["toObjectId"], kinds
     )
@@ -299,7 +300,7 @@ def _batch_create(request: ApiRequest) -> Reply:
     inputs = batch_inputs(request, BATCH_WRITE_LIMIT)
     planned = []
     for item in inputs:
-        kinds = [association_type(_spec_type_id(spec), from_type, to_type) for spec in item.get("types", [])]
+        kinds = [association_type(spec_type_id(spec), from_type, to_type) for spec in item.get("types", [])]
         if not kinds:
             raise validation_error("Each input needs at least one association type in `types`")
         planned.append((_object_id(item, "from"), _object_id(item, "to"), kinds))
@@ -320,7 +321,7 @@ def _batch_archive(request: ApiRequest) -> Reply:
     return 204, None
 
 
-def _spec_type_id(spec: Any) -> int:
+def spec_type_id(spec: Any) -> int:
     if not isinstance(spec, dict) or not isinstance(spec.get("associationTypeId"), int):
         raise validation_error("Each association spec needs an integer `associationTypeId`")
     category = spec.get("associationCategory", "HUBSPOT_DEFINED")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .associations import association_type, v3_association_results
+from .associations import association_type, spec_type_id, v3_association_results
 from .errors import not_found, validation_error
 from .routing import (
     Route,
@@ -15,6 +15,7 @@ from .routing import (
     flag_arg,
     int_arg,
     object_scope,
+    offset_arg,
     standard_error,
 )
 from .schema import object_type
@@ -106,7 +107,7 @@ def _get(request: ApiRequest) -> Reply:
 def _list(request: ApiRequest) -> Reply:
     kind = _kind(request)
     limit = int_arg(request, "limit", 10, LIST_LIMIT)
-    offset = _offset(request.args.get("after"))
+    offset = offset_arg(request)
     records = sorted(
         request.account.crm.all(kind, archived=flag_arg(request, "archived")), key=lambda r: int(r.id)
     )
@@ -122,21 +123,13 @@ def _list(request: ApiRequest) -> Reply:
     return 200, body
 
 
-def _offset(after: str | None) -> int:
-    if not after:
-        return 0
-    if not after.isdigit():
-        raise validation_error(f"Invalid `after` cursor: {after}")
-    return int(after)
-
-
 def _planned_associations(request: ApiRequest, kind: ObjectType, raw: Any) -> list[tuple[str, Any]]:
     """Check every association of a create before writing anything."""
     planned = []
     for item in raw or []:
         target_id = str(item.get("to", {}).get("id", "")) if isinstance(item, dict) else ""
         for spec in item.get("types", []) if isinstance(item, dict) else []:
-            kind_of_link = association_type(int(spec.get("associationTypeId", -1)), kind)
+            kind_of_link = association_type(spec_type_id(spec), kind)
             if request.account.crm.get(object_type(kind_of_link.to_type), target_id) is None:
                 raise validation_error(
                     f"Association target {kind_of_link.to_type} {target_id} does not exist",

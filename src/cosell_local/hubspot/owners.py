@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .errors import not_found
-from .routing import Route, int_arg
+from .routing import Route, int_arg, offset_arg
 
 if TYPE_CHECKING:
     from .routing import ApiRequest, Reply
@@ -50,7 +50,7 @@ def _list(request: ApiRequest) -> Reply:
     if email:
         owners = [owner for owner in owners if owner.email.lower() == email.lower()]
     limit = int_arg(request, "limit", 100, 500)
-    offset = int(request.args.get("after", "0") or "0")
+    offset = offset_arg(request)
     body: dict[str, Any] = {"results": [owner.to_json() for owner in owners[offset : offset + limit]]}
     if offset + limit < len(owners):
         body["paging"] = {"next": {"after": str(offset + limit)}}

@@ -71,6 +71,14 @@ def int_arg(request: ApiRequest, name: str, default: int, maximum: int) -> int:
     return min(value, maximum)
 
 
+def offset_arg(request: ApiRequest) -> int:
+    """`after` cursors are offsets here; HubSpot's are opaque strings, so callers only echo them back."""
+    after = request.args.get("after") or "0"
+    if not after.isdigit():
+        raise validation_error(f"Invalid `after` cursor: {after}")
+    return int(after)
+
+
 def csv_args(request: ApiRequest, name: str) -> list[str]:
     """HubSpot takes repeated parameters and comma-separated lists alike."""
     return [part for raw in request.args.getlist(name) for part in raw.split(",") if part]

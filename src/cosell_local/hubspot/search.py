@@ -33,13 +33,15 @@ OPERATORS = {
 def _search(request: ApiRequest) -> Reply:
     kind = object_type(request.params["objectType"])
     body = body_object(request)
-    limit = int(body.get("limit") or 10)
-    after = int(body.get("after") or 0)
+    limit, after = body.get("limit") or 10, str(body.get("after") or "0")
+    if not isinstance(limit, int) or not after.isdigit():
+        raise validation_error("`limit` must be an integer and `after` a cursor from a previous page")
+    after_offset = int(after)
     if not 0 < limit <= MAX_LIMIT:
         raise validation_error(f"limit must be between 1 and {MAX_LIMIT}, was {limit}")
-    if after + limit > MAX_RESULTS:
+    if after_offset + limit > MAX_RESULTS:
         raise validation_error(
-            f"Search can page through at most {MAX_RESULTS} results (after + limit was {after + limit})."
+            f"Search can page through at most {MAX_RESULTS} results (after + limit was {after_offset + limit})."
         )
     groups = _filter_groups(body.get("filterGroups") or [])
     account = request.account
@@ -55,13 +57,13 @@ def _search(request: ApiRequest) -> Reply:
         and (not query or _matches_query(record, query))
     ]
     _sort(matches, body.get("sorts") or [], definitions)
-    page = matches[after : after + limit]
+    page = matches[after_offset : after_offset + limit]
     result: dict[str, Any] = {
         "total": len(matches),
         "results": [object_json(account, record, body.get("properties") or []) for record in page],
     }
-    if after + limit < min(len(matches), MAX_RESULTS):
-        result["paging"] = {"next": {"after": str(after + limit)}}
+    if after_offset + limit < min(len(matches), MAX_RESULTS):
+        result["paging"] = {"next": {"after": str(after_offset + limit)}}
     return 200, result
 
 

@@ -225,6 +225,11 @@ class HubSpotEmulator:
             )
             with self.account.lock, self.account.one_operation():
                 status, payload = route.handler(api_request)
+        except (KeyError, TypeError, ValueError, AttributeError) as malformed:
+            # A body of the wrong shape: HubSpot answers 400, never 500.
+            error = validation_error(f"Invalid input JSON: {type(malformed).__name__} {malformed}")
+            self._log(request, error.status, token, body)
+            return _json_response(error.status, error.body(), error.headers)
         except ApiError as error:
             self._log(request, error.status, token, body)
             return _json_response(error.status, error.body(), error.headers)

@@ -307,3 +307,30 @@ def test_association_to_a_missing_record_fails_the_create(api: Api) -> None:
 
     assert answer.status == 400
     assert api.get("/crm/v3/objects/deals").body["results"] == []
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("GET", "/crm/v3/objects/deals?after=abc", None),
+        ("GET", "/crm/v3/owners?after=abc", None),
+        ("POST", "/crm/v3/objects/deals/search", {"limit": "ten"}),
+        (
+            "POST",
+            "/crm/v3/objects/deals",
+            {"properties": {"dealname": "x"}, "associations": [{"types": [7]}]},
+        ),
+        ("POST", "/crm/v3/objects/deals/batch/read", {"inputs": "all"}),
+        (
+            "POST",
+            "/crm/v3/pipelines/deals",
+            {"label": "p", "stages": [{"label": "s", "metadata": {"probability": "x"}}]},
+        ),
+        ("POST", "/crm/v3/properties/deals/groups", {"name": "g", "label": "G", "displayOrder": "first"}),
+    ],
+)
+def test_malformed_input_is_400_never_500(api: Api, method: str, path: str, body: object) -> None:
+    answer = api.call(method, path, body)
+
+    assert answer.status == 400
+    assert answer.body["category"] == "VALIDATION_ERROR"
