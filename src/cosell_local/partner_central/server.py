@@ -54,10 +54,14 @@ class PartnerCentralEmulator:
         self.backend = Backend(config or EmulatorConfig(), state_file)
         self.control = ControlApi(self.backend)
         for sink in sinks:
-            self.backend.publisher.add_sink(sink)
+            self.add_event_sink(sink)
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self.url = ""
+
+    def add_event_sink(self, sink: EventSink) -> None:
+        """Every event from now on also goes to `sink` (CallbackSink, HttpPostSink, EventBridgeSink, ...)."""
+        self.backend.publisher.add_sink(sink)
 
     def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
         self._server = make_server(
