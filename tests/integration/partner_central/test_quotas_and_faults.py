@@ -1,0 +1,132 @@
+"""Quotas with AWS's numbers, scalable for tests; seeded faults; the call log tests assert on."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+import pytest
+from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConnectionError
+
+from tests.integration.partner_central.conftest import create, error_of
+
+if TYPE_CHECKING:
+    from mypy_boto3_partnercentral_selling import PartnerCentralSellingAPIClient
+
+    from cosell_local.partner_central import ControlApi
+
+
+def outcome(call: object) -> str:
+    try:
+        call()  # type: ignore[operator]
+    except ClientError as error:
+        return str(error.response["Error"]["Code"])
+    return "ok"
+
+
+def test_writes_are_one_per_second_by_default(
+    pc: PartnerCentralSellingAPIClient, control: ControlApi
+) -> None:
+    control.configure_quotas()
+    create(pc)
+    with pytest.raises(pc.exceptions.ThrottlingException):
+        create(pc, ClientToken="second")
+    assert len(pc.list_opportunities(Catalog="Sandbox")["OpportunitySummaries"]) == 1
+    control.advance_clock(1)
+    create(pc, ClientToken="second")
+    assert [call["Error"] for call in control.calls("CreateOpportunity")] == [
+        None,
+        "ThrottlingException",
+        None,
+    ]
+
+
+def test_reads_are_ten_per_second_by_default(pc: PartnerCentralSellingAPIClient, control: ControlApi) -> None:
+    control.configure_quotas()
+    outcomes = [outcome(lambda: pc.list_solutions(Catalog="Sandbox")) for _ in range(11)]
+    assert outcomes == ["ok"] * 10 + ["ThrottlingException"]
+
+
+def test_operations_without_a_published_quota_are_not_limited(
+    pc: PartnerCentralSellingAPIClient, control: ControlApi
+) -> None:
+    control.configure_quotas()
+    assert {outcome(lambda: pc.list_engagements(Catalog="Sandbox")) for _ in range(30)} == {"ok"}
+
+
+def test_the_daily_quota_is_a_rolling_24_hours(
+    pc: PartnerCentralSellingAPIClient, control: ControlApi
+) -> None:
+    control.configure_quotas(limits={"CreateOpportunity": {"per_second": 100, "per_day": 2}})
+    create(pc, ClientToken="one")
+    create(pc, ClientToken="two")
+    with pytest.raises(pc.exceptions.ServiceQuotaExceededException):
+        create(pc, ClientToken="three")
+    control.advance_clock(24 * 3600)
+    create(pc, ClientToken="three")
+
+
+def test_a_scale_factor_stretches_every_quota(
+    pc: PartnerCentralSellingAPIClient, control: ControlApi
+) -> None:
+    control.configure_quotas(scale=5)
+    assert [outcome(lambda index=index: create(pc, ClientToken=f"c{index}")) for index in range(6)] == [
+        "ok"
+    ] * 5 + ["ThrottlingException"]
+    control.configure_quotas(scale=0.0002)  # 10,000/day becomes 2/day
+    control.advance_clock(1 / 0.0002)
+    assert [outcome(lambda index=index: create(pc, ClientToken=f"d{index}")) for index in range(2)] == [
+        "ok",
+        "ThrottlingException",
+    ]
+
+
+def test_injected_faults_replay_with_the_same_seed(
+    pc: PartnerCentralSellingAPIClient, control: ControlApi
+) -> None:
+    def run() -> list[str]:
+        control.configure_faults(seed=7, throttle_rate=0.3, internal_error_rate=0.3)
+        return [outcome(lambda: pc.list_solutions(Catalog="Sandbox")) for _ in range(20)]
+
+    first = run()
+    assert {"ok", "ThrottlingException", "InternalServerException"} <= set(first)
+    assert run() == first
+
+
+def test_faults_can_target_some_operations(pc: PartnerCentralSellingAPIClient, control: ControlApi) -> None:
+    control.configure_faults(internal_error_rate=1.0, operations=["UpdateOpportunity"])
+    identifier = create(pc)
+    assert pc.get_opportunity(Catalog="Sandbox", Identifier=identifier)["Id"] == identifier
+
+
+def test_injected_latency(pc: PartnerCentralSellingAPIClient, control: ControlApi) -> None:
+    control.configure_faults(latency_rate=1.0, latency_seconds=0.3)
+    started = time.monotonic()
+    pc.list_solutions(Catalog="Sandbox")
+    assert time.monotonic() - started >= 0.3
+
+
+def test_a_dropped_connection_gets_no_answer(pc: PartnerCentralSellingAPIClient, control: ControlApi) -> None:
+    control.configure_faults(drop_connection_rate=1.0)
+    with pytest.raises((ConnectionClosedError, EndpointConnectionError)):
+        pc.list_solutions(Catalog="Sandbox")
+    assert control.calls()[-1]["Error"] == "DroppedConnection"
+
+
+def test_the_call_log_tells_which_operations_ran(
+    pc: PartnerCentralSellingAPIClient, control: ControlApi
+) -> None:
+    identifier = create(pc)
+    pc.get_opportunity(Catalog="Sandbox", Identifier=identifier)
+    with pytest.raises(pc.exceptions.ResourceNotFoundException) as excinfo:
+        pc.get_opportunity(Catalog="Sandbox", Identifier="O1")
+    assert error_of(excinfo)["Error"]["Code"] == "ResourceNotFoundException"
+    assert [call["Operation"] for call in control.calls()] == [
+        "CreateOpportunity",
+        "GetOpportunity",
+        "GetOpportunity",
+    ]
+    assert control.calls("UpdateOpportunity") == []
+    assert [call["Error"] for call in control.calls("GetOpportunity")] == [None, "ResourceNotFoundException"]
+    control.clear_calls()
+    assert control.calls() == []
