@@ -159,6 +159,7 @@ class WebhookDispatcher:
 
     def reset(self) -> None:
         with self._lock:
+            self._random = random.Random(self.settings.seed)
             self._pending.clear()
             self._duplicates.clear()
             self._retries.clear()

@@ -307,7 +307,7 @@ def test_at_most_10_deliveries_in_flight(portal_factory: Callable[..., Portal]) 
     _settle(emulator)
 
     assert emulator.webhooks is not None
-    assert receiver.max_busy == emulator.webhooks.max_in_flight_seen
+    assert emulator.webhooks.max_in_flight_seen <= 10
     assert 1 < receiver.max_busy <= 10
 
 
