@@ -45,7 +45,8 @@ def object_json(
     """Requested properties (or the type's defaults) plus the system ones; unset requested ones are null."""
     kind = record.object_type
     known = account.properties.definitions(kind)
-    names = [name for name in properties if name in known] or list(kind.default_properties)
+    requested = list(properties)
+    names = [name for name in requested if name in known] if requested else list(kind.default_properties)
     names += [name for name in kind.system_properties if name not in names]
     body: dict[str, Any] = {
         "id": record.id,

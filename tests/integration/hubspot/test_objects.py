@@ -53,6 +53,14 @@ def test_get_without_properties_returns_the_default_set_with_nulls(api: Api) -> 
     assert set(body["properties"]) == {"name", "domain", "createdate", "hs_lastmodifieddate", "hs_object_id"}
 
 
+def test_unknown_requested_properties_are_ignored_not_replaced_by_defaults(api: Api) -> None:
+    deal = api.create("deals", {"dealname": "x"})
+
+    body = api.get(f"/crm/v3/objects/deals/{deal['id']}?properties=aws_nope").body
+
+    assert set(body["properties"]) == {"createdate", "hs_lastmodifieddate", "hs_object_id"}
+
+
 @pytest.mark.parametrize("segment", ["deals", "0-3"])
 def test_deals_answer_by_name_and_by_object_type_id(api: Api, segment: str) -> None:
     created = api.create("deals", {"dealname": "by id"})
