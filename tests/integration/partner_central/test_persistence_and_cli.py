@@ -1,0 +1,65 @@
+"""A local stack survives a restart; `cosell emulate partner-central` serves until told to stop."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cosell_local.partner_central import PartnerCentralEmulator
+from tests.integration.partner_central.conftest import emulator_config, make_client, partner_referral
+
+if TYPE_CHECKING:
+    from cosell_local.partner_central import ControlApi
+
+
+def test_state_survives_a_restart(tmp_path: Path) -> None:
+    state_file = tmp_path / "partner-central.json"
+    with PartnerCentralEmulator(emulator_config(), state_file=state_file) as first:
+        client = make_client(first.url)
+        identifier = client.create_opportunity(**partner_referral())["Id"]
+        invitation = first.control.create_opportunity_invitation("AWS")
+        first.control.advance_clock(3600)
+        clock = first.control.now()["Now"]
+    with PartnerCentralEmulator(emulator_config(), state_file=state_file) as second:
+        client = make_client(second.url)
+        assert client.get_opportunity(Catalog="Sandbox", Identifier=identifier)["Id"] == identifier
+        # The client token is remembered too: the retried create is still the same opportunity.
+        assert client.create_opportunity(**partner_referral())["Id"] == identifier
+        assert (
+            client.get_engagement_invitation(Catalog="AWS", Identifier=invitation["Id"])["Status"]
+            == "PENDING"
+        )
+        assert second.control.now()["Now"] >= clock
+
+
+def test_the_cli_prints_its_url_serves_and_stops_on_sigterm(tmp_path: Path, control: ControlApi) -> None:
+    cosell = Path(sys.executable).parent / "cosell"
+    process = subprocess.Popen(
+        [
+            str(cosell),
+            "emulate",
+            "partner-central",
+            "--port",
+            "0",
+            "--state-file",
+            str(tmp_path / "state.json"),
+            "--no-quotas",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        ready = json.loads(process.stdout.readline())
+        assert ready["emulator"] == "partner-central"
+        assert ready["url"].startswith("http://127.0.0.1:")
+        client = make_client(ready["url"])
+        assert client.create_opportunity(**partner_referral())["Id"].startswith("O")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+    assert "opportunities" in (tmp_path / "state.json").read_text()
