@@ -138,6 +138,10 @@ class Backend:
             self.ids = IdGenerator(self.config.seed)
             self._pending_events.clear()
             self.save()
+        # Quota windows and fault draws start over too, so a reset emulator replays the same run.
+        self.quotas.configure(self.config.quotas)
+        self.faults.configure(self.config.faults)
+        self.publisher.configure_faults(self.config.faults)
         self.publisher.clear_history()
         self.clear_calls()
 

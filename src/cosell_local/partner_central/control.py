@@ -4,7 +4,6 @@ configure quotas, faults and event sinks, read the call log. Reachable from Pyth
 from __future__ import annotations
 
 import copy
-from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -396,7 +395,7 @@ class ControlApi:
         return config.as_json()
 
     def set_task_delay(self, seconds: float) -> Json:
-        self._backend.config = replace(self._backend.config, task_delay_seconds=seconds)
+        self._backend.config.task_delay_seconds = seconds
         return {"TaskDelaySeconds": seconds}
 
     def calls(self, operation: str | None = None) -> list[Json]:
