@@ -158,11 +158,16 @@ class ControlApi:
                     "Catalog": catalog.name,
                     "Payload": payload,
                     "InvitationMessage": "AWS invites you to engage on this customer",
+                    "ExistingMembers": [{"CompanyName": "AWS", "WebsiteUrl": "https://aws.amazon.com"}],
                     "ParticipantType": "RECEIVER",
                 },
                 fields,
             )
             errors = validate(model.response_shape("GetEngagementInvitation"), record)
+            errors += [
+                FieldError("ParticipantType", error.message, error.code)
+                for error in validate(model.shape("ParticipantType"), record["ParticipantType"])
+            ]
             if errors:
                 raise validation_error(REQUEST_VALIDATION_FAILED, errors)
             if payload_type == invitations.OPPORTUNITY_INVITATION:

@@ -98,6 +98,12 @@ def test_review_status_and_summary_over_http(
             400,
             "Payload.OpportunityInvitation.Customer.CountryCode",
         ),
+        (
+            "create-lead-invitation",
+            {"catalog": "Sandbox", "fields": {"ParticipantType": "OBSERVER"}},
+            400,
+            "ParticipantType",
+        ),
     ],
 )
 def test_control_errors_say_what_is_wrong(

@@ -44,6 +44,8 @@ def test_invitations_are_listed_for_the_receiver_with_filters(
 
     assert ids(ParticipantType="RECEIVER") == sorted([opportunity_invitation["Id"], lead_invitation["Id"]])
     assert ids(ParticipantType="SENDER") == []
+    sent = control.create_opportunity_invitation("Sandbox", {"ParticipantType": "SENDER"})
+    assert ids(ParticipantType="SENDER") == [sent["Id"]]
     assert ids(ParticipantType="RECEIVER", PayloadType=["LeadInvitation"]) == [lead_invitation["Id"]]
     assert ids(ParticipantType="RECEIVER", Status=["ACCEPTED"]) == []
     assert ids(ParticipantType="RECEIVER", EngagementIdentifier=[lead_invitation["EngagementId"]]) == [
@@ -75,6 +77,7 @@ def test_an_invitation_shows_no_street_contacts_or_account_before_it_is_accepted
     as_text = json.dumps(shown, default=str)
     assert shown["Payload"]["OpportunityInvitation"]["Customer"]["CompanyName"] == "Hidden Corp"
     assert shown["Status"] == "PENDING"
+    assert shown["ExistingMembers"] == [{"CompanyName": "AWS", "WebsiteUrl": "https://aws.amazon.com"}]
     for secret in ("1 Secret Lane", "hidden.buyer@example.com", "444455556666"):
         assert secret not in as_text
     with pytest.raises(pc.exceptions.AccessDeniedException):
