@@ -7,7 +7,6 @@ import json
 import threading
 import time
 from contextlib import contextmanager
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from cosell_local.partner_central import model
@@ -176,9 +175,6 @@ class Backend:
 
     def now_iso(self) -> str:
         return iso(self.clock.now())
-
-    def later_iso(self, seconds: float) -> str:
-        return iso(self.clock.now() + timedelta(seconds=seconds))
 
     def arn(self, catalog: str, kind: str, identifier: str) -> str:
         return (

@@ -14,7 +14,12 @@ from cosell_local.partner_central.errors import REQUEST_VALIDATION_FAILED, Field
 from cosell_local.partner_central.events import EventBridgeSink, HttpPostSink, opportunity_detail
 from cosell_local.partner_central.operations import invitations, opportunities, snapshots
 from cosell_local.partner_central.operations.common import deep_merge, opportunity
-from cosell_local.partner_central.operations.engagements import add_member, engagement, new_engagement
+from cosell_local.partner_central.operations.engagements import (
+    AWS_ACCOUNT,
+    add_member,
+    engagement,
+    new_engagement,
+)
 from cosell_local.partner_central.validation import project, validate
 
 if TYPE_CHECKING:
@@ -22,7 +27,7 @@ if TYPE_CHECKING:
 
 Json = dict[str, Any]
 
-AWS_SENDER = {"SenderAwsAccountId": "aws", "SenderCompanyName": "AWS"}
+AWS_SENDER = {"SenderAwsAccountId": AWS_ACCOUNT, "SenderCompanyName": "AWS"}
 DEFAULT_SELLER = {
     "Email": "alex.seller@amazon.com",
     "FirstName": "Alex",
@@ -176,7 +181,7 @@ class ControlApi:
                 context = self._lead_context(record, hidden["Contact"])
             title = record.get("EngagementTitle") or _payload_title(record)
             created = new_engagement(
-                backend, catalog, title=title, created_by="aws", contexts=[context], emit=False
+                backend, catalog, title=title, created_by=AWS_ACCOUNT, contexts=[context], emit=False
             )
             record["EngagementId"] = created["Id"]
             record.setdefault("EngagementTitle", created["Title"])
@@ -334,7 +339,7 @@ class ControlApi:
             record = opportunity(state, opportunity_id)
             return copy.deepcopy(
                 snapshots.take_snapshot(
-                    backend, state, engagement_record["Id"], record["Id"], template, "aws"
+                    backend, state, engagement_record["Id"], record["Id"], template, AWS_ACCOUNT
                 )
             )
 

@@ -13,6 +13,7 @@ from cosell_local.partner_central.errors import ApiError, business_error, not_fo
 from cosell_local.partner_central.operations import invitations, opportunities, snapshots
 from cosell_local.partner_central.operations.common import matches_any, opportunity, paginate, sort_records
 from cosell_local.partner_central.operations.engagements import (
+    AWS_ACCOUNT,
     add_context,
     associate_resource,
     joined_engagement,
@@ -114,7 +115,7 @@ def _accept_invitation(backend: Backend, catalog: CatalogState, task: Json) -> N
     # AWS has vetted its own referral: the partner's copy starts approved, co-sell.
     created["LifeCycle"]["ReviewStatus"] = "Approved"
     catalog.aws_summaries[created["Id"]] |= {"InvolvementType": "Co-Sell", "Visibility": "Full"}
-    associate_resource(catalog, record["EngagementId"], created["Id"], "aws")
+    associate_resource(catalog, record["EngagementId"], created["Id"], AWS_ACCOUNT)
     task["OpportunityId"] = created["Id"]
 
 
