@@ -20,6 +20,7 @@ from cosell_local.partner_central.errors import (
 )
 from cosell_local.partner_central.events import EventPublisher, envelope
 from cosell_local.partner_central.faults import DropConnection, FaultInjector
+from cosell_local.partner_central.operations import HANDLERS, TICKS, work_is_due
 from cosell_local.partner_central.quotas import QuotaTracker
 from cosell_local.partner_central.store import (
     CATALOGS,
@@ -47,10 +48,6 @@ NOT_IMPLEMENTED = "NotImplemented"
 
 class Backend:
     def __init__(self, config: EmulatorConfig, state_file: Path | None = None) -> None:
-        from cosell_local.partner_central.operations import HANDLERS, TICKS
-
-        self._handlers = HANDLERS
-        self._ticks = TICKS
         self.config = config
         self.state_file = state_file
         self.state = load_state(state_file) if state_file else State()
@@ -66,7 +63,7 @@ class Backend:
 
     @property
     def implemented_operations(self) -> list[str]:
-        return sorted(self._handlers)
+        return sorted(HANDLERS)
 
     # --- one API call -------------------------------------------------------------------------------------
 
@@ -94,7 +91,7 @@ class Backend:
             raise DropConnection
         if faults.error is not None:
             raise faults.error
-        handler = self._handlers.get(operation)
+        handler = HANDLERS.get(operation)
         if handler is None:
             raise ApiError(
                 NOT_IMPLEMENTED,
@@ -116,7 +113,7 @@ class Backend:
         """Runs due clock work first; publishes the events produced once the lock is released."""
         try:
             with self.lock:
-                for tick in self._ticks:
+                for tick in TICKS:
                     tick(self)
                 yield
         finally:
@@ -124,6 +121,14 @@ class Backend:
                 events, self._pending_events = self._pending_events, []
                 self.save()
             self.publisher.publish(events)
+
+    def run_due_work(self) -> bool:
+        """Completes due tasks and expires invitations without waiting for a call; False if nothing was due."""
+        with self.lock:
+            if not work_is_due(self):
+                return False
+        with self.transaction():
+            return True
 
     def save(self) -> None:
         if self.state_file is not None:

@@ -99,6 +99,9 @@ class EmulatorConfig:
     # Seconds on the emulator clock before an asynchronous task completes.
     task_delay_seconds: float = 5.0
     invitation_lifetime_days: int = 15
+    # How often a running server completes due tasks and expires invitations on its own, so their events
+    # arrive without anyone calling the API; 0 leaves that work to the next call.
+    tick_seconds: float = 0.5
     seed: int = 0
     quotas: QuotaConfig = field(default_factory=QuotaConfig)
     faults: FaultConfig = field(default_factory=FaultConfig)

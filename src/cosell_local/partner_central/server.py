@@ -57,6 +57,8 @@ class PartnerCentralEmulator:
             self.add_event_sink(sink)
         self._server: Any = None
         self._thread: threading.Thread | None = None
+        self._ticker: threading.Thread | None = None
+        self._stopping = threading.Event()
         self.url = ""
 
     def add_event_sink(self, sink: EventSink) -> None:
@@ -72,9 +74,24 @@ class PartnerCentralEmulator:
             target=self._server.serve_forever, name="partner-central", daemon=True
         )
         self._thread.start()
+        interval = self.backend.config.tick_seconds
+        if interval > 0:
+            self._stopping.clear()
+            self._ticker = threading.Thread(
+                target=self._tick, args=(interval,), name="pc-ticker", daemon=True
+            )
+            self._ticker.start()
         return self.url
 
+    def _tick(self, interval: float) -> None:
+        while not self._stopping.wait(interval):
+            self.backend.run_due_work()
+
     def stop(self) -> None:
+        self._stopping.set()
+        if self._ticker is not None:
+            self._ticker.join()
+            self._ticker = None
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()

@@ -71,7 +71,8 @@ def make_client(url: str, **config: Any) -> PartnerCentralSellingAPIClient:
 
 
 def emulator_config() -> EmulatorConfig:
-    return EmulatorConfig(task_delay_seconds=TASK_DELAY, quotas=QuotaConfig(enabled=False))
+    # No background ticker: tests move the clock themselves, so every outcome follows from their calls.
+    return EmulatorConfig(task_delay_seconds=TASK_DELAY, quotas=QuotaConfig(enabled=False), tick_seconds=0)
 
 
 @pytest.fixture(scope="session")

@@ -6,10 +6,11 @@ import json
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from cosell_local.partner_central import PartnerCentralEmulator
+from cosell_local.partner_central import CallbackSink, EmulatorConfig, PartnerCentralEmulator, QuotaConfig
 from tests.integration.partner_central.conftest import emulator_config, make_client, partner_referral
 
 if TYPE_CHECKING:
@@ -34,6 +35,24 @@ def test_state_survives_a_restart(tmp_path: Path) -> None:
             == "PENDING"
         )
         assert second.control.now()["Now"] >= clock
+
+
+def test_a_running_server_finishes_due_tasks_without_being_called(control: ControlApi) -> None:
+    received: list[dict[str, Any]] = []
+    config = EmulatorConfig(task_delay_seconds=0.2, tick_seconds=0.05, quotas=QuotaConfig(enabled=False))
+    with PartnerCentralEmulator(config, sinks=[CallbackSink(received.append)]) as emulator:
+        invitation = emulator.control.create_opportunity_invitation("Sandbox")
+        client = make_client(emulator.url)
+        client.start_engagement_by_accepting_invitation_task(
+            Catalog="Sandbox", ClientToken="accept", Identifier=invitation["Id"]
+        )
+        deadline = time.monotonic() + 5
+        while "Opportunity Created" not in [event["detail-type"] for event in received]:
+            assert time.monotonic() < deadline, "the ticker never completed the task"
+            time.sleep(0.02)
+        assert [call["Operation"] for call in emulator.control.calls()] == [
+            "StartEngagementByAcceptingInvitationTask"
+        ]
 
 
 def test_the_cli_prints_its_url_serves_and_stops_on_sigterm(tmp_path: Path, control: ControlApi) -> None:

@@ -31,3 +31,8 @@ HANDLERS: dict[str, Callable[[Backend, dict[str, Any]], dict[str, Any]]] = {
 # Run before every call and on every clock move: the order matters (a task may accept an invitation that
 # would otherwise expire at the same instant, as AWS processes the accept first).
 TICKS: tuple[Callable[[Backend], None], ...] = (tasks.complete_due_tasks, invitations.expire_due_invitations)
+
+
+def work_is_due(backend: Backend) -> bool:
+    """Whether the clock has made a tick's work due (lets a background ticker stay idle otherwise)."""
+    return bool(tasks.due_tasks(backend) or invitations.due_invitations(backend))

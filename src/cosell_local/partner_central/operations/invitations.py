@@ -43,13 +43,21 @@ def store_invitation(backend: Backend, catalog: CatalogState, record: Json) -> J
     return record
 
 
-def expire_due_invitations(backend: Backend) -> None:
+def due_invitations(backend: Backend) -> list[tuple[CatalogState, Json]]:
+    """PENDING invitations whose expiration date the clock has passed."""
     now = backend.now()
-    for catalog in backend.state.catalogs.values():
-        for record in catalog.invitations.values():
-            if record["Status"] == "PENDING" and parse_timestamp(record["ExpirationDate"]) <= now:
-                record["Status"] = "EXPIRED"
-                _emit(backend, catalog, record, "Engagement Invitation Expired")
+    return [
+        (catalog, record)
+        for catalog in backend.state.catalogs.values()
+        for record in catalog.invitations.values()
+        if record["Status"] == "PENDING" and parse_timestamp(record["ExpirationDate"]) <= now
+    ]
+
+
+def expire_due_invitations(backend: Backend) -> None:
+    for catalog, record in due_invitations(backend):
+        record["Status"] = "EXPIRED"
+        _emit(backend, catalog, record, "Engagement Invitation Expired")
 
 
 def expire_now(backend: Backend, catalog: CatalogState, record: Json) -> None:

@@ -220,27 +220,32 @@ _COMPLETIONS: dict[str, Callable[[Backend, CatalogState, Json], None]] = {
 }
 
 
-def complete_due_tasks(backend: Backend) -> None:
+def due_tasks(backend: Backend) -> list[tuple[CatalogState, Json]]:
+    """Tasks still IN_PROGRESS whose completion time the clock has passed, oldest first."""
     now = backend.now()
-    for catalog in backend.state.catalogs.values():
-        due = [
-            task
-            for task in catalog.tasks.values()
-            if task["TaskStatus"] == "IN_PROGRESS" and parse_timestamp(task["CompleteAt"]) <= now
-        ]
-        for task in sorted(due, key=lambda task: task["CompleteAt"]):
-            try:
-                if backend.faults.task_fails():
-                    raise TaskFailed("InternalError", "The task failed (injected fault)")
-                _COMPLETIONS[task["Kind"]](backend, catalog, task)
-            except TaskFailed as failure:
-                task |= {
-                    "TaskStatus": "FAILED",
-                    "ReasonCode": failure.reason_code,
-                    "Message": failure.message,
-                }
-            else:
-                task["TaskStatus"] = "COMPLETE"
+    due = [
+        (catalog, task)
+        for catalog in backend.state.catalogs.values()
+        for task in catalog.tasks.values()
+        if task["TaskStatus"] == "IN_PROGRESS" and parse_timestamp(task["CompleteAt"]) <= now
+    ]
+    return sorted(due, key=lambda pair: pair[1]["CompleteAt"])
+
+
+def complete_due_tasks(backend: Backend) -> None:
+    for catalog, task in due_tasks(backend):
+        try:
+            if backend.faults.task_fails():
+                raise TaskFailed("InternalError", "The task failed (injected fault)")
+            _COMPLETIONS[task["Kind"]](backend, catalog, task)
+        except TaskFailed as failure:
+            task |= {
+                "TaskStatus": "FAILED",
+                "ReasonCode": failure.reason_code,
+                "Message": failure.message,
+            }
+        else:
+            task["TaskStatus"] = "COMPLETE"
 
 
 def _list_tasks(backend: Backend, request: Json, kind: str, filters: dict[str, str], output_key: str) -> Json:
