@@ -21,10 +21,13 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    Json,
     SecretStr,
     ValidationError,
     model_validator,
 )
+
+from cosell.domain.mapping_rules import MappingRules
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -80,6 +83,16 @@ class Settings(BaseModel):
     # Resources created by template.yaml.
     sync_queue_url: AnyHttpUrl
     state_table_name: Annotated[str, Field(pattern=r"^[a-zA-Z0-9_.\-]{3,255}$")]
+
+    # Sync behaviour.
+    # JSON merged over the mapping defaults (docs/MAPPING.md), e.g. {"contract_term_months": 36}.
+    mapping_rules: Json[MappingRules] = MappingRules()
+    partner_central_writes_per_second: Annotated[float, Field(gt=0, le=10)] = 1.0
+    # Link written to each deal; {opportunity_id} is replaced. AWS documents no stable deep link, so it is a
+    # setting: point it at your Partner Central opportunity page.
+    partner_central_opportunity_url: Annotated[str, Field(pattern=r"^https?://.*\{opportunity_id\}")] = (
+        "https://partnercentral.awspartner.com/partnercentral2/s/opportunity?id={opportunity_id}"
+    )
 
     # Notifications.
     engagement_score_threshold: Annotated[int, Field(ge=1, le=100)] = 15

@@ -60,7 +60,7 @@ def api_event(body: str, *, secret: str = WEBHOOK_SECRET, timestamp: int | None 
     }
 
 
-def deal_events(*object_ids: int) -> str:
+def deal_events(*object_ids: int, object_type: str = "deal") -> str:
     return json.dumps(
         [
             {
@@ -69,7 +69,7 @@ def deal_events(*object_ids: int) -> str:
                 "portalId": 48975575,
                 "appId": 39522895,
                 "occurredAt": 1782371972438 + index,
-                "subscriptionType": "deal.propertyChange",
+                "subscriptionType": f"{object_type}.propertyChange",
                 "propertyName": "amount",
                 "propertyValue": "2000",
                 "changeSource": "CRM_UI",
@@ -185,7 +185,8 @@ def test_logs_carry_no_token_signature_or_personal_data(handler_env: str) -> Non
 
 
 def test_worker_fails_unreconcilable_messages_so_nothing_is_lost(handler_env: str) -> None:
-    webhook.handler(api_event(deal_events(66, 77)), FakeLambdaContext())
+    # Company changes have no use case yet (they arrive with the update flow).
+    webhook.handler(api_event(deal_events(66, 77, object_type="company")), FakeLambdaContext())
     messages = drain(handler_env)
     records = [
         {
@@ -202,7 +203,7 @@ def test_worker_fails_unreconcilable_messages_so_nothing_is_lost(handler_env: st
     # after maxReceiveCount, moves it to the DLQ.
     with pytest.raises(BatchProcessingError, match="All records failed") as raised:
         worker.handler({"Records": records}, FakeLambdaContext())
-    assert "no use case reconciles hubspot.deal requests yet" in str(raised.value)
+    assert "no use case reconciles hubspot.company requests yet" in str(raised.value)
 
 
 def test_invitation_poll_needs_partner_central(handler_env: str, monkeypatch: pytest.MonkeyPatch) -> None:

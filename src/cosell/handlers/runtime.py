@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING
 
 import boto3
 
+from cosell import secrets
 from cosell.config import load_settings
 from cosell.observability import build_logger
 from cosell.queue import SyncQueue
 
 if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
     from mypy_boto3_partnercentral_selling.client import PartnerCentralSellingAPIClient
 
     from cosell.config import Settings
+    from cosell.hubspot.client import HubSpotClient
+    from cosell.sync.push_deal import PushDealContext
 
 logger = build_logger()
 
@@ -39,11 +44,62 @@ def partner_central() -> PartnerCentralSellingAPIClient:
     return partner_central_client(settings(), session_name="cosell")
 
 
+@cache
+def dynamodb() -> DynamoDBClient:
+    return boto3.client("dynamodb", region_name=settings().aws_region)
+
+
+@cache
+def hubspot() -> HubSpotClient:
+    from cosell.hubspot.client import HubSpotClient
+
+    config = settings()
+    return HubSpotClient(
+        lambda: secrets.hubspot_access_token(config), base_url=str(config.hubspot_api_base_url)
+    )
+
+
 def now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
+# The use cases' dependencies are imported and built on first use: the webhook function, which shares this
+# module, never pays for them at cold start.
+@cache
+def push_deal_context() -> PushDealContext:
+    from cosell.partner_central.schema import vocabulary
+    from cosell.store.pacer import WritePacer
+    from cosell.store.state import StateStore
+    from cosell.sync.deal_reader import DealReader
+    from cosell.sync.push_deal import PushDealContext
+
+    config = settings()
+    return PushDealContext(
+        hubspot=hubspot(),
+        reader=DealReader(hubspot()),
+        partner_central=partner_central(),
+        store=StateStore(dynamodb(), config.state_table_name),
+        pacer=WritePacer(
+            dynamodb(), config.state_table_name, writes_per_second=config.partner_central_writes_per_second
+        ),
+        rules=config.mapping_rules,
+        vocabulary=vocabulary(),
+        catalog=config.catalog,
+        now=lambda: datetime.now(UTC),
+        opportunity_url=lambda opportunity_id: config.partner_central_opportunity_url.format(
+            opportunity_id=opportunity_id
+        ),
+    )
+
+
+class Contexts:
+    """The dispatcher's view of this module (cosell.sync.dispatch.UseCaseContexts)."""
+
+    def push_deal(self) -> PushDealContext:
+        return push_deal_context()
+
+
 def reset() -> None:
     """Forget cached dependencies (tests change the environment between invocations)."""
-    for cached in (settings, sync_queue, partner_central):
+    for cached in (settings, sync_queue, partner_central, dynamodb, hubspot, push_deal_context):
         cached.cache_clear()

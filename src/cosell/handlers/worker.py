@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
 
+from cosell.handlers import runtime
 from cosell.handlers.runtime import logger
 from cosell.sync.dispatch import reconcile
 from cosell.sync.requests import parse_message
@@ -26,8 +27,10 @@ processor = SqsFifoPartialProcessor(skip_group_on_error=True)
 def _handle(record: SQSRecord) -> None:
     request = parse_message(record.body)
     logger.set_correlation_id(request.correlation_id)
-    logger.info("reconciling", extra={"subject": request.subject, "object_id": request.object_id})
-    reconcile(request)
+    outcome = reconcile(request, runtime.Contexts())
+    logger.info(
+        "reconciled", extra={"subject": request.subject, "object_id": request.object_id, "outcome": outcome}
+    )
 
 
 @logger.inject_lambda_context

@@ -1,0 +1,95 @@
+"""The custom deal properties cosell reads and writes, grouped under "AWS Partner Central".
+
+`cosell setup` creates them; docs/MAPPING.md describes each. Options of the override properties come from
+Partner Central's own value sets, so a rep can only pick what Partner Central accepts.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cosell.hubspot.models import PropertyDefinition, PropertyGroup, PropertyOption
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from cosell.domain.vocabulary import Vocabulary
+
+GROUP = PropertyGroup(name="aws_partner_central", label="AWS Partner Central", display_order=-1)
+
+# Written by cosell.
+OPPORTUNITY_ID = "aws_opportunity_id"
+OPPORTUNITY_URL = "aws_opportunity_url"
+SYNC_STATUS = "aws_sync_status"
+SYNC_ERROR = "aws_sync_error"
+LAST_SYNCED_AT = "aws_last_synced_at"
+SYNC_STATUSES = ("Synced", "Pending", "Error")
+
+# Read by the mapping: per-deal overrides of Partner Central fields HubSpot has no equivalent for.
+OVERRIDES = (
+    "aws_opportunity_type",
+    "aws_primary_needs",
+    "aws_delivery_models",
+    "aws_sales_activities",
+    "aws_national_security",
+    "aws_industry",
+    "aws_customer_use_case",
+    "aws_solution_ids",
+)
+
+
+def _options(values: Iterable[str]) -> list[PropertyOption]:
+    return [
+        PropertyOption(label=value, value=value, display_order=index)
+        for index, value in enumerate(sorted(values))
+    ]
+
+
+def _text(name: str, label: str, description: str, field_type: str = "text") -> PropertyDefinition:
+    return PropertyDefinition(
+        name=name,
+        label=label,
+        type="string",
+        field_type=field_type,
+        group_name=GROUP.name,
+        description=description,
+    )
+
+
+def _choice(
+    name: str, label: str, description: str, values: Iterable[str], *, multiple: bool
+) -> PropertyDefinition:
+    return PropertyDefinition(
+        name=name,
+        label=label,
+        type="enumeration",
+        field_type="checkbox" if multiple else "select",
+        group_name=GROUP.name,
+        description=description,
+        options=_options(values),
+    )
+
+
+def deal_properties(vocabulary: Vocabulary) -> list[PropertyDefinition]:
+    return [
+        _text(OPPORTUNITY_ID, "AWS opportunity ID", "Partner Central opportunity linked to this deal (set by cosell)."),
+        _text(OPPORTUNITY_URL, "AWS opportunity link", "Where to open the opportunity in Partner Central."),
+        _choice(SYNC_STATUS, "AWS sync status", "Synced, Pending or Error (set by cosell).", SYNC_STATUSES, multiple=False),
+        _text(SYNC_ERROR, "AWS sync error", "Why the deal could not sync, and what to fix.", "textarea"),
+        PropertyDefinition(
+            name=LAST_SYNCED_AT,
+            label="AWS last synced at",
+            type="datetime",
+            field_type="date",
+            group_name=GROUP.name,
+            description="When cosell last synced this deal with Partner Central.",
+        ),
+        _choice("aws_opportunity_type", "AWS opportunity type", "Overrides the default.", vocabulary.opportunity_types, multiple=False),
+        _choice("aws_primary_needs", "AWS primary needs", "What you need from AWS.", vocabulary.primary_needs, multiple=True),
+        _choice("aws_delivery_models", "AWS delivery models", "How the solution is delivered.", vocabulary.delivery_models, multiple=True),
+        _choice("aws_sales_activities", "AWS sales activities", "What has happened with the customer.", vocabulary.sales_activities, multiple=True),
+        _choice("aws_national_security", "AWS national security", "Yes only for Government customers.", ("Yes", "No"), multiple=False),
+        _choice("aws_industry", "AWS industry", "Overrides the industry mapped from the company.", vocabulary.industries, multiple=False),
+        _text("aws_customer_use_case", "AWS customer use case", "Partner Central's customer use case."),
+        _text("aws_solution_ids", "AWS solution ids", "Partner Central solutions to attach (S-…), separated by ;."),
+    ]  # fmt: skip

@@ -1,0 +1,121 @@
+"""Reads one deal and everything its mapping needs from HubSpot, in as few calls as HubSpot allows.
+
+A deal costs four requests: the deal with its contact ids, its company associations (to find the primary
+one, association type 5), the companies in one batch, the contacts in one batch. Owners change rarely and are
+read once per execution environment for `owner_cache_seconds`.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from cosell.domain.deal import CompanyView, DealView, Person
+from cosell.hubspot import properties
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from cosell.hubspot.client import HubSpotClient
+    from cosell.hubspot.models import Company, Contact, Deal, Owner
+
+PRIMARY_COMPANY = 5  # association type id: deal → primary company
+DEAL_PROPERTIES = (
+    "dealname",
+    "description",
+    "pipeline",
+    "dealstage",
+    "closedate",
+    "amount",
+    "deal_currency_code",
+    "hubspot_owner_id",
+    properties.OPPORTUNITY_ID,
+    properties.SYNC_STATUS,
+    properties.SYNC_ERROR,
+    *properties.OVERRIDES,
+)
+COMPANY_PROPERTIES = ("name", "domain", "website", "industry", "address", "city", "state", "zip", "country")
+CONTACT_PROPERTIES = ("email", "firstname", "lastname", "phone", "mobilephone", "jobtitle")
+
+
+class DealReader:
+    def __init__(
+        self,
+        hubspot: HubSpotClient,
+        *,
+        owner_cache_seconds: float = 600,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._hubspot = hubspot
+        self._owner_cache_seconds = owner_cache_seconds
+        self._clock = clock
+        self._owners: dict[str, Owner] = {}
+        self._owners_read_at: float | None = None
+
+    def read(self, deal_id: str) -> tuple[Deal, DealView]:
+        deal = self._hubspot.get_deal(deal_id, DEAL_PROPERTIES, associations=("contacts",))
+        company = self._primary_company(deal_id)
+        contacts = self._hubspot.batch_read_contacts(deal.associated_ids("contacts"), CONTACT_PROPERTIES)
+        close = deal.close_date
+        view = DealView(
+            deal_id=deal.id,
+            name=deal.name,
+            description=deal.get("description"),
+            pipeline_id=deal.pipeline_id,
+            stage_id=deal.stage_id,
+            close_date=close.date() if close else None,
+            amount=deal.amount,
+            currency_code=deal.currency_code,
+            owner=self._owner(deal.owner_id),
+            company=_company_view(company) if company else None,
+            contacts=tuple(_person(contact) for contact in sorted(contacts, key=lambda c: c.id)),
+            overrides={name: value for name in properties.OVERRIDES if (value := deal.get(name))},
+        )
+        return deal, view
+
+    def _primary_company(self, deal_id: str) -> Company | None:
+        associations = self._hubspot.batch_read_associations("deals", "companies", [deal_id])[deal_id]
+        if not associations:
+            return None
+        primary = next((a for a in associations if PRIMARY_COMPANY in a.type_ids), associations[0])
+        companies = self._hubspot.batch_read_companies([primary.to_object_id], COMPANY_PROPERTIES)
+        return companies[0] if companies else None
+
+    def _owner(self, owner_id: str | None) -> Person | None:
+        if not owner_id:
+            return None
+        stale = (
+            self._owners_read_at is None or self._clock() - self._owners_read_at > self._owner_cache_seconds
+        )
+        if stale or owner_id not in self._owners:
+            self._owners = {owner.id: owner for owner in self._hubspot.list_owners()}
+            self._owners_read_at = self._clock()
+        owner = self._owners.get(owner_id)
+        if owner is None:
+            return None
+        return Person(email=owner.email, first_name=owner.first_name, last_name=owner.last_name)
+
+
+def _company_view(company: Company) -> CompanyView:
+    return CompanyView(
+        company_id=company.id,
+        name=company.name,
+        domain=company.domain,
+        website=company.get("website"),
+        industry=company.get("industry"),
+        street_address=company.get("address"),
+        city=company.get("city"),
+        state=company.get("state"),
+        postal_code=company.get("zip"),
+        country=company.get("country"),
+    )
+
+
+def _person(contact: Contact) -> Person:
+    return Person(
+        email=contact.email,
+        first_name=contact.get("firstname"),
+        last_name=contact.get("lastname"),
+        phone=contact.get("phone") or contact.get("mobilephone"),
+        job_title=contact.get("jobtitle"),
+    )
