@@ -159,6 +159,12 @@ class HubSpotClient:
     ) -> Deal:
         return self._create("deals", properties, associations, Deal)
 
+    def create_company(self, properties: Mapping[str, str]) -> Company:
+        return self._create("companies", properties, (), Company)
+
+    def create_contact(self, properties: Mapping[str, str]) -> Contact:
+        return self._create("contacts", properties, (), Contact)
+
     def update_deal(self, deal_id: str, properties: Mapping[str, str]) -> Deal:
         body = self._request(
             "PATCH", f"/crm/v3/objects/deals/{_segment(deal_id)}", body={"properties": properties}

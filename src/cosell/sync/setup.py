@@ -1,0 +1,86 @@
+"""Use case: prepare HubSpot for cosell (property group and properties) and check access, idempotently.
+
+Run by `cosell setup`. Reads before it writes, so a second run creates nothing and says so. Access checks
+probe what the sync will do (read deals, read properties, read companies and contacts) and report HubSpot's
+own reason when a scope is missing; the Partner Central check assumes the service role with its ExternalId.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from cosell.hubspot import properties
+from cosell.hubspot.client import HubSpotError
+from cosell.hubspot.models import SearchFilter
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from cosell.domain.vocabulary import Vocabulary
+    from cosell.hubspot.client import HubSpotClient
+
+
+@dataclass
+class SetupReport:
+    created: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed_checks: list[str] = field(default_factory=list)
+    passed_checks: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed_checks
+
+    def lines(self) -> list[str]:
+        lines = [f"created   {name}" for name in self.created]
+        if self.unchanged:
+            lines.append(f"unchanged {len(self.unchanged)} already present: {', '.join(self.unchanged)}")
+        if not self.created:
+            lines.append("nothing to create: HubSpot is already set up")
+        lines += [f"ok        {check}" for check in self.passed_checks]
+        lines += [f"FAILED    {check}" for check in self.failed_checks]
+        return lines
+
+
+def ensure_deal_properties(hubspot: HubSpotClient, vocabulary: Vocabulary, report: SetupReport) -> None:
+    groups = {group.name for group in hubspot.list_property_groups("deals")}
+    if properties.GROUP.name in groups:
+        report.unchanged.append(f"group {properties.GROUP.name}")
+    else:
+        hubspot.create_property_group("deals", properties.GROUP)
+        report.created.append(f"group {properties.GROUP.name}")
+    existing = {definition.name for definition in hubspot.list_properties("deals")}
+    for definition in properties.deal_properties(vocabulary):
+        if definition.name in existing:
+            report.unchanged.append(definition.name)
+        else:
+            hubspot.create_property("deals", definition)
+            report.created.append(f"property {definition.name}")
+
+
+def check_hubspot_access(hubspot: HubSpotClient, report: SetupReport) -> None:
+    probes: list[tuple[str, Callable[[], object]]] = [
+        ("HubSpot: read and search deals", lambda: hubspot.search_deals([[SearchFilter(property_name="dealname", operator="HAS_PROPERTY")]], limit=1)),
+        ("HubSpot: read deal properties", lambda: hubspot.list_properties("deals")),
+        ("HubSpot: read companies", lambda: hubspot.batch_read_companies(["0"])),
+        ("HubSpot: read contacts", lambda: hubspot.batch_read_contacts(["0"])),
+        ("HubSpot: read owners", lambda: hubspot.list_owners()),
+        ("HubSpot: read pipelines", lambda: hubspot.list_pipelines()),
+    ]  # fmt: skip
+    for name, probe in probes:
+        try:
+            probe()
+        except HubSpotError as error:
+            report.failed_checks.append(f"{name}: {error}")
+        else:
+            report.passed_checks.append(name)
+
+
+def check_partner_central_role(assume_role: Callable[[], object], report: SetupReport) -> None:
+    try:
+        assume_role()
+    except Exception as error:  # noqa: BLE001 - any failure here is the answer the operator needs
+        report.failed_checks.append(f"Partner Central: assume the service role: {error}")
+    else:
+        report.passed_checks.append("Partner Central: assume the service role")

@@ -1,0 +1,154 @@
+"""A whole sync world for use-case tests: both emulators, moto's DynamoDB, and a push-deal context on them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from botocore.config import Config
+
+from cosell.domain.mapping_rules import MappingRules
+from cosell.hubspot.client import HubSpotClient, RetryPolicy
+from cosell.partner_central.schema import vocabulary
+from cosell.store.pacer import WritePacer
+from cosell.store.state import StateStore
+from cosell.sync.deal_reader import DealReader
+from cosell.sync.push_deal import PushDealContext
+from cosell.sync.setup import SetupReport, ensure_deal_properties
+from cosell_local.hubspot import HubSpotEmulator
+from cosell_local.partner_central import EmulatorConfig, PartnerCentralEmulator, QuotaConfig
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+TOKEN = "pat-na1-integration"
+REP_TOKEN = "rep-ada"
+CATALOG = "Sandbox"
+OWNER_ID = "110000001"  # seeded by the HubSpot emulator: ada.rep@example.com
+
+
+def create_state_table(name: str) -> None:
+    dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+    dynamodb.create_table(
+        TableName=name,
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+        ],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+
+@dataclass
+class SyncWorld:
+    hubspot_emulator: HubSpotEmulator
+    partner_central_emulator: PartnerCentralEmulator
+    hubspot: HubSpotClient
+    rep: HubSpotClient
+    partner_central: Any
+    store: StateStore
+    table: str
+
+    def context(self, rules: MappingRules | None = None) -> PushDealContext:
+        return PushDealContext(
+            hubspot=self.hubspot,
+            reader=DealReader(self.hubspot),
+            partner_central=self.partner_central,
+            store=self.store,
+            pacer=WritePacer(
+                boto3.client("dynamodb", region_name="us-east-1"), self.table, writes_per_second=10
+            ),
+            rules=rules or MappingRules(),
+            vocabulary=vocabulary(),
+            catalog=CATALOG,
+            now=lambda: datetime.now(UTC),
+            opportunity_url=lambda opportunity_id: (
+                f"https://partnercentral.example/opportunity/{opportunity_id}"
+            ),
+        )
+
+    def create_deal(
+        self,
+        name: str = "BigCorp Cloud Migration #AWS",
+        *,
+        description: str = "Move the on-premises ERP to AWS and cut hosting costs by 40 percent.",
+        with_company: bool = True,
+        contacts: int = 2,
+        **overrides: str,
+    ) -> str:
+        """A deal as a rep makes it: company (primary), contacts, owner, amount, close date."""
+        properties = {
+            "dealname": name,
+            "description": description,
+            "pipeline": "default",
+            "dealstage": "qualifiedtobuy",
+            "amount": "120000",
+            "deal_currency_code": "EUR",
+            "closedate": "2027-06-30T00:00:00.000Z",
+            "hubspot_owner_id": OWNER_ID,
+            **overrides,
+        }
+        deal = self.rep.create_deal(properties)
+        if with_company:
+            company = self.rep.create_company(
+                {
+                    "name": "BigCorp Inc.",
+                    "domain": "bigcorp.example",
+                    "industry": "COMPUTER_SOFTWARE",
+                    "city": "Berlin",
+                    "zip": "10115",
+                    "country": "Germany",
+                }
+            )
+            self.rep.associate("deals", deal.id, "companies", company.id, [5])
+        for index in range(contacts):
+            contact = self.rep.create_contact(
+                {
+                    "email": f"Person{index}@BigCorp.example",
+                    "firstname": f"P{index}",
+                    "phone": "+49 30 1234567",
+                }
+            )
+            self.rep.associate("deals", deal.id, "contacts", contact.id, [3])
+        return deal.id
+
+    def opportunities(self) -> list[dict[str, Any]]:
+        summaries = self.partner_central.list_opportunities(Catalog=CATALOG, MaxResults=100)
+        return list(summaries["OpportunitySummaries"])
+
+
+def make_world(table: str) -> Iterator[SyncWorld]:
+    create_state_table(table)
+    no_sleep_retry = RetryPolicy(max_attempts=3)
+    with (
+        HubSpotEmulator(tokens=[TOKEN]) as hubspot_emulator,
+        PartnerCentralEmulator(
+            EmulatorConfig(tick_seconds=0, quotas=QuotaConfig(enabled=False))
+        ) as pc_emulator,
+    ):
+        hubspot_emulator.add_rep_token(REP_TOKEN)
+        hubspot = HubSpotClient(
+            lambda: TOKEN, base_url=hubspot_emulator.base_url, retry=no_sleep_retry, sleep=lambda _: None
+        )
+        rep = HubSpotClient(
+            lambda: REP_TOKEN, base_url=hubspot_emulator.base_url, retry=no_sleep_retry, sleep=lambda _: None
+        )
+        ensure_deal_properties(hubspot, vocabulary(), SetupReport())
+        partner_central = boto3.client(
+            "partnercentral-selling",
+            region_name="us-east-1",
+            endpoint_url=pc_emulator.url,
+            config=Config(retries={"total_max_attempts": 1}),
+        )
+        yield SyncWorld(
+            hubspot_emulator=hubspot_emulator,
+            partner_central_emulator=pc_emulator,
+            hubspot=hubspot,
+            rep=rep,
+            partner_central=partner_central,
+            store=StateStore(boto3.client("dynamodb", region_name="us-east-1"), table),
+            table=table,
+        )

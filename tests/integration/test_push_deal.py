@@ -1,0 +1,191 @@
+"""Push a deal: HubSpot emulator → push_deal → Partner Central emulator, state in moto's DynamoDB."""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+import pytest
+
+from cosell.domain.mapping_rules import MappingRules
+from cosell.hubspot.client import HubSpotUnavailableError
+from cosell.store.state import StateStore
+from cosell.sync.push_deal import PushOutcome, client_token, push_deal
+from tests.integration.sync_world import CATALOG, make_world
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from tests.integration.sync_world import SyncWorld
+
+
+@pytest.fixture
+def world(aws: str, request: pytest.FixtureRequest) -> Iterator[SyncWorld]:
+    yield from make_world(f"state-{abs(hash(request.node.nodeid)) % 10**8}")
+
+
+def deal_properties(world: SyncWorld, deal_id: str) -> dict[str, str | None]:
+    names = [
+        "aws_opportunity_id",
+        "aws_opportunity_url",
+        "aws_sync_status",
+        "aws_sync_error",
+        "aws_last_synced_at",
+    ]
+    return dict(world.hubspot.get_deal(deal_id, names).properties)
+
+
+def test_tagged_deal_becomes_one_opportunity_with_every_mapped_field(world: SyncWorld) -> None:
+    deal_id = world.create_deal()
+    assert push_deal(deal_id, world.context()) is PushOutcome.CREATED
+
+    (summary,) = world.opportunities()
+    opportunity = world.partner_central.get_opportunity(Catalog=CATALOG, Identifier=summary["Id"])
+    assert opportunity["PartnerOpportunityIdentifier"] == deal_id
+    assert opportunity["Project"]["Title"] == "BigCorp Cloud Migration"
+    assert opportunity["Project"]["CustomerBusinessProblem"].startswith("Move the on-premises ERP")
+    assert opportunity["Project"]["ExpectedCustomerSpend"] == [
+        {"Amount": "10000.00", "CurrencyCode": "EUR", "Frequency": "Monthly", "TargetCompany": "AWS"}
+    ]
+    assert opportunity["LifeCycle"]["Stage"] == "Qualified"
+    assert opportunity["LifeCycle"]["TargetCloseDate"] == "2027-06-30"
+    assert opportunity["LifeCycle"]["ReviewStatus"] == "Pending Submission"
+    account = opportunity["Customer"]["Account"]
+    assert account["CompanyName"] == "BigCorp Inc."
+    assert account["WebsiteUrl"] == "https://bigcorp.example"
+    assert account["Industry"] == "Software and Internet"
+    assert account["Address"] == {"City": "Berlin", "PostalCode": "10115", "CountryCode": "DE"}
+    assert sorted(c["Email"] for c in opportunity["Customer"]["Contacts"]) == [
+        "person0@bigcorp.example",
+        "person1@bigcorp.example",
+    ]
+    assert {c["Phone"] for c in opportunity["Customer"]["Contacts"]} == {"+49301234567"}
+    assert opportunity["OpportunityTeam"][0]["Email"] == "ada.rep@example.com"
+
+    properties = deal_properties(world, deal_id)
+    assert properties["aws_opportunity_id"] == summary["Id"]
+    assert properties["aws_sync_status"] == "Synced"
+    assert not properties["aws_sync_error"]
+    assert properties["aws_opportunity_url"] == f"https://partnercentral.example/opportunity/{summary['Id']}"
+    assert properties["aws_last_synced_at"]
+    link = world.store.link_for_deal(deal_id)
+    assert link is not None
+    assert link.opportunity_id == summary["Id"]
+    assert world.store.deal_for_opportunity(CATALOG, summary["Id"]) == deal_id
+
+
+def test_pushing_again_changes_nothing(world: SyncWorld) -> None:
+    deal_id = world.create_deal()
+    push_deal(deal_id, world.context())
+    patches_before = world.hubspot_emulator.request_count("PATCH", "/crm/v3/objects/deals")
+    assert push_deal(deal_id, world.context()) is PushOutcome.LINKED
+    assert len(world.partner_central_emulator.control.calls("CreateOpportunity")) == 1
+    assert world.hubspot_emulator.request_count("PATCH", "/crm/v3/objects/deals") == patches_before
+
+
+def test_untagged_deal_makes_no_partner_central_call(world: SyncWorld) -> None:
+    deal_id = world.create_deal(name="BigCorp Cloud Migration")
+    assert push_deal(deal_id, world.context()) is PushOutcome.NOT_TAGGED
+    assert world.partner_central_emulator.control.calls() == []
+
+
+def test_invalid_deal_shows_why_and_is_not_retried_until_it_changes(world: SyncWorld) -> None:
+    deal_id = world.create_deal(description="Too short", with_company=False)
+    assert push_deal(deal_id, world.context()) is PushOutcome.INVALID
+    properties = deal_properties(world, deal_id)
+    assert properties["aws_sync_status"] == "Error"
+    error = properties["aws_sync_error"] or ""
+    assert (
+        "Deal description: Partner Central needs the customer's business problem in 20 to 2,000 characters"
+        in error
+    )
+    assert "Company: the deal has no associated company" in error
+    assert world.partner_central_emulator.control.calls() == []
+
+    patches = world.hubspot_emulator.request_count("PATCH", "/crm/v3/objects/deals")
+    assert push_deal(deal_id, world.context()) is PushOutcome.STILL_INVALID
+    assert world.hubspot_emulator.request_count("PATCH", "/crm/v3/objects/deals") == patches
+
+    world.rep.update_deal(deal_id, {"description": "The customer needs a managed data platform on AWS."})
+    company = world.rep.create_company({"name": "Fixed Co", "domain": "fixed.example", "industry": "RETAIL"})
+    world.rep.associate("deals", deal_id, "companies", company.id, [5])
+    assert push_deal(deal_id, world.context()) is PushOutcome.CREATED
+    properties = deal_properties(world, deal_id)
+    assert properties["aws_sync_status"] == "Synced"
+    assert not properties["aws_sync_error"]
+
+
+def test_partner_central_rejection_is_shown_on_the_deal(world: SyncWorld) -> None:
+    # A rule set that yields a value the model refuses: pre-flight cannot know this target company is too long.
+    rules = MappingRules(spend_target_company="A" * 81)
+    deal_id = world.create_deal()
+    assert push_deal(deal_id, world.context(rules)) is PushOutcome.REJECTED
+    properties = deal_properties(world, deal_id)
+    assert properties["aws_sync_status"] == "Error"
+    assert "Partner Central rejected Project.ExpectedCustomerSpend[0].TargetCompany" in (
+        properties["aws_sync_error"] or ""
+    )
+    assert world.opportunities() == []
+
+
+def test_crash_before_the_hubspot_write_back_is_repaired_without_a_second_opportunity(
+    world: SyncWorld,
+) -> None:
+    deal_id = world.create_deal()
+    world.hubspot_emulator.faults.fail_next(
+        503, times=3, path_prefix=f"/crm/v3/objects/deals/{deal_id}", method="PATCH"
+    )
+    with pytest.raises(HubSpotUnavailableError):
+        push_deal(deal_id, world.context())
+    assert len(world.opportunities()) == 1
+    assert deal_properties(world, deal_id)["aws_sync_status"] is None
+
+    assert push_deal(deal_id, world.context()) is PushOutcome.REPAIRED
+    assert len(world.opportunities()) == 1
+    assert deal_properties(world, deal_id)["aws_sync_status"] == "Synced"
+
+
+def test_crash_before_the_link_is_saved_reuses_the_recorded_create(
+    world: SyncWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deal_id = world.create_deal()
+
+    def crash(self: StateStore, link: object) -> None:
+        raise RuntimeError("worker died")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(StateStore, "save_link", crash)
+        with pytest.raises(RuntimeError):
+            push_deal(deal_id, world.context())
+    # Meanwhile the rep edits the deal: the retry must still send the recorded body, or Partner Central
+    # would refuse the reused ClientToken ("Conflicting client token").
+    world.rep.update_deal(deal_id, {"amount": "240000"})
+    assert push_deal(deal_id, world.context()) is PushOutcome.CREATED
+    assert len(world.opportunities()) == 1
+    creates = world.partner_central_emulator.control.calls("CreateOpportunity")
+    assert len(creates) == 2
+    assert all(call.get("Error") is None for call in creates)
+
+
+def test_concurrent_pushes_of_one_deal_make_one_opportunity(world: SyncWorld) -> None:
+    deal_id = world.create_deal()
+    outcomes: list[PushOutcome | Exception] = []
+
+    def push() -> None:
+        try:
+            outcomes.append(push_deal(deal_id, world.context()))
+        except Exception as error:  # noqa: BLE001 - collected and asserted below
+            outcomes.append(error)
+
+    threads = [threading.Thread(target=push) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(world.opportunities()) == 1
+    assert all(isinstance(outcome, PushOutcome) for outcome in outcomes), outcomes
+    assert PushOutcome.CREATED in outcomes
+
+
+def test_client_token_depends_only_on_the_catalog_and_deal() -> None:
+    assert client_token("Sandbox", "42") == client_token("Sandbox", "42") != client_token("AWS", "42")

@@ -1,0 +1,93 @@
+"""The state store and the write pacer against moto's DynamoDB."""
+
+from __future__ import annotations
+
+import threading
+
+import boto3
+import pytest
+
+from cosell.store.pacer import WritePacer
+from cosell.store.state import Link, LinkConflictError, PendingCreate, StateStore
+from tests.integration.sync_world import create_state_table
+
+
+@pytest.fixture
+def table(aws: str, request: pytest.FixtureRequest) -> str:
+    name = f"store-{abs(hash(request.node.nodeid)) % 10**8}"
+    create_state_table(name)
+    return name
+
+
+def store(table: str) -> StateStore:
+    return StateStore(boto3.client("dynamodb", region_name="us-east-1"), table)
+
+
+def link(deal_id: str, opportunity_id: str) -> Link:
+    return Link(deal_id, opportunity_id, "Sandbox", {"Project": {"Title": "t"}}, "2026-11-29T12:00:00+00:00")
+
+
+def test_a_link_is_saved_once_and_readable_both_ways(table: str) -> None:
+    states = store(table)
+    states.save_link(link("1", "O1"))
+    states.save_link(link("1", "O1"))  # the same pair again: fine
+    assert states.link_for_deal("1") == link("1", "O1")
+    assert states.deal_for_opportunity("Sandbox", "O1") == "1"
+    assert states.deal_for_opportunity("AWS", "O1") is None
+
+
+@pytest.mark.parametrize(("deal_id", "opportunity_id"), [("1", "O2"), ("2", "O1")])
+def test_relinking_either_side_is_a_conflict(table: str, deal_id: str, opportunity_id: str) -> None:
+    states = store(table)
+    states.save_link(link("1", "O1"))
+    with pytest.raises(LinkConflictError):
+        states.save_link(link(deal_id, opportunity_id))
+    assert states.link_for_deal("2") is None  # the transaction wrote neither item
+
+
+def test_the_first_recorded_create_wins(table: str) -> None:
+    states = store(table)
+    first = states.claim_create("7", PendingCreate("token", {"a": 1}))
+    second = states.claim_create("7", PendingCreate("token", {"a": 2}))
+    assert first == second == PendingCreate("token", {"a": 1})
+    states.forget_create("7")
+    assert states.claim_create("7", PendingCreate("token", {"a": 3})).fields == {"a": 3}
+
+
+def test_problems_fingerprint_round_trips(table: str) -> None:
+    states = store(table)
+    assert states.problems_fingerprint("9") is None
+    states.save_problems("9", "abc", ["Deal name: too long"])
+    assert states.problems_fingerprint("9") == "abc"
+    states.clear_problems("9")
+    assert states.problems_fingerprint("9") is None
+
+
+def test_concurrent_writers_get_distinct_slots_one_interval_apart(table: str) -> None:
+    """Four workers, twelve writes: every reserved slot is at least the interval after the previous one."""
+    slots: list[float] = []
+    lock = threading.Lock()
+    clock_ms = [1_000_000.0]
+
+    def fake_sleep(seconds: float) -> None:
+        with lock:
+            slots.append(clock_ms[0] / 1000 + seconds)
+
+    def worker() -> None:
+        pacer = WritePacer(
+            boto3.client("dynamodb", region_name="us-east-1"),
+            table,
+            writes_per_second=1,
+            clock=lambda: clock_ms[0] / 1000,  # time stands still: every slot after the first must wait
+            sleep=fake_sleep,
+        )
+        for _ in range(3):
+            pacer.acquire()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # The first writer goes at once (no sleep); the other eleven wait for slots 1 s, 2 s, ... 11 s later.
+    assert sorted(round(slot - clock_ms[0] / 1000, 3) for slot in slots) == [float(n) for n in range(1, 12)]
