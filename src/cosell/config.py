@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Literal, Self
+from typing import TYPE_CHECKING, Annotated, Literal, Self, TypeVar
 
 from pydantic import (
     AnyHttpUrl,
@@ -49,6 +49,7 @@ SecretReference = Annotated[
     str, Field(pattern=r"^(/[\w.\-/]+|arn:aws[\w-]*:(ssm|secretsmanager):[\w-]+:\d{12}:.+)$")
 ]
 RoleArn = Annotated[str, Field(pattern=r"^arn:aws[\w-]*:iam::\d{12}:role/.+$")]
+TableName = Annotated[str, Field(pattern=r"^[a-zA-Z0-9_.\-]{3,255}$")]
 TopicArn = Annotated[str, Field(pattern=r"^arn:aws[\w-]*:sns:[\w-]+:\d{12}:.+$")]
 
 
@@ -81,8 +82,9 @@ class Settings(BaseModel):
     hubspot_webhook_secret: SecretStr | None = None
 
     # Resources created by template.yaml.
-    sync_queue_url: AnyHttpUrl
-    state_table_name: Annotated[str, Field(pattern=r"^[a-zA-Z0-9_.\-]{3,255}$")]
+    # Resources created by template.yaml; required by the functions (FunctionSettings), optional for the CLI.
+    sync_queue_url: AnyHttpUrl | None = None
+    state_table_name: TableName | None = None
 
     # Sync behaviour.
     # JSON merged over the mapping defaults (docs/MAPPING.md), e.g. {"contract_term_months": 36}.
@@ -142,11 +144,30 @@ def _describe(error: ValidationError) -> str:
     return "Invalid configuration: " + "; ".join(lines)
 
 
-def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
-    """Read settings from `environ` (the process environment by default)."""
+_S = TypeVar("_S", bound=Settings)
+
+
+class FunctionSettings(Settings):
+    """What a deployed function needs: everything, including the stack's resources."""
+
+    sync_queue_url: AnyHttpUrl
+    state_table_name: TableName
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> FunctionSettings:
+    """A function's settings, from `environ` (the process environment by default)."""
+    return _load(FunctionSettings, environ)
+
+
+def load_operator_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Settings for operator commands, which do not need the stack's queue and table."""
+    return _load(Settings, environ)
+
+
+def _load(model: type[_S], environ: Mapping[str, str] | None) -> _S:
     source = os.environ if environ is None else environ
     values = {key: value for key, value in source.items() if value != ""}
     try:
-        return Settings.model_validate(values)
+        return model.model_validate(values)
     except ValidationError as error:
         raise ConfigurationError(_describe(error)) from None

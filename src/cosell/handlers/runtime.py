@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
     from mypy_boto3_partnercentral_selling.client import PartnerCentralSellingAPIClient
 
-    from cosell.config import Settings
+    from cosell.config import FunctionSettings
     from cosell.hubspot.client import HubSpotClient
     from cosell.sync.push_deal import PushDealContext
 
@@ -26,7 +26,7 @@ logger = build_logger()
 
 
 @cache
-def settings() -> Settings:
+def settings() -> FunctionSettings:
     return load_settings()
 
 

@@ -1,0 +1,46 @@
+"""`cosell setup`: create cosell's HubSpot properties and check access, reading the functions' environment."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cosell import secrets
+from cosell.config import load_operator_settings
+from cosell.hubspot.client import HubSpotClient
+from cosell.partner_central.client import partner_central_client
+from cosell.partner_central.schema import vocabulary
+from cosell.sync.setup import (
+    SetupReport,
+    check_hubspot_access,
+    check_partner_central_role,
+    ensure_deal_properties,
+)
+
+if TYPE_CHECKING:
+    import argparse
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--skip-role-check",
+        action="store_true",
+        help="do not assume the Partner Central service role (e.g. before infra/iam-role.yaml is deployed)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = load_operator_settings()
+    hubspot = HubSpotClient(
+        lambda: secrets.hubspot_access_token(settings), base_url=str(settings.hubspot_api_base_url)
+    )
+    report = SetupReport()
+    check_hubspot_access(hubspot, report)
+    if report.ok:
+        ensure_deal_properties(hubspot, vocabulary(), report)
+    if not args.skip_role_check:
+        check_partner_central_role(
+            lambda: partner_central_client(settings, session_name="cosell-setup"), report
+        )
+    for line in report.lines():
+        print(line)
+    return 0 if report.ok else 1
