@@ -1,0 +1,106 @@
+"""Running a template function in this process, as one Lambda execution environment would.
+
+One environment per function: invocations of a function run one at a time (module-level state such as the
+worker's batch processor is not shared between concurrent invocations, as in Lambda) and the handler module
+is imported once, so cached clients and settings live across invocations as they do in a warm container.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from cosell_local.runner.template import FunctionSpec
+
+log = logging.getLogger(__name__)
+
+ACCOUNT_ID = "123456789012"  # moto's default account
+
+
+@dataclass
+class LambdaContext:
+    """The attributes of Lambda's context object that handlers (and Powertools) read."""
+
+    function_name: str
+    invoked_function_arn: str
+    aws_request_id: str
+    deadline: float  # time.monotonic() at which the function times out
+    memory_limit_in_mb: int = 512
+    function_version: str = "$LATEST"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self.deadline - time.monotonic()) * 1000))
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """One call of a handler: what it got, what it answered or raised."""
+
+    function: str  # logical id in the template
+    request_id: str
+    event: dict[str, Any]
+    response: Any
+    error: BaseException | None
+    started_at: float  # time.time()
+    duration_seconds: float
+
+    @property
+    def succeeded(self) -> bool:
+        return self.error is None
+
+
+class LambdaFunction:
+    def __init__(self, spec: FunctionSpec, region: str) -> None:
+        self.spec = spec
+        self._region = region
+        self._handler: Callable[[dict[str, Any], Any], Any] | None = None
+        self._lock = threading.Lock()
+        self.invocations: list[Invocation] = []
+
+    @property
+    def name(self) -> str:
+        return self.spec.logical_id
+
+    def invoke(self, event: dict[str, Any]) -> Invocation:
+        """Call the handler; an exception is recorded in the result, as Lambda reports a function error."""
+        with self._lock:
+            handler = self._load_handler()
+            request_id = str(uuid.uuid4())
+            context = LambdaContext(
+                function_name=self.name,
+                invoked_function_arn=f"arn:aws:lambda:{self._region}:{ACCOUNT_ID}:function:{self.name}",
+                aws_request_id=request_id,
+                deadline=time.monotonic() + self.spec.timeout_seconds,
+            )
+            started_at = time.time()
+            started = time.monotonic()
+            response: Any = None
+            error: BaseException | None = None
+            try:
+                response = handler(event, context)
+            except Exception as raised:  # noqa: BLE001 - a function error is a result, not a runner crash
+                error = raised
+                log.info("%s raised %s: %s", self.name, type(raised).__name__, raised)
+            duration = time.monotonic() - started
+            if duration > self.spec.timeout_seconds:
+                # Lambda would have stopped it; in one process we can only say so.
+                log.warning(
+                    "%s ran %.1f s, over its %d s timeout", self.name, duration, self.spec.timeout_seconds
+                )
+            invocation = Invocation(self.name, request_id, event, response, error, started_at, duration)
+            self.invocations.append(invocation)
+            return invocation
+
+    def _load_handler(self) -> Callable[[dict[str, Any], Any], Any]:
+        if self._handler is None:
+            module_name, _, attribute = self.spec.handler.rpartition(".")
+            self._handler = getattr(importlib.import_module(module_name), attribute)
+        return self._handler
