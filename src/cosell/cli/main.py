@@ -11,7 +11,10 @@ if TYPE_CHECKING:
 
 # Commands whose argument parsing belongs to the local-stack package; imported only when used, so that an
 # operator without the `local` extra still has the rest of the CLI.
-_LOCAL_COMMANDS = {"emulate": "run emulators of HubSpot or Partner Central on this machine"}
+_LOCAL_COMMANDS = {
+    "emulate": "run emulators of HubSpot or Partner Central on this machine",
+    "local": "run the whole stack on this machine (`cosell local up`)",
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,16 +27,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if args and args[0] == "emulate":
+    if args and args[0] in _LOCAL_COMMANDS:
         try:
-            from cosell_local.cli import main as emulate_main  # the local extra is optional
+            from cosell_local.cli import main as local_main  # the local extra is optional
         except ImportError as error:
             print(
-                f"cosell emulate needs the local extra: pip install 'cosell[local]' ({error})",
+                f"cosell {args[0]} needs the local extra: pip install 'cosell[local]' ({error})",
                 file=sys.stderr,
             )
             return 2
-        return emulate_main(args[1:])
+        return local_main(args)
     build_parser().parse_args(args)
     return 0
 
