@@ -57,9 +57,13 @@ class ProvisionedStack:
                 return self.region
             if name in self.parameters:
                 return self.parameters[name]
+            if name not in self.refs:
+                raise NotImplementedError(f"!Ref {name}: not a parameter or a resource created locally")
             return self.refs[name]
         if set(value) == {"Fn::GetAtt"}:
             resource, attribute = value["Fn::GetAtt"]
+            if (resource, attribute) not in self.attributes:
+                raise NotImplementedError(f"!GetAtt {resource}.{attribute}: not available locally")
             return self.attributes[(resource, attribute)]
         intrinsic = next((key for key in value if key.startswith("Fn::")), None)
         if intrinsic is not None:
