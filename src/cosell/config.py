@@ -90,6 +90,17 @@ class Settings(BaseModel):
     # JSON merged over the mapping defaults (docs/MAPPING.md), e.g. {"contract_term_months": 36}.
     mapping_rules: Json[MappingRules] = MappingRules()
     partner_central_writes_per_second: Annotated[float, Field(gt=0, le=10)] = 1.0
+    # Partner Central allows 10 reads/s; the rest is left to the invitation poll and operators.
+    partner_central_reads_per_second: Annotated[float, Field(gt=0, le=10)] = 8.0
+
+    # AWS referrals (engagement invitations): `auto` accepts at once; `review` first makes a deal in
+    # INVITATION_REVIEW_STAGE and waits for the rep's decision (docs/ARCHITECTURE.md, "AWS referrals").
+    invitation_policy: Literal["auto", "review"] = "auto"
+    # HubSpot pipeline (internal id) of the deals made from referrals, and the stage of a deal under review.
+    invitation_pipeline: Annotated[str, Field(min_length=1)] = "default"
+    invitation_review_stage: Annotated[str, Field(min_length=1)] = "appointmentscheduled"
+    # HubSpot owner id given to referral deals and their review tasks; none leaves them unassigned.
+    invitation_owner_id: Annotated[str, Field(pattern=r"^\d+$")] | None = None
     # Link written to each deal; {opportunity_id} is replaced. AWS documents no stable deep link, so it is a
     # setting: point it at your Partner Central opportunity page.
     partner_central_opportunity_url: Annotated[str, Field(pattern=r"^https?://.*\{opportunity_id\}")] = (

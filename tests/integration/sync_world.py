@@ -1,10 +1,10 @@
-"""A whole sync world for use-case tests: both emulators, moto's DynamoDB, and a push-deal context on them."""
+"""A whole sync world for use-case tests: both emulators, moto's DynamoDB, and use-case contexts on them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Final
 
 import boto3
 from botocore.config import Config
@@ -12,20 +12,23 @@ from botocore.config import Config
 from cosell.domain.mapping_rules import MappingRules
 from cosell.hubspot.client import HubSpotClient, RetryPolicy
 from cosell.partner_central.schema import vocabulary
-from cosell.store.pacer import WritePacer
+from cosell.store.invitations import InvitationStore
+from cosell.store.pacer import ReadPacer, WritePacer
 from cosell.store.state import StateStore
 from cosell.sync.deal_reader import DealReader
 from cosell.sync.push_deal import PushDealContext
 from cosell.sync.setup import SetupReport, ensure_deal_properties
+from cosell.sync.take_invitation import TakeInvitationContext
 from cosell_local.hubspot import HubSpotEmulator
 from cosell_local.partner_central import EmulatorConfig, PartnerCentralEmulator, QuotaConfig
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from typing import Literal
 
 TOKEN = "pat-na1-integration"
 REP_TOKEN = "rep-ada"
-CATALOG = "Sandbox"
+CATALOG: Final = "Sandbox"
 OWNER_ID = "110000001"  # seeded by the HubSpot emulator: ada.rep@example.com
 
 
@@ -40,6 +43,22 @@ def create_state_table(name: str) -> None:
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
         BillingMode="PAY_PER_REQUEST",
     )
+
+
+@dataclass
+class WorkerClock:
+    """The use cases' `now`, moved by the test (a worker retrying a message minutes later)."""
+
+    offset: timedelta = field(default_factory=timedelta)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += timedelta(seconds=seconds)
+
+
+DEAL_CLAIM_LEASE = timedelta(minutes=2)
 
 
 @dataclass
@@ -68,6 +87,36 @@ class SyncWorld:
             opportunity_url=lambda opportunity_id: (
                 f"https://partnercentral.example/opportunity/{opportunity_id}"
             ),
+        )
+
+    def invitation_context(
+        self,
+        policy: Literal["auto", "review"] = "auto",
+        *,
+        clock: WorkerClock | None = None,
+        write_pacer: WritePacer | None = None,
+        read_pacer: ReadPacer | None = None,
+        hubspot: HubSpotClient | None = None,
+    ) -> TakeInvitationContext:
+        dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+        return TakeInvitationContext(
+            hubspot=hubspot or self.hubspot,
+            partner_central=self.partner_central,
+            store=self.store,
+            invitations=InvitationStore(dynamodb, self.table),
+            write_pacer=write_pacer or WritePacer(dynamodb, self.table, writes_per_second=10),
+            read_pacer=read_pacer or ReadPacer(dynamodb, self.table, reads_per_second=10),
+            rules=MappingRules(),
+            catalog=CATALOG,
+            policy=policy,
+            pipeline="default",
+            review_stage="appointmentscheduled",
+            owner_id=OWNER_ID,
+            now=(clock or WorkerClock()).now,
+            opportunity_url=lambda opportunity_id: (
+                f"https://partnercentral.example/opportunity/{opportunity_id}"
+            ),
+            deal_claim_lease=DEAL_CLAIM_LEASE,
         )
 
     def create_deal(
@@ -130,11 +179,18 @@ def make_world(table: str) -> Iterator[SyncWorld]:
         ) as pc_emulator,
     ):
         hubspot_emulator.add_rep_token(REP_TOKEN)
+        # A client's back-off moves the emulator's clock, so rate-limit windows pass without waiting.
         hubspot = HubSpotClient(
-            lambda: TOKEN, base_url=hubspot_emulator.base_url, retry=no_sleep_retry, sleep=lambda _: None
+            lambda: TOKEN,
+            base_url=hubspot_emulator.base_url,
+            retry=no_sleep_retry,
+            sleep=hubspot_emulator.advance_clock,
         )
         rep = HubSpotClient(
-            lambda: REP_TOKEN, base_url=hubspot_emulator.base_url, retry=no_sleep_retry, sleep=lambda _: None
+            lambda: REP_TOKEN,
+            base_url=hubspot_emulator.base_url,
+            retry=no_sleep_retry,
+            sleep=hubspot_emulator.advance_clock,
         )
         ensure_deal_properties(hubspot, vocabulary(), SetupReport())
         partner_central = boto3.client(

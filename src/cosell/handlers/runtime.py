@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from cosell.config import FunctionSettings
     from cosell.hubspot.client import HubSpotClient
     from cosell.sync.push_deal import PushDealContext
+    from cosell.sync.take_invitation import TakeInvitationContext
 
 logger = build_logger()
 
@@ -92,14 +93,60 @@ def push_deal_context() -> PushDealContext:
     )
 
 
+# Longer than the worker's 30 s timeout, shorter than the queue's 180 s visibility timeout (template.yaml).
+DEAL_CLAIM_LEASE = timedelta(minutes=2)
+
+
+@cache
+def take_invitation_context() -> TakeInvitationContext:
+    from cosell.store.invitations import InvitationStore
+    from cosell.store.pacer import ReadPacer, WritePacer
+    from cosell.store.state import StateStore
+    from cosell.sync.take_invitation import TakeInvitationContext
+
+    config = settings()
+    return TakeInvitationContext(
+        hubspot=hubspot(),
+        partner_central=partner_central(),
+        store=StateStore(dynamodb(), config.state_table_name),
+        invitations=InvitationStore(dynamodb(), config.state_table_name),
+        write_pacer=WritePacer(
+            dynamodb(), config.state_table_name, writes_per_second=config.partner_central_writes_per_second
+        ),
+        read_pacer=ReadPacer(
+            dynamodb(), config.state_table_name, reads_per_second=config.partner_central_reads_per_second
+        ),
+        rules=config.mapping_rules,
+        catalog=config.catalog,
+        policy=config.invitation_policy,
+        pipeline=config.invitation_pipeline,
+        review_stage=config.invitation_review_stage,
+        owner_id=config.invitation_owner_id,
+        now=lambda: datetime.now(UTC),
+        opportunity_url=push_deal_context().opportunity_url,
+        deal_claim_lease=DEAL_CLAIM_LEASE,
+    )
+
+
 class Contexts:
     """The dispatcher's view of this module (cosell.sync.dispatch.UseCaseContexts)."""
 
     def push_deal(self) -> PushDealContext:
         return push_deal_context()
 
+    def take_invitation(self) -> TakeInvitationContext:
+        return take_invitation_context()
+
 
 def reset() -> None:
     """Forget cached dependencies (tests change the environment between invocations)."""
-    for cached in (settings, sync_queue, partner_central, dynamodb, hubspot, push_deal_context):
+    for cached in (
+        settings,
+        sync_queue,
+        partner_central,
+        dynamodb,
+        hubspot,
+        push_deal_context,
+        take_invitation_context,
+    ):
         cached.cache_clear()

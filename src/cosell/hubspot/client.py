@@ -181,38 +181,28 @@ class HubSpotClient:
         after: str | None = None,
     ) -> SearchPage:
         """One page. `sort` is a property name, prefixed with "-" for descending."""
-        request: dict[str, Any] = {
-            "filterGroups": [
-                {"filters": [f.model_dump(by_alias=True, exclude_none=True) for f in group]}
-                for group in filter_groups
-            ],
-            "properties": list(properties),
-            "limit": min(limit, SEARCH_PAGE_LIMIT),
-        }
-        if sort:
-            direction = "DESCENDING" if sort.startswith("-") else "ASCENDING"
-            request["sorts"] = [{"propertyName": sort.lstrip("-"), "direction": direction}]
-        if after:
-            request["after"] = after
-        body = self._request("POST", "/crm/v3/objects/deals/search", body=request)
+        body = self._search("deals", filter_groups, properties, sort=sort, limit=limit, after=after)
         return SearchPage(
             total=body["total"],
             results=[Deal.model_validate(item) for item in body["results"]],
-            next_after=body.get("paging", {}).get("next", {}).get("after"),
+            next_after=_next_after(body),
         )
 
     def find_deals(
         self, filter_groups: Sequence[Sequence[SearchFilter]], properties: Sequence[str] = ()
     ) -> list[Deal]:
         """Every match, page by page (HubSpot stops at 10,000)."""
-        found: list[Deal] = []
-        after: str | None = None
-        while True:
-            page = self.search_deals(filter_groups, properties, limit=SEARCH_PAGE_LIMIT, after=after)
-            found += page.results
-            if page.next_after is None:
-                return found
-            after = page.next_after
+        return self._find_all("deals", filter_groups, properties, Deal)
+
+    def find_companies(
+        self, filter_groups: Sequence[Sequence[SearchFilter]], properties: Sequence[str] = ()
+    ) -> list[Company]:
+        return self._find_all("companies", filter_groups, properties, Company)
+
+    def find_contacts(
+        self, filter_groups: Sequence[Sequence[SearchFilter]], properties: Sequence[str] = ()
+    ) -> list[Contact]:
+        return self._find_all("contacts", filter_groups, properties, Contact)
 
     # --- notes and tasks ---
 
@@ -361,6 +351,47 @@ class HubSpotClient:
         body = self._request("GET", f"/crm/v3/objects/{object_type}/{_segment(object_id)}", query=query)
         return model.model_validate(body)
 
+    def _search(
+        self,
+        object_type: ObjectTypeName,
+        filter_groups: Sequence[Sequence[SearchFilter]],
+        properties: Sequence[str],
+        *,
+        sort: str | None = None,
+        limit: int = 100,
+        after: str | None = None,
+    ) -> Any:
+        request: dict[str, Any] = {
+            "filterGroups": [
+                {"filters": [f.model_dump(by_alias=True, exclude_none=True) for f in group]}
+                for group in filter_groups
+            ],
+            "properties": list(properties),
+            "limit": min(limit, SEARCH_PAGE_LIMIT),
+        }
+        if sort:
+            direction = "DESCENDING" if sort.startswith("-") else "ASCENDING"
+            request["sorts"] = [{"propertyName": sort.lstrip("-"), "direction": direction}]
+        if after:
+            request["after"] = after
+        return self._request("POST", f"/crm/v3/objects/{object_type}/search", body=request)
+
+    def _find_all(
+        self,
+        object_type: ObjectTypeName,
+        filter_groups: Sequence[Sequence[SearchFilter]],
+        properties: Sequence[str],
+        model: type[_Record],
+    ) -> list[_Record]:
+        found: list[_Record] = []
+        after: str | None = None
+        while True:
+            body = self._search(object_type, filter_groups, properties, limit=SEARCH_PAGE_LIMIT, after=after)
+            found += [model.model_validate(item) for item in body["results"]]
+            after = _next_after(body)
+            if after is None:
+                return found
+
     def _batch_read(
         self, object_type: ObjectTypeName, ids: Iterable[str], properties: Sequence[str], model: type[_Record]
     ) -> list[_Record]:
@@ -488,6 +519,11 @@ def _error_from(response: urllib3.BaseHTTPResponse) -> HubSpotError:
         correlation_id=body.get("correlationId"),
         errors=body.get("errors") or [],
     )
+
+
+def _next_after(body: Any) -> str | None:
+    after = body.get("paging", {}).get("next", {}).get("after")
+    return str(after) if after else None
 
 
 def _segment(value: str) -> str:

@@ -25,6 +25,18 @@ SYNC_ERROR = "aws_sync_error"
 LAST_SYNCED_AT = "aws_last_synced_at"
 SYNC_STATUSES = ("Synced", "Pending", "Error")
 
+# AWS referrals (engagement invitations): written by cosell, except the rep's decision and reason.
+INVITATION_ID = "aws_invitation_id"
+ENGAGEMENT_ID = "aws_engagement_id"
+ORIGIN = "aws_origin"
+INVITATION_STATUS = "aws_invitation_status"
+INVITATION_EXPIRES_AT = "aws_invitation_expires_at"
+INVITATION_DECISION = "aws_invitation_decision"
+REJECTION_REASON = "aws_rejection_reason"
+INVITATION_STATUSES = ("Pending review", "Accepting", "Accepted", "Rejected", "Expired", "Failed")
+DECISIONS = ("Accept", "Reject")
+ORIGINS = ("AWS Referral", "Partner Referral")
+
 # Read by the mapping: per-deal overrides of Partner Central fields HubSpot has no equivalent for.
 OVERRIDES = (
     "aws_opportunity_type",
@@ -84,6 +96,20 @@ def deal_properties(vocabulary: Vocabulary) -> list[PropertyDefinition]:
             group_name=GROUP.name,
             description="When cosell last synced this deal with Partner Central.",
         ),
+        _text(INVITATION_ID, "AWS invitation ID", "The AWS referral (engagement invitation) this deal came from (set by cosell)."),
+        _text(ENGAGEMENT_ID, "AWS engagement ID", "The Partner Central engagement shared with AWS (set by cosell)."),
+        _choice(ORIGIN, "AWS origin", "Who brought the opportunity (set by cosell).", ORIGINS, multiple=False),
+        _choice(INVITATION_STATUS, "AWS referral status", "Where the AWS referral stands (set by cosell).", INVITATION_STATUSES, multiple=False),
+        PropertyDefinition(
+            name=INVITATION_EXPIRES_AT,
+            label="AWS referral expires at",
+            type="datetime",
+            field_type="date",
+            group_name=GROUP.name,
+            description="Accept or reject the AWS referral before this time (set by cosell).",
+        ),
+        _choice(INVITATION_DECISION, "AWS referral decision", "Accept or reject the AWS referral; cosell tells AWS.", DECISIONS, multiple=False),
+        _text(REJECTION_REASON, "AWS rejection reason", "Why the referral is rejected (sent to AWS, at most 80 characters)."),
         _choice("aws_opportunity_type", "AWS opportunity type", "Overrides the default.", vocabulary.opportunity_types, multiple=False),
         _choice("aws_primary_needs", "AWS primary needs", "What you need from AWS.", vocabulary.primary_needs, multiple=True),
         _choice("aws_delivery_models", "AWS delivery models", "How the solution is delivered.", vocabulary.delivery_models, multiple=True),

@@ -1,27 +1,188 @@
-"""Reading engagement invitations from Partner Central."""
+"""Engagement invitations in Partner Central: listing the pending ones, and accepting them.
+
+Accepting is asynchronous. An opportunity invitation is accepted by StartEngagementByAcceptingInvitationTask,
+which also creates the partner's opportunity. A lead invitation is accepted by AcceptEngagementInvitation; its
+opportunity then comes from StartOpportunityFromEngagementTask on the engagement's Lead context. Either way
+the result is a task that ends COMPLETE (with the opportunity id) or FAILED (with a reason). Both starts carry
+a ClientToken derived from the invitation, so starting again returns the same task instead of a second one;
+tasks are then followed with the List…Tasks reads, which cost no write quota.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from mypy_boto3_partnercentral_selling.client import PartnerCentralSellingAPIClient
     from mypy_boto3_partnercentral_selling.type_defs import EngagementInvitationSummaryTypeDef
 
     from cosell.config import Catalog
 
+LEAD_INVITATION = "LeadInvitation"
+OPPORTUNITY_INVITATION = "OpportunityInvitation"
+PAGE_SIZE = 100  # ListEngagementInvitations' maximum
+
+
+class TaskKind(StrEnum):
+    ACCEPT_OPPORTUNITY = "accept-opportunity"  # StartEngagementByAcceptingInvitationTask
+    OPPORTUNITY_FROM_LEAD = "opportunity-from-lead"  # StartOpportunityFromEngagementTask
+
+
+class TaskStatus(StrEnum):
+    IN_PROGRESS = "IN_PROGRESS"
+    COMPLETE = "COMPLETE"
+    FAILED = "FAILED"
+
+
+@dataclass(frozen=True)
+class AcceptanceTask:
+    kind: TaskKind
+    task_id: str
+    status: TaskStatus
+    opportunity_id: str | None = None
+    reason: str | None = None  # why it FAILED, as Partner Central says it
+
+    @classmethod
+    def from_response(cls, kind: TaskKind, task: Any) -> AcceptanceTask:
+        reason = ": ".join(part for part in (task.get("ReasonCode"), task.get("Message")) if part)
+        return cls(
+            kind=kind,
+            task_id=task["TaskId"],
+            status=TaskStatus(task["TaskStatus"]),
+            opportunity_id=task.get("OpportunityId"),
+            reason=reason or None,
+        )
+
 
 def pending_received_invitations(
-    client: PartnerCentralSellingAPIClient, catalog: Catalog
+    client: PartnerCentralSellingAPIClient,
+    catalog: Catalog,
+    *,
+    pages_per_second: float = 5.0,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> Iterator[EngagementInvitationSummaryTypeDef]:
-    """Every PENDING invitation addressed to this partner, all pages (100 per call, the API's maximum)."""
+    """Every PENDING invitation addressed to this partner, all pages (100 per call, the API's maximum).
+
+    Pages are read at most `pages_per_second`, half the 10/s read quota: the worker reads at the same time.
+    """
     paginator = client.get_paginator("list_engagement_invitations")
-    for page in paginator.paginate(
+    pages = paginator.paginate(
         Catalog=catalog,
         ParticipantType="RECEIVER",
         Status=["PENDING"],
-        PaginationConfig={"PageSize": 100},
-    ):
+        PaginationConfig={"PageSize": PAGE_SIZE},
+    )
+    interval = 1 / pages_per_second
+    fetched_at: float | None = None
+    remaining = iter(pages)
+    while True:
+        if fetched_at is not None and (wait := fetched_at + interval - clock()) > 0:
+            sleep(wait)
+        fetched_at = clock()
+        page = next(remaining, None)  # the paginator calls the API here
+        if page is None:
+            return
         yield from page.get("EngagementInvitationSummaries", [])
+
+
+def acceptance_token(catalog: str, kind: TaskKind, invitation_id: str) -> str:
+    """Derived from the invitation alone: every attempt to accept it starts the same task."""
+    return f"cosell-{catalog.lower()}-{kind.value}-{invitation_id}"
+
+
+def start_opportunity_acceptance(
+    client: PartnerCentralSellingAPIClient, catalog: Catalog, invitation_id: str, pace: Callable[[], None]
+) -> AcceptanceTask:
+    kind = TaskKind.ACCEPT_OPPORTUNITY
+    pace()
+    task = client.start_engagement_by_accepting_invitation_task(
+        Catalog=catalog, ClientToken=acceptance_token(catalog, kind, invitation_id), Identifier=invitation_id
+    )
+    return AcceptanceTask.from_response(kind, task)
+
+
+class LeadContextMissingError(Exception):
+    """The lead's engagement has no Lead context to make an opportunity from."""
+
+
+def start_lead_acceptance(
+    client: PartnerCentralSellingAPIClient,
+    catalog: Catalog,
+    invitation_id: str,
+    engagement_id: str,
+    pace: Callable[[], None],
+) -> AcceptanceTask:
+    kind = TaskKind.OPPORTUNITY_FROM_LEAD
+    pace()
+    try:
+        client.accept_engagement_invitation(Catalog=catalog, Identifier=invitation_id)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") != "ConflictException":
+            raise
+        # Accepted by an earlier attempt that stopped before starting the task.
+    engagement = client.get_engagement(Catalog=catalog, Identifier=engagement_id)
+    lead = next((c for c in engagement.get("Contexts", []) if c["Type"] == "Lead" and "Id" in c), None)
+    if lead is None:
+        raise LeadContextMissingError(f"engagement {engagement_id} has no Lead context")
+    pace()
+    task = client.start_opportunity_from_engagement_task(
+        Catalog=catalog,
+        ClientToken=acceptance_token(catalog, kind, invitation_id),
+        Identifier=engagement_id,
+        ContextIdentifier=lead["Id"],
+    )
+    return AcceptanceTask.from_response(kind, task)
+
+
+def find_task(
+    client: PartnerCentralSellingAPIClient, catalog: Catalog, kind: TaskKind, task_id: str
+) -> AcceptanceTask | None:
+    if kind is TaskKind.ACCEPT_OPPORTUNITY:
+        found: Any = client.list_engagement_by_accepting_invitation_tasks(
+            Catalog=catalog, TaskIdentifier=[task_id]
+        )
+    else:
+        found = client.list_opportunity_from_engagement_tasks(Catalog=catalog, TaskIdentifier=[task_id])
+    tasks = found.get("TaskSummaries", [])
+    return AcceptanceTask.from_response(kind, tasks[0]) if tasks else None
+
+
+def acceptance_task_for_invitation(
+    client: PartnerCentralSellingAPIClient, catalog: Catalog, invitation_id: str
+) -> AcceptanceTask | None:
+    """The latest task that accepted this opportunity invitation, if cosell or anyone started one."""
+    tasks = client.list_engagement_by_accepting_invitation_tasks(
+        Catalog=catalog,
+        EngagementInvitationIdentifier=[invitation_id],
+        Sort={"SortBy": "StartTime", "SortOrder": "DESCENDING"},
+    ).get("TaskSummaries", [])
+    return AcceptanceTask.from_response(TaskKind.ACCEPT_OPPORTUNITY, tasks[0]) if tasks else None
+
+
+def invitation_for_opportunity(
+    client: PartnerCentralSellingAPIClient, catalog: Catalog, opportunity_id: str
+) -> str | None:
+    """The invitation whose acceptance created this opportunity, if one did."""
+    accepted = client.list_engagement_by_accepting_invitation_tasks(
+        Catalog=catalog, OpportunityIdentifier=[opportunity_id]
+    ).get("TaskSummaries", [])
+    if accepted and accepted[0].get("EngagementInvitationId"):
+        return accepted[0]["EngagementInvitationId"]
+    from_lead = client.list_opportunity_from_engagement_tasks(
+        Catalog=catalog, OpportunityIdentifier=[opportunity_id]
+    ).get("TaskSummaries", [])
+    engagement_id = from_lead[0].get("EngagementId") if from_lead else None
+    if not engagement_id:
+        return None
+    invitations = client.list_engagement_invitations(
+        Catalog=catalog, ParticipantType="RECEIVER", EngagementIdentifier=[engagement_id]
+    ).get("EngagementInvitationSummaries", [])
+    return invitations[0]["Id"] if invitations else None

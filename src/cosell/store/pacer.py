@@ -1,8 +1,9 @@
-"""Partner Central write pacing, shared by every concurrent invocation.
+"""Partner Central request pacing, shared by every concurrent invocation.
 
-Partner Central allows 1 write per second per partner account (FACTS.md). Each writer reserves the next free
-time slot with a conditional update of one DynamoDB item (`pacer#partner-central-writes`), then sleeps until
-its slot. Reservations are atomic, so two workers never get the same slot, whatever the concurrency.
+Partner Central allows 1 write and 10 reads per second per partner account (FACTS.md). Each caller reserves
+the next free time slot with a conditional update of one DynamoDB item per budget
+(`pacer#partner-central-writes`, `pacer#partner-central-reads`), then sleeps until its slot. Reservations
+are atomic, so two workers never get the same slot, whatever the concurrency.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from mypy_boto3_dynamodb.client import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
 
-_KEY = {"pk": {"S": "pacer#partner-central-writes"}, "sk": {"S": "slot"}}
 _RESERVATION_ATTEMPTS = 50
 
 
@@ -25,27 +26,29 @@ class PacerBusyError(Exception):
     """No slot could be reserved (extreme contention); the caller retries later."""
 
 
-class WritePacer:
+class _SlotPacer:
     def __init__(
         self,
         dynamodb: DynamoDBClient,
         table_name: str,
         *,
-        writes_per_second: float = 1.0,
-        clock: Callable[[], float] = time.time,
-        sleep: Callable[[float], None] = time.sleep,
+        budget: str,
+        per_second: float,
+        clock: Callable[[], float],
+        sleep: Callable[[float], None],
     ) -> None:
         self._db = dynamodb
         self._table = table_name
-        self._interval_ms = max(1, round(1000 / writes_per_second))
+        self._key: dict[str, AttributeValueTypeDef] = {"pk": {"S": f"pacer#{budget}"}, "sk": {"S": "slot"}}
+        self._interval_ms = max(1, round(1000 / per_second))
         self._clock = clock
         self._sleep = sleep
 
     def acquire(self) -> None:
-        """Block until this caller may send one Partner Central write."""
+        """Block until this caller may send one request of this budget."""
         for _ in range(_RESERVATION_ATTEMPTS):
             now_ms = int(self._clock() * 1000)
-            item = self._db.get_item(TableName=self._table, Key=_KEY, ConsistentRead=True).get("Item")
+            item = self._db.get_item(TableName=self._table, Key=self._key, ConsistentRead=True).get("Item")
             current = int(item["next_slot_ms"]["N"]) if item else None
             slot = max(now_ms, current or 0)
             condition = "attribute_not_exists(next_slot_ms)" if current is None else "next_slot_ms = :current"
@@ -55,16 +58,60 @@ class WritePacer:
             try:
                 self._db.update_item(
                     TableName=self._table,
-                    Key=_KEY,
+                    Key=self._key,
                     UpdateExpression="SET next_slot_ms = :next",
                     ConditionExpression=condition,
                     ExpressionAttributeValues=values,
                 )
             except ClientError as error:
                 if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                    continue  # another writer took that slot; read again
+                    continue  # another caller took that slot; read again
                 raise
             if slot > now_ms:
                 self._sleep((slot - now_ms) / 1000)
             return
-        raise PacerBusyError("could not reserve a Partner Central write slot")
+        raise PacerBusyError(f"could not reserve a slot of {self._key['pk']['S']}")
+
+
+class WritePacer(_SlotPacer):
+    """Create/Update/Associate, Reject, Start…Task: 1 per second per partner account."""
+
+    def __init__(
+        self,
+        dynamodb: DynamoDBClient,
+        table_name: str,
+        *,
+        writes_per_second: float = 1.0,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        super().__init__(
+            dynamodb,
+            table_name,
+            budget="partner-central-writes",
+            per_second=writes_per_second,
+            clock=clock,
+            sleep=sleep,
+        )
+
+
+class ReadPacer(_SlotPacer):
+    """GetOpportunity, GetAwsOpportunitySummary, Get/ListEngagementInvitations, ...: 10 per second."""
+
+    def __init__(
+        self,
+        dynamodb: DynamoDBClient,
+        table_name: str,
+        *,
+        reads_per_second: float = 8.0,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        super().__init__(
+            dynamodb,
+            table_name,
+            budget="partner-central-reads",
+            per_second=reads_per_second,
+            clock=clock,
+            sleep=sleep,
+        )

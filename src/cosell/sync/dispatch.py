@@ -4,18 +4,30 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
-from cosell.sync.push_deal import push_deal
+from cosell.hubspot import properties
+from cosell.sync.push_deal import PushOutcome, push_deal
 from cosell.sync.requests import Subject
+from cosell.sync.take_invitation import (
+    take_invitation,
+    take_invitation_of_deal,
+    take_invitation_of_opportunity,
+)
 
 if TYPE_CHECKING:
     from cosell.sync.push_deal import PushDealContext
     from cosell.sync.requests import SyncRequest
+    from cosell.sync.take_invitation import TakeInvitationContext
+
+# The rep's answer to an AWS referral under review (INVITATION_POLICY=review).
+DECISION_PROPERTIES = frozenset({properties.INVITATION_DECISION, properties.REJECTION_REASON})
 
 
 class UseCaseContexts(Protocol):
     """What the use cases need, built once per execution environment (cosell.handlers.runtime)."""
 
     def push_deal(self) -> PushDealContext: ...
+
+    def take_invitation(self) -> TakeInvitationContext: ...
 
 
 class UnhandledSubjectError(Exception):
@@ -25,5 +37,26 @@ class UnhandledSubjectError(Exception):
 def reconcile(request: SyncRequest, contexts: UseCaseContexts) -> str:
     """Reconcile the request's object; returns what happened, for the log."""
     if request.subject is Subject.HUBSPOT_DEAL:
-        return push_deal(request.object_id, contexts.push_deal()).value
+        return _reconcile_deal(request, contexts)
+    if request.subject in (Subject.INVITATION, Subject.OPPORTUNITY):
+        context = contexts.take_invitation()
+        if request.catalog not in (None, context.catalog):
+            return f"{request.catalog} catalog event ignored: this stack syncs {context.catalog}"
+        if request.subject is Subject.INVITATION:
+            return take_invitation(request.object_id, context).value
+        # Opportunity events belong to the opportunity pull (not built yet), except the one that tells an
+        # accepted referral its opportunity now exists.
+        if any(trigger.kind == "Opportunity Created" for trigger in request.triggers):
+            taken = take_invitation_of_opportunity(request.object_id, context)
+            if taken is not None:
+                return taken.value
     raise UnhandledSubjectError(f"no use case reconciles {request.subject} requests yet")
+
+
+def _reconcile_deal(request: SyncRequest, contexts: UseCaseContexts) -> str:
+    pushed = push_deal(request.object_id, contexts.push_deal())
+    decided = any(trigger.property_name in DECISION_PROPERTIES for trigger in request.triggers)
+    if pushed is not PushOutcome.FROM_INVITATION and not decided:
+        return pushed.value
+    taken = take_invitation_of_deal(request.object_id, contexts.take_invitation())
+    return pushed.value if taken is None else f"{pushed.value}; {taken.value}"

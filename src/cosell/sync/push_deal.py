@@ -47,6 +47,7 @@ class PushOutcome(StrEnum):
     INVALID = "pre-flight problems written to the deal"
     STILL_INVALID = "unchanged since its problems were reported"
     REJECTED = "Partner Central refused the opportunity; reason written to the deal"
+    FROM_INVITATION = "made from an AWS referral: never pushed as a new opportunity"
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,10 @@ def push_deal(deal_id: str, context: PushDealContext) -> PushOutcome:
     link = context.store.link_for_deal(deal_id)
     if link is not None:
         return _repair_write_back(deal, link, context)
+    # A referral's deal gets its opportunity from AWS (take_invitation). The reader does not fetch this
+    # property, and it must be read fresh: the deal may have been created a moment ago.
+    if context.hubspot.get_deal(deal_id, (properties.INVITATION_ID,)).get(properties.INVITATION_ID):
+        return PushOutcome.FROM_INVITATION
 
     result = map_deal(view, context.rules, context.vocabulary, context.now().date())
     if result.fields is None:

@@ -1,0 +1,263 @@
+"""Partner Central → HubSpot: what an AWS referral (an invitation, then its opportunity) becomes in HubSpot.
+
+The reverse of `cosell.domain.mapping`, documented in docs/MAPPING.md ("Partner Central → HubSpot"). Pure:
+the inputs are Partner Central's response members as boto3 returns them, the outputs HubSpot property values
+(strings, as HubSpot's API takes them). Nothing here raises on odd data: what is missing is left out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from cosell.domain.tag import with_tag
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    from cosell.domain.mapping_rules import MappingRules
+
+DEAL_NAME_MAX = 255
+_SCHEME = re.compile(r"(?i)^[a-z][a-z0-9+.-]*://")
+
+
+@dataclass(frozen=True)
+class CompanyFields:
+    """The customer's company: matched in HubSpot by `domain`, else created with `properties`."""
+
+    domain: str | None
+    properties: dict[str, str]
+
+
+@dataclass(frozen=True)
+class ContactFields:
+    """A customer contact: matched in HubSpot by `email`, else created with `properties`."""
+
+    email: str
+    properties: dict[str, str]
+
+
+@dataclass(frozen=True)
+class ReferralDeal:
+    deal: dict[str, str]
+    company: CompanyFields | None
+    contacts: tuple[ContactFields, ...] = ()
+
+
+def hubspot_stage(stage: str | None, rules: MappingRules, pipeline: str) -> str | None:
+    """The first HubSpot stage of `pipeline` that the stage map sends to this Partner Central stage."""
+    for hubspot_id, partner_central_stage in rules.stage_map.get(pipeline, {}).items():
+        if partner_central_stage == stage:
+            return hubspot_id
+    return None
+
+
+def hubspot_industry(industry: str | None, rules: MappingRules) -> str | None:
+    """The first HubSpot industry value the industry map sends to this Partner Central industry."""
+    return next((key for key, value in rules.industry_map.items() if value == industry), None)
+
+
+def total_amount(spend: Iterable[Mapping[str, Any]], rules: MappingRules) -> tuple[str | None, str | None]:
+    """HubSpot's deal amount and currency from Partner Central's expected monthly spend.
+
+    The reverse of the push mapping: monthly × `contract_term_months`. Entries in another currency than the
+    first one cannot be added up and are left out.
+    """
+    total: Decimal | None = None
+    currency: str | None = None
+    for entry in spend:
+        try:
+            monthly = Decimal(str(entry.get("Amount") or ""))
+        except InvalidOperation:
+            continue
+        code = entry.get("CurrencyCode")
+        if currency is not None and code != currency:
+            continue
+        currency = code
+        total = (total or Decimal(0)) + monthly * rules.monthly_divisor
+    if total is None:
+        return None, None
+    return f"{total.quantize(Decimal('0.01')).normalize():f}", currency
+
+
+def close_date(target: str | None) -> str | None:
+    """Partner Central's `YYYY-MM-DD` as HubSpot's close date: that day, midnight UTC."""
+    if not target or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", target):
+        return None
+    return f"{target}T00:00:00.000Z"
+
+
+def domain_of(website: str | None) -> str | None:
+    """The bare host HubSpot keys companies by: `https://www.BigCorp.example/x` → `bigcorp.example`."""
+    text = _SCHEME.sub("", (website or "").strip())
+    host = re.split(r"[/?#:]", text, maxsplit=1)[0].lower().removeprefix("www.")
+    return host if "." in host else None
+
+
+def deal_from_opportunity(
+    opportunity: Mapping[str, Any], summary: Mapping[str, Any], rules: MappingRules, pipeline: str
+) -> ReferralDeal:
+    """An accepted referral: GetOpportunity and GetAwsOpportunitySummary → the deal, its company, contacts."""
+    project = opportunity.get("Project") or {}
+    life_cycle = opportunity.get("LifeCycle") or {}
+    account = (opportunity.get("Customer") or {}).get("Account") or {}
+    amount, currency = total_amount(project.get("ExpectedCustomerSpend") or [], rules)
+    deal = _present(
+        {
+            "dealname": _deal_name(project.get("Title"), account.get("CompanyName")),
+            "description": project.get("CustomerBusinessProblem"),
+            "amount": amount,
+            "deal_currency_code": currency,
+            "closedate": close_date(life_cycle.get("TargetCloseDate")),
+            "pipeline": pipeline,
+            "dealstage": hubspot_stage(life_cycle.get("Stage"), rules, pipeline),
+            "aws_origin": summary.get("Origin") or "AWS Referral",
+        }
+    )
+    address = account.get("Address") or {}
+    company = _company(
+        account.get("CompanyName"),
+        account.get("WebsiteUrl"),
+        account.get("Industry"),
+        rules,
+        {
+            "address": address.get("StreetAddress"),
+            "city": address.get("City"),
+            "state": address.get("StateOrRegion"),
+            "zip": address.get("PostalCode"),
+            "country": address.get("CountryCode"),
+        },
+    )
+    contacts = _contacts((opportunity.get("Customer") or {}).get("Contacts") or [])
+    return ReferralDeal(deal, company, contacts)
+
+
+def deal_from_invitation(
+    invitation: Mapping[str, Any], rules: MappingRules, pipeline: str, stage: str
+) -> ReferralDeal:
+    """What GetEngagementInvitation shows before acceptance (no address, no customer contacts)."""
+    payload = invitation.get("Payload") or {}
+    if "LeadInvitation" in payload:
+        return _lead_deal(payload["LeadInvitation"], rules, pipeline, stage)
+    referral = payload.get("OpportunityInvitation") or {}
+    customer = referral.get("Customer") or {}
+    project = referral.get("Project") or {}
+    amount, currency = total_amount(project.get("ExpectedCustomerSpend") or [], rules)
+    deal = _present(
+        {
+            "dealname": _deal_name(project.get("Title"), customer.get("CompanyName")),
+            "description": project.get("BusinessProblem"),
+            "amount": amount,
+            "deal_currency_code": currency,
+            "closedate": close_date(project.get("TargetCompletionDate")),
+            "pipeline": pipeline,
+            "dealstage": stage,
+            "aws_origin": "AWS Referral",
+        }
+    )
+    company = _company(
+        customer.get("CompanyName"),
+        customer.get("WebsiteUrl"),
+        customer.get("Industry"),
+        rules,
+        {"country": customer.get("CountryCode")},
+    )
+    return ReferralDeal(deal, company)
+
+
+def _lead_deal(lead: Mapping[str, Any], rules: MappingRules, pipeline: str, stage: str) -> ReferralDeal:
+    customer = lead.get("Customer") or {}
+    interaction = lead.get("Interaction") or {}
+    description = "; ".join(
+        f"{label}: {value}"
+        for label, value in (
+            ("AWS lead source", interaction.get("SourceName") or interaction.get("SourceType")),
+            ("Use case", interaction.get("Usecase")),
+            ("Contact's title", interaction.get("ContactBusinessTitle")),
+            ("AWS maturity", customer.get("AwsMaturity")),
+            ("Segment", customer.get("MarketSegment")),
+        )
+        if value
+    )
+    deal = _present(
+        {
+            "dealname": _deal_name(None, customer.get("CompanyName")),
+            "description": description,
+            "pipeline": pipeline,
+            "dealstage": stage,
+            "aws_origin": "AWS Referral",
+        }
+    )
+    company = _company(
+        customer.get("CompanyName"),
+        customer.get("WebsiteUrl"),
+        customer.get("Industry"),
+        rules,
+        {"country": customer.get("CountryCode")},
+    )
+    return ReferralDeal(deal, company)
+
+
+def _deal_name(title: str | None, company_name: str | None) -> str:
+    base = " ".join((title or company_name or "AWS referral").split())
+    return with_tag(base[: DEAL_NAME_MAX - len(" #AWS")])
+
+
+def _company(
+    name: str | None,
+    website: str | None,
+    industry: str | None,
+    rules: MappingRules,
+    extra: Mapping[str, str | None],
+) -> CompanyFields | None:
+    if not name:
+        return None
+    domain = domain_of(website)
+    properties = _present(
+        {
+            "name": name,
+            "domain": domain,
+            "website": website,
+            "industry": hubspot_industry(industry, rules),
+            **extra,
+        }
+    )
+    return CompanyFields(domain, properties)
+
+
+def _contacts(contacts: Iterable[Mapping[str, Any]]) -> tuple[ContactFields, ...]:
+    found: dict[str, ContactFields] = {}
+    for contact in contacts:
+        email = str(contact.get("Email") or "").strip().lower()
+        if not email or email in found:
+            continue
+        found[email] = ContactFields(
+            email,
+            _present(
+                {
+                    "email": email,
+                    "firstname": contact.get("FirstName"),
+                    "lastname": contact.get("LastName"),
+                    "jobtitle": contact.get("BusinessTitle"),
+                    "phone": contact.get("Phone"),
+                }
+            ),
+        )
+    return tuple(found.values())
+
+
+def _present(values: Mapping[str, str | None]) -> dict[str, str]:
+    return {name: value for name, value in values.items() if value}
+
+
+REJECTION_REASON_MAX = 80
+# RejectEngagementInvitation's RejectionReason: printable characters of the Basic Multilingual Plane.
+_NOT_IN_REASON = re.compile(r"[^\u0020-\u007e\u00a0-\ud7ff\ue000-\ufffd]")
+
+
+def rejection_reason(text: str | None) -> str | None:
+    """The rep's reason as Partner Central takes it (1–80 printable characters), or None if there is none."""
+    reason = " ".join(_NOT_IN_REASON.sub(" ", text or "").split())
+    return reason[:REJECTION_REASON_MAX].rstrip() or None

@@ -1,0 +1,643 @@
+"""Take an AWS referral: Partner Central emulator (playing AWS) → take_invitation → HubSpot emulator,
+state in moto's DynamoDB."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import pytest
+import urllib3
+
+from cosell.hubspot.client import HubSpotClient
+from cosell.store.invitations import InvitationStore
+from cosell.sync.dispatch import UnhandledSubjectError, reconcile
+from cosell.sync.push_deal import PushOutcome, push_deal
+from cosell.sync.requests import Subject, SyncRequest, Trigger, from_eventbridge
+from cosell.sync.take_invitation import (
+    AcceptanceInProgressError,
+    DealClaimHeldError,
+    RetryLaterError,
+    TakeOutcome,
+    take_invitation,
+)
+from tests.integration.sync_world import CATALOG, OWNER_ID, TOKEN, WorkerClock, make_world
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from cosell.sync.push_deal import PushDealContext
+    from cosell.sync.take_invitation import TakeInvitationContext
+    from tests.integration.sync_world import SyncWorld
+
+DEAL_PROPERTIES = (
+    "dealname",
+    "description",
+    "amount",
+    "deal_currency_code",
+    "closedate",
+    "pipeline",
+    "dealstage",
+    "hubspot_owner_id",
+    "aws_invitation_id",
+    "aws_opportunity_id",
+    "aws_opportunity_url",
+    "aws_engagement_id",
+    "aws_origin",
+    "aws_invitation_status",
+    "aws_invitation_expires_at",
+    "aws_sync_status",
+    "aws_sync_error",
+)
+REFERRAL_DETAILS = {
+    "Customer": {
+        "Contacts": [
+            {
+                "Email": "Pat.Customer@Example.com",
+                "FirstName": "Pat",
+                "LastName": "Customer",
+                "BusinessTitle": "CTO",
+            },
+            {"Email": "sam.buyer@example.com", "FirstName": "Sam", "BusinessTitle": "Procurement"},
+        ]
+    },
+    "LifeCycle": {"Stage": "Qualified"},
+}
+
+
+@pytest.fixture
+def world(aws: str, request: pytest.FixtureRequest) -> Iterator[SyncWorld]:
+    for world in make_world(f"take-{abs(hash(request.node.nodeid)) % 10**8}"):
+        world.partner_central_emulator.control.set_task_delay(0)
+        yield world
+
+
+@pytest.fixture
+def clock() -> WorkerClock:
+    return WorkerClock()
+
+
+def referral(world: SyncWorld, **fields: Any) -> str:
+    invitation = world.partner_central_emulator.control.create_opportunity_invitation(
+        CATALOG, {"OpportunityDetails": REFERRAL_DETAILS, **fields}
+    )
+    return str(invitation["Id"])
+
+
+def deals_of(world: SyncWorld, invitation_id: str) -> list[dict[str, str | None]]:
+    deals = world.hubspot.find_deals([[_filter("aws_invitation_id", invitation_id)]], DEAL_PROPERTIES)
+    return [{"id": deal.id, **deal.properties} for deal in deals]
+
+
+def only_deal(world: SyncWorld, invitation_id: str) -> dict[str, str | None]:
+    (deal,) = deals_of(world, invitation_id)
+    return deal
+
+
+def _filter(name: str, value: str) -> Any:
+    from cosell.hubspot.models import SearchFilter
+
+    return SearchFilter(property_name=name, operator="EQ", value=value)
+
+
+def read_record(world: SyncWorld, object_type: str, record_id: str, names: str) -> dict[str, str]:
+    """A task's or note's properties, as the rep sees them (cosell's client only writes those)."""
+    response = urllib3.request(
+        "GET",
+        f"{world.hubspot_emulator.base_url}/crm/v3/objects/{object_type}/{record_id}?properties={names}",
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
+    properties: dict[str, str] = response.json()["properties"]
+    return properties
+
+
+def calls(world: SyncWorld, operation: str) -> int:
+    return len(world.partner_central_emulator.control.calls(operation))
+
+
+def associated(world: SyncWorld, deal_id: str, to_type: Any) -> dict[str, set[int]]:
+    return {a.to_object_id: a.type_ids for a in world.hubspot.list_associations("deals", deal_id, to_type)}
+
+
+def invitation_request(
+    invitation_id: str, source: Any = "schedule", kind: str = "Invitation Poll"
+) -> SyncRequest:
+    return SyncRequest(
+        subject=Subject.INVITATION,
+        object_id=invitation_id,
+        triggers=(Trigger(source=source, kind=kind, occurred_at_ms=1),),
+        correlation_id="test",
+        catalog=CATALOG,
+    )
+
+
+class Contexts:
+    def __init__(self, world: SyncWorld, take: TakeInvitationContext) -> None:
+        self._push = world.context()
+        self._take = take
+
+    def push_deal(self) -> PushDealContext:
+        return self._push
+
+    def take_invitation(self) -> TakeInvitationContext:
+        return self._take
+
+
+PARTNER_CENTRAL_WRITES = (
+    "CreateOpportunity",
+    "UpdateOpportunity",
+    "StartEngagementByAcceptingInvitationTask",
+    "AcceptEngagementInvitation",
+    "StartOpportunityFromEngagementTask",
+    "RejectEngagementInvitation",
+)
+
+
+def writes(world: SyncWorld) -> int:
+    return sum(calls(world, operation) for operation in PARTNER_CENTRAL_WRITES)
+
+
+# --- auto ---------------------------------------------------------------------------------------------
+
+
+def test_auto_accepts_once_and_makes_one_linked_deal_with_what_aws_shared(world: SyncWorld) -> None:
+    invitation_id = referral(world)
+    assert take_invitation(invitation_id, world.invitation_context()) is TakeOutcome.DEAL_CREATED
+
+    (task,) = world.partner_central.list_engagement_by_accepting_invitation_tasks(
+        Catalog=CATALOG, EngagementInvitationIdentifier=[invitation_id]
+    )["TaskSummaries"]
+    opportunity_id = task["OpportunityId"]
+    invitation = world.partner_central.get_engagement_invitation(Catalog=CATALOG, Identifier=invitation_id)
+    assert invitation["Status"] == "ACCEPTED"
+
+    deal = only_deal(world, invitation_id)
+    assert deal["dealname"] == "Data platform modernisation #AWS"
+    assert deal["description"] == "The customer needs to modernise its data platform on AWS."
+    assert deal["amount"] == "60000"  # 5,000 a month × 12 months
+    assert deal["deal_currency_code"] == "USD"
+    assert (deal["closedate"] or "").startswith(
+        invitation["Payload"]["OpportunityInvitation"]["Project"]["TargetCompletionDate"]
+    )
+    assert (deal["pipeline"], deal["dealstage"]) == ("default", "qualifiedtobuy")
+    assert deal["hubspot_owner_id"] == OWNER_ID
+    assert deal["aws_opportunity_id"] == opportunity_id
+    assert deal["aws_opportunity_url"] == f"https://partnercentral.example/opportunity/{opportunity_id}"
+    assert deal["aws_engagement_id"] == invitation["EngagementId"]
+    assert deal["aws_origin"] == "AWS Referral"
+    assert (deal["aws_invitation_status"], deal["aws_sync_status"]) == ("Accepted", "Synced")
+
+    ((company_id, types),) = associated(world, str(deal["id"]), "companies").items()
+    assert 5 in types
+    expected = {
+        "name": "Example Customer Inc",
+        "domain": "example.com",
+        "address": "410 Terry Ave N",
+        "city": "Seattle",
+        "country": "US",
+        "industry": "COMPUTER_SOFTWARE",
+    }
+    company = world.hubspot.get_company(company_id, tuple(expected))
+    assert {name: company.get(name) for name in expected} == expected
+    contacts = world.hubspot.batch_read_contacts(associated(world, str(deal["id"]), "contacts"), ("email",))
+    assert sorted(contact.email or "" for contact in contacts) == [
+        "pat.customer@example.com",
+        "sam.buyer@example.com",
+    ]
+
+    link = world.store.link_for_deal(str(deal["id"]))
+    assert link is not None
+    assert link.opportunity_id == opportunity_id
+    assert world.store.deal_for_opportunity(CATALOG, opportunity_id) == deal["id"]
+    assert calls(world, "StartEngagementByAcceptingInvitationTask") == 1
+
+
+def test_existing_company_and_contact_are_matched_not_duplicated(world: SyncWorld) -> None:
+    company = world.rep.create_company({"name": "Example Customer (ours)", "domain": "example.com"})
+    contact = world.rep.create_contact({"email": "pat.customer@example.com", "firstname": "Pat"})
+    invitation_id = referral(world)
+    take_invitation(invitation_id, world.invitation_context())
+
+    deal_id = str(only_deal(world, invitation_id)["id"])
+    assert list(associated(world, deal_id, "companies")) == [company.id]
+    assert contact.id in associated(world, deal_id, "contacts")
+    assert [c.id for c in world.hubspot.find_companies([[_filter("domain", "example.com")]])] == [company.id]
+    assert len(world.hubspot.find_contacts([[_filter("email", "pat.customer@example.com")]])) == 1
+    assert world.hubspot.get_company(company.id, ("name",)).name == "Example Customer (ours)"
+
+
+def test_taking_again_changes_nothing(world: SyncWorld) -> None:
+    invitation_id = referral(world)
+    take_invitation(invitation_id, world.invitation_context())
+    requests = len(world.hubspot_emulator.requests)
+    assert take_invitation(invitation_id, world.invitation_context()) is TakeOutcome.ALREADY_TAKEN
+    assert len(world.hubspot_emulator.requests) == requests
+    assert calls(world, "StartEngagementByAcceptingInvitationTask") == 1
+
+
+def test_a_running_task_is_followed_without_starting_another(world: SyncWorld) -> None:
+    world.partner_central_emulator.control.set_task_delay(30)
+    invitation_id = referral(world)
+    with pytest.raises(AcceptanceInProgressError):
+        take_invitation(invitation_id, world.invitation_context())
+    assert deals_of(world, invitation_id) == []
+
+    world.partner_central_emulator.control.advance_clock(31)
+    assert take_invitation(invitation_id, world.invitation_context()) is TakeOutcome.DEAL_CREATED
+    assert calls(world, "StartEngagementByAcceptingInvitationTask") == 1
+    assert len(deals_of(world, invitation_id)) == 1
+
+
+def test_opportunity_created_event_completes_an_accepted_referral(world: SyncWorld) -> None:
+    world.partner_central_emulator.control.set_task_delay(30)
+    invitation_id = referral(world)
+    take = world.invitation_context()
+    with pytest.raises(AcceptanceInProgressError):
+        reconcile(invitation_request(invitation_id), Contexts(world, take))
+    world.partner_central_emulator.control.advance_clock(31)
+
+    (created,) = world.partner_central_emulator.control.events("Opportunity Created")
+    outcome = reconcile(from_eventbridge(created), Contexts(world, take))
+    assert outcome == TakeOutcome.DEAL_CREATED.value
+    accepted = world.partner_central_emulator.control.events("Engagement Invitation Accepted")
+    assert reconcile(from_eventbridge(accepted[0]), Contexts(world, take)) == TakeOutcome.ALREADY_TAKEN.value
+    assert len(deals_of(world, invitation_id)) == 1
+
+
+def test_opportunity_events_not_from_a_referral_stay_unhandled(world: SyncWorld) -> None:
+    deal_id = world.create_deal()
+    push_deal(deal_id, world.context())
+    (created,) = world.partner_central_emulator.control.events("Opportunity Created")
+    with pytest.raises(UnhandledSubjectError):
+        reconcile(from_eventbridge(created), Contexts(world, world.invitation_context()))
+
+
+def test_events_of_the_other_catalog_are_ignored(world: SyncWorld) -> None:
+    request = invitation_request("engi-0000000000000").model_copy(update={"catalog": "AWS"})
+    assert "ignored" in reconcile(request, Contexts(world, world.invitation_context()))
+    assert world.partner_central_emulator.control.calls() == []
+
+
+def test_expired_referral_makes_no_deal_in_auto_mode(world: SyncWorld) -> None:
+    invitation_id = referral(world)
+    world.partner_central_emulator.control.expire_invitation(CATALOG, invitation_id)
+    assert take_invitation(invitation_id, world.invitation_context()) is TakeOutcome.EXPIRED
+    assert deals_of(world, invitation_id) == []
+    assert writes(world) == 0
+    assert take_invitation(invitation_id, world.invitation_context()) is TakeOutcome.CLOSED
+
+
+def test_failed_task_shows_its_reason_on_a_deal(world: SyncWorld) -> None:
+    world.partner_central_emulator.control.configure_faults(seed=1, task_failure_rate=1.0)
+    invitation_id = referral(world)
+    assert take_invitation(invitation_id, world.invitation_context()) is TakeOutcome.FAILED
+
+    deal = only_deal(world, invitation_id)
+    assert (deal["aws_invitation_status"], deal["aws_sync_status"]) == ("Failed", "Error")
+    assert "InternalError" in (deal["aws_sync_error"] or "")
+    assert deal["dealname"] == "Data platform modernisation #AWS"
+    assert world.store.link_for_deal(str(deal["id"])) is None
+    assert take_invitation(invitation_id, world.invitation_context()) is TakeOutcome.CLOSED
+    assert len(deals_of(world, invitation_id)) == 1
+
+
+# --- leads --------------------------------------------------------------------------------------------
+
+
+def test_lead_is_accepted_and_its_opportunity_becomes_a_deal(world: SyncWorld) -> None:
+    lead = world.partner_central_emulator.control.create_lead_invitation(
+        CATALOG, {"LeadContact": {"Email": "lee.lead@example.org", "FirstName": "Lee"}}
+    )
+    assert take_invitation(lead["Id"], world.invitation_context()) is TakeOutcome.DEAL_CREATED
+
+    assert calls(world, "AcceptEngagementInvitation") == 1
+    assert calls(world, "StartOpportunityFromEngagementTask") == 1
+    assert calls(world, "StartEngagementByAcceptingInvitationTask") == 0
+    deal = only_deal(world, lead["Id"])
+    assert deal["dealname"] == "Example Lead Co lead #AWS"
+    assert deal["description"] == "The customer asked AWS for help with analytics."
+    assert deal["dealstage"] == "appointmentscheduled"  # Prospect
+    assert deal["aws_origin"] == "AWS Referral"
+    assert deal["aws_opportunity_id"]
+    contacts = world.hubspot.batch_read_contacts(associated(world, str(deal["id"]), "contacts"), ("email",))
+    assert [contact.email for contact in contacts] == ["lee.lead@example.org"]
+    company_id = next(iter(associated(world, str(deal["id"]), "companies")))
+    assert world.hubspot.get_company(company_id, ("domain",)).domain == "example.org"
+
+
+def test_lead_acceptance_interrupted_after_accepting_resumes(
+    world: SyncWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lead = world.partner_central_emulator.control.create_lead_invitation(CATALOG)
+    original = world.partner_central.start_opportunity_from_engagement_task
+
+    def crash(**_: Any) -> Any:
+        raise RuntimeError("worker died")
+
+    monkeypatch.setattr(world.partner_central, "start_opportunity_from_engagement_task", crash)
+    with pytest.raises(RuntimeError):
+        take_invitation(lead["Id"], world.invitation_context())
+    monkeypatch.setattr(world.partner_central, "start_opportunity_from_engagement_task", original)
+
+    assert take_invitation(lead["Id"], world.invitation_context()) is TakeOutcome.DEAL_CREATED
+    assert len(deals_of(world, lead["Id"])) == 1
+    assert len(world.opportunities()) == 1
+
+
+# --- review -------------------------------------------------------------------------------------------
+
+
+def review_deal(world: SyncWorld, take: TakeInvitationContext, invitation_id: str) -> dict[str, str | None]:
+    assert take_invitation(invitation_id, take) is TakeOutcome.REVIEW_DEAL_CREATED
+    return only_deal(world, invitation_id)
+
+
+def decide(world: SyncWorld, take: TakeInvitationContext, deal_id: str, **values: str) -> str:
+    """The rep sets the decision in HubSpot; the webhook's request reaches the worker."""
+    world.rep.update_deal(deal_id, values)
+    request = SyncRequest(
+        subject=Subject.HUBSPOT_DEAL,
+        object_id=deal_id,
+        triggers=tuple(
+            Trigger(
+                source="hubspot_webhook",
+                kind="deal.propertyChange",
+                occurred_at_ms=2,
+                change_source="CRM_UI",
+                property_name=name,
+            )
+            for name in values
+        ),
+        correlation_id="test",
+    )
+    return reconcile(request, Contexts(world, take))
+
+
+def test_review_makes_a_deal_and_a_task_then_accepts_on_the_reps_decision(world: SyncWorld) -> None:
+    take = world.invitation_context("review")
+    invitation_id = referral(world)
+    deal = review_deal(world, take, invitation_id)
+    assert writes(world) == 0
+    assert deal["dealstage"] == "appointmentscheduled"
+    assert deal["dealname"] == "Data platform modernisation #AWS"
+    assert deal["amount"] == "60000"
+    assert (deal["aws_invitation_status"], deal["aws_sync_status"]) == ("Pending review", "Pending")
+    assert deal["aws_origin"] == "AWS Referral"
+    assert not deal["aws_opportunity_id"]
+    deal_id = str(deal["id"])
+
+    (task_id,) = associated(world, deal_id, "tasks")
+    task_record = read_record(
+        world, "tasks", task_id, "hs_task_subject,hs_task_priority,hubspot_owner_id,hs_timestamp,hs_task_body"
+    )
+    expires = datetime.fromisoformat(str(deal["aws_invitation_expires_at"]).replace("Z", "+00:00"))
+    assert task_record["hs_task_subject"] == f"AWS referral: accept or reject by {expires:%Y-%m-%d %H:%M} UTC"
+    assert task_record["hs_task_priority"] == "HIGH"
+    assert task_record["hubspot_owner_id"] == OWNER_ID
+    assert "alex.seller@amazon.com" in task_record["hs_task_body"]
+    assert task_record["hs_timestamp"].startswith(expires.strftime("%Y-%m-%dT%H:%M"))
+
+    assert take_invitation(invitation_id, take) is TakeOutcome.AWAITING_DECISION
+    world.rep.update_deal(deal_id, {"dealname": "Example Customer data platform #AWS"})
+    outcome = decide(world, take, deal_id, aws_invitation_decision="Accept")
+    assert outcome.endswith(TakeOutcome.DEAL_COMPLETED.value)
+
+    deal = only_deal(world, invitation_id)
+    assert deal["id"] == deal_id
+    assert deal["dealname"] == "Example Customer data platform #AWS"  # the rep's name is kept
+    assert deal["dealstage"] == "qualifiedtobuy"  # the opportunity's stage, Qualified
+    assert (deal["aws_invitation_status"], deal["aws_sync_status"]) == ("Accepted", "Synced")
+    assert deal["aws_opportunity_id"]
+    assert len(associated(world, deal_id, "contacts")) == 2
+    assert world.store.link_for_deal(deal_id) is not None
+    assert calls(world, "StartEngagementByAcceptingInvitationTask") == 1
+    assert len(associated(world, deal_id, "tasks")) == 1
+
+
+def test_review_rejection_needs_a_reason_and_sends_it(world: SyncWorld) -> None:
+    take = world.invitation_context("review")
+    invitation_id = referral(world)
+    deal_id = str(review_deal(world, take, invitation_id)["id"])
+
+    outcome = decide(world, take, deal_id, aws_invitation_decision="Reject")
+    assert outcome.endswith(TakeOutcome.AWAITING_REASON.value)
+    deal = only_deal(world, invitation_id)
+    assert deal["aws_sync_status"] == "Error"
+    assert "AWS rejection reason" in (deal["aws_sync_error"] or "")
+    assert calls(world, "RejectEngagementInvitation") == 0
+
+    outcome = decide(world, take, deal_id, aws_rejection_reason="  Customer is\noutside our region  ")
+    assert outcome.endswith(TakeOutcome.REJECTED.value)
+    invitation = world.partner_central.get_engagement_invitation(Catalog=CATALOG, Identifier=invitation_id)
+    assert (invitation["Status"], invitation["RejectionReason"]) == (
+        "REJECTED",
+        "Customer is outside our region",
+    )
+    deal = only_deal(world, invitation_id)
+    assert (deal["aws_invitation_status"], deal["aws_sync_status"]) == ("Rejected", "Synced")
+    assert not deal["aws_sync_error"]
+    notes = world.hubspot.list_associations("deals", deal_id, "notes")
+    assert len(notes) == 1
+    assert take_invitation(invitation_id, take) is TakeOutcome.CLOSED
+    assert calls(world, "RejectEngagementInvitation") == 1
+
+
+def test_review_deal_says_when_the_referral_expired(world: SyncWorld) -> None:
+    take = world.invitation_context("review")
+    invitation_id = referral(world)
+    deal_id = str(review_deal(world, take, invitation_id)["id"])
+    world.partner_central_emulator.control.expire_invitation(CATALOG, invitation_id)
+
+    assert take_invitation(invitation_id, take) is TakeOutcome.EXPIRED
+    assert only_deal(world, invitation_id)["aws_invitation_status"] == "Expired"
+    (note_id,) = (a.to_object_id for a in world.hubspot.list_associations("deals", deal_id, "notes"))
+    assert "expired" in read_record(world, "notes", note_id, "hs_note_body")["hs_note_body"]
+    assert writes(world) == 0
+
+
+def test_review_deal_says_when_aws_side_rejected_it(world: SyncWorld) -> None:
+    take = world.invitation_context("review")
+    invitation_id = referral(world)
+    review_deal(world, take, invitation_id)
+    world.partner_central.reject_engagement_invitation(
+        Catalog=CATALOG, Identifier=invitation_id, RejectionReason="Handled by another partner"
+    )
+    assert take_invitation(invitation_id, take) is TakeOutcome.REJECTED_ELSEWHERE
+    assert only_deal(world, invitation_id)["aws_invitation_status"] == "Rejected"
+
+
+def test_review_of_a_lead_shows_what_the_invitation_tells(world: SyncWorld) -> None:
+    take = world.invitation_context("review")
+    lead = world.partner_central_emulator.control.create_lead_invitation(CATALOG)
+    deal = review_deal(world, take, lead["Id"])
+    assert deal["dealname"] == "Example Lead Co #AWS"
+    assert "Use case: Analytics" in (deal["description"] or "")
+    assert not deal["amount"]
+    assert calls(world, "AcceptEngagementInvitation") == 0
+
+    decide(world, take, str(deal["id"]), aws_invitation_decision="Accept")
+    deal = only_deal(world, lead["Id"])
+    assert deal["aws_invitation_status"] == "Accepted"
+    assert deal["aws_opportunity_id"]
+
+
+def test_a_referral_deal_is_never_pushed_as_a_new_opportunity(world: SyncWorld) -> None:
+    take = world.invitation_context("review")
+    invitation_id = referral(world)
+    deal_id = str(review_deal(world, take, invitation_id)["id"])
+    # cosell's own deal creation comes back as a webhook: it must end without a Partner Central write.
+    assert push_deal(deal_id, world.context()) is PushOutcome.FROM_INVITATION
+    echo = SyncRequest(
+        subject=Subject.HUBSPOT_DEAL,
+        object_id=deal_id,
+        triggers=(
+            Trigger(
+                source="hubspot_webhook", kind="deal.creation", occurred_at_ms=3, change_source="INTEGRATION"
+            ),
+        ),
+        correlation_id="test",
+    )
+    assert reconcile(echo, Contexts(world, take)).endswith(TakeOutcome.AWAITING_DECISION.value)
+    assert writes(world) == 0
+
+
+def test_the_syncs_own_deal_writes_do_not_echo_back(world: SyncWorld) -> None:
+    invitation_id = referral(world)
+    take = world.invitation_context()
+    take_invitation(invitation_id, take)
+    deal_id = str(only_deal(world, invitation_id)["id"])
+    before = writes(world)
+    echo = SyncRequest(
+        subject=Subject.HUBSPOT_DEAL,
+        object_id=deal_id,
+        triggers=(
+            Trigger(
+                source="hubspot_webhook", kind="deal.creation", occurred_at_ms=3, change_source="INTEGRATION"
+            ),
+        ),
+        correlation_id="test",
+    )
+    assert reconcile(echo, Contexts(world, take)) == PushOutcome.LINKED.value
+    assert writes(world) == before
+
+
+# --- exactly once -------------------------------------------------------------------------------------
+
+
+def test_event_and_poll_twice_each_concurrently_make_one_acceptance_and_one_deal(
+    world: SyncWorld, clock: WorkerClock
+) -> None:
+    invitation_id = referral(world)
+    (created_event,) = world.partner_central_emulator.control.events("Engagement Invitation Created")
+    requests = [from_eventbridge(created_event), from_eventbridge(created_event)]
+    requests += [invitation_request(invitation_id), invitation_request(invitation_id)]
+    take = world.invitation_context(clock=clock)
+    outcomes: list[str | Exception] = []
+    start = threading.Barrier(len(requests))
+
+    def work(request: SyncRequest) -> None:
+        start.wait()
+        try:
+            outcomes.append(reconcile(request, Contexts(world, take)))
+        except Exception as error:  # noqa: BLE001 - collected and asserted below
+            outcomes.append(error)
+
+    threads = [threading.Thread(target=work, args=(request,)) for request in requests]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # Whoever could not finish asked to be retried; none failed otherwise.
+    assert all(isinstance(outcome, str | RetryLaterError) for outcome in outcomes), outcomes
+    clock.advance(180)  # the queue's visibility timeout: the retried messages come back
+    outcomes += [
+        reconcile(requests[0], Contexts(world, take))
+        for outcome in list(outcomes)
+        if isinstance(outcome, RetryLaterError)
+    ]
+    assert outcomes.count(TakeOutcome.DEAL_CREATED.value) == 1, outcomes
+
+    assert len(deals_of(world, invitation_id)) == 1
+    assert len(world.opportunities()) == 1
+    tasks = world.partner_central.list_engagement_by_accepting_invitation_tasks(Catalog=CATALOG)[
+        "TaskSummaries"
+    ]
+    assert len(tasks) == 1
+    assert len(world.partner_central_emulator.control.events("Engagement Invitation Accepted")) == 1
+    for request in requests:
+        assert reconcile(request, Contexts(world, take)) == TakeOutcome.ALREADY_TAKEN.value
+
+
+def test_crash_after_acceptance_before_the_deal_exists_makes_the_deal_on_the_next_run_once(
+    world: SyncWorld, clock: WorkerClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    invitation_id = referral(world)
+    take = world.invitation_context(clock=clock)
+    with monkeypatch.context() as patch:
+        patch.setattr(
+            HubSpotClient, "create_deal", lambda *_, **__: (_ for _ in ()).throw(RuntimeError("worker died"))
+        )
+        with pytest.raises(RuntimeError):
+            take_invitation(invitation_id, take)
+    assert deals_of(world, invitation_id) == []
+    assert (
+        world.partner_central.get_engagement_invitation(Catalog=CATALOG, Identifier=invitation_id)["Status"]
+        == "ACCEPTED"
+    )
+
+    # Another trigger within the dead worker's lease waits; the queue's retry comes after it.
+    with pytest.raises(DealClaimHeldError):
+        take_invitation(invitation_id, take)
+    clock.advance(180)
+    assert take_invitation(invitation_id, take) is TakeOutcome.DEAL_CREATED
+    assert len(deals_of(world, invitation_id)) == 1
+    assert calls(world, "StartEngagementByAcceptingInvitationTask") == 1
+
+
+def test_crash_after_the_deal_is_created_finds_it_again(
+    world: SyncWorld, clock: WorkerClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    invitation_id = referral(world)
+    take = world.invitation_context(clock=clock)
+
+    def crash(*_: Any) -> None:
+        raise RuntimeError("worker died")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(InvitationStore, "record_deal", crash)
+        with pytest.raises(RuntimeError):
+            take_invitation(invitation_id, take)
+    assert len(deals_of(world, invitation_id)) == 1
+
+    clock.advance(180)
+    assert take_invitation(invitation_id, take) is TakeOutcome.DEAL_FOUND
+    (deal,) = deals_of(world, invitation_id)
+    assert world.store.link_for_deal(str(deal["id"])) is not None
+
+
+def test_crash_before_the_task_id_is_recorded_follows_the_same_task(
+    world: SyncWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world.partner_central_emulator.control.set_task_delay(30)
+    invitation_id = referral(world)
+    real_advance = InvitationStore.advance
+
+    def crash_on_task_id(
+        self: InvitationStore, catalog: str, invitation: str, phase: Any, **fields: str
+    ) -> None:
+        if "task_id" in fields:
+            raise RuntimeError("worker died")
+        real_advance(self, catalog, invitation, phase, **fields)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(InvitationStore, "advance", crash_on_task_id)
+        with pytest.raises(RuntimeError):
+            take_invitation(invitation_id, world.invitation_context())
+    world.partner_central_emulator.control.advance_clock(31)
+    assert take_invitation(invitation_id, world.invitation_context()) is TakeOutcome.DEAL_CREATED
+    tasks = world.partner_central.list_engagement_by_accepting_invitation_tasks(Catalog=CATALOG)[
+        "TaskSummaries"
+    ]
+    assert len(tasks) == 1
