@@ -21,6 +21,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -48,6 +49,24 @@ def delivery(objects: int, run: int) -> str:
             for index in range(objects)
         ]
     )
+
+
+def moto_batch_cost(sqs: Any, *, fifo: bool, batches: int = 10) -> float:
+    """Median milliseconds of a bare SendMessageBatch of 10 to a moto queue: the floor under the handler."""
+    name = "floor.fifo" if fifo else "floor"
+    queue = sqs.create_queue(QueueName=name, Attributes={"FifoQueue": "true"} if fifo else {})["QueueUrl"]
+    samples = []
+    for batch in range(batches):
+        entries = [
+            {"Id": str(i), "MessageBody": "x" * 300}
+            | ({"MessageGroupId": f"g{i}", "MessageDeduplicationId": f"{batch}-{i}"} if fifo else {})
+            for i in range(10)
+        ]
+        started = time.perf_counter()
+        sqs.send_message_batch(QueueUrl=queue, Entries=entries)
+        samples.append((time.perf_counter() - started) * 1000)
+    sqs.delete_queue(QueueUrl=queue)
+    return statistics.median(samples)
 
 
 def main() -> int:
@@ -126,7 +145,11 @@ def main() -> int:
         handler.append((time.perf_counter() - started) * 1000)
         assert response["statusCode"] == 200, response
         sqs.delete_queue(QueueUrl=queue)
+    moto_fifo, moto_standard = moto_batch_cost(sqs, fifo=True), moto_batch_cost(sqs, fifo=False)
     server.stop()
+    print(
+        f"moto floor: one SendMessageBatch of 10 takes {moto_fifo:.0f} ms (FIFO), {moto_standard:.0f} ms (standard)"
+    )
     print(f"delivery of {args.objects} events for {args.objects} deals, {args.runs} runs after one warm-up")
     for name, samples in (("intake (in-process)", intake[1:]), ("handler with moto SQS", handler[1:])):
         ordered = sorted(samples)
