@@ -28,8 +28,9 @@ class _Scripted:
 
 
 class FaultInjector:
-    def __init__(self, seed: int = 0) -> None:
+    def __init__(self, seed: int = 0, time_scale: float = 1.0) -> None:
         self._seed = seed
+        self._time_scale = time_scale
         self._random = random.Random(seed)
         self._scripted: list[_Scripted] = []
         self._random_failures: list[tuple[int, float]] = []
@@ -70,7 +71,7 @@ class FaultInjector:
         if delay:
             time.sleep(delay)
         if status is not None:
-            raise _error_for(status)
+            raise _error_for(status, self._time_scale)
 
     def _pick_status(self, method: str, path: str) -> int | None:
         for scripted in self._scripted:
@@ -85,14 +86,17 @@ class FaultInjector:
         return None
 
 
-def _error_for(status: int) -> ApiError:
+def _error_for(status: int, time_scale: float) -> ApiError:
     if status == 429:
-        # A burst from other apps in the same account: the ten-second window is spent.
+        # A burst from other apps in the same account: the ten-second window is spent. The interval is in
+        # real milliseconds, so on a compressed clock the client waits the compressed window.
         return rate_limit_error(
             "TEN_SECONDLY_ROLLING",
             "You have reached your ten_secondly_rolling limit.",
             {
-                "X-HubSpot-RateLimit-Interval-Milliseconds": str(int(TEN_SECONDS * 1000)),
+                "X-HubSpot-RateLimit-Interval-Milliseconds": str(
+                    max(1, int(TEN_SECONDS * 1000 / time_scale))
+                ),
                 "X-HubSpot-RateLimit-Max": "100",
                 "X-HubSpot-RateLimit-Remaining": "0",
             },

@@ -97,12 +97,13 @@ class RateLimiter:
                 windows.search.take(now)
             return self._headers(windows, now)
 
-    @staticmethod
-    def _headers(windows: _AppWindows, now: float, interval: float = TEN_SECONDS) -> dict[str, str]:
+    def _headers(self, windows: _AppWindows, now: float, interval: float = TEN_SECONDS) -> dict[str, str]:
+        # The interval header is in real milliseconds: on a compressed clock, clients wait the compressed window.
+        scale = self._clock.scale
         return {
             "X-HubSpot-RateLimit-Daily": str(windows.daily.limit),
             "X-HubSpot-RateLimit-Daily-Remaining": str(windows.daily.remaining(now)),
-            "X-HubSpot-RateLimit-Interval-Milliseconds": str(int(interval * 1000)),
+            "X-HubSpot-RateLimit-Interval-Milliseconds": str(max(1, int(interval * 1000 / scale))),
             "X-HubSpot-RateLimit-Max": str(windows.ten_secondly.limit),
             "X-HubSpot-RateLimit-Remaining": str(windows.ten_secondly.remaining(now)),
         }

@@ -78,7 +78,7 @@ class HubSpotEmulator:
         self.currencies = list(currencies)
         self.tokens = TokenRegistry([t if isinstance(t, AccessToken) else AccessToken(t) for t in tokens])
         self.rate_limits = RateLimiter(self.clock, tier)
-        self.faults = FaultInjector(seed)
+        self.faults = FaultInjector(seed, time_scale)
         self.webhooks = WebhookDispatcher(self.clock, portal_id, app_id, webhook) if webhook else None
         self.requests: list[LoggedRequest] = []
         self.account = self._new_account()
