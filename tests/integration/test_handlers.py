@@ -184,26 +184,39 @@ def test_logs_carry_no_token_signature_or_personal_data(handler_env: str) -> Non
         assert secret not in logged
 
 
-def test_worker_fails_unreconcilable_messages_so_nothing_is_lost(handler_env: str) -> None:
-    # Company changes have no use case yet (they arrive with the update flow).
-    webhook.handler(api_event(deal_events(66, 77, object_type="company")), FakeLambdaContext())
-    messages = drain(handler_env)
+def sqs_record(message_id: str, body: str, group: str) -> dict[str, Any]:
+    return {
+        "messageId": message_id,
+        "receiptHandle": f"handle-{message_id}",
+        "body": body,
+        "attributes": {"MessageGroupId": group},
+        "messageAttributes": {},
+        "eventSource": "aws:sqs",
+    }
+
+
+def test_worker_reports_a_failing_message_and_skips_the_rest_of_its_group(handler_env: str) -> None:
+    """FIFO order per object: after a failure, that group's later messages are returned unprocessed."""
+    opportunity_event = json.dumps(
+        {"detail-type": "Engagement Updated", "source": "aws.partnercentral-selling", "time": "2026-11-29T12:00:00Z",
+         "detail": {"catalog": "Sandbox", "engagement": {"id": "eng-1"}}}
+    )  # fmt: skip
     records = [
-        {
-            "messageId": m["MessageId"],
-            "receiptHandle": m["ReceiptHandle"],
-            "body": m["Body"],
-            "attributes": {"MessageGroupId": m["Attributes"]["MessageGroupId"]},
-            "messageAttributes": {},
-            "eventSource": "aws:sqs",
-        }
-        for m in messages
+        sqs_record("bad", "this is not a sync request", "hubspot.deal:1"),
+        sqs_record("after-bad", opportunity_event, "hubspot.deal:1"),
+        sqs_record("other-group", opportunity_event, "partner-central-events"),
     ]
+    result = worker.handler({"Records": records}, FakeLambdaContext())
+    assert {failure["itemIdentifier"] for failure in result["batchItemFailures"]} == {"bad", "after-bad"}
+
+
+def test_worker_fails_a_batch_of_unreadable_messages_so_nothing_is_lost(handler_env: str) -> None:
+    records = [sqs_record(str(i), "{}", f"group-{i}") for i in range(3)]
     # A batch in which every message fails is an invocation error: SQS keeps every message for redelivery and,
     # after maxReceiveCount, moves it to the DLQ.
     with pytest.raises(BatchProcessingError, match="All records failed") as raised:
         worker.handler({"Records": records}, FakeLambdaContext())
-    assert "no use case reconciles hubspot.company requests yet" in str(raised.value)
+    assert "validation error" in str(raised.value)
 
 
 def test_invitation_poll_needs_partner_central(handler_env: str, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,7 +10,7 @@ import pytest
 from cosell.domain.mapping_rules import MappingRules
 from cosell.hubspot.client import HubSpotUnavailableError
 from cosell.store.state import StateStore
-from cosell.sync.push_deal import PushOutcome, client_token, push_deal
+from cosell.sync.push_deal import PushOutcome, client_token, push_deal, push_deals_of
 from tests.integration.sync_world import CATALOG, make_world
 
 if TYPE_CHECKING:
@@ -189,3 +189,23 @@ def test_concurrent_pushes_of_one_deal_make_one_opportunity(world: SyncWorld) ->
 
 def test_client_token_depends_only_on_the_catalog_and_deal() -> None:
     assert client_token("Sandbox", "42") == client_token("Sandbox", "42") != client_token("AWS", "42")
+
+
+def test_fixing_the_company_pushes_its_deals(world: SyncWorld) -> None:
+    first, second = (
+        world.create_deal(with_company=False),
+        world.create_deal("Second #AWS", with_company=False),
+    )
+    untagged = world.create_deal("No tag here", with_company=False)
+    company = world.rep.create_company({"name": "No Domain Ltd", "industry": "RETAIL", "country": "GB"})
+    for deal_id in (first, second, untagged):
+        world.rep.associate("deals", deal_id, "companies", company.id, [5])
+    context = world.context()
+    outcome = push_deals_of("companies", company.id, context)
+    assert outcome == f"1 × {PushOutcome.NOT_TAGGED.value}; 2 × {PushOutcome.INVALID.value}"
+    assert "Company domain: is empty" in (deal_properties(world, first)["aws_sync_error"] or "")
+
+    world.rep.update_company(company.id, {"domain": "nodomain.example"})
+    outcome = push_deals_of("companies", company.id, context)
+    assert outcome == f"1 × {PushOutcome.NOT_TAGGED.value}; 2 × {PushOutcome.CREATED.value}"
+    assert {deal_properties(world, deal_id)["aws_sync_status"] for deal_id in (first, second)} == {"Synced"}

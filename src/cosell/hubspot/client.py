@@ -166,10 +166,10 @@ class HubSpotClient:
         return self._create("contacts", properties, (), Contact)
 
     def update_deal(self, deal_id: str, properties: Mapping[str, str]) -> Deal:
-        body = self._request(
-            "PATCH", f"/crm/v3/objects/deals/{_segment(deal_id)}", body={"properties": properties}
-        )
-        return Deal.model_validate(body)
+        return self._update("deals", deal_id, properties, Deal)
+
+    def update_company(self, company_id: str, properties: Mapping[str, str]) -> Company:
+        return self._update("companies", company_id, properties, Company)
 
     def search_deals(
         self,
@@ -409,6 +409,12 @@ class HubSpotClient:
             )
             found += [model.model_validate(item) for item in body["results"]]
         return found
+
+    def _update(
+        self, object_type: ObjectTypeName, object_id: str, properties: Mapping[str, str], model: type[_Record]
+    ) -> _Record:
+        path = f"/crm/v3/objects/{object_type}/{_segment(object_id)}"
+        return model.model_validate(self._request("PATCH", path, body={"properties": properties}))
 
     def _create(
         self,

@@ -1,7 +1,8 @@
 """Reads one deal and everything its mapping needs from HubSpot, in as few calls as HubSpot allows.
 
-A deal costs four requests: the deal with its contact ids, its company associations (to find the primary
-one, association type 5), the companies in one batch, the contacts in one batch. Owners change rarely and are
+The deal alone costs one request (with its contact ids), which settles most webhooks: an untagged deal needs
+nothing more. Its view costs three: the company associations (to find the primary one, association type 5),
+the company, the contacts in one batch. Owners change rarely and are
 read once per execution environment for `owner_cache_seconds`.
 """
 
@@ -32,6 +33,7 @@ DEAL_PROPERTIES = (
     properties.OPPORTUNITY_ID,
     properties.SYNC_STATUS,
     properties.SYNC_ERROR,
+    properties.INVITATION_ID,
     *properties.OVERRIDES,
 )
 COMPANY_PROPERTIES = ("name", "domain", "website", "industry", "address", "city", "state", "zip", "country")
@@ -52,12 +54,16 @@ class DealReader:
         self._owners: dict[str, Owner] = {}
         self._owners_read_at: float | None = None
 
-    def read(self, deal_id: str) -> tuple[Deal, DealView]:
-        deal = self._hubspot.get_deal(deal_id, DEAL_PROPERTIES, associations=("contacts",))
-        company = self._primary_company(deal_id)
+    def read_deal(self, deal_id: str) -> Deal:
+        """The deal alone (one request): enough to decide whether it is synced at all."""
+        return self._hubspot.get_deal(deal_id, DEAL_PROPERTIES, associations=("contacts",))
+
+    def view(self, deal: Deal) -> DealView:
+        """Everything the mapping needs: the deal's primary company, contacts and owner (three requests)."""
+        company = self._primary_company(deal.id)
         contacts = self._hubspot.batch_read_contacts(deal.associated_ids("contacts"), CONTACT_PROPERTIES)
         close = deal.close_date
-        view = DealView(
+        return DealView(
             deal_id=deal.id,
             name=deal.name,
             description=deal.get("description"),
@@ -71,7 +77,6 @@ class DealReader:
             contacts=tuple(_person(contact) for contact in sorted(contacts, key=lambda c: c.id)),
             overrides={name: value for name in properties.OVERRIDES if (value := deal.get(name))},
         )
-        return deal, view
 
     def _primary_company(self, deal_id: str) -> Company | None:
         associations = self._hubspot.batch_read_associations("deals", "companies", [deal_id])[deal_id]

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from dataclasses import asdict, dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from botocore.exceptions import ClientError
 
@@ -74,17 +75,18 @@ def fingerprint(view: DealView) -> str:
 
 
 def push_deal(deal_id: str, context: PushDealContext) -> PushOutcome:
-    deal, view = context.reader.read(deal_id)
+    deal = context.reader.read_deal(deal_id)
     if not is_tagged(deal.name):
         return PushOutcome.NOT_TAGGED
     link = context.store.link_for_deal(deal_id)
     if link is not None:
         return _repair_write_back(deal, link, context)
-    # A referral's deal gets its opportunity from AWS (take_invitation). The reader does not fetch this
-    # property, and it must be read fresh: the deal may have been created a moment ago.
-    if context.hubspot.get_deal(deal_id, (properties.INVITATION_ID,)).get(properties.INVITATION_ID):
-        return PushOutcome.FROM_INVITATION
+    if deal.get(properties.INVITATION_ID):
+        return (
+            PushOutcome.FROM_INVITATION
+        )  # a referral's deal gets its opportunity from AWS (take_invitation)
 
+    view = context.reader.view(deal)
     result = map_deal(view, context.rules, context.vocabulary, context.now().date())
     if result.fields is None:
         problems = [str(problem) for problem in result.problems]
@@ -118,6 +120,17 @@ def push_deal(deal_id: str, context: PushDealContext) -> PushOutcome:
     context.store.forget_create(deal_id)
     context.store.clear_problems(deal_id)
     return PushOutcome.CREATED
+
+
+def push_deals_of(
+    object_type: Literal["companies", "contacts"], object_id: str, context: PushDealContext
+) -> str:
+    """A company or contact changed: each deal it belongs to may now map differently (a fixed domain can
+    turn an Error deal into a valid one), so each is pushed. Linked deals are left as they are."""
+    associations = context.hubspot.list_associations(object_type, object_id, "deals")
+    deal_ids = sorted({association.to_object_id for association in associations})
+    outcomes = Counter(push_deal(deal_id, context).value for deal_id in deal_ids)
+    return "; ".join(f"{count} × {outcome}" for outcome, count in sorted(outcomes.items())) or "no deals"
 
 
 def _repair_write_back(deal: Deal, link: Link, context: PushDealContext) -> PushOutcome:

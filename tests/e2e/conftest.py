@@ -1,0 +1,138 @@
+"""End-to-end: the real handlers, wired as template.yaml deploys them, on moto's server and both emulators."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import TYPE_CHECKING, Any
+
+import pytest
+import urllib3
+
+from cosell.hubspot.client import HubSpotClient, RetryPolicy
+from cosell.hubspot.models import AssociationInput
+from cosell.hubspot.signature import sign_v3
+from cosell_local.partner_central import EmulatorConfig
+from cosell_local.runner import LocalStack
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+REP_TOKEN = "rep-ada"
+OWNER_ID = "110000001"  # seeded by the HubSpot emulator
+
+
+class World:
+    """A running local stack plus a rep acting in HubSpot."""
+
+    def __init__(self, stack: LocalStack) -> None:
+        self.stack = stack
+        self.rep = HubSpotClient(
+            lambda: REP_TOKEN,
+            base_url=stack.hubspot_url,
+            retry=RetryPolicy(max_attempts=1),
+            sleep=lambda _: None,
+        )
+        self.integration = HubSpotClient(lambda: stack.hubspot_token, base_url=stack.hubspot_url)
+        self.partner_central = stack.client("partnercentral-selling")
+        self.http = urllib3.PoolManager()
+
+    def create_deal(
+        self, name: str, *, description: str | None = None, company: bool = True, **extra: str
+    ) -> str:
+        """A deal as a rep makes it in the CRM UI, with its company and a contact associated at creation."""
+        associations = []
+        if company:
+            made = self.rep.create_company(
+                {
+                    "name": "BigCorp Inc.",
+                    "domain": "bigcorp.example",
+                    "industry": "COMPUTER_SOFTWARE",
+                    "country": "US",
+                }
+            )
+            associations.append(AssociationInput(to_id=made.id, type_id=5))
+        contact = self.rep.create_contact(
+            {"email": "CTO@BigCorp.example", "firstname": "Casey", "phone": "+1 415 555 0134"}
+        )
+        associations.append(AssociationInput(to_id=contact.id, type_id=3))
+        properties = {
+            "dealname": name,
+            "description": description
+            or "Move the on-premises ERP to AWS and cut hosting costs by 40 percent.",
+            "pipeline": "default",
+            "dealstage": "presentationscheduled",
+            "amount": "60000",
+            "deal_currency_code": "USD",
+            "closedate": "2027-09-30T00:00:00.000Z",
+            "hubspot_owner_id": OWNER_ID,
+            **extra,
+        }
+        return self.rep.create_deal(properties, associations).id
+
+    def deal(self, deal_id: str) -> dict[str, str | None]:
+        names = ["dealname", "aws_opportunity_id", "aws_sync_status", "aws_sync_error", "aws_last_synced_at"]
+        return dict(self.integration.get_deal(deal_id, names).properties)
+
+    def opportunities_for(self, deal_id: str) -> list[dict[str, Any]]:
+        found = []
+        for summary in self.partner_central.list_opportunities(Catalog=self.stack.catalog, MaxResults=100)[
+            "OpportunitySummaries"
+        ]:
+            record = self.partner_central.get_opportunity(
+                Catalog=self.stack.catalog, Identifier=summary["Id"]
+            )
+            if record.get("PartnerOpportunityIdentifier") == deal_id:
+                found.append(record)
+        return found
+
+    def post_webhook(
+        self, body: bytes, *, secret: str | None = None, timestamp_ms: int | None = None
+    ) -> urllib3.BaseHTTPResponse:
+        stamp = str(timestamp_ms if timestamp_ms is not None else time.time_ns() // 1_000_000)
+        signature = sign_v3(secret or self.stack.webhook_secret, "POST", self.stack.webhook_url, body, stamp)
+        return self.http.request(
+            "POST",
+            self.stack.webhook_url,
+            body=body,
+            headers={
+                "Content-Type": "application/json",
+                "X-HubSpot-Signature-v3": signature,
+                "X-HubSpot-Request-Timestamp": stamp,
+            },
+        )
+
+    def queued_messages(self) -> int:
+        attributes = self.stack.client("sqs").get_queue_attributes(
+            QueueUrl=self.stack.sync_queue_url,
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )["Attributes"]
+        return int(attributes["ApproximateNumberOfMessages"]) + int(
+            attributes["ApproximateNumberOfMessagesNotVisible"]
+        )
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[LocalStack]:
+    with LocalStack(
+        queue_time_scale=200,
+        hubspot_time_scale=100,
+        poll_in_background=False,
+        run_schedules=False,
+        partner_central=EmulatorConfig(tick_seconds=0, task_delay_seconds=0.1),
+    ) as running:
+        running.hubspot.add_rep_token(REP_TOKEN, OWNER_ID)
+        yield running
+
+
+@pytest.fixture
+def world(stack: LocalStack) -> Iterator[World]:
+    stack.process_queue_until_idle(timeout=60)  # what an earlier test left in flight
+    world = World(stack)
+    yield world
+    stack.hubspot.faults.reset()
+    stack.partner_central.control.configure_faults(throttle_rate=0.0)
+
+
+def delivery_body(events: list[dict[str, Any]]) -> bytes:
+    return json.dumps(events).encode()
