@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from typing import TYPE_CHECKING
+
+from cosell.config import ConfigurationError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -17,9 +20,20 @@ _LOCAL_COMMANDS = {
 }
 
 
+# Operator commands: each module has `configure(parser)` and `run(args) -> int`.
+_OPERATOR_COMMANDS = {
+    "setup": ("cosell.cli.setup", "create cosell's HubSpot properties and check access (idempotent)"),
+}
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cosell", description="Operate the HubSpot ↔ Partner Central sync.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (module_name, help_text) in _OPERATOR_COMMANDS.items():
+        command = commands.add_parser(name, help=help_text, description=help_text)
+        module = importlib.import_module(module_name)
+        module.configure(command)
+        command.set_defaults(run=module.run)
     for name, help_text in _LOCAL_COMMANDS.items():
         commands.add_parser(name, help=help_text, add_help=False)
     return parser
@@ -37,8 +51,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             return 2
         return local_main(args)
-    build_parser().parse_args(args)
-    return 0
+    parsed = build_parser().parse_args(args)
+    try:
+        exit_code: int = parsed.run(parsed)
+    except ConfigurationError as error:
+        print(error, file=sys.stderr)
+        return 2
+    return exit_code
 
 
 if __name__ == "__main__":
