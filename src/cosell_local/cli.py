@@ -60,6 +60,21 @@ def _local_up_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _log_to_stderr(level: str) -> None:
+    def stderr_handler() -> logging.Handler:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        return handler
+
+    logging.basicConfig(level=level, handlers=[stderr_handler()])
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's request lines
+    # The handlers' Powertools logger filters every "cosell*" record out of the root logger's handlers (it
+    # expects to be the only "cosell" logger), which would silence the runner: it gets a handler of its own.
+    runner_logger = logging.getLogger("cosell_local")
+    runner_logger.addHandler(stderr_handler())
+    runner_logger.propagate = False
+
+
 def local_up(argv: Sequence[str]) -> int:
     arguments = _local_up_parser().parse_args(argv)
     # The ready line is the only thing on stdout: whatever else prints there (the handlers' JSON logs) goes
@@ -67,10 +82,7 @@ def local_up(argv: Sequence[str]) -> int:
     ready_channel = os.fdopen(os.dup(sys.stdout.fileno()), "w")
     sys.stdout.flush()
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    logging.basicConfig(
-        stream=sys.stderr, level=arguments.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's request lines
+    _log_to_stderr(arguments.log_level)
 
     # Imported here: moto is slow to import, and `emulate` does not need it.
     from cosell_local.runner import LocalStack, Ports
@@ -98,6 +110,9 @@ def local_up(argv: Sequence[str]) -> int:
     ) as stack:
         ready_channel.write(json.dumps(stack.summary()) + "\n")
         ready_channel.flush()
-        stopped.wait()
+        # Wake up now and then: a signal that lands on another thread runs its handler only when this one
+        # executes Python again.
+        while not stopped.wait(0.2):
+            pass
     logging.getLogger(__name__).info("local stack stopped")
     return 0

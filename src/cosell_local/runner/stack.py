@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 
+from cosell.config import DEFAULT_PARTNER_CENTRAL_ROLE_NAME
 from cosell.hubspot.client import HubSpotClient
 from cosell.hubspot.properties import OVERRIDES
 from cosell.partner_central.schema import vocabulary
@@ -130,7 +131,7 @@ class LocalStack:
         self.event_sources: list[SqsEventSource] = []
         self.schedules: dict[str, Schedule] = {}
         self.resources: ProvisionedStack | None = None
-        self.session: boto3.Session | None = None
+        self._session: boto3.Session | None = None
         self.aws_endpoint_url = ""
         self.webhook_url = ""
 
@@ -146,7 +147,7 @@ class LocalStack:
 
     def _start(self) -> None:
         self.aws_endpoint_url = self._moto.start()
-        self.session = boto3.Session(
+        self._session = boto3.Session(
             region_name=REGION, aws_access_key_id=LOCAL_ACCESS_KEY, aws_secret_access_key=LOCAL_ACCESS_KEY
         )
 
@@ -155,7 +156,7 @@ class LocalStack:
             route for spec in self.template.functions.values() for route in spec.api_routes
         ]  # HubSpot's single webhook target
         self.webhook_url = self.api.route_url(self.template.api_stage(webhook_route.api), webhook_route.path)
-        self._start_hubspot(self._seed)
+        self._start_hubspot()
         if self._set_up_hubspot:
             self._create_hubspot_properties()
         self.partner_central.start("127.0.0.1", self._ports.partner_central)
@@ -173,13 +174,13 @@ class LocalStack:
                     schedule.start()
         log.info("local stack %s ready: webhook %s", self.stack_name, self.webhook_url)
 
-    def _start_hubspot(self, seed: int) -> None:
+    def _start_hubspot(self) -> None:
         hubspot = HubSpotEmulator(
             tokens=[self.hubspot_token],
-            webhook=WebhookSettings(self.webhook_url, self.webhook_secret, seed=seed),
+            webhook=WebhookSettings(self.webhook_url, self.webhook_secret, seed=self._seed),
             tier=self._hubspot_tier,
             time_scale=self._hubspot_time_scale,
-            seed=seed,
+            seed=self._seed,
             port=self._ports.hubspot,
         )
         assert hubspot.webhooks is not None  # it has webhook settings
@@ -262,10 +263,12 @@ class LocalStack:
     def state_table_name(self) -> str:
         return self._resource("StateTable")
 
-    def session_for_moto(self) -> boto3.Session:
-        if self.session is None:
+    @property
+    def session(self) -> boto3.Session:
+        """A boto3 session with the local credentials and region; give clients `endpoint_url`."""
+        if self._session is None:
             raise RuntimeError("the local stack is not started")
-        return self.session
+        return self._session
 
     def client(self, service: str) -> Any:
         """A boto3 client of moto's server (sqs, dynamodb, events, ...), or of the Partner Central emulator."""
@@ -273,7 +276,7 @@ class LocalStack:
             endpoint = (
                 self.partner_central_url if service == "partnercentral-selling" else self.aws_endpoint_url
             )
-            self._clients[service] = self.session_for_moto().client(service, endpoint_url=endpoint)  # type: ignore[call-overload]
+            self._clients[service] = self.session.client(service, endpoint_url=endpoint)  # type: ignore[call-overload]
         return self._clients[service]
 
     def summary(self) -> dict[str, str]:
@@ -350,7 +353,7 @@ class LocalStack:
         return defaults | {
             "Environment": "development",
             "PartnerCentralCatalog": self.catalog,
-            "PartnerCentralRoleArn": f"arn:aws:iam::{ACCOUNT_ID}:role/HubSpotPartnerCentralServiceRole",
+            "PartnerCentralRoleArn": f"arn:aws:iam::{ACCOUNT_ID}:role/{DEFAULT_PARTNER_CENTRAL_ROLE_NAME}",
             "HubSpotAccessToken": self.hubspot_token,
             "HubSpotWebhookSecret": self.webhook_secret,
             "HubSpotApiBaseUrl": self.hubspot_url,

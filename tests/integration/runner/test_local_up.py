@@ -1,4 +1,4 @@
-"""`cosell local up`: one JSON line on stdout when ready, every URL in it answers, SIGTERM ends it cleanly."""
+"""`cosell local up`: one JSON line on stdout when ready, every URL in it answers, a signal ends it cleanly."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ import subprocess
 import sys
 
 import boto3
+import pytest
 import urllib3
 
 COMMAND = [sys.executable, "-c", "import sys; from cosell.cli.main import main; sys.exit(main(sys.argv[1:]))"]
 
 
-def test_local_up_prints_reachable_urls_and_stops_on_sigterm() -> None:
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
+def test_local_up_prints_reachable_urls_and_stops_cleanly_on_a_signal(stop_signal: signal.Signals) -> None:
     process = subprocess.Popen(
         [*COMMAND, "local", "up", "--queue-time-scale", "1000"],
         stdout=subprocess.PIPE,
@@ -42,7 +44,7 @@ def test_local_up_prints_reachable_urls_and_stops_on_sigterm() -> None:
         unsigned = urllib3.request("POST", ready["webhook_url"], body=b"[]")
         assert unsigned.status == 401  # the webhook function answered, and refused an unsigned delivery
     finally:
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(stop_signal)
         assert process.wait(timeout=15) == 0
     rest_of_stdout, logs = process.communicate()
     assert rest_of_stdout == ""  # the ready line was the only thing on stdout
