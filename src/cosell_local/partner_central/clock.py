@@ -9,11 +9,23 @@ from datetime import UTC, datetime, timedelta
 class EmulatorClock:
     def __init__(self, offset_seconds: float = 0.0) -> None:
         self._offset = timedelta(seconds=offset_seconds)
+        self._frozen_at: datetime | None = None
         self._lock = threading.Lock()
 
     def now(self) -> datetime:
         with self._lock:
-            return datetime.now(UTC) + self._offset
+            return (self._frozen_at or datetime.now(UTC)) + self._offset
+
+    def freeze(self, frozen: bool) -> datetime:
+        """Stop (or restart) wall time: only `advance` moves a frozen clock, so rate windows do not depend on
+        how fast the machine runs the test."""
+        with self._lock:
+            if frozen and self._frozen_at is None:
+                self._frozen_at = datetime.now(UTC)
+            elif not frozen and self._frozen_at is not None:
+                self._offset += self._frozen_at - datetime.now(UTC)
+                self._frozen_at = None
+        return self.now()
 
     def advance(self, seconds: float) -> datetime:
         with self._lock:
@@ -28,6 +40,7 @@ class EmulatorClock:
     def reset(self) -> None:
         with self._lock:
             self._offset = timedelta()
+            self._frozen_at = None
 
 
 def iso(instant: datetime) -> str:

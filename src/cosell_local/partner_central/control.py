@@ -60,6 +60,7 @@ HTTP_ACTIONS = (
     "expire_invitation",
     "add_solution",
     "advance_clock",
+    "freeze_clock",
     "now",
     "reset",
     "configure_quotas",
@@ -383,6 +384,11 @@ class ControlApi:
         self._backend.clock.advance(seconds)
         with self._backend.transaction():
             return self.now()
+
+    def freeze_clock(self, frozen: bool = True) -> Json:
+        """Stop wall time on the emulator clock (`frozen=False` restarts it); `advance_clock` still moves it."""
+        self._backend.clock.freeze(frozen)
+        return self.now()
 
     def now(self) -> Json:
         return {"Now": iso(self._backend.now())}
