@@ -18,6 +18,8 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from botocore.exceptions import ClientError
+
 if TYPE_CHECKING:
     from mypy_boto3_sqs.client import SQSClient
     from mypy_boto3_sqs.type_defs import MessageTypeDef
@@ -172,10 +174,13 @@ class SqsEventSource:
         now = time.monotonic()
         for receipt_handle, due in list(self._held.items()):
             if due <= now:
-                self._sqs.change_message_visibility(
-                    QueueUrl=self._queue_url, ReceiptHandle=receipt_handle, VisibilityTimeout=0
-                )
                 del self._held[receipt_handle]
+                try:
+                    self._sqs.change_message_visibility(
+                        QueueUrl=self._queue_url, ReceiptHandle=receipt_handle, VisibilityTimeout=0
+                    )
+                except ClientError as error:  # unscaled, SQS's own timeout may have run out first
+                    log.debug("message already visible again: %s", error)
 
     def is_idle(self) -> bool:
         """Nothing visible, delayed or in flight on the queue, and no failed message waiting to reappear."""
