@@ -18,12 +18,25 @@ class Clock:
         self._epoch_at_start = time.time()
         self._monotonic_at_start = time.monotonic()
         self._advanced = 0.0
+        self._frozen_at: float | None = None  # monotonic instant wall time stopped at
         self._lock = threading.Lock()
 
     def now(self) -> float:
         """Emulated seconds since the Unix epoch."""
-        elapsed = (time.monotonic() - self._monotonic_at_start) * self.scale
-        return self._epoch_at_start + elapsed + self._advanced
+        with self._lock:
+            running_until = self._frozen_at if self._frozen_at is not None else time.monotonic()
+            elapsed = (running_until - self._monotonic_at_start) * self.scale
+            return self._epoch_at_start + elapsed + self._advanced
+
+    def freeze(self, frozen: bool = True) -> None:
+        """Stop (or restart) the passing of real time; `advance` still moves the clock. Tests of rate windows
+        freeze it so that their outcome does not depend on how fast the machine runs."""
+        with self._lock:
+            if frozen and self._frozen_at is None:
+                self._frozen_at = time.monotonic()
+            elif not frozen and self._frozen_at is not None:
+                self._monotonic_at_start += time.monotonic() - self._frozen_at
+                self._frozen_at = None
 
     def now_ms(self) -> int:
         return int(self.now() * 1000)

@@ -84,6 +84,7 @@ def emulator() -> Iterator[HubSpotEmulator]:
 @pytest.fixture(autouse=True)
 def _fresh_portal(emulator: HubSpotEmulator) -> None:
     emulator.reset()
+    emulator.clock.freeze(False)
 
 
 @pytest.fixture
