@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import threading
+from datetime import UTC, date, datetime
 
 import boto3
 import pytest
 
-from cosell.store.pacer import WritePacer
+from cosell.store.pacer import READS, WRITES, ReadPacer, WritePacer, daily_counter_key, used_on
 from cosell.store.state import Link, LinkConflictError, PendingCreate, StateStore
 from tests.integration.sync_world import create_state_table
 
@@ -91,3 +92,25 @@ def test_concurrent_writers_get_distinct_slots_one_interval_apart(table: str) ->
         thread.join()
     # The first writer goes at once (no sleep); the other eleven wait for slots 1 s, 2 s, ... 11 s later.
     assert sorted(round(slot - clock_ms[0] / 1000, 3) for slot in slots) == [float(n) for n in range(1, 12)]
+    # Every slot is counted once, whatever the contention (1970-01-01 00:16:40 UTC on the frozen clock).
+    dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+    assert used_on(dynamodb, table, WRITES, date(1970, 1, 1)) == 12
+
+
+def test_each_slot_counts_against_its_utc_day_and_the_counter_expires(table: str) -> None:
+    dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+    before_midnight = datetime(2026, 11, 29, 23, 59, 58, tzinfo=UTC).timestamp()
+    pacer = WritePacer(
+        dynamodb, table, writes_per_second=1, clock=lambda: before_midnight, sleep=lambda _: None
+    )
+    for _ in range(3):  # slots at 23:59:58, 23:59:59 and, the next day, 00:00:00
+        pacer.acquire()
+    ReadPacer(dynamodb, table, clock=lambda: before_midnight, sleep=lambda _: None).acquire()
+
+    assert used_on(dynamodb, table, WRITES, date(2026, 11, 29)) == 2
+    assert used_on(dynamodb, table, WRITES, date(2026, 11, 30)) == 1
+    assert used_on(dynamodb, table, READS, date(2026, 11, 29)) == 1
+    assert used_on(dynamodb, table, WRITES, date(2026, 11, 28)) == 0
+    counter = dynamodb.get_item(TableName=table, Key=daily_counter_key(WRITES, date(2026, 11, 30)))["Item"]
+    expires = datetime.fromtimestamp(int(counter["expires_at"]["N"]), UTC)
+    assert expires == datetime(2026, 12, 3, 0, 0, 0, tzinfo=UTC)  # three days after the slot it counts

@@ -4,22 +4,46 @@ Partner Central allows 1 write and 10 reads per second per partner account (FACT
 the next free time slot with a conditional update of one DynamoDB item per budget
 (`pacer#partner-central-writes`, `pacer#partner-central-reads`), then sleeps until its slot. Reservations
 are atomic, so two workers never get the same slot, whatever the concurrency.
+
+Each reserved slot is also counted against its UTC day (`quota#<budget>#<YYYY-MM-DD>` / `count`, an atomic
+ADD, kept a few days by the table's TTL), so `cosell status` can show how much of the daily quota is used.
+Partner Central's daily window rolls over 24 hours; the UTC day is the operator's approximation of it.
 """
 
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from datetime import date
 
     from mypy_boto3_dynamodb.client import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
 
 _RESERVATION_ATTEMPTS = 50
+WRITES = "partner-central-writes"
+READS = "partner-central-reads"
+# Partner Central's published daily quotas per partner account (FACTS.md).
+DAILY_QUOTAS = {WRITES: 10_000, READS: 100_000}
+# Long enough for an operator to look back at yesterday; the table's TTL removes older counters.
+_COUNTER_LIFETIME = timedelta(days=3)
+
+
+def daily_counter_key(budget: str, day: date) -> dict[str, AttributeValueTypeDef]:
+    return {"pk": {"S": f"quota#{budget}#{day.isoformat()}"}, "sk": {"S": "count"}}
+
+
+def used_on(dynamodb: DynamoDBClient, table_name: str, budget: str, day: date) -> int:
+    """How many slots of `budget` were reserved on UTC day `day`."""
+    item = dynamodb.get_item(
+        TableName=table_name, Key=daily_counter_key(budget, day), ConsistentRead=True
+    ).get("Item")
+    return int(item["used"]["N"]) if item else 0
 
 
 class PacerBusyError(Exception):
@@ -39,6 +63,7 @@ class _SlotPacer:
     ) -> None:
         self._db = dynamodb
         self._table = table_name
+        self._budget = budget
         self._key: dict[str, AttributeValueTypeDef] = {"pk": {"S": f"pacer#{budget}"}, "sk": {"S": "slot"}}
         self._interval_ms = max(1, round(1000 / per_second))
         self._clock = clock
@@ -67,10 +92,23 @@ class _SlotPacer:
                 if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
                     continue  # another caller took that slot; read again
                 raise
+            self._count(slot)
             if slot > now_ms:
                 self._sleep((slot - now_ms) / 1000)
             return
         raise PacerBusyError(f"could not reserve a slot of {self._key['pk']['S']}")
+
+    def _count(self, slot_ms: int) -> None:
+        slot_time = datetime.fromtimestamp(slot_ms / 1000, UTC)
+        self._db.update_item(
+            TableName=self._table,
+            Key=daily_counter_key(self._budget, slot_time.date()),
+            UpdateExpression="SET expires_at = :expires ADD used :one",
+            ExpressionAttributeValues={
+                ":one": {"N": "1"},
+                ":expires": {"N": str(int((slot_time + _COUNTER_LIFETIME).timestamp()))},
+            },
+        )
 
 
 class WritePacer(_SlotPacer):
@@ -88,7 +126,7 @@ class WritePacer(_SlotPacer):
         super().__init__(
             dynamodb,
             table_name,
-            budget="partner-central-writes",
+            budget=WRITES,
             per_second=writes_per_second,
             clock=clock,
             sleep=sleep,
@@ -110,7 +148,7 @@ class ReadPacer(_SlotPacer):
         super().__init__(
             dynamodb,
             table_name,
-            budget="partner-central-reads",
+            budget=READS,
             per_second=reads_per_second,
             clock=clock,
             sleep=sleep,
