@@ -9,17 +9,14 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import urllib3
 
-from cosell.hubspot.client import HubSpotClient, RetryPolicy
-from cosell.hubspot.models import AssociationInput
+from cosell.hubspot.client import HubSpotClient
 from cosell.hubspot.signature import sign_v3
+from cosell_local.demo.rep import Rep
 from cosell_local.partner_central import EmulatorConfig
 from cosell_local.runner import LocalStack
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-
-REP_TOKEN = "rep-ada"
-OWNER_ID = "110000001"  # seeded by the HubSpot emulator
 
 
 class World:
@@ -27,48 +24,11 @@ class World:
 
     def __init__(self, stack: LocalStack) -> None:
         self.stack = stack
-        self.rep = HubSpotClient(
-            lambda: REP_TOKEN,
-            base_url=stack.hubspot_url,
-            retry=RetryPolicy(max_attempts=1),
-            sleep=lambda _: None,
-        )
+        self.rep = Rep(stack.hubspot_url)
+        self.create_deal = self.rep.create_deal  # the e2e tests' usual first step
         self.integration = HubSpotClient(lambda: stack.hubspot_token, base_url=stack.hubspot_url)
         self.partner_central = stack.client("partnercentral-selling")
         self.http = urllib3.PoolManager()
-
-    def create_deal(
-        self, name: str, *, description: str | None = None, company: bool = True, **extra: str
-    ) -> str:
-        """A deal as a rep makes it in the CRM UI, with its company and a contact associated at creation."""
-        associations = []
-        if company:
-            made = self.rep.create_company(
-                {
-                    "name": "BigCorp Inc.",
-                    "domain": "bigcorp.example",
-                    "industry": "COMPUTER_SOFTWARE",
-                    "country": "US",
-                }
-            )
-            associations.append(AssociationInput(to_id=made.id, type_id=5))
-        contact = self.rep.create_contact(
-            {"email": "CTO@BigCorp.example", "firstname": "Casey", "phone": "+1 415 555 0134"}
-        )
-        associations.append(AssociationInput(to_id=contact.id, type_id=3))
-        properties = {
-            "dealname": name,
-            "description": description
-            or "Move the on-premises ERP to AWS and cut hosting costs by 40 percent.",
-            "pipeline": "default",
-            "dealstage": "presentationscheduled",
-            "amount": "60000",
-            "deal_currency_code": "USD",
-            "closedate": "2027-09-30T00:00:00.000Z",
-            "hubspot_owner_id": OWNER_ID,
-            **extra,
-        }
-        return self.rep.create_deal(properties, associations).id
 
     def deal(self, deal_id: str) -> dict[str, str | None]:
         names = ["dealname", "aws_opportunity_id", "aws_sync_status", "aws_sync_error", "aws_last_synced_at"]
@@ -121,7 +81,7 @@ def stack() -> Iterator[LocalStack]:
         run_schedules=False,
         partner_central=EmulatorConfig(tick_seconds=0, task_delay_seconds=0.1),
     ) as running:
-        running.hubspot.add_rep_token(REP_TOKEN, OWNER_ID)
+        Rep.sign_in(running.hubspot)
         yield running
 
 
