@@ -85,6 +85,8 @@ class Settings(BaseModel):
     # Resources created by template.yaml; required by the functions (FunctionSettings), optional for the CLI.
     sync_queue_url: AnyHttpUrl | None = None
     state_table_name: TableName | None = None
+    # The sync queue's DLQ (output SyncDeadLetterQueueUrl); only `cosell status` reads it.
+    dead_letter_queue_url: AnyHttpUrl | None = None
 
     # Sync behaviour.
     # JSON merged over the mapping defaults (docs/MAPPING.md), e.g. {"contract_term_months": 36}.

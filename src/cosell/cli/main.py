@@ -23,6 +23,7 @@ _LOCAL_COMMANDS = {
 # Operator commands: each module has `configure(parser)` and `run(args) -> int`.
 _OPERATOR_COMMANDS = {
     "setup": ("cosell.cli.setup", "create cosell's HubSpot properties and check access (idempotent)"),
+    "status": ("cosell.cli.status", "sync health: links, errors by reason, DLQ depth, quota used today"),
 }
 
 
