@@ -37,6 +37,7 @@ def partner_central_operations_called_by_code() -> set[str]:
                 and node.func.attr == "get_paginator"
                 and node.args
                 and isinstance(node.args[0], ast.Constant)
+                and node.args[0].value in by_method  # other services' paginators (DynamoDB scan, ...)
             ):
                 called.add(by_method[str(node.args[0].value)])
     return called
@@ -129,6 +130,15 @@ def test_worker_reports_partial_failures_from_a_fifo_queue_with_a_dlq() -> None:
 @pytest.mark.parametrize("parameter", ["HubSpotAccessToken", "HubSpotWebhookSecret"])
 def test_secrets_are_noecho_parameters(parameter: str) -> None:
     assert TEMPLATE["Parameters"][parameter]["NoEcho"] is True
+
+
+def test_the_events_rule_targets_a_fifo_queue_that_eventbridge_can_deliver_to() -> None:
+    """EventBridge sends no deduplication id: a FIFO target must deduplicate by content, or SQS refuses."""
+    (target,) = TEMPLATE["Resources"]["PartnerCentralEventsRule"]["Properties"]["Targets"]
+    queue = TEMPLATE["Resources"][target["Arn"]["Fn::GetAtt"][0]]["Properties"]
+    assert queue["FifoQueue"] is True
+    assert queue["ContentBasedDeduplication"] is True
+    assert target["SqsParameters"]["MessageGroupId"]
 
 
 def test_events_rule_subscribes_to_every_documented_detail_type() -> None:

@@ -167,7 +167,6 @@ def _create_rules(
     template: StackTemplate, client: Callable[[str], Any], stack_name: str, stack: ProvisionedStack
 ) -> None:
     events = client("events")
-    sqs = client("sqs")
     for logical_id, resource in template.resources_of_type("AWS::Events::Rule").items():
         if not stack.condition_holds(template, resource.get("Condition")):
             continue
@@ -181,28 +180,6 @@ def _create_rules(
             State=properties.get("State", "ENABLED"),
         )["RuleArn"]
         targets = properties.get("Targets", [])
-        for target in targets:
-            if "SqsParameters" in target:
-                _allow_eventbridge_fifo_delivery(sqs, stack, target["Arn"], logical_id)
         events.put_targets(Rule=name, EventBusName=bus, Targets=targets)
         stack.refs[logical_id] = name
         stack.attributes[(logical_id, "Arn")] = arn
-
-
-def _allow_eventbridge_fifo_delivery(sqs: Any, stack: ProvisionedStack, queue_arn: str, rule: str) -> None:
-    """EventBridge delivers to a FIFO queue only with content-based deduplication (moto drops the event
-    silently otherwise, and the EventBridge console asks for it too). Explicit deduplication ids the
-    functions send still take precedence, so enabling it changes nothing else."""
-    queue_url = next(
-        stack.refs[name]
-        for (name, attribute), value in stack.attributes.items()
-        if (attribute, value) == ("Arn", queue_arn)
-    )
-    attributes = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["ContentBasedDeduplication"])
-    if attributes["Attributes"].get("ContentBasedDeduplication") != "true":
-        log.warning(
-            "%s targets FIFO queue %s without ContentBasedDeduplication; enabled locally so events arrive",
-            rule,
-            queue_url,
-        )
-        sqs.set_queue_attributes(QueueUrl=queue_url, Attributes={"ContentBasedDeduplication": "true"})
