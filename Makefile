@@ -27,6 +27,10 @@ cfn-lint: $(INSTALLED)
 pytest: $(INSTALLED)
 	$(BIN)/pytest
 
+# The whole sync on this machine, played as a short story; exits non-zero if an outcome did not happen.
+demo: $(INSTALLED)
+	$(BIN)/python -m cosell_local.demo
+
 # The deployable artifact for python3.12 / x86_64, built without Docker from manylinux wheels.
 # PYTHON312=/path/to/python3.12 also precompiles bytecode (faster cold starts; docs/BENCHMARKS.md).
 build: $(INSTALLED)
