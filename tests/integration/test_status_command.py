@@ -81,7 +81,7 @@ def test_json_has_the_same_counts(capsys: pytest.CaptureFixture[str]) -> None:
     assert report["errors_by_reason"][NO_COMPANY] == 2
     assert report["dead_letter_messages"] == 1
     assert report["sync_queue_messages"] == 0
-    assert report["partner_central"]["writes"] == {"used": 1, "limit": 10_000}
+    assert report["partner_central_writes"] == {"used": 1, "limit": 10_000}
     assert report["healthy"] is False
     assert len(report["problems"]) == 2
 

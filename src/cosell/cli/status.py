@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import boto3
 
 from cosell.config import ConfigurationError, load_operator_settings
-from cosell.store.pacer import DAILY_QUOTAS, READS, WRITES, used_on
+from cosell.store.pacer import DAILY_WRITE_QUOTA, WRITES, used_on
 
 if TYPE_CHECKING:
     import argparse
@@ -51,7 +51,7 @@ class StatusReport:
     dead_letter_messages: int | None  # None: the queue is not configured
     sync_queue_messages: int | None  # waiting, in flight or delayed
     day: str  # UTC
-    partner_central: dict[str, QuotaUse] = field(default_factory=dict)  # "writes", "reads"
+    partner_central_writes: QuotaUse
 
     @property
     def problems(self) -> list[str]:
@@ -124,10 +124,9 @@ def collect_status(
         dead_letter_messages=_queue_depth(sqs, resources.dead_letter_queue_url),
         sync_queue_messages=_queue_depth(sqs, resources.sync_queue_url),
         day=today.isoformat(),
-        partner_central={
-            name: QuotaUse(used_on(dynamodb, resources.state_table_name, budget, today), DAILY_QUOTAS[budget])
-            for name, budget in (("writes", WRITES), ("reads", READS))
-        },
+        partner_central_writes=QuotaUse(
+            used_on(dynamodb, resources.state_table_name, WRITES, today), DAILY_WRITE_QUOTA
+        ),
     )
 
 
@@ -172,9 +171,10 @@ def render_text(report: StatusReport) -> str:
         *(f"  {count} × {reason}" for reason, count in report.errors_by_reason.items()),
         row("Dead-letter queue", depth(report.dead_letter_messages, "DEAD_LETTER_QUEUE_URL")),
         row("Sync queue (waiting or running)", depth(report.sync_queue_messages, "SYNC_QUEUE_URL")),
-        *(
-            row(f"Partner Central {name} today", f"{use.used:,} of {use.limit:,} ({report.day} UTC)")
-            for name, use in report.partner_central.items()
+        row(
+            "Partner Central writes today",
+            f"{report.partner_central_writes.used:,} of {report.partner_central_writes.limit:,} "
+            f"({report.day} UTC)",
         ),
     ]
     if report.healthy:

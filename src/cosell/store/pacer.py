@@ -5,9 +5,11 @@ the next free time slot with a conditional update of one DynamoDB item per budge
 (`pacer#partner-central-writes`, `pacer#partner-central-reads`), then sleeps until its slot. Reservations
 are atomic, so two workers never get the same slot, whatever the concurrency.
 
-Each reserved slot is also counted against its UTC day (`quota#<budget>#<YYYY-MM-DD>` / `count`, an atomic
-ADD, kept a few days by the table's TTL), so `cosell status` can show how much of the daily quota is used.
-Partner Central's daily window rolls over 24 hours; the UTC day is the operator's approximation of it.
+Each reserved write slot is also counted against its UTC day (`quota#partner-central-writes#<YYYY-MM-DD>` /
+`count`, an atomic ADD, kept a few days by the table's TTL), so `cosell status` can show how much of the
+10,000-a-day quota is used. Every write cosell sends is paced, so the count is complete; reads are paced only
+in part (the referral flow), so they are not counted. Partner Central's daily window rolls over 24 hours; the
+UTC day is the operator's approximation of it.
 """
 
 from __future__ import annotations
@@ -27,9 +29,7 @@ if TYPE_CHECKING:
 
 _RESERVATION_ATTEMPTS = 50
 WRITES = "partner-central-writes"
-READS = "partner-central-reads"
-# Partner Central's published daily quotas per partner account (FACTS.md).
-DAILY_QUOTAS = {WRITES: 10_000, READS: 100_000}
+DAILY_WRITE_QUOTA = 10_000  # per partner account (FACTS.md)
 # Long enough for an operator to look back at yesterday; the table's TTL removes older counters.
 _COUNTER_LIFETIME = timedelta(days=3)
 
@@ -58,12 +58,14 @@ class _SlotPacer:
         *,
         budget: str,
         per_second: float,
+        counted_daily: bool,
         clock: Callable[[], float],
         sleep: Callable[[float], None],
     ) -> None:
         self._db = dynamodb
         self._table = table_name
         self._budget = budget
+        self._counted_daily = counted_daily
         self._key: dict[str, AttributeValueTypeDef] = {"pk": {"S": f"pacer#{budget}"}, "sk": {"S": "slot"}}
         self._interval_ms = max(1, round(1000 / per_second))
         self._clock = clock
@@ -92,7 +94,8 @@ class _SlotPacer:
                 if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
                     continue  # another caller took that slot; read again
                 raise
-            self._count(slot)
+            if self._counted_daily:
+                self._count(slot)
             if slot > now_ms:
                 self._sleep((slot - now_ms) / 1000)
             return
@@ -127,6 +130,7 @@ class WritePacer(_SlotPacer):
             dynamodb,
             table_name,
             budget=WRITES,
+            counted_daily=True,
             per_second=writes_per_second,
             clock=clock,
             sleep=sleep,
@@ -148,7 +152,8 @@ class ReadPacer(_SlotPacer):
         super().__init__(
             dynamodb,
             table_name,
-            budget=READS,
+            budget="partner-central-reads",
+            counted_daily=False,
             per_second=reads_per_second,
             clock=clock,
             sleep=sleep,
