@@ -327,3 +327,11 @@ def test_plausible_deals_mostly_map(deal: DealView) -> None:
     within_limits = within_limits and len(without_tag(deal.name or "")) in range(1, 256)
     if within_limits and deal.amount is not None and deal.amount < 10**30:
         assert map_deal(deal, RULES, VOCABULARY, TODAY).ok
+
+
+def test_amounts_beyond_the_default_decimal_precision_keep_their_cents() -> None:
+    """Partner Central takes 31 integer digits; Python's default context has 28 significant ones."""
+    deal = replace(DEAL, amount=Decimal("1199999999999999999999999999.94"))
+    fields = map_deal(deal, RULES, VOCABULARY, TODAY).fields
+    assert fields is not None
+    assert fields["Project"]["ExpectedCustomerSpend"][0]["Amount"] == "100000000000000000000000000.00"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from typing import TYPE_CHECKING, Any
 
 from cosell.domain.countries import country_code
@@ -198,10 +198,15 @@ def _spend(deal: DealView, rules: MappingRules, vocabulary: Vocabulary, found: _
             "Deal amount", "Project.ExpectedCustomerSpend.Amount", "is negative. Enter the deal amount."
         )
     else:
-        try:
-            monthly = (deal.amount / rules.monthly_divisor).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-        except InvalidOperation:
-            monthly = None
+        # The API takes up to 31 integer digits; the default 28-digit context would fail before that.
+        with localcontext() as context:
+            context.prec = 64
+            try:
+                monthly = (deal.amount / rules.monthly_divisor).quantize(
+                    Decimal("0.01"), rounding=ROUND_HALF_UP
+                )
+            except InvalidOperation:
+                monthly = None
         amount = f"{monthly:f}" if monthly is not None else ""
         if not _AMOUNT.fullmatch(amount):
             found.problem(
