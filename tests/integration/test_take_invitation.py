@@ -7,12 +7,23 @@ import threading
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+import boto3
 import pytest
 import urllib3
+from botocore.exceptions import ClientError
 
 from cosell.hubspot.client import HubSpotClient
-from cosell.store.invitations import InvitationStore
-from cosell.sync.dispatch import UnhandledSubjectError, reconcile
+from cosell.partner_central.invitations import pending_received_invitations
+from cosell.store.invitations import (
+    DealClaim,
+    DealRecordConflictError,
+    InvitationState,
+    InvitationStore,
+    Phase,
+)
+from cosell.store.pacer import ReadPacer, WritePacer
+from cosell.sync.dispatch import reconcile
+from cosell.sync.poll_invitations import queue_pending_invitations
 from cosell.sync.push_deal import PushOutcome, push_deal
 from cosell.sync.requests import Subject, SyncRequest, Trigger, from_eventbridge
 from cosell.sync.take_invitation import (
@@ -25,7 +36,7 @@ from cosell.sync.take_invitation import (
 from tests.integration.sync_world import CATALOG, OWNER_ID, TOKEN, WorkerClock, make_world
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from cosell.sync.push_deal import PushDealContext
     from cosell.sync.take_invitation import TakeInvitationContext
@@ -265,12 +276,15 @@ def test_opportunity_created_event_completes_an_accepted_referral(world: SyncWor
     assert len(deals_of(world, invitation_id)) == 1
 
 
-def test_opportunity_events_not_from_a_referral_stay_unhandled(world: SyncWorld) -> None:
+def test_opportunity_events_not_from_a_referral_are_left_to_the_pull(world: SyncWorld) -> None:
     deal_id = world.create_deal()
     push_deal(deal_id, world.context())
     (created,) = world.partner_central_emulator.control.events("Opportunity Created")
-    with pytest.raises(UnhandledSubjectError):
-        reconcile(from_eventbridge(created), Contexts(world, world.invitation_context()))
+    requests_before = len(world.hubspot_emulator.requests)
+    outcome = reconcile(from_eventbridge(created), Contexts(world, world.invitation_context()))
+    assert "not pulled into HubSpot yet" in outcome
+    assert len(world.hubspot_emulator.requests) == requests_before
+    assert calls(world, "CreateOpportunity") == 1
 
 
 def test_events_of_the_other_catalog_are_ignored(world: SyncWorld) -> None:
@@ -641,3 +655,117 @@ def test_crash_before_the_task_id_is_recorded_follows_the_same_task(
         "TaskSummaries"
     ]
     assert len(tasks) == 1
+
+
+# --- quotas -------------------------------------------------------------------------------------------
+
+
+class RecordingQueue:
+    def __init__(self) -> None:
+        self.sent: list[SyncRequest] = []
+
+    def send(self, requests: list[SyncRequest]) -> None:
+        self.sent += requests
+
+
+def emulator_time(world: SyncWorld) -> tuple[Callable[[], float], Callable[[float], None]]:
+    """Partner Central's clock (its quotas run on it), frozen, and a sleep that advances it: pacing costs no
+    time, and a call arrives at the instant it was paced for, whatever the machine's speed."""
+    control = world.partner_central_emulator.control
+    control.freeze_clock()
+
+    def clock() -> float:
+        return datetime.fromisoformat(control.now()["Now"].replace("Z", "+00:00")).timestamp()
+
+    def sleep(seconds: float) -> None:
+        control.advance_clock(seconds)
+
+    return clock, sleep
+
+
+def test_poll_pages_through_260_pending_invitations_within_the_read_quota(world: SyncWorld) -> None:
+    control = world.partner_central_emulator.control
+    pending = {referral(world) for _ in range(260)}
+    control.expire_invitation(CATALOG, referral(world))
+    # One list call per second allowed: only a paced poll gets through its three pages unthrottled.
+    control.configure_quotas(
+        enabled=True, limits={"ListEngagementInvitations": {"per_second": 1, "per_day": 1000}}
+    )
+    control.clear_calls()
+
+    queue = RecordingQueue()
+    clock, sleep = emulator_time(world)
+    invitations = pending_received_invitations(
+        world.partner_central, CATALOG, pages_per_second=1, clock=clock, sleep=sleep
+    )
+    queued = queue_pending_invitations(
+        invitations,
+        queue,  # type: ignore[arg-type]  # records what SyncQueue would send
+        catalog=CATALOG,
+        now_ms=1,
+        correlation_id="poll",
+    )
+
+    assert queued == 260
+    assert {request.object_id for request in queue.sent} == pending
+    assert all(request.subject is Subject.INVITATION for request in queue.sent)
+    pages = control.calls("ListEngagementInvitations")
+    assert len(pages) == 3
+    assert all(page["Error"] is None for page in pages)
+
+
+def test_an_unpaced_poll_would_be_throttled(world: SyncWorld) -> None:
+    """The control for the test above: the same quota without pacing fails."""
+    control = world.partner_central_emulator.control
+    for _ in range(201):
+        referral(world)
+    control.configure_quotas(
+        enabled=True, limits={"ListEngagementInvitations": {"per_second": 1, "per_day": 1000}}
+    )
+    with pytest.raises(ClientError, match="ThrottlingException"):
+        list(pending_received_invitations(world.partner_central, CATALOG, pages_per_second=1000))
+
+
+def test_the_worker_stays_within_the_read_and_write_quotas(world: SyncWorld) -> None:
+    control = world.partner_central_emulator.control
+    invitation_ids = [referral(world) for _ in range(12)]
+    control.configure_quotas(enabled=True)  # AWS's published quotas: 1 write/s, 10 reads/s
+    control.clear_calls()
+    dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+    clock, sleep = emulator_time(world)
+    take = world.invitation_context(
+        write_pacer=WritePacer(dynamodb, world.table, writes_per_second=1, clock=clock, sleep=sleep),
+        read_pacer=ReadPacer(dynamodb, world.table, reads_per_second=10, clock=clock, sleep=sleep),
+    )
+
+    for invitation_id in invitation_ids:
+        assert take_invitation(invitation_id, take) is TakeOutcome.DEAL_CREATED
+    assert [call for call in control.calls() if call["Error"]] == []
+    assert len(control.calls("StartEngagementByAcceptingInvitationTask")) == 12
+
+
+# --- the invitation store -----------------------------------------------------------------------------
+
+
+def test_invitation_phases_only_move_forward(world: SyncWorld) -> None:
+    store = InvitationStore(boto3.client("dynamodb", region_name="us-east-1"), world.table)
+    store.advance(CATALOG, "engi-1", Phase.ACCEPTED, opportunity_id="O1")
+    store.advance(CATALOG, "engi-1", Phase.ACCEPTING, task_id="task-late")  # a slower worker, too late
+    state = store.get(CATALOG, "engi-1")
+    assert state is not None
+    assert (state.phase, state.opportunity_id, state.task_id) == (Phase.ACCEPTED, "O1", None)
+    store.advance(CATALOG, "engi-1", Phase.DONE, deal_id="42")
+    assert store.get(CATALOG, "engi-1") == InvitationState(Phase.DONE, deal_id="42", opportunity_id="O1")
+    assert store.get(CATALOG, "engi-2") is None
+
+
+def test_a_deal_claim_is_a_lease(world: SyncWorld) -> None:
+    store = InvitationStore(boto3.client("dynamodb", region_name="us-east-1"), world.table)
+    assert store.claim_deal(CATALOG, "engi-1", now_ms=1_000, lease_ms=500) is DealClaim.FIRST
+    assert store.claim_deal(CATALOG, "engi-1", now_ms=1_400, lease_ms=500) is DealClaim.HELD
+    assert store.claim_deal(CATALOG, "engi-1", now_ms=1_600, lease_ms=500) is DealClaim.TAKEOVER
+    store.record_deal(CATALOG, "engi-1", "42")
+    store.record_deal(CATALOG, "engi-1", "42")
+    with pytest.raises(DealRecordConflictError):
+        store.record_deal(CATALOG, "engi-1", "43")
+    assert store.claim_deal(CATALOG, "engi-1", now_ms=10_000, lease_ms=500) is DealClaim.HELD
