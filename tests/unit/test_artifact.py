@@ -19,7 +19,10 @@ POWERTOOLS_SERVICES = {"ssm", "secretsmanager"}
 
 def services_the_code_creates_clients_for() -> set[str]:
     services: set[str] = set()
-    for path in (ROOT / "src" / "cosell").rglob("*.py"):
+    package = ROOT / "src" / "cosell"
+    for path in package.rglob("*.py"):
+        if set(path.relative_to(package).parts) & set(build_artifact.EXCLUDED_PACKAGES):
+            continue  # not in the artifact (the operator CLI): its clients need no model there
         for node in ast.walk(ast.parse(path.read_text())):
             if (
                 isinstance(node, ast.Call)
