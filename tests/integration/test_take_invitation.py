@@ -316,6 +316,36 @@ def test_failed_task_shows_its_reason_on_a_deal(world: SyncWorld) -> None:
     assert len(deals_of(world, invitation_id)) == 1
 
 
+def test_a_referral_accepted_in_partner_central_is_completed_from_that_acceptance(world: SyncWorld) -> None:
+    invitation_id = referral(world)
+    world.partner_central.start_engagement_by_accepting_invitation_task(
+        Catalog=CATALOG, ClientToken="accepted-in-the-console", Identifier=invitation_id
+    )
+    assert take_invitation(invitation_id, world.invitation_context()) is TakeOutcome.DEAL_CREATED
+    assert calls(world, "StartEngagementByAcceptingInvitationTask") == 1  # the console's, not cosell's
+    assert only_deal(world, invitation_id)["aws_opportunity_id"]
+
+
+def test_a_refused_start_of_a_pending_referral_fails_the_message_and_is_not_closed(
+    world: SyncWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    invitation_id = referral(world)
+    refusal = ClientError(
+        {"Error": {"Code": "ValidationException", "Message": "refused"}},
+        "StartEngagementByAcceptingInvitationTask",
+    )
+
+    def refuse(**_: Any) -> Any:
+        raise refusal
+
+    with monkeypatch.context() as patch:
+        patch.setattr(world.partner_central, "start_engagement_by_accepting_invitation_task", refuse)
+        with pytest.raises(ClientError, match="refused"):
+            take_invitation(invitation_id, world.invitation_context())
+    assert deals_of(world, invitation_id) == []
+    assert take_invitation(invitation_id, world.invitation_context()) is TakeOutcome.DEAL_CREATED
+
+
 # --- leads --------------------------------------------------------------------------------------------
 
 

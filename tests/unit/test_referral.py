@@ -305,3 +305,12 @@ def test_rejection_reason_is_what_partner_central_takes(text: str | None, reason
 def test_any_rejection_reason_matches_the_model_or_is_none(text: str) -> None:
     reason = rejection_reason(text)
     assert reason is None or re.fullmatch(REASON_PATTERN, reason)
+
+
+def test_amounts_beyond_decimal_precision_stay_exact() -> None:
+    monthly = "9" * 31 + ".99"
+    amount, _ = total_amount(
+        [{"Amount": monthly, "CurrencyCode": "USD"}], MappingRules(contract_term_months=12)
+    )
+    assert amount == "11" + "9" * 31 + ".88"  # 999…9.99 × 12, every digit kept
+    assert total_amount([{"Amount": "NaN", "CurrencyCode": "USD"}], RULES) == (None, None)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
 from typing import TYPE_CHECKING, Any
 
 from cosell.domain.tag import with_tag
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from cosell.domain.mapping_rules import MappingRules
 
 DEAL_NAME_MAX = 255
+AMOUNT_PRECISION = 60
 _SCHEME = re.compile(r"(?i)^[a-z][a-z0-9+.-]*://")
 
 
@@ -67,19 +68,22 @@ def total_amount(spend: Iterable[Mapping[str, Any]], rules: MappingRules) -> tup
     """
     total: Decimal | None = None
     currency: str | None = None
-    for entry in spend:
-        try:
-            monthly = Decimal(str(entry.get("Amount") or ""))
-        except InvalidOperation:
-            continue
-        code = entry.get("CurrencyCode")
-        if currency is not None and code != currency:
-            continue
-        currency = code
-        total = (total or Decimal(0)) + monthly * rules.monthly_divisor
+    # Partner Central's amounts have up to 31 digits before the point: beyond Decimal's default 28.
+    with localcontext(prec=AMOUNT_PRECISION):
+        for entry in spend:
+            try:
+                monthly = Decimal(str(entry.get("Amount") or ""))
+            except InvalidOperation:
+                continue
+            code = entry.get("CurrencyCode")
+            if not monthly.is_finite() or (currency is not None and code != currency):
+                continue
+            currency = code
+            total = (total or Decimal(0)) + monthly * rules.monthly_divisor
     if total is None:
         return None, None
-    return f"{total.quantize(Decimal('0.01')).normalize():f}", currency
+    text = f"{total:f}"
+    return (text.rstrip("0").rstrip(".") if "." in text else text), currency
 
 
 def close_date(target: str | None) -> str | None:

@@ -341,7 +341,7 @@ def _follow(invitation_id: str, state: InvitationState, context: TakeInvitationC
         task = find_task(context.partner_central, context.catalog, kind, state.task_id)
     if task is None:
         task = _start(invitation_id, kind, state, context)
-        if task is None:  # Partner Central refused to start: the invitation is no longer pending
+        if task is None:  # Partner Central refused to start, and the invitation is no longer pending
             return _not_pending(_read_invitation(invitation_id, context), state, context)
         context.invitations.advance(context.catalog, invitation_id, Phase.ACCEPTING, task_id=task.task_id)
     return _on_task(invitation_id, state, task, context)
@@ -364,6 +364,11 @@ def _start(
         )
     except ClientError as error:
         if _error_code(error) not in ("ConflictException", "ValidationException"):
+            raise
+        # Refused because the invitation moved on (expired, rejected, accepted) → the caller handles that.
+        # Refused while it is still pending → a real error (e.g. an invitation this partner sent): retried,
+        # then parked in the DLQ, never taken for something else.
+        if _read_invitation(invitation_id, context)["Status"] == "PENDING":
             raise
         return None
 
