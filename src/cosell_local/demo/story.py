@@ -40,6 +40,7 @@ REFERRALS = (
     ("Globex Corporation", "https://www.globex.example", "Globex SAP migration"),
     ("Initech", "https://www.initech.example", "Initech analytics on AWS"),
 )
+SHORT_DESCRIPTION = "Move to AWS"  # Partner Central needs 20 characters or more
 REP, REFERRAL = "rep", "AWS referral"  # where a story deal came from
 NEXT_STEPS = "AWS account manager joins the customer's architecture review"
 
@@ -81,11 +82,12 @@ class Story:
         )
         self.timeline.say(HUBSPOT_REP, f'created deal {acme} "Acme Data Platform #AWS"')
         umbrella = self.rep.create_deal(
-            "Umbrella Cloud Migration #AWS", description="Move to AWS", company=False
+            "Umbrella Cloud Migration #AWS", description=SHORT_DESCRIPTION, company=False
         )
         self.timeline.say(
             HUBSPOT_REP,
-            f'created deal {umbrella} "Umbrella Cloud Migration #AWS": no company, 11-character description',
+            f'created deal {umbrella} "Umbrella Cloud Migration #AWS": no company, '
+            f"{len(SHORT_DESCRIPTION)}-character description",
         )
         self.deals += [StoryDeal(acme, REP), StoryDeal(umbrella, REP)]
         self.settle()
