@@ -46,9 +46,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
-    log_path = arguments.log_file or Path(
-        tempfile.NamedTemporaryFile(prefix="cosell-demo-", suffix=".log", delete=False).name  # noqa: SIM115
-    )
+    log_path = arguments.log_file or _new_log_file()
     timeline_out = _take_stdout(log_path)
     timeline = Timeline(timeline_out)
     timeline.line(
@@ -83,6 +81,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if arguments.keep_running:
             _wait_for_interrupt(timeline)
     return 1 if checks.failed else 0
+
+
+def _new_log_file() -> Path:
+    descriptor, name = tempfile.mkstemp(prefix="cosell-demo-", suffix=".log")
+    os.close(descriptor)  # kept after the run, for the reader
+    return Path(name)
 
 
 def _take_stdout(log_path: Path) -> TextIO:
