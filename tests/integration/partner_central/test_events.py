@@ -193,13 +193,21 @@ def test_events_reach_an_sqs_queue_through_an_eventbridge_rule(
         Name="partner-central", EventPattern=json.dumps({"source": ["aws.partnercentral-selling"]})
     )
     events.put_targets(Rule="partner-central", Targets=[{"Id": "queue", "Arn": queue_arn}])
-    emulator.add_event_sink(EventBridgeSink(moto_url))
-    identifier = create(pc)
-    messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=2)["Messages"]
-    delivered = json.loads(messages[0]["Body"])
-    assert (delivered["source"], delivered["detail-type"]) == (
-        "aws.partnercentral-selling",
-        "Opportunity Created",
-    )
-    assert delivered["detail"]["opportunity"]["identifier"] == identifier
-    sqs.delete_queue(QueueUrl=queue_url)
+    try:
+        emulator.add_event_sink(EventBridgeSink(moto_url))
+        identifier = create(pc)
+        messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=2)[
+            "Messages"
+        ]
+        delivered = json.loads(messages[0]["Body"])
+        assert (delivered["source"], delivered["detail-type"]) == (
+            "aws.partnercentral-selling",
+            "Opportunity Created",
+        )
+        assert delivered["detail"]["opportunity"]["identifier"] == identifier
+    finally:
+        # moto's default bus is shared by the whole test process, and its PutEvents fails outright when a
+        # rule targets a deleted queue: leave the bus as it was found.
+        events.remove_targets(Rule="partner-central", Ids=["queue"])
+        events.delete_rule(Name="partner-central")
+        sqs.delete_queue(QueueUrl=queue_url)
