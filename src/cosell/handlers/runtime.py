@@ -60,6 +60,11 @@ def hubspot() -> HubSpotClient:
     )
 
 
+def opportunity_url(opportunity_id: str) -> str:
+    """The link written to a deal (PARTNER_CENTRAL_OPPORTUNITY_URL with the id)."""
+    return settings().partner_central_opportunity_url.format(opportunity_id=opportunity_id)
+
+
 def now_ms() -> int:
     return time.time_ns() // 1_000_000
 
@@ -87,9 +92,7 @@ def push_deal_context() -> PushDealContext:
         vocabulary=vocabulary(),
         catalog=config.catalog,
         now=lambda: datetime.now(UTC),
-        opportunity_url=lambda opportunity_id: config.partner_central_opportunity_url.format(
-            opportunity_id=opportunity_id
-        ),
+        opportunity_url=opportunity_url,
     )
 
 
@@ -123,7 +126,7 @@ def take_invitation_context() -> TakeInvitationContext:
         review_stage=config.invitation_review_stage,
         owner_id=config.invitation_owner_id,
         now=lambda: datetime.now(UTC),
-        opportunity_url=push_deal_context().opportunity_url,
+        opportunity_url=opportunity_url,
         deal_claim_lease=DEAL_CLAIM_LEASE,
     )
 
