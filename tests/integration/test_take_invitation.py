@@ -346,6 +346,16 @@ def test_a_refused_start_of_a_pending_referral_fails_the_message_and_is_not_clos
     assert take_invitation(invitation_id, world.invitation_context()) is TakeOutcome.DEAL_CREATED
 
 
+def test_an_invitation_this_partner_sent_is_not_taken(world: SyncWorld) -> None:
+    sent = world.partner_central_emulator.control.create_opportunity_invitation(
+        CATALOG, {"ParticipantType": "SENDER"}
+    )
+    assert take_invitation(sent["Id"], world.invitation_context()) is TakeOutcome.NOT_RECEIVED
+    assert writes(world) == 0
+    assert deals_of(world, sent["Id"]) == []
+    assert take_invitation(sent["Id"], world.invitation_context()) is TakeOutcome.CLOSED
+
+
 # --- leads --------------------------------------------------------------------------------------------
 
 

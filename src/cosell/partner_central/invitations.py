@@ -93,6 +93,15 @@ def pending_received_invitations(
         yield from page.get("EngagementInvitationSummaries", [])
 
 
+def is_received(client: PartnerCentralSellingAPIClient, catalog: Catalog, invitation: Any) -> bool:
+    """Whether this partner is the invitation's receiver. Events and GetEngagementInvitation do not say so
+    reliably; the List API's ParticipantType filter does (an invitation the partner sent is no referral)."""
+    received = client.list_engagement_invitations(
+        Catalog=catalog, ParticipantType="RECEIVER", EngagementIdentifier=[invitation["EngagementId"]]
+    ).get("EngagementInvitationSummaries", [])
+    return any(summary["Id"] == invitation["Id"] for summary in received)
+
+
 def acceptance_token(catalog: str, kind: TaskKind, invitation_id: str) -> str:
     """Derived from the invitation alone: every attempt to accept it starts the same task."""
     return f"cosell-{catalog.lower()}-{kind.value}-{invitation_id}"

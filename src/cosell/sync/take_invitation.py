@@ -33,6 +33,7 @@ from cosell.partner_central.invitations import (
     acceptance_task_for_invitation,
     find_task,
     invitation_for_opportunity,
+    is_received,
     start_lead_acceptance,
     start_opportunity_acceptance,
 )
@@ -86,6 +87,7 @@ class TakeOutcome(StrEnum):
     REJECTED_ELSEWHERE = "referral rejected outside cosell"
     ACCEPTED_ELSEWHERE = "referral accepted outside cosell; no acceptance task to follow"
     FAILED = "acceptance failed; reason written to the deal"
+    NOT_RECEIVED = "an invitation this partner sent, not a referral to it: nothing to do"
     CLOSED = "already closed (rejected, expired or failed)"
 
 
@@ -131,6 +133,9 @@ def take_invitation(invitation_id: str, context: TakeInvitationContext) -> TakeO
     if state.phase in (Phase.ACCEPTING, Phase.ACCEPTED):
         return _follow(invitation_id, state, context)
     invitation = _read_invitation(invitation_id, context)
+    if state.phase is None and not _received(invitation, context):
+        context.invitations.advance(context.catalog, invitation_id, Phase.CLOSED, detail="sent, not received")
+        return TakeOutcome.NOT_RECEIVED
     if invitation["Status"] == "PENDING":
         if context.policy == "auto":
             return _accept(invitation, state, context)
@@ -570,6 +575,11 @@ def _contact_ids(contacts: Sequence[ContactFields], context: TakeInvitationConte
 
 
 # --- reads ----------------------------------------------------------------------------------------------
+
+
+def _received(invitation: Any, context: TakeInvitationContext) -> bool:
+    context.read_pacer.acquire()
+    return is_received(context.partner_central, context.catalog, invitation)
 
 
 def _read_invitation(invitation_id: str, context: TakeInvitationContext) -> Any:
