@@ -238,6 +238,20 @@ def test_existing_company_and_contact_are_matched_not_duplicated(world: SyncWorl
     assert world.hubspot.get_company(company.id, ("name",)).name == "Example Customer (ours)"
 
 
+def test_a_currency_the_hubspot_account_lacks_is_left_out_and_said(world: SyncWorld) -> None:
+    spend = {"Amount": "1000", "CurrencyCode": "JPY", "Frequency": "Monthly", "TargetCompany": "AWS"}
+    invitation_id = referral(
+        world,
+        Payload={"OpportunityInvitation": {"Project": {"ExpectedCustomerSpend": [spend]}}},
+        OpportunityDetails=REFERRAL_DETAILS | {"Project": {"ExpectedCustomerSpend": [spend]}},
+    )
+    assert take_invitation(invitation_id, world.invitation_context()) is TakeOutcome.DEAL_CREATED
+    deal = only_deal(world, invitation_id)
+    assert (deal["amount"], deal["deal_currency_code"]) == ("12000", None)
+    (note,) = world.hubspot.list_associations("deals", str(deal["id"]), "notes")
+    assert "JPY" in read_record(world, "notes", note.to_object_id, "hs_note_body")["hs_note_body"]
+
+
 def test_taking_again_changes_nothing(world: SyncWorld) -> None:
     invitation_id = referral(world)
     take_invitation(invitation_id, world.invitation_context())

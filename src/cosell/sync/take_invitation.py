@@ -24,7 +24,7 @@ from botocore.exceptions import ClientError
 
 from cosell.domain.referral import deal_from_invitation, deal_from_opportunity, rejection_reason
 from cosell.hubspot import properties
-from cosell.hubspot.client import HubSpotConflictError
+from cosell.hubspot.client import HubSpotConflictError, HubSpotValidationError
 from cosell.hubspot.models import AssociationInput, SearchFilter
 from cosell.partner_central.invitations import (
     LEAD_INVITATION,
@@ -455,7 +455,7 @@ def _complete(invitation_id: str, state: InvitationState, context: TakeInvitatio
         # The review deal keeps the name the rep may have given it; the rest is what AWS now shares.
         deal_id = state.deal_id
         update = {name: value for name, value in referral.deal.items() if name != "dealname"}
-        context.hubspot.update_deal(deal_id, update | linked)
+        _write_deal(update | linked, context, lambda values: context.hubspot.update_deal(deal_id, values))
         for association in _associations(referral, context):
             target = ASSOCIATED_TYPES[association.type_id]
             context.hubspot.associate("deals", deal_id, target, association.to_id, [association.type_id])
@@ -513,9 +513,38 @@ def _ensure_deal(
             values[properties.ENGAGEMENT_ID] = invitation["EngagementId"]
         if context.owner_id:
             values["hubspot_owner_id"] = context.owner_id
-        deal_id = context.hubspot.create_deal(values, _associations(referral, context)).id
+        associations = _associations(referral, context)
+        deal_id = _write_deal(
+            values, context, lambda fields: context.hubspot.create_deal(fields, associations)
+        )
     context.invitations.record_deal(context.catalog, invitation_id, deal_id)
     return deal_id, created
+
+
+def _write_deal(
+    values: Mapping[str, str], context: TakeInvitationContext, write: Callable[[dict[str, str]], Deal]
+) -> str:
+    """Create or update the deal. A currency the HubSpot account does not have is left out (HubSpot refuses
+    it, and retrying could not help) and said in a note, instead of failing the referral for good."""
+    try:
+        return write(dict(values)).id
+    except HubSpotValidationError as error:
+        currency = values.get("deal_currency_code")
+        refused = {
+            str(name)
+            for problem in error.errors
+            for name in (problem.get("context") or {}).get("propertyName") or ()
+        }
+        if currency is None or refused != {"deal_currency_code"}:
+            raise
+    deal = write({name: value for name, value in values.items() if name != "deal_currency_code"})
+    context.hubspot.create_note(
+        deal.id,
+        f"AWS states the expected spend in {currency}, a currency this HubSpot account does not have: the "
+        f"deal's amount is in {currency}. Add the currency in HubSpot's settings, or convert the amount.",
+        context.now(),
+    )
+    return deal.id
 
 
 def _find_deal(invitation_id: str, context: TakeInvitationContext) -> str | None:
