@@ -83,6 +83,24 @@ class HubSpotConflictError(HubSpotError):
 class HubSpotValidationError(HubSpotError):
     """400: the request itself is wrong; retrying cannot help."""
 
+    @property
+    def refused_properties(self) -> set[str]:
+        """The properties whose values HubSpot refused: named in `errors[].context.propertyName`, or in the
+        JSON list HubSpot appends to "Property values were not valid: "."""
+        names = {
+            str(name)
+            for problem in self.errors
+            for name in (problem.get("context") or {}).get("propertyName") or ()
+        }
+        _, _, listed = self.message.partition("Property values were not valid: ")
+        try:
+            problems = json.loads(listed) if listed else []
+        except ValueError:
+            problems = []
+        if isinstance(problems, list):
+            names |= {str(p["name"]) for p in problems if isinstance(p, dict) and "name" in p}
+        return names
+
 
 class HubSpotRateLimitError(HubSpotError):
     def __init__(

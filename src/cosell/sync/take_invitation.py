@@ -530,12 +530,7 @@ def _write_deal(
         return write(dict(values)).id
     except HubSpotValidationError as error:
         currency = values.get("deal_currency_code")
-        refused = {
-            str(name)
-            for problem in error.errors
-            for name in (problem.get("context") or {}).get("propertyName") or ()
-        }
-        if currency is None or refused != {"deal_currency_code"}:
+        if currency is None or error.refused_properties != {"deal_currency_code"}:
             raise
     deal = write({name: value for name, value in values.items() if name != "deal_currency_code"})
     context.hubspot.create_note(
