@@ -50,6 +50,37 @@ OVERRIDES = (
 )
 
 
+# What the mapping reads from HubSpot's standard properties.
+MAPPED_DEAL_PROPERTIES = (
+    "dealname",
+    "description",
+    "pipeline",
+    "dealstage",
+    "closedate",
+    "amount",
+    "deal_currency_code",
+    "hubspot_owner_id",
+)
+COMPANY_PROPERTIES = ("name", "domain", "website", "industry", "address", "city", "state", "zip", "country")
+CONTACT_PROPERTIES = ("email", "firstname", "lastname", "phone", "mobilephone", "jobtitle")
+
+# The webhook subscriptions cosell's HubSpot app needs (docs/MAPPING.md, "HubSpot webhook subscriptions"):
+# every property cosell reads, and none it writes, so its own writes do not come back.
+WEBHOOK_SUBSCRIPTIONS = (
+    "deal.creation",
+    "deal.deletion",
+    "deal.merge",
+    "deal.restore",
+    "deal.associationChange",
+    *(
+        f"deal.propertyChange:{name}"
+        for name in (*MAPPED_DEAL_PROPERTIES, *OVERRIDES, INVITATION_DECISION, REJECTION_REASON)
+    ),
+    *(f"company.propertyChange:{name}" for name in COMPANY_PROPERTIES),
+    *(f"contact.propertyChange:{name}" for name in CONTACT_PROPERTIES),
+)
+
+
 def _options(values: Iterable[str]) -> list[PropertyOption]:
     return [
         PropertyOption(label=value, value=value, display_order=index)

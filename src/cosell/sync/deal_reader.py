@@ -22,22 +22,13 @@ if TYPE_CHECKING:
 
 PRIMARY_COMPANY = 5  # association type id: deal → primary company
 DEAL_PROPERTIES = (
-    "dealname",
-    "description",
-    "pipeline",
-    "dealstage",
-    "closedate",
-    "amount",
-    "deal_currency_code",
-    "hubspot_owner_id",
+    *properties.MAPPED_DEAL_PROPERTIES,
     properties.OPPORTUNITY_ID,
     properties.SYNC_STATUS,
     properties.SYNC_ERROR,
     properties.INVITATION_ID,
     *properties.OVERRIDES,
 )
-COMPANY_PROPERTIES = ("name", "domain", "website", "industry", "address", "city", "state", "zip", "country")
-CONTACT_PROPERTIES = ("email", "firstname", "lastname", "phone", "mobilephone", "jobtitle")
 
 
 class DealReader:
@@ -61,7 +52,9 @@ class DealReader:
     def view(self, deal: Deal) -> DealView:
         """Everything the mapping needs: the deal's primary company, contacts and owner (three requests)."""
         company = self._primary_company(deal.id)
-        contacts = self._hubspot.batch_read_contacts(deal.associated_ids("contacts"), CONTACT_PROPERTIES)
+        contacts = self._hubspot.batch_read_contacts(
+            deal.associated_ids("contacts"), properties.CONTACT_PROPERTIES
+        )
         close = deal.close_date
         return DealView(
             deal_id=deal.id,
@@ -83,7 +76,7 @@ class DealReader:
         if not associations:
             return None
         primary = next((a for a in associations if PRIMARY_COMPANY in a.type_ids), associations[0])
-        companies = self._hubspot.batch_read_companies([primary.to_object_id], COMPANY_PROPERTIES)
+        companies = self._hubspot.batch_read_companies([primary.to_object_id], properties.COMPANY_PROPERTIES)
         return companies[0] if companies else None
 
     def _owner(self, owner_id: str | None) -> Person | None:

@@ -8,20 +8,15 @@ import os
 import signal
 import threading
 
+from cosell.hubspot.properties import WEBHOOK_SUBSCRIPTIONS
+
 from .ratelimit import TIERS
 from .server import HubSpotEmulator
 from .webhooks import SUBSCRIPTION_TYPES, WebhookSettings
 
 # Without --subscribe: the deal lifecycle, the deal fields the sync maps, and company/contact edits.
-DEFAULT_SUBSCRIPTIONS = (
-    "deal.creation", "deal.deletion", "deal.merge", "deal.restore", "deal.associationChange",
-    "deal.propertyChange:dealname", "deal.propertyChange:dealstage", "deal.propertyChange:pipeline",
-    "deal.propertyChange:amount", "deal.propertyChange:closedate", "deal.propertyChange:deal_currency_code",
-    "deal.propertyChange:hubspot_owner_id", "deal.propertyChange:description",
-    "company.propertyChange:name", "company.propertyChange:domain", "company.propertyChange:industry",
-    "company.propertyChange:country", "contact.propertyChange:email", "contact.propertyChange:firstname",
-    "contact.propertyChange:lastname",
-)  # fmt: skip
+# A portal set up as cosell's HubSpot app is.
+DEFAULT_SUBSCRIPTIONS = WEBHOOK_SUBSCRIPTIONS
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -21,11 +21,10 @@ import boto3
 
 from cosell.config import DEFAULT_PARTNER_CENTRAL_ROLE_NAME
 from cosell.hubspot.client import HubSpotClient
-from cosell.hubspot.properties import OVERRIDES
+from cosell.hubspot.properties import WEBHOOK_SUBSCRIPTIONS
 from cosell.partner_central.schema import vocabulary
 from cosell.sync.setup import SetupReport, ensure_deal_properties
 from cosell_local.hubspot import HubSpotEmulator, WebhookSettings
-from cosell_local.hubspot.cli import DEFAULT_SUBSCRIPTIONS as HUBSPOT_CLI_SUBSCRIPTIONS
 from cosell_local.partner_central import EmulatorConfig, EventBridgeSink, PartnerCentralEmulator
 from cosell_local.runner.api_gateway import ApiGateway
 from cosell_local.runner.environment import ProcessEnvironment, function_environment
@@ -53,10 +52,7 @@ CATALOG = "Sandbox"
 DEFAULT_HUBSPOT_TOKEN = "pat-local-cosell-0000"  # noqa: S105 - the emulator's, valid nowhere else
 DEFAULT_WEBHOOK_SECRET = "local-webhook-client-secret"  # noqa: S105 - the emulator's, valid nowhere else
 # The deal lifecycle and the fields the mapping reads, including the per-deal Partner Central overrides.
-DEFAULT_SUBSCRIPTIONS = (
-    *HUBSPOT_CLI_SUBSCRIPTIONS,
-    *(f"deal.propertyChange:{name}" for name in OVERRIDES),
-)
+DEFAULT_SUBSCRIPTIONS = WEBHOOK_SUBSCRIPTIONS
 LOCAL_ACCESS_KEY = "testing"  # moto accepts any credentials
 
 
