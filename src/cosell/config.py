@@ -91,7 +91,7 @@ class Settings(BaseModel):
     # Sync behaviour.
     # JSON merged over the mapping defaults (docs/MAPPING.md), e.g. {"contract_term_months": 36}.
     mapping_rules: Json[MappingRules] = MappingRules()
-    partner_central_writes_per_second: Annotated[float, Field(gt=0, le=10)] = 1.0
+    partner_central_writes_per_second: Annotated[float, Field(gt=0, le=10)] = 0.9
     # Partner Central allows 10 reads/s; the rest is left to the invitation poll and operators.
     partner_central_reads_per_second: Annotated[float, Field(gt=0, le=10)] = 8.0
 

@@ -77,9 +77,7 @@ class SyncWorld:
             reader=DealReader(self.hubspot),
             partner_central=self.partner_central,
             store=self.store,
-            pacer=WritePacer(
-                boto3.client("dynamodb", region_name="us-east-1"), self.table, writes_per_second=10
-            ),
+            pacer=WritePacer(boto3.client("dynamodb", region_name="us-east-1"), self.table, per_second=10),
             rules=rules or MappingRules(),
             vocabulary=vocabulary(),
             catalog=CATALOG,
@@ -104,8 +102,8 @@ class SyncWorld:
             partner_central=self.partner_central,
             store=self.store,
             invitations=InvitationStore(dynamodb, self.table),
-            write_pacer=write_pacer or WritePacer(dynamodb, self.table, writes_per_second=10),
-            read_pacer=read_pacer or ReadPacer(dynamodb, self.table, reads_per_second=10),
+            write_pacer=write_pacer or WritePacer(dynamodb, self.table, per_second=10),
+            read_pacer=read_pacer or ReadPacer(dynamodb, self.table, per_second=10),
             rules=MappingRules(),
             catalog=CATALOG,
             policy=policy,

@@ -78,7 +78,7 @@ def test_concurrent_writers_get_distinct_slots_one_interval_apart(table: str) ->
         pacer = WritePacer(
             boto3.client("dynamodb", region_name="us-east-1"),
             table,
-            writes_per_second=1,
+            per_second=1,
             clock=lambda: clock_ms[0] / 1000,  # time stands still: every slot after the first must wait
             sleep=fake_sleep,
         )
@@ -100,9 +100,7 @@ def test_concurrent_writers_get_distinct_slots_one_interval_apart(table: str) ->
 def test_each_slot_counts_against_its_utc_day_and_the_counter_expires(table: str) -> None:
     dynamodb = boto3.client("dynamodb", region_name="us-east-1")
     before_midnight = datetime(2026, 11, 29, 23, 59, 58, tzinfo=UTC).timestamp()
-    pacer = WritePacer(
-        dynamodb, table, writes_per_second=1, clock=lambda: before_midnight, sleep=lambda _: None
-    )
+    pacer = WritePacer(dynamodb, table, per_second=1, clock=lambda: before_midnight, sleep=lambda _: None)
     for _ in range(3):  # slots at 23:59:58, 23:59:59 and, the next day, 00:00:00
         pacer.acquire()
 

@@ -788,8 +788,8 @@ def test_the_worker_stays_within_the_read_and_write_quotas(world: SyncWorld) -> 
     dynamodb = boto3.client("dynamodb", region_name="us-east-1")
     clock, sleep = emulator_time(world)
     take = world.invitation_context(
-        write_pacer=WritePacer(dynamodb, world.table, writes_per_second=1, clock=clock, sleep=sleep),
-        read_pacer=ReadPacer(dynamodb, world.table, reads_per_second=10, clock=clock, sleep=sleep),
+        write_pacer=WritePacer(dynamodb, world.table, per_second=1, clock=clock, sleep=sleep),
+        read_pacer=ReadPacer(dynamodb, world.table, per_second=10, clock=clock, sleep=sleep),
     )
 
     for invitation_id in invitation_ids:

@@ -86,7 +86,7 @@ def push_deal_context() -> PushDealContext:
         partner_central=partner_central(),
         store=StateStore(dynamodb(), config.state_table_name),
         pacer=WritePacer(
-            dynamodb(), config.state_table_name, writes_per_second=config.partner_central_writes_per_second
+            dynamodb(), config.state_table_name, per_second=config.partner_central_writes_per_second
         ),
         rules=config.mapping_rules,
         vocabulary=vocabulary(),
@@ -114,10 +114,10 @@ def take_invitation_context() -> TakeInvitationContext:
         store=StateStore(dynamodb(), config.state_table_name),
         invitations=InvitationStore(dynamodb(), config.state_table_name),
         write_pacer=WritePacer(
-            dynamodb(), config.state_table_name, writes_per_second=config.partner_central_writes_per_second
+            dynamodb(), config.state_table_name, per_second=config.partner_central_writes_per_second
         ),
         read_pacer=ReadPacer(
-            dynamodb(), config.state_table_name, reads_per_second=config.partner_central_reads_per_second
+            dynamodb(), config.state_table_name, per_second=config.partner_central_reads_per_second
         ),
         rules=config.mapping_rules,
         catalog=config.catalog,

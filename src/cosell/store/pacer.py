@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from botocore.exceptions import ClientError
 
@@ -51,23 +51,26 @@ class PacerBusyError(Exception):
 
 
 class _SlotPacer:
+    budget: ClassVar[str]
+    counted_daily: ClassVar[bool]
+    default_per_second: ClassVar[float]
+
     def __init__(
         self,
         dynamodb: DynamoDBClient,
         table_name: str,
         *,
-        budget: str,
-        per_second: float,
-        counted_daily: bool,
-        clock: Callable[[], float],
-        sleep: Callable[[float], None],
+        per_second: float | None = None,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._db = dynamodb
         self._table = table_name
-        self._budget = budget
-        self._counted_daily = counted_daily
-        self._key: dict[str, AttributeValueTypeDef] = {"pk": {"S": f"pacer#{budget}"}, "sk": {"S": "slot"}}
-        self._interval_ms = max(1, round(1000 / per_second))
+        self._key: dict[str, AttributeValueTypeDef] = {
+            "pk": {"S": f"pacer#{self.budget}"},
+            "sk": {"S": "slot"},
+        }
+        self._interval_ms = max(1, round(1000 / (per_second or self.default_per_second)))
         self._clock = clock
         self._sleep = sleep
 
@@ -94,7 +97,7 @@ class _SlotPacer:
                 if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
                     continue  # another caller took that slot; read again
                 raise
-            if self._counted_daily:
+            if self.counted_daily:
                 self._count(slot)
             if slot > now_ms:
                 self._sleep((slot - now_ms) / 1000)
@@ -105,7 +108,7 @@ class _SlotPacer:
         slot_time = datetime.fromtimestamp(slot_ms / 1000, UTC)
         self._db.update_item(
             TableName=self._table,
-            Key=daily_counter_key(self._budget, slot_time.date()),
+            Key=daily_counter_key(self.budget, slot_time.date()),
             UpdateExpression="SET expires_at = :expires ADD used :one",
             ExpressionAttributeValues={
                 ":one": {"N": "1"},
@@ -115,46 +118,17 @@ class _SlotPacer:
 
 
 class WritePacer(_SlotPacer):
-    """Create/Update/Associate, Reject, Start…Task: 1 per second per partner account."""
+    """Create/Update/Associate, Reject, Start…Task: the quota is 1 per second per partner account. The
+    default stays just under it: the pacer times a request's departure, the quota counts its arrival."""
 
-    def __init__(
-        self,
-        dynamodb: DynamoDBClient,
-        table_name: str,
-        *,
-        writes_per_second: float = 1.0,
-        clock: Callable[[], float] = time.time,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        super().__init__(
-            dynamodb,
-            table_name,
-            budget=WRITES,
-            counted_daily=True,
-            per_second=writes_per_second,
-            clock=clock,
-            sleep=sleep,
-        )
+    budget = WRITES
+    counted_daily = True
+    default_per_second = 0.9
 
 
 class ReadPacer(_SlotPacer):
     """GetOpportunity, GetAwsOpportunitySummary, Get/ListEngagementInvitations, ...: 10 per second."""
 
-    def __init__(
-        self,
-        dynamodb: DynamoDBClient,
-        table_name: str,
-        *,
-        reads_per_second: float = 8.0,
-        clock: Callable[[], float] = time.time,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        super().__init__(
-            dynamodb,
-            table_name,
-            budget="partner-central-reads",
-            counted_daily=False,
-            per_second=reads_per_second,
-            clock=clock,
-            sleep=sleep,
-        )
+    budget = "partner-central-reads"
+    counted_daily = False
+    default_per_second = 8.0

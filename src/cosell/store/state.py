@@ -50,6 +50,16 @@ def _opportunity_key(catalog: str, opportunity_id: str) -> dict[str, AttributeVa
     return {"pk": {"S": f"opportunity#{catalog}#{opportunity_id}"}, "sk": {"S": "link"}}
 
 
+_TRANSACTION_ATTEMPTS = 5
+
+
+def _cancelled_by_conflict(error: ClientError) -> bool:
+    """DynamoDB cancels a transaction that meets another one on the same item (`TransactionConflict`): that
+    says nothing about the items, unlike a failed condition."""
+    reasons = error.response.get("CancellationReasons") or []
+    return any(reason.get("Code") == "TransactionConflict" for reason in reasons)
+
+
 def _is_condition_failure(error: ClientError) -> bool:
     code = error.response.get("Error", {}).get("Code")
     return code in {"ConditionalCheckFailedException", "TransactionCanceledException"}
@@ -95,29 +105,34 @@ class StateStore:
             **_opportunity_key(link.catalog, link.opportunity_id),
             "deal_id": {"S": link.deal_id},
         }
-        try:
-            self._db.transact_write_items(
-                TransactItems=[
-                    {
-                        "Put": {
-                            "TableName": self._table,
-                            "Item": item,
-                            "ConditionExpression": "attribute_not_exists(pk)",
+        for _ in range(_TRANSACTION_ATTEMPTS):
+            try:
+                self._db.transact_write_items(
+                    TransactItems=[
+                        {
+                            "Put": {
+                                "TableName": self._table,
+                                "Item": item,
+                                "ConditionExpression": "attribute_not_exists(pk)",
+                            }
                         }
-                    }
-                    for item in (deal_item, reverse_item)
-                ]
-            )
-        except ClientError as error:
-            if not _is_condition_failure(error):
-                raise
-            existing = self.link_for_deal(link.deal_id)
-            if existing is None or existing.opportunity_id != link.opportunity_id:
-                other = self.deal_for_opportunity(link.catalog, link.opportunity_id)
-                raise LinkConflictError(
-                    f"deal {link.deal_id} → {existing.opportunity_id if existing else '?'}, "
-                    f"opportunity {link.opportunity_id} → deal {other}"
-                ) from None
+                        for item in (deal_item, reverse_item)
+                    ]
+                )
+            except ClientError as error:
+                if _cancelled_by_conflict(error):
+                    continue  # another transaction on these items was in flight: try again
+                if not _is_condition_failure(error):
+                    raise
+                existing = self.link_for_deal(link.deal_id)
+                if existing is None or existing.opportunity_id != link.opportunity_id:
+                    other = self.deal_for_opportunity(link.catalog, link.opportunity_id)
+                    raise LinkConflictError(
+                        f"deal {link.deal_id} → {existing.opportunity_id if existing else '?'}, "
+                        f"opportunity {link.opportunity_id} → deal {other}"
+                    ) from None
+            return
+        raise LinkConflictError(f"deal {link.deal_id}: concurrent link transactions kept conflicting")
 
     # --- pending creates ---
 
