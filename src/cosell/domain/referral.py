@@ -161,14 +161,7 @@ def deal_from_invitation(
             "aws_origin": "AWS Referral",
         }
     )
-    company = _company(
-        customer.get("CompanyName"),
-        customer.get("WebsiteUrl"),
-        customer.get("Industry"),
-        rules,
-        {"country": customer.get("CountryCode")},
-    )
-    return ReferralDeal(deal, company)
+    return ReferralDeal(deal, _customer_company(customer, rules))
 
 
 def _lead_deal(lead: Mapping[str, Any], rules: MappingRules, pipeline: str, stage: str) -> ReferralDeal:
@@ -194,14 +187,18 @@ def _lead_deal(lead: Mapping[str, Any], rules: MappingRules, pipeline: str, stag
             "aws_origin": "AWS Referral",
         }
     )
-    company = _company(
+    return ReferralDeal(deal, _customer_company(customer, rules))
+
+
+def _customer_company(customer: Mapping[str, Any], rules: MappingRules) -> CompanyFields | None:
+    """The company an invitation's Customer (opportunity or lead alike) describes."""
+    return _company(
         customer.get("CompanyName"),
         customer.get("WebsiteUrl"),
         customer.get("Industry"),
         rules,
         {"country": customer.get("CountryCode")},
     )
-    return ReferralDeal(deal, company)
 
 
 def _deal_name(title: str | None, company_name: str | None) -> str:

@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
-from werkzeug.serving import WSGIRequestHandler, make_server
+from werkzeug.serving import WSGIRequestHandler
 from werkzeug.wrappers import Request, Response
+
+from cosell_local.serving import BackgroundServer
 
 from . import associations, control, objects, owners, page, pipelines, properties, search
 from .account import Account
@@ -28,8 +30,6 @@ from .webhooks import WebhookDispatcher
 if TYPE_CHECKING:
     from collections.abc import Iterable
     from types import TracebackType
-
-    from werkzeug.serving import BaseWSGIServer
 
     from .routing import Route
     from .webhooks import WebhookSettings
@@ -82,9 +82,9 @@ class HubSpotEmulator:
         self.webhooks = WebhookDispatcher(self.clock, portal_id, app_id, webhook) if webhook else None
         self.requests: list[LoggedRequest] = []
         self.account = self._new_account()
-        self._port = port
-        self._server: BaseWSGIServer | None = None
-        self._thread: threading.Thread | None = None
+        self._http = BackgroundServer(
+            self._wsgi, name="hubspot-emulator", port=port, request_handler=_QuietRequestHandler
+        )
         self._log_lock = threading.Lock()
         self._routes = Map(
             [Rule(route.rule, methods=[route.method], endpoint=route) for route in ROUTES],
@@ -94,16 +94,7 @@ class HubSpotEmulator:
     # --- lifecycle ---
 
     def start(self) -> HubSpotEmulator:
-        self._server = make_server(
-            "127.0.0.1", self._port, self._wsgi, threaded=True, request_handler=_QuietRequestHandler
-        )
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="hubspot-emulator",
-            daemon=True,
-        )
-        self._thread.start()
+        self._http.start()
         if self.webhooks:
             self.webhooks.start()
         return self
@@ -111,10 +102,7 @@ class HubSpotEmulator:
     def stop(self) -> None:
         if self.webhooks:
             self.webhooks.stop()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        self._http.stop()
 
     def __enter__(self) -> HubSpotEmulator:
         return self.start()
@@ -126,9 +114,7 @@ class HubSpotEmulator:
 
     @property
     def base_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("the emulator is not started")
-        return f"http://127.0.0.1:{self._server.server_port}"
+        return self._http.url
 
     # --- control from Python ---
 

@@ -7,7 +7,7 @@ import socket
 import threading
 from typing import TYPE_CHECKING, Any
 
-from werkzeug.serving import WSGIRequestHandler, make_server
+from werkzeug.serving import WSGIRequestHandler
 from werkzeug.wrappers import Request, Response
 
 from cosell_local.partner_central import protocol
@@ -16,6 +16,7 @@ from cosell_local.partner_central.config import EmulatorConfig
 from cosell_local.partner_central.control import HTTP_ACTIONS, ControlApi
 from cosell_local.partner_central.errors import ApiError
 from cosell_local.partner_central.faults import DropConnection
+from cosell_local.serving import BackgroundServer
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -55,8 +56,7 @@ class PartnerCentralEmulator:
         self.control = ControlApi(self.backend)
         for sink in sinks:
             self.add_event_sink(sink)
-        self._server: Any = None
-        self._thread: threading.Thread | None = None
+        self._http: BackgroundServer | None = None
         self._ticker: threading.Thread | None = None
         self._stopping = threading.Event()
         self.url = ""
@@ -66,14 +66,10 @@ class PartnerCentralEmulator:
         self.backend.publisher.add_sink(sink)
 
     def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
-        self._server = make_server(
-            host, port, self.wsgi_app, threaded=True, request_handler=_QuietRequestHandler
+        self._http = BackgroundServer(
+            self.wsgi_app, name="partner-central", host=host, port=port, request_handler=_QuietRequestHandler
         )
-        self.url = f"http://{host}:{self._server.server_port}"
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="partner-central", daemon=True
-        )
-        self._thread.start()
+        self.url = self._http.start()
         interval = self.backend.config.tick_seconds
         if interval > 0:
             self._stopping.clear()
@@ -92,18 +88,13 @@ class PartnerCentralEmulator:
         if self._ticker is not None:
             self._ticker.join()
             self._ticker = None
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
+        if self._http is not None:
+            self._http.stop()
 
     def wait(self) -> None:
         """Blocks while the server runs (the CLI's mode; interrupt to end)."""
-        while self._thread is not None and self._thread.is_alive():
-            self._thread.join(timeout=0.5)
+        while self._http is not None and self._http.running:
+            self._stopping.wait(0.5)
 
     def __enter__(self) -> PartnerCentralEmulator:
         self.start()

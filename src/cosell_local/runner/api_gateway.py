@@ -8,18 +8,17 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 import time
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from werkzeug.serving import WSGIRequestHandler, make_server
+from werkzeug.serving import WSGIRequestHandler
 from werkzeug.wrappers import Request, Response
+
+from cosell_local.serving import BackgroundServer
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
-
-    from werkzeug.serving import BaseWSGIServer
 
     from cosell_local.runner.lambda_runtime import LambdaFunction
 
@@ -103,34 +102,19 @@ class ApiGateway:
     def __init__(self, routes: Iterable[tuple[str, str, str, LambdaFunction]], port: int = 0) -> None:
         # (stage, path, METHOD) → function
         self._routes = {(stage, path, method): function for stage, path, method, function in routes}
-        self._port = port
-        self._server: BaseWSGIServer | None = None
-        self._thread: threading.Thread | None = None
+        self._http = BackgroundServer(
+            self._wsgi, name="api-gateway", port=port, request_handler=_RequestHandler
+        )
 
     def start(self) -> str:
-        self._server = make_server(
-            "127.0.0.1", self._port, self._wsgi, threaded=True, request_handler=_RequestHandler
-        )
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="api-gateway", daemon=True
-        )
-        self._thread.start()
-        return self.url
+        return self._http.start()
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
+        self._http.stop()
 
     @property
     def url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("the API endpoint is not started")
-        return f"http://127.0.0.1:{self._server.server_port}"
+        return self._http.url
 
     def route_url(self, stage: str, path: str) -> str:
         return f"{self.url}/{stage}{path}"

@@ -29,7 +29,7 @@ from cosell_local.partner_central import EmulatorConfig, EventBridgeSink, Partne
 from cosell_local.runner.api_gateway import ApiGateway
 from cosell_local.runner.environment import ProcessEnvironment, function_environment
 from cosell_local.runner.lambda_runtime import ACCOUNT_ID, LambdaFunction
-from cosell_local.runner.moto_server import MotoServer
+from cosell_local.runner.moto_server import moto_server
 from cosell_local.runner.provision import provision
 from cosell_local.runner.schedules import Schedule
 from cosell_local.runner.sqs_event_source import QueueRun, SqsEventSource
@@ -121,7 +121,7 @@ class LocalStack:
         self._hubspot: HubSpotEmulator | None = None  # built in start(): its webhook target is the API's URL
         self._webhook_subscriptions = tuple(webhook_subscriptions)
         self.partner_central = PartnerCentralEmulator(partner_central or EmulatorConfig(seed=seed))
-        self._moto = MotoServer(ports.aws)
+        self._moto = moto_server(ports.aws)
         self._clients: dict[str, Any] = {}
         self._environment = ProcessEnvironment()
         self.event_sources: list[SqsEventSource] = []
