@@ -15,6 +15,7 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 
 from cosell.handlers import invitation_poll, runtime, webhook, worker
 from cosell.hubspot.signature import sign_v3
+from tests.integration.sync_world import create_state_table
 from tests.support.lambda_context import FakeLambdaContext
 
 if TYPE_CHECKING:
@@ -221,6 +222,7 @@ def test_worker_fails_a_batch_of_unreadable_messages_so_nothing_is_lost(handler_
 
 def test_invitation_poll_needs_partner_central(handler_env: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Without a reachable Partner Central the poll fails loudly (the scheduler retries), queueing nothing."""
+    create_state_table("cosell-test")  # the poll's read pacer keeps its slot there
     monkeypatch.setenv("AWS_ENDPOINT_URL_PARTNERCENTRAL_SELLING", "http://127.0.0.1:9")
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
     with pytest.raises(Exception, match=r"Could not connect"):

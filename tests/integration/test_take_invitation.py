@@ -749,9 +749,9 @@ def test_poll_pages_through_260_pending_invitations_within_the_read_quota(world:
 
     queue = RecordingQueue()
     clock, sleep = emulator_time(world)
-    invitations = pending_received_invitations(
-        world.partner_central, CATALOG, pages_per_second=1, clock=clock, sleep=sleep
-    )
+    dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+    pacer = ReadPacer(dynamodb, world.table, per_second=1, clock=clock, sleep=sleep)
+    invitations = pending_received_invitations(world.partner_central, CATALOG, pace=pacer.acquire)
     queued = queue_pending_invitations(
         invitations,
         queue,  # type: ignore[arg-type]  # records what SyncQueue would send
@@ -777,7 +777,7 @@ def test_an_unpaced_poll_would_be_throttled(world: SyncWorld) -> None:
         enabled=True, limits={"ListEngagementInvitations": {"per_second": 1, "per_day": 1000}}
     )
     with pytest.raises(ClientError, match="ThrottlingException"):
-        list(pending_received_invitations(world.partner_central, CATALOG, pages_per_second=1000))
+        list(pending_received_invitations(world.partner_central, CATALOG, pace=lambda: None))
 
 
 def test_the_worker_stays_within_the_read_and_write_quotas(world: SyncWorld) -> None:

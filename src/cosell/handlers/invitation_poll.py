@@ -18,7 +18,9 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     settings = runtime.settings()
     logger.set_correlation_id(context.aws_request_id)
     queued = queue_pending_invitations(
-        pending_received_invitations(runtime.partner_central(), settings.catalog),
+        pending_received_invitations(
+            runtime.partner_central(), settings.catalog, pace=runtime.read_pacer().acquire
+        ),
         runtime.sync_queue(),
         catalog=settings.catalog,
         now_ms=runtime.now_ms(),

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from cosell.config import FunctionSettings
     from cosell.hubspot.client import HubSpotClient
+    from cosell.store.pacer import ReadPacer, WritePacer
     from cosell.sync.push_deal import PushDealContext
     from cosell.sync.take_invitation import TakeInvitationContext
 
@@ -65,6 +66,26 @@ def opportunity_url(opportunity_id: str) -> str:
     return settings().partner_central_opportunity_url.format(opportunity_id=opportunity_id)
 
 
+@cache
+def write_pacer() -> WritePacer:
+    """Partner Central writes, paced across every invocation (DynamoDB slots)."""
+    from cosell.store.pacer import WritePacer
+
+    config = settings()
+    return WritePacer(
+        dynamodb(), config.state_table_name, per_second=config.partner_central_writes_per_second
+    )
+
+
+@cache
+def read_pacer() -> ReadPacer:
+    """Partner Central reads of the worker and the invitation poll, paced together."""
+    from cosell.store.pacer import ReadPacer
+
+    config = settings()
+    return ReadPacer(dynamodb(), config.state_table_name, per_second=config.partner_central_reads_per_second)
+
+
 def now_ms() -> int:
     return time.time_ns() // 1_000_000
 
@@ -74,7 +95,6 @@ def now_ms() -> int:
 @cache
 def push_deal_context() -> PushDealContext:
     from cosell.partner_central.schema import vocabulary
-    from cosell.store.pacer import WritePacer
     from cosell.store.state import StateStore
     from cosell.sync.deal_reader import DealReader
     from cosell.sync.push_deal import PushDealContext
@@ -85,9 +105,7 @@ def push_deal_context() -> PushDealContext:
         reader=DealReader(hubspot()),
         partner_central=partner_central(),
         store=StateStore(dynamodb(), config.state_table_name),
-        pacer=WritePacer(
-            dynamodb(), config.state_table_name, per_second=config.partner_central_writes_per_second
-        ),
+        pacer=write_pacer(),
         rules=config.mapping_rules,
         vocabulary=vocabulary(),
         catalog=config.catalog,
@@ -103,7 +121,6 @@ DEAL_CLAIM_LEASE = timedelta(minutes=2)
 @cache
 def take_invitation_context() -> TakeInvitationContext:
     from cosell.store.invitations import InvitationStore
-    from cosell.store.pacer import ReadPacer, WritePacer
     from cosell.store.state import StateStore
     from cosell.sync.take_invitation import TakeInvitationContext
 
@@ -113,12 +130,8 @@ def take_invitation_context() -> TakeInvitationContext:
         partner_central=partner_central(),
         store=StateStore(dynamodb(), config.state_table_name),
         invitations=InvitationStore(dynamodb(), config.state_table_name),
-        write_pacer=WritePacer(
-            dynamodb(), config.state_table_name, per_second=config.partner_central_writes_per_second
-        ),
-        read_pacer=ReadPacer(
-            dynamodb(), config.state_table_name, per_second=config.partner_central_reads_per_second
-        ),
+        write_pacer=write_pacer(),
+        read_pacer=read_pacer(),
         rules=config.mapping_rules,
         catalog=config.catalog,
         policy=config.invitation_policy,
@@ -149,6 +162,8 @@ def reset() -> None:
         partner_central,
         dynamodb,
         hubspot,
+        write_pacer,
+        read_pacer,
         push_deal_context,
         take_invitation_context,
     ):

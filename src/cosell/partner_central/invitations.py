@@ -10,7 +10,6 @@ tasks are then followed with the List…Tasks reads, which cost no write quota.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -62,16 +61,12 @@ class AcceptanceTask:
 
 
 def pending_received_invitations(
-    client: PartnerCentralSellingAPIClient,
-    catalog: Catalog,
-    *,
-    pages_per_second: float = 5.0,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
+    client: PartnerCentralSellingAPIClient, catalog: Catalog, *, pace: Callable[[], None]
 ) -> Iterator[EngagementInvitationSummaryTypeDef]:
     """Every PENDING invitation addressed to this partner, all pages (100 per call, the API's maximum).
 
-    Pages are read at most `pages_per_second`, half the 10/s read quota: the worker reads at the same time.
+    `pace` is called before each page: the shared read pacer, so the poll and the worker together stay
+    within the read quota.
     """
     paginator = client.get_paginator("list_engagement_invitations")
     pages = paginator.paginate(
@@ -80,13 +75,9 @@ def pending_received_invitations(
         Status=["PENDING"],
         PaginationConfig={"PageSize": PAGE_SIZE},
     )
-    interval = 1 / pages_per_second
-    fetched_at: float | None = None
     remaining = iter(pages)
     while True:
-        if fetched_at is not None and (wait := fetched_at + interval - clock()) > 0:
-            sleep(wait)
-        fetched_at = clock()
+        pace()
         page = next(remaining, None)  # the paginator calls the API here
         if page is None:
             return
