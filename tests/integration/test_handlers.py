@@ -228,3 +228,25 @@ def test_invitation_poll_needs_partner_central(handler_env: str, monkeypatch: py
     with pytest.raises(Exception, match=r"Could not connect"):
         invitation_poll.handler({}, FakeLambdaContext())
     assert drain(handler_env) == []
+
+
+def test_worker_forwards_partner_central_events_to_their_own_group_and_acknowledges_others(
+    handler_env: str,
+) -> None:
+    invitation_event = json.dumps(
+        {"id": "ev-1", "detail-type": "Engagement Invitation Created", "source": "aws.partnercentral-selling",
+         "time": "2026-11-29T12:00:00Z",
+         "detail": {"catalog": "Sandbox", "engagementInvitation": {"id": "engi-abc", "engagementId": "eng-1"}}}
+    )  # fmt: skip
+    snapshot_event = json.dumps(
+        {"id": "ev-2", "detail-type": "Engagement Resource Snapshot Created", "source": "aws.partnercentral-selling",
+         "time": "2026-11-29T12:00:01Z", "detail": {"catalog": "Sandbox", "resourceSnapshot": {"arn": "x"}}}
+    )  # fmt: skip
+    records = [
+        sqs_record("invitation", invitation_event, "partner-central-events"),
+        sqs_record("snapshot", snapshot_event, "partner-central-events"),
+    ]
+    assert worker.handler({"Records": records}, FakeLambdaContext())["batchItemFailures"] == []
+    (forwarded,) = drain(handler_env)
+    assert forwarded["Attributes"]["MessageGroupId"] == "partner_central.invitation:engi-abc"
+    assert json.loads(forwarded["Body"])["triggers"][0]["kind"] == "Engagement Invitation Created"

@@ -6,12 +6,13 @@ import threading
 from typing import TYPE_CHECKING
 
 import pytest
+import urllib3
 
 from cosell.domain.mapping_rules import MappingRules
 from cosell.hubspot.client import HubSpotUnavailableError
 from cosell.store.state import StateStore
 from cosell.sync.push_deal import PushOutcome, client_token, push_deal, push_deals_of
-from tests.integration.sync_world import CATALOG, make_world
+from tests.integration.sync_world import CATALOG, REP_TOKEN, make_world
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -209,3 +210,15 @@ def test_fixing_the_company_pushes_its_deals(world: SyncWorld) -> None:
     outcome = push_deals_of("companies", company.id, context)
     assert outcome == f"1 × {PushOutcome.NOT_TAGGED.value}; 2 × {PushOutcome.CREATED.value}"
     assert {deal_properties(world, deal_id)["aws_sync_status"] for deal_id in (first, second)} == {"Synced"}
+
+
+def test_a_deleted_deal_is_nothing_to_push(world: SyncWorld) -> None:
+    deal_id = world.create_deal()
+    deleted = urllib3.request(
+        "DELETE",
+        f"{world.hubspot_emulator.base_url}/crm/v3/objects/deals/{deal_id}",
+        headers={"Authorization": f"Bearer {REP_TOKEN}"},
+    )
+    assert deleted.status == 204
+    assert push_deal(deal_id, world.context()) is PushOutcome.GONE
+    assert world.partner_central_emulator.control.calls() == []

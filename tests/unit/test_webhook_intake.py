@@ -22,6 +22,13 @@ NOW = 1_782_371_980_000
 
 
 def deliver(body: bytes, *, secret: str = SECRET, timestamp: int = NOW) -> list[SyncRequest]:
+    requests, _ = deliver_all(body, secret=secret, timestamp=timestamp)
+    return requests
+
+
+def deliver_all(
+    body: bytes, *, secret: str = SECRET, timestamp: int = NOW
+) -> tuple[list[SyncRequest], list[str]]:
     headers = {
         "X-HubSpot-Signature-v3": sign_v3(secret, "POST", URL, body, str(timestamp)),
         "X-HubSpot-Request-Timestamp": str(timestamp),
@@ -110,16 +117,23 @@ def test_bad_signature_is_refused_before_parsing() -> None:
             ).encode(),
             "at most 100",
         ),
-        (
-            b'[{"eventId":1,"subscriptionId":1,"portalId":1,"occurredAt":1,"subscriptionType":"ticket.creation",'
-            b'"objectId":5}]',
-            "ticket.creation is not synced",
-        ),
     ],
 )
 def test_malformed_delivery_says_why(body: bytes, reason: str) -> None:
     with pytest.raises(MalformedDeliveryError, match=reason):
         deliver(body)
+
+
+def test_events_about_other_objects_are_acknowledged_and_named_not_refused() -> None:
+    """One event cosell does not sync must not make HubSpot retry (and finally drop) the rest of the batch."""
+    body = (
+        b'[{"eventId":1,"subscriptionId":1,"portalId":1,"occurredAt":1,"subscriptionType":"ticket.creation",'
+        b'"objectId":5},{"eventId":2,"subscriptionId":1,"portalId":1,"occurredAt":2,'
+        b'"subscriptionType":"deal.creation","objectId":6}]'
+    )
+    requests, ignored = deliver_all(body)
+    assert [(r.subject, r.object_id) for r in requests] == [(Subject.HUBSPOT_DEAL, "6")]
+    assert ignored == ["ticket.creation"]
 
 
 def test_oversized_body_is_refused() -> None:

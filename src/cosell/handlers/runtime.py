@@ -114,8 +114,8 @@ def push_deal_context() -> PushDealContext:
     )
 
 
-# Longer than the worker's 30 s timeout, shorter than the queue's 180 s visibility timeout (template.yaml).
-DEAL_CLAIM_LEASE = timedelta(minutes=2)
+# Longer than the worker's 90 s timeout, shorter than the queue's 540 s visibility timeout (template.yaml).
+DEAL_CLAIM_LEASE = timedelta(minutes=5)
 
 
 @cache

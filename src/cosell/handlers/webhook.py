@@ -47,7 +47,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     request = APIGatewayProxyEvent(event)
     settings = runtime.settings()
     try:
-        requests = accept_delivery(
+        requests, ignored = accept_delivery(
             method=request.http_method,
             url=_called_url(request, settings),
             headers=request.headers,
@@ -67,5 +67,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     except EnqueueError as failure:
         logger.error("webhook not queued; HubSpot will retry", extra={"reason": str(failure)})
         return _response(503, {"message": "temporarily unable to queue the delivery"})
-    logger.info("webhook queued", extra={"objects": len(requests)})
+    logger.info(
+        "webhook queued", extra={"objects": len(requests), "ignored_event_types": sorted(set(ignored))}
+    )
     return _response(200, {"queued": len(requests)})

@@ -3,6 +3,10 @@
 A failed message is retried by SQS and, after the queue's maxReceiveCount, parked in the DLQ. FIFO order is
 kept per message group (one object): after a failure the rest of that group in the batch is returned
 unprocessed, other groups go on.
+
+Partner Central events arrive from EventBridge in one fixed group (a FIFO rule target takes a constant group
+id). The worker only forwards each to the queue again as a `SyncRequest` in its object's own group, so a
+referral still waiting for AWS cannot hold back every other event behind it.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, proce
 from cosell.handlers import runtime
 from cosell.handlers.runtime import logger
 from cosell.sync.dispatch import reconcile
-from cosell.sync.requests import parse_message
+from cosell.sync.requests import SyncRequest, UnsupportedEventError, from_eventbridge, parse_message
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
@@ -24,12 +28,35 @@ if TYPE_CHECKING:
 processor = SqsFifoPartialProcessor(skip_group_on_error=True)
 
 
+def _forward(event: dict[str, Any]) -> None:
+    try:
+        request = from_eventbridge(event)
+    except UnsupportedEventError as unsupported:
+        # An event about nothing cosell syncs (e.g. a resource snapshot): acknowledged, not retried.
+        logger.info(
+            "event ignored", extra={"detail_type": event.get("detail-type"), "reason": str(unsupported)}
+        )
+        return
+    runtime.sync_queue().send([request])
+    logger.info("event forwarded", extra={"subject": request.subject, "object_id": request.object_id})
+
+
 def _handle(record: SQSRecord) -> None:
-    request = parse_message(record.body)
-    logger.set_correlation_id(request.correlation_id)
-    outcome = reconcile(request, runtime.Contexts())
+    message = parse_message(record.body)
+    if not isinstance(message, SyncRequest):
+        _forward(message)
+        return
+    logger.set_correlation_id(message.correlation_id)
+    try:
+        outcome = reconcile(message, runtime.Contexts())
+    except Exception:
+        # Logged here, through the redacting logger: the batch processor itself reports only at DEBUG.
+        logger.exception(
+            "reconcile failed", extra={"subject": message.subject, "object_id": message.object_id}
+        )
+        raise
     logger.info(
-        "reconciled", extra={"subject": request.subject, "object_id": request.object_id, "outcome": outcome}
+        "reconciled", extra={"subject": message.subject, "object_id": message.object_id, "outcome": outcome}
     )
 
 

@@ -35,8 +35,9 @@ def accept_delivery(
     client_secret: str,
     now_ms: int,
     correlation_id: str,
-) -> list[SyncRequest]:
-    """Sync requests for a signed delivery; raises `SignatureError` or `MalformedDeliveryError`."""
+) -> tuple[list[SyncRequest], list[str]]:
+    """Sync requests for a signed delivery, and the types of events it ignored; raises `SignatureError` or
+    `MalformedDeliveryError`."""
     if len(body) > MAX_BODY_BYTES:
         # Checked before the signature, so an oversized body costs no HMAC.
         raise MalformedDeliveryError(f"body is {len(body)} bytes; HubSpot sends at most {MAX_BODY_BYTES}")
@@ -58,7 +59,4 @@ def accept_delivery(
         raise MalformedDeliveryError(
             f"not a HubSpot webhook delivery: {where}: {first['msg']} ({error.error_count()} problem(s))"
         ) from None
-    try:
-        return from_webhook_events(events, correlation_id)
-    except ValueError as error:
-        raise MalformedDeliveryError(str(error)) from None
+    return from_webhook_events(events, correlation_id)

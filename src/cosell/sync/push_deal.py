@@ -22,6 +22,7 @@ from botocore.exceptions import ClientError
 from cosell.domain.mapping import map_deal
 from cosell.domain.tag import is_tagged
 from cosell.hubspot import properties
+from cosell.hubspot.client import HubSpotNotFoundError
 from cosell.store.state import Link, PendingCreate
 
 if TYPE_CHECKING:
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 
 class PushOutcome(StrEnum):
     NOT_TAGGED = "not tagged: nothing to do"
+    GONE = "the deal no longer exists in HubSpot (deleted or merged): nothing to do"
     CREATED = "opportunity created"
     LINKED = "already linked"
     REPAIRED = "already linked; HubSpot status repaired"
@@ -75,7 +77,10 @@ def fingerprint(view: DealView) -> str:
 
 
 def push_deal(deal_id: str, context: PushDealContext) -> PushOutcome:
-    deal = context.reader.read_deal(deal_id)
+    try:
+        deal = context.reader.read_deal(deal_id)
+    except HubSpotNotFoundError:
+        return PushOutcome.GONE  # its linked opportunity, if any, stays as it is in Partner Central
     if not is_tagged(deal.name):
         return PushOutcome.NOT_TAGGED
     link = context.store.link_for_deal(deal_id)

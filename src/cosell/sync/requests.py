@@ -80,13 +80,18 @@ class UnsupportedEventError(ValueError):
     """An event names nothing cosell synchronises."""
 
 
-def from_webhook_events(events: Iterable[WebhookEvent], correlation_id: str) -> list[SyncRequest]:
-    """One request per object in the delivery: five changes to one deal become one reconcile."""
+def from_webhook_events(
+    events: Iterable[WebhookEvent], correlation_id: str
+) -> tuple[list[SyncRequest], list[str]]:
+    """One request per object in the delivery (five changes to one deal become one reconcile), and the
+    subscription types of events about nothing cosell syncs (acknowledged, so HubSpot does not retry them)."""
     grouped: dict[tuple[Subject, str], list[Trigger]] = {}
+    ignored: list[str] = []
     for event in events:
         subject = _HUBSPOT_SUBJECTS.get(event.object_type)
         if subject is None or event.subject_id is None:
-            raise UnsupportedEventError(f"event {event.event_id}: {event.subscription_type} is not synced")
+            ignored.append(event.subscription_type)
+            continue
         trigger = Trigger(
             source="hubspot_webhook",
             kind=event.subscription_type,
@@ -95,7 +100,7 @@ def from_webhook_events(events: Iterable[WebhookEvent], correlation_id: str) -> 
             property_name=event.property_name,
         )
         grouped.setdefault((subject, str(event.subject_id)), []).append(trigger)
-    return [
+    requests = [
         SyncRequest(
             subject=subject,
             object_id=object_id,
@@ -104,6 +109,7 @@ def from_webhook_events(events: Iterable[WebhookEvent], correlation_id: str) -> 
         )
         for (subject, object_id), triggers in grouped.items()
     ]
+    return requests, ignored
 
 
 def from_eventbridge(event: dict[str, Any]) -> SyncRequest:
@@ -138,9 +144,9 @@ def _parse_event_time(text: str) -> int:
         return 0
 
 
-def parse_message(body: str) -> SyncRequest:
-    """A queue message body: a `SyncRequest`, or an EventBridge event the rule delivered as it came."""
+def parse_message(body: str) -> SyncRequest | dict[str, Any]:
+    """A queue message body: a `SyncRequest`, or an EventBridge event as the rule delivered it."""
     data = json.loads(body)
     if isinstance(data, dict) and "detail-type" in data:
-        return from_eventbridge(data)
+        return data
     return SyncRequest.model_validate(data)
