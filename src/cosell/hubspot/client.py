@@ -339,7 +339,7 @@ class HubSpotClient:
     ) -> PropertyDefinition:
         """Raises HubSpotConflictError when it exists: read first."""
         payload = definition.model_dump(by_alias=True, exclude_none=True, exclude={"hubspot_defined"})
-        body = self._request("POST", f"/crm/v3/properties/{object_type}", body=payload)
+        body = self._request("POST", f"/crm/v3/properties/{object_type}", body=payload, creates=True)
         return PropertyDefinition.model_validate(body)
 
     def list_property_groups(self, object_type: ObjectTypeName) -> list[PropertyGroup]:
@@ -348,7 +348,7 @@ class HubSpotClient:
 
     def create_property_group(self, object_type: ObjectTypeName, group: PropertyGroup) -> PropertyGroup:
         payload = group.model_dump(by_alias=True, include={"name", "label", "display_order"})
-        body = self._request("POST", f"/crm/v3/properties/{object_type}/groups", body=payload)
+        body = self._request("POST", f"/crm/v3/properties/{object_type}/groups", body=payload, creates=True)
         return PropertyGroup.model_validate(body)
 
     # --- plumbing ---
@@ -451,11 +451,21 @@ class HubSpotClient:
                 for link in associations
             ],
         }
-        return model.model_validate(self._request("POST", f"/crm/v3/objects/{object_type}", body=payload))
+        path = f"/crm/v3/objects/{object_type}"
+        return model.model_validate(self._request("POST", path, body=payload, creates=True))
 
     def _request(
-        self, method: str, path: str, *, query: Mapping[str, str] | None = None, body: Any = None
+        self,
+        method: str,
+        path: str,
+        *,
+        query: Mapping[str, str] | None = None,
+        body: Any = None,
+        creates: bool = False,
     ) -> Any:
+        """One API call with retries. `creates`: HubSpot has no idempotency key, so a create is retried only
+        when HubSpot certainly did not act (429, 423, 503, or no connection made); after a 500, 502, 504 or
+        a lost answer the record may exist, and the caller must look before creating again."""
         url = self._base_url + path + (f"?{urlencode(query)}" if query else "")
         encoded = None if body is None else json.dumps(body).encode()
         for attempt in range(1, self._retry.max_attempts + 1):
@@ -474,13 +484,17 @@ class HubSpotClient:
                 )
             except urllib3.exceptions.HTTPError as failure:
                 error: HubSpotError = HubSpotUnavailableError(0, f"no answer: {type(failure).__name__}")
-                delay: float | None = self._backoff(attempt)
+                never_sent = isinstance(
+                    failure, urllib3.exceptions.NewConnectionError | urllib3.exceptions.ConnectTimeoutError
+                )
+                delay: float | None = self._backoff(attempt) if never_sent or not creates else None
             else:
                 if response.status < 400:
                     log.debug("hubspot %s %s -> %s", method, path, response.status)
                     return response.json() if response.data else None
                 error = _error_from(response)
-                delay = self._delay_for(error, attempt)
+                ambiguous = creates and response.status >= 500 and response.status != 503
+                delay = None if ambiguous else self._delay_for(error, attempt)
             if delay is None or attempt == self._retry.max_attempts:
                 raise error
             log.warning(

@@ -208,17 +208,43 @@ def test_auth_errors(emulator: HubSpotEmulator) -> None:
     assert forbidden.value.category == "MISSING_SCOPES"
 
 
-def test_5xx_is_retried_with_backoff_even_for_post(
+def test_a_create_is_retried_only_when_hubspot_certainly_did_not_act(
     client: HubSpotClient, emulator: HubSpotEmulator, sleeps: list[float]
 ) -> None:
-    emulator.faults.fail_next(500, times=1, path_prefix="/crm/v3/objects/deals", method="POST")
     emulator.faults.fail_next(503, times=1, path_prefix="/crm/v3/objects/deals", method="POST")
+    emulator.faults.fail_next(429, times=1, path_prefix="/crm/v3/objects/deals", method="POST")
 
     deal = client.create_deal({"dealname": "retried"})
 
     assert deal.name == "retried"
     assert emulator.request_count("POST", "/crm/v3/objects/deals") == 3
-    assert sleeps == [0.375, 0.75]  # equal jitter at 0.5 of 0.5 s, then of 1 s
+    assert sleeps[0] == 0.375  # equal jitter at 0.5 of 0.5 s; then the 429's rate window
+
+
+def test_a_create_that_may_have_happened_is_not_sent_again(
+    client: HubSpotClient, emulator: HubSpotEmulator, sleeps: list[float]
+) -> None:
+    """No idempotency key in HubSpot: after a 500 the deal may exist, and a blind retry could make two."""
+    emulator.faults.fail_next(500, times=1, path_prefix="/crm/v3/objects/deals", method="POST")
+
+    with pytest.raises(HubSpotUnavailableError):
+        client.create_deal({"dealname": "maybe"})
+
+    assert emulator.request_count("POST", "/crm/v3/objects/deals") == 1
+    assert sleeps == []
+
+
+def test_reads_and_updates_are_retried_after_any_5xx(
+    client: HubSpotClient, emulator: HubSpotEmulator, sleeps: list[float]
+) -> None:
+    deal = client.create_deal({"dealname": "x"})
+    emulator.faults.fail_next(500, times=1, path_prefix=f"/crm/v3/objects/deals/{deal.id}", method="PATCH")
+    emulator.faults.fail_next(502, times=1, path_prefix="/crm/v3/objects/deals/search", method="POST")
+
+    client.update_deal(deal.id, {"dealname": "y"})
+    client.search_deals([])
+
+    assert len(sleeps) == 2
 
 
 def test_5xx_gives_up_after_the_attempt_budget(
