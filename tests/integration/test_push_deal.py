@@ -188,8 +188,12 @@ def test_concurrent_pushes_of_one_deal_make_one_opportunity(world: SyncWorld) ->
     assert PushOutcome.CREATED in outcomes
 
 
-def test_client_token_depends_only_on_the_catalog_and_deal() -> None:
-    assert client_token("Sandbox", "42") == client_token("Sandbox", "42") != client_token("AWS", "42")
+def test_client_token_depends_on_the_catalog_the_deal_and_the_body() -> None:
+    body = {"Project": {"Title": "t"}}
+    assert client_token("Sandbox", "42", body) == client_token("Sandbox", "42", dict(body))
+    assert client_token("Sandbox", "42", body) != client_token("AWS", "42", body)
+    assert client_token("Sandbox", "42", body) != client_token("Sandbox", "43", body)
+    assert client_token("Sandbox", "42", body) != client_token("Sandbox", "42", {"Project": {"Title": "u"}})
 
 
 def test_fixing_the_company_pushes_its_deals(world: SyncWorld) -> None:

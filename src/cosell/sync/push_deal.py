@@ -67,9 +67,12 @@ class PushDealContext:
     opportunity_url: Callable[[str], str]
 
 
-def client_token(catalog: str, deal_id: str) -> str:
-    """Derived from the deal alone: every attempt to create this deal's opportunity uses the same token."""
-    return f"cosell-{catalog.lower()}-deal-{deal_id}"
+def client_token(catalog: str, deal_id: str, fields: dict[str, Any]) -> str:
+    """The deal and the body it sends. Retries after a crash reuse the recorded request (token and body
+    together), so they never make a second opportunity; a deal fixed after Partner Central refused it sends a
+    new body under a new token, which the refused token could not carry ("conflicting client token")."""
+    body = hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:16]
+    return f"cosell-{catalog.lower()}-deal-{deal_id}-{body}"
 
 
 def fingerprint(view: DealView) -> str:
@@ -98,7 +101,7 @@ def push_deal(deal_id: str, context: PushDealContext) -> PushOutcome:
         return _report_problems(deal_id, view, problems, context, PushOutcome.INVALID)
 
     pending = context.store.claim_create(
-        deal_id, PendingCreate(client_token(context.catalog, deal_id), result.fields)
+        deal_id, PendingCreate(client_token(context.catalog, deal_id, result.fields), result.fields)
     )
     context.pacer.acquire()
     try:
