@@ -24,12 +24,12 @@ class Tier:
     per_day: int
 
 
-# FACTS.md (HubSpot usage guidelines): Free/Starter 100/10 s and 250k/day; Professional 190/10 s (625k/day);
+# FACTS.md (HubSpot usage guidelines): Free/Starter 100/10 s and 250k/day; Professional 190/10 s (650k/day, HubSpot developer changelog "Increasing our API limits");
 # Enterprise 190/10 s and 1M/day.
 TIERS = {
     "free": Tier(100, 250_000),
     "starter": Tier(100, 250_000),
-    "professional": Tier(190, 625_000),
+    "professional": Tier(190, 650_000),
     "enterprise": Tier(190, 1_000_000),
 }
 
