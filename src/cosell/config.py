@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Literal, Self, TypeVar
 
 from pydantic import (
+    AfterValidator,
     AnyHttpUrl,
     BaseModel,
     ConfigDict,
@@ -28,6 +29,8 @@ from pydantic import (
 )
 
 from cosell.domain.mapping_rules import MappingRules
+from cosell.domain.reconcile import ConflictPolicy, Strategy
+from cosell.domain.synced_fields import BY_NAME
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -51,6 +54,15 @@ SecretReference = Annotated[
 RoleArn = Annotated[str, Field(pattern=r"^arn:aws[\w-]*:iam::\d{12}:role/.+$")]
 TableName = Annotated[str, Field(pattern=r"^[a-zA-Z0-9_.\-]{3,255}$")]
 TopicArn = Annotated[str, Field(pattern=r"^arn:aws[\w-]*:sns:[\w-]+:\d{12}:.+$")]
+
+
+def _synced_field(name: str) -> str:
+    if name not in BY_NAME:
+        raise ValueError(f"{name!r} is not a synced field; one of: {', '.join(BY_NAME)}")
+    return name
+
+
+SyncedFieldName = Annotated[str, AfterValidator(_synced_field)]
 
 
 class ConfigurationError(Exception):
@@ -85,12 +97,18 @@ class Settings(BaseModel):
     # Resources created by template.yaml; required by the functions (FunctionSettings), optional for the CLI.
     sync_queue_url: AnyHttpUrl | None = None
     state_table_name: TableName | None = None
+    # The audit trail (cosell.store.audit): the functions append to it, `cosell audit` reads it.
+    audit_table_name: TableName | None = None
     # The sync queue's DLQ (output SyncDeadLetterQueueUrl); only `cosell status` reads it.
     dead_letter_queue_url: AnyHttpUrl | None = None
 
     # Sync behaviour.
     # JSON merged over the mapping defaults (docs/MAPPING.md), e.g. {"contract_term_months": 36}.
     mapping_rules: Json[MappingRules] = MappingRules()
+    # How a field changed on both sides since the last sync is settled (docs/MAPPING.md, "Conflicts"):
+    # one strategy for all fields, and per synced field, e.g. {"stage": "manual", "close_date": "hubspot-wins"}.
+    conflict_strategy: Strategy = Strategy.LAST_WRITE_WINS
+    conflict_strategies: Json[dict[SyncedFieldName, Strategy]] = Field(default_factory=dict)
     partner_central_writes_per_second: Annotated[float, Field(gt=0, le=10)] = 0.9
     # Partner Central allows 10 reads/s; the rest is left to the invitation poll and operators.
     partner_central_reads_per_second: Annotated[float, Field(gt=0, le=10)] = 8.0
@@ -139,6 +157,10 @@ class Settings(BaseModel):
         return self
 
     @property
+    def conflict_policy(self) -> ConflictPolicy:
+        return ConflictPolicy(self.conflict_strategy, dict(self.conflict_strategies))
+
+    @property
     def catalog(self) -> Catalog:
         return self.partner_central_catalog or "Sandbox"
 
@@ -165,6 +187,7 @@ class FunctionSettings(Settings):
 
     sync_queue_url: AnyHttpUrl
     state_table_name: TableName
+    audit_table_name: TableName
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> FunctionSettings:

@@ -10,8 +10,10 @@ import boto3
 from botocore.config import Config
 
 from cosell.domain.mapping_rules import MappingRules
+from cosell.domain.reconcile import ConflictPolicy
 from cosell.hubspot.client import HubSpotClient, RetryPolicy
 from cosell.partner_central.schema import vocabulary
+from cosell.store.conflicts import ConflictStore
 from cosell.store.invitations import InvitationStore
 from cosell.store.pacer import ReadPacer, WritePacer
 from cosell.store.state import StateStore
@@ -25,6 +27,8 @@ from cosell_local.partner_central import EmulatorConfig, PartnerCentralEmulator,
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from typing import Literal
+
+    from cosell.domain.audit import AuditRecord
 
 TOKEN = "pat-na1-integration"
 REP_TOKEN = "rep-ada"
@@ -62,6 +66,20 @@ DEAL_CLAIM_LEASE = timedelta(minutes=2)
 
 
 @dataclass
+class AuditTrail:
+    """The use cases' audit log, kept in memory (the DynamoDB store has its own tests)."""
+
+    records: list[AuditRecord] = field(default_factory=list)
+
+    def record(self, record: AuditRecord) -> AuditRecord:
+        self.records.append(record)
+        return record
+
+    def actions(self, deal_id: str | None = None) -> list[str]:
+        return [r.action.value for r in self.records if deal_id is None or r.deal_id == deal_id]
+
+
+@dataclass
 class SyncWorld:
     hubspot_emulator: HubSpotEmulator
     partner_central_emulator: PartnerCentralEmulator
@@ -70,14 +88,23 @@ class SyncWorld:
     partner_central: Any
     store: StateStore
     table: str
+    audit: AuditTrail = field(default_factory=lambda: AuditTrail())
 
-    def context(self, rules: MappingRules | None = None) -> PushDealContext:
+    def context(
+        self, rules: MappingRules | None = None, policy: ConflictPolicy | None = None
+    ) -> PushDealContext:
         return PushDealContext(
             hubspot=self.hubspot,
             reader=DealReader(self.hubspot),
             partner_central=self.partner_central,
             store=self.store,
             pacer=WritePacer(boto3.client("dynamodb", region_name="us-east-1"), self.table, per_second=10),
+            read_pacer=ReadPacer(
+                boto3.client("dynamodb", region_name="us-east-1"), self.table, per_second=10
+            ),
+            conflicts=ConflictStore(boto3.client("dynamodb", region_name="us-east-1"), self.table),
+            audit=self.audit,
+            policy=policy or ConflictPolicy(),
             rules=rules or MappingRules(),
             vocabulary=vocabulary(),
             catalog=CATALOG,

@@ -36,6 +36,7 @@ def handler_env(fifo_queue: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[st
     monkeypatch.setenv("HUBSPOT_WEBHOOK_SECRET", WEBHOOK_SECRET)
     monkeypatch.setenv("SYNC_QUEUE_URL", fifo_queue)
     monkeypatch.setenv("STATE_TABLE_NAME", "cosell-test")
+    monkeypatch.setenv("AUDIT_TABLE_NAME", "cosell-test-audit")
     monkeypatch.setenv("POWERTOOLS_LOGGER_LOG_EVENT", "true")  # log whole events: the worst case for leaks
     runtime.reset()
     yield fifo_queue

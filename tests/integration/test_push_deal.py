@@ -11,7 +11,8 @@ import urllib3
 from cosell.domain.mapping_rules import MappingRules
 from cosell.hubspot.client import HubSpotUnavailableError
 from cosell.store.state import StateStore
-from cosell.sync.push_deal import PushOutcome, client_token, push_deal, push_deals_of
+from cosell.sync.push_deal import PushOutcome, client_token, deals_of, push_deal
+from cosell.sync.sync_pair import IN_STEP
 from tests.integration.sync_world import CATALOG, REP_TOKEN, make_world
 
 if TYPE_CHECKING:
@@ -79,7 +80,7 @@ def test_pushing_again_changes_nothing(world: SyncWorld) -> None:
     deal_id = world.create_deal()
     push_deal(deal_id, world.context())
     patches_before = world.hubspot_emulator.request_count("PATCH", "/crm/v3/objects/deals")
-    assert push_deal(deal_id, world.context()) is PushOutcome.LINKED
+    assert push_deal(deal_id, world.context()) == IN_STEP
     assert len(world.partner_central_emulator.control.calls("CreateOpportunity")) == 1
     assert world.hubspot_emulator.request_count("PATCH", "/crm/v3/objects/deals") == patches_before
 
@@ -141,7 +142,7 @@ def test_crash_before_the_hubspot_write_back_is_repaired_without_a_second_opport
     assert len(world.opportunities()) == 1
     assert deal_properties(world, deal_id)["aws_sync_status"] is None
 
-    assert push_deal(deal_id, world.context()) is PushOutcome.REPAIRED
+    assert push_deal(deal_id, world.context()) == "deal updated"
     assert len(world.opportunities()) == 1
     assert deal_properties(world, deal_id)["aws_sync_status"] == "Synced"
 
@@ -206,13 +207,14 @@ def test_fixing_the_company_pushes_its_deals(world: SyncWorld) -> None:
     for deal_id in (first, second, untagged):
         world.rep.associate("deals", deal_id, "companies", company.id, [5])
     context = world.context()
-    outcome = push_deals_of("companies", company.id, context)
-    assert outcome == f"1 × {PushOutcome.NOT_TAGGED.value}; 2 × {PushOutcome.INVALID.value}"
+    assert deals_of("companies", company.id, context) == sorted([first, second, untagged])
+    outcomes = sorted(push_deal(deal_id, context) for deal_id in (first, second, untagged))
+    assert outcomes == sorted([PushOutcome.NOT_TAGGED, PushOutcome.INVALID, PushOutcome.INVALID])
     assert "Company domain: is empty" in (deal_properties(world, first)["aws_sync_error"] or "")
 
     world.rep.update_company(company.id, {"domain": "nodomain.example"})
-    outcome = push_deals_of("companies", company.id, context)
-    assert outcome == f"1 × {PushOutcome.NOT_TAGGED.value}; 2 × {PushOutcome.CREATED.value}"
+    outcomes = sorted(push_deal(deal_id, context) for deal_id in (first, second, untagged))
+    assert outcomes == sorted([PushOutcome.NOT_TAGGED, PushOutcome.CREATED, PushOutcome.CREATED])
     assert {deal_properties(world, deal_id)["aws_sync_status"] for deal_id in (first, second)} == {"Synced"}
 
 

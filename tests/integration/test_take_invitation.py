@@ -26,6 +26,7 @@ from cosell.sync.dispatch import reconcile
 from cosell.sync.poll_invitations import queue_pending_invitations
 from cosell.sync.push_deal import PushOutcome, push_deal
 from cosell.sync.requests import Subject, SyncRequest, Trigger, from_eventbridge
+from cosell.sync.sync_pair import IN_STEP
 from cosell.sync.take_invitation import (
     AcceptanceInProgressError,
     DealClaimHeldError,
@@ -36,7 +37,7 @@ from cosell.sync.take_invitation import (
 from tests.integration.sync_world import CATALOG, OWNER_ID, TOKEN, WorkerClock, make_world
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Iterator, Sequence
 
     from cosell.sync.push_deal import PushDealContext
     from cosell.sync.take_invitation import TakeInvitationContext
@@ -147,12 +148,16 @@ class Contexts:
     def __init__(self, world: SyncWorld, take: TakeInvitationContext) -> None:
         self._push = world.context()
         self._take = take
+        self.queued: list[SyncRequest] = []
 
     def push_deal(self) -> PushDealContext:
         return self._push
 
     def take_invitation(self) -> TakeInvitationContext:
         return self._take
+
+    def enqueue(self, requests: Sequence[SyncRequest]) -> None:
+        self.queued.extend(requests)
 
 
 PARTNER_CENTRAL_WRITES = (
@@ -290,14 +295,16 @@ def test_opportunity_created_event_completes_an_accepted_referral(world: SyncWor
     assert len(deals_of(world, invitation_id)) == 1
 
 
-def test_opportunity_events_not_from_a_referral_are_left_to_the_pull(world: SyncWorld) -> None:
+def test_an_opportunity_event_of_a_pushed_deal_reconciles_the_pair_and_finds_it_in_step(
+    world: SyncWorld,
+) -> None:
     deal_id = world.create_deal()
     push_deal(deal_id, world.context())
     (created,) = world.partner_central_emulator.control.events("Opportunity Created")
-    requests_before = len(world.hubspot_emulator.requests)
+    patches_before = world.hubspot_emulator.request_count("PATCH", "/crm/v3/objects/deals")
     outcome = reconcile(from_eventbridge(created), Contexts(world, world.invitation_context()))
-    assert "not pulled into HubSpot yet" in outcome
-    assert len(world.hubspot_emulator.requests) == requests_before
+    assert outcome == IN_STEP
+    assert world.hubspot_emulator.request_count("PATCH", "/crm/v3/objects/deals") == patches_before
     assert calls(world, "CreateOpportunity") == 1
 
 
@@ -586,7 +593,7 @@ def test_the_syncs_own_deal_writes_do_not_echo_back(world: SyncWorld) -> None:
         ),
         correlation_id="test",
     )
-    assert reconcile(echo, Contexts(world, take)) == PushOutcome.LINKED.value
+    assert reconcile(echo, Contexts(world, take)) == IN_STEP
     assert writes(world) == before
 
 

@@ -15,6 +15,7 @@ VALID = {
     "HUBSPOT_WEBHOOK_SECRET_SOURCE": "/cosell/hubspot/webhook-secret",
     "SYNC_QUEUE_URL": "https://sqs.eu-west-1.amazonaws.com/123456789012/cosell-sync.fifo",
     "STATE_TABLE_NAME": "cosell-state",
+    "AUDIT_TABLE_NAME": "cosell-audit",
 }
 
 
@@ -43,6 +44,7 @@ def test_valid_production_settings_load() -> None:
         "HUBSPOT_WEBHOOK_SECRET_SOURCE",
         "SYNC_QUEUE_URL",
         "STATE_TABLE_NAME",
+        "AUDIT_TABLE_NAME",
     ],
 )
 def test_missing_required_setting_is_named(variable: str) -> None:
@@ -70,6 +72,7 @@ def test_empty_value_counts_as_missing() -> None:
         ("HUBSPOT_WEBHOOK_SECRET_SOURCE", "s3://bucket/secret"),
         ("SYNC_QUEUE_URL", "cosell-sync.fifo"),
         ("STATE_TABLE_NAME", "a"),
+        ("AUDIT_TABLE_NAME", "a b"),
         ("ENGAGEMENT_SCORE_THRESHOLD", "fifteen"),
         ("ENGAGEMENT_SCORE_THRESHOLD", "0"),
         ("HIGH_ENGAGEMENT_SCORE", "101"),
@@ -101,6 +104,7 @@ def test_development_accepts_plain_secrets_and_defaults_to_sandbox() -> None:
         "HUBSPOT_WEBHOOK_SECRET": "local-secret",
         "SYNC_QUEUE_URL": "http://127.0.0.1:5000/123456789012/sync.fifo",
         "STATE_TABLE_NAME": "cosell-local",
+        "AUDIT_TABLE_NAME": "cosell-local-audit",
     }
     settings = load_settings(environ)
     assert settings.environment is Environment.DEVELOPMENT

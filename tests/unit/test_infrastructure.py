@@ -98,7 +98,7 @@ def test_only_functions_that_call_partner_central_may_assume_its_role() -> None:
         for s in _statements(resources[function["Role"]["Fn::GetAtt"][0]]["Properties"])
         if s["Action"] == "sts:AssumeRole"
     }
-    assert assumers == {"WorkerFunction", "InvitationPollFunction"}
+    assert assumers == {"WorkerFunction", "InvitationPollFunction", "SweepFunction"}
 
 
 def test_every_function_logs_to_a_group_kept_30_days() -> None:
@@ -112,10 +112,74 @@ def test_runtime_is_python_312() -> None:
     assert TEMPLATE["Globals"]["Function"]["Runtime"] == "python3.12"
 
 
-def test_state_table_has_point_in_time_recovery_and_ttl() -> None:
-    table = TEMPLATE["Resources"]["StateTable"]["Properties"]
-    assert table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
-    assert table["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+def _tables() -> dict[str, dict[str, Any]]:
+    return {name: r for name, r in TEMPLATE["Resources"].items() if r["Type"] == "AWS::DynamoDB::Table"}
+
+
+def test_every_table_has_point_in_time_recovery_encryption_ttl_and_is_retained() -> None:
+    assert {"StateTable", "AuditTable"} <= set(_tables())
+    for name, table in _tables().items():
+        properties = table["Properties"]
+        assert properties["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True, name
+        assert properties["SSESpecification"]["SSEEnabled"] is True, name
+        assert properties["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+        assert table["DeletionPolicy"] == table["UpdateReplacePolicy"] == "Retain", name
+
+
+def test_audit_table_is_protected_and_indexed_for_its_queries() -> None:
+    """cosell.store.audit queries by deal (the key), by opportunity and by day (the indexes)."""
+    from cosell.store.audit import BY_DAY, BY_OPPORTUNITY
+
+    audit = TEMPLATE["Resources"]["AuditTable"]["Properties"]
+    assert audit["DeletionProtectionEnabled"] is True
+    assert audit["BillingMode"] == "PAY_PER_REQUEST"
+    assert audit["KeySchema"] == [
+        {"AttributeName": "pk", "KeyType": "HASH"},
+        {"AttributeName": "sk", "KeyType": "RANGE"},
+    ]
+    indexes = {index["IndexName"]: index for index in audit["GlobalSecondaryIndexes"]}
+    assert set(indexes) == {BY_OPPORTUNITY, BY_DAY}
+    for index, hash_key in ((BY_OPPORTUNITY, "opportunity_key"), (BY_DAY, "day")):
+        assert indexes[index]["KeySchema"] == [
+            {"AttributeName": hash_key, "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ]
+        assert indexes[index]["Projection"] == {"ProjectionType": "ALL"}
+    declared = {a["AttributeName"]: a["AttributeType"] for a in audit["AttributeDefinitions"]}
+    assert declared == {"pk": "S", "sk": "S", "opportunity_key": "S", "day": "S"}
+
+
+def _table_grants(table: str) -> dict[str, set[str]]:
+    """Function → the actions its role is granted on `table`."""
+    resources = TEMPLATE["Resources"]
+    grants: dict[str, set[str]] = {}
+    for name, function in _functions().items():
+        for s in _statements(resources[function["Role"]["Fn::GetAtt"][0]]["Properties"]):
+            if s["Resource"] == {"Fn::GetAtt": [table, "Arn"]}:
+                actions = s["Action"] if isinstance(s["Action"], list) else [s["Action"]]
+                grants.setdefault(name, set()).update(actions)
+    return grants
+
+
+def test_functions_may_only_append_to_the_audit_trail() -> None:
+    """Every function that keeps state records what it does; none may change or delete a record."""
+    audit = _table_grants("AuditTable")
+    assert set(audit) == set(_table_grants("StateTable")) - {"WebhookFunction"}
+    assert all(actions == {"dynamodb:PutItem"} for actions in audit.values()), audit
+    # No DynamoDB grant reaches a table another way: a wildcard, or an index ARN (Query on the trail's indexes).
+    resources = TEMPLATE["Resources"]
+    for function in _functions().values():
+        for s in _statements(resources[function["Role"]["Fn::GetAtt"][0]]["Properties"]):
+            actions = s["Action"] if isinstance(s["Action"], list) else [s["Action"]]
+            if any(action.startswith("dynamodb:") for action in actions):
+                assert s["Resource"]["Fn::GetAtt"][0] in _tables(), s
+                assert s["Resource"]["Fn::GetAtt"][1] == "Arn", s
+
+
+def test_audit_table_name_is_in_the_environment_and_the_outputs() -> None:
+    variables = TEMPLATE["Globals"]["Function"]["Environment"]["Variables"]
+    assert variables["AUDIT_TABLE_NAME"] == {"Ref": "AuditTable"}
+    assert TEMPLATE["Outputs"]["AuditTableName"]["Value"] == {"Ref": "AuditTable"}
 
 
 def test_worker_reports_partial_failures_from_a_fifo_queue_with_a_dlq() -> None:

@@ -322,7 +322,7 @@ def test_any_deal_maps_to_a_model_valid_request_or_to_listed_problems(deal: Deal
 @given(deal=plausible_deals)
 def test_plausible_deals_mostly_map(deal: DealView) -> None:
     """Guards the property above against vacuity: deals within every limit do map."""
-    within_limits = len(deal.company.name.strip()) <= 120 if deal.company and deal.company.name else False
+    within_limits = 0 < len(deal.company.name.strip()) <= 120 if deal.company and deal.company.name else False
     within_limits = within_limits and 20 <= len(" ".join((deal.description or "").split())) <= 2000
     within_limits = within_limits and len(without_tag(deal.name or "")) in range(1, 256)
     if within_limits and deal.amount is not None and deal.amount < 10**30:

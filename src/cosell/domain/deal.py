@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from datetime import date
+    from datetime import date, datetime
     from decimal import Decimal
 
 
@@ -51,3 +51,5 @@ class DealView:
     contacts: tuple[Person, ...] = ()
     # The deal's optional `aws_*` override properties (docs/MAPPING.md), by HubSpot property name.
     overrides: dict[str, str] = field(default_factory=dict)
+    # The latest change to the deal, its company or contacts (last-write-wins conflicts).
+    modified_at: datetime | None = None

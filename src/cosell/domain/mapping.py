@@ -33,6 +33,7 @@ COMPANY_NAME_MAX = 120
 NAME_MAX = 80
 EMAIL_MAX = 80
 STAGES_NEEDING_SOLUTION = frozenset({"Committed", "Launched"})
+CLOSED_STAGES = frozenset({"Launched", "Closed Lost"})  # Partner Central accepts a past close date for these
 # Partner Central's own e-mail and phone patterns (botocore model: Email, PhoneNumber).
 _EMAIL = re.compile(
     r"(?=.{0,80}$)[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
@@ -75,10 +76,13 @@ class _Collector:
         self.problems.append(Problem(hubspot_field, target, message))
 
 
-def map_deal(deal: DealView, rules: MappingRules, vocabulary: Vocabulary, today: date) -> MappingResult:
+def map_deal(
+    deal: DealView, rules: MappingRules, vocabulary: Vocabulary, today: date, *, creating: bool = True
+) -> MappingResult:
+    """`creating`: the fields of a new opportunity (a lost deal makes none); else those of a linked one."""
     found = _Collector()
     project = _project(deal, rules, vocabulary, found)
-    life_cycle = _life_cycle(deal, rules, found, today)
+    life_cycle = _life_cycle(deal, rules, found, today, creating=creating)
     customer = _customer(deal, rules, vocabulary, found)
     national_security = _choice(
         deal, "aws_national_security", rules.national_security, {"Yes", "No"}, "NationalSecurity", found
@@ -220,7 +224,9 @@ def _spend(deal: DealView, rules: MappingRules, vocabulary: Vocabulary, found: _
     }
 
 
-def _life_cycle(deal: DealView, rules: MappingRules, found: _Collector, today: date) -> dict[str, str]:
+def _life_cycle(
+    deal: DealView, rules: MappingRules, found: _Collector, today: date, *, creating: bool
+) -> dict[str, str]:
     pipeline = deal.pipeline_id or DEFAULT_PIPELINE
     stage = rules.stage_map.get(pipeline, {}).get(deal.stage_id or "")
     if stage is None:
@@ -230,7 +236,7 @@ def _life_cycle(deal: DealView, rules: MappingRules, found: _Collector, today: d
             f"stage '{deal.stage_id}' of pipeline '{pipeline}' has no Partner Central stage. Ask your cosell "
             f"administrator to add it to the stage map (docs/MAPPING.md).",
         )
-    elif stage == "Closed Lost":
+    elif stage == "Closed Lost" and creating:
         found.problem(
             "Deal stage",
             "LifeCycle.Stage",
@@ -248,7 +254,7 @@ def _life_cycle(deal: DealView, rules: MappingRules, found: _Collector, today: d
         found.problem(
             "Close date", "LifeCycle.TargetCloseDate", "is empty; Partner Central needs a target close date."
         )
-    elif deal.close_date < today:
+    elif deal.close_date < today and stage not in CLOSED_STAGES:
         found.problem(
             "Close date",
             "LifeCycle.TargetCloseDate",

@@ -100,6 +100,8 @@ class MappingRules(BaseModel):
     sales_activities: tuple[str, ...] = ("Initialized discussions with customer",)  # [aws_sales_activities]
     national_security: str = "No"  # [aws_national_security]
     customer_use_case: str | None = None  # [aws_customer_use_case]
+    # Sent with a deal that moves to Closed Lost when Partner Central has no reason yet (LifeCycle.ClosedLostReason).
+    closed_lost_reason: str = "Other"
     owner_business_title: str = "PartnerAccountManager"
     contact_business_title: str = "Customer contact"
     max_contacts: Annotated[int, Field(ge=0, le=50)] = 10

@@ -15,13 +15,18 @@ from cosell.observability import build_logger
 from cosell.queue import SyncQueue
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from mypy_boto3_dynamodb.client import DynamoDBClient
     from mypy_boto3_partnercentral_selling.client import PartnerCentralSellingAPIClient
 
     from cosell.config import FunctionSettings
     from cosell.hubspot.client import HubSpotClient
+    from cosell.store.audit import AuditStore
     from cosell.store.pacer import ReadPacer, WritePacer
     from cosell.sync.push_deal import PushDealContext
+    from cosell.sync.requests import SyncRequest
+    from cosell.sync.sweep import SweepContext
     from cosell.sync.take_invitation import TakeInvitationContext
 
 logger = build_logger()
@@ -86,6 +91,14 @@ def read_pacer() -> ReadPacer:
     return ReadPacer(dynamodb(), config.state_table_name, per_second=config.partner_central_reads_per_second)
 
 
+@cache
+def audit_store() -> AuditStore:
+    """The audit trail. The functions' roles may only append to it (template.yaml: PutItem only)."""
+    from cosell.store.audit import AuditStore
+
+    return AuditStore(dynamodb(), settings().audit_table_name)
+
+
 def now_ms() -> int:
     return time.time_ns() // 1_000_000
 
@@ -95,6 +108,7 @@ def now_ms() -> int:
 @cache
 def push_deal_context() -> PushDealContext:
     from cosell.partner_central.schema import vocabulary
+    from cosell.store.conflicts import ConflictStore
     from cosell.store.state import StateStore
     from cosell.sync.deal_reader import DealReader
     from cosell.sync.push_deal import PushDealContext
@@ -106,6 +120,10 @@ def push_deal_context() -> PushDealContext:
         partner_central=partner_central(),
         store=StateStore(dynamodb(), config.state_table_name),
         pacer=write_pacer(),
+        read_pacer=read_pacer(),
+        conflicts=ConflictStore(dynamodb(), config.state_table_name),
+        audit=audit_store(),
+        policy=config.conflict_policy,
         rules=config.mapping_rules,
         vocabulary=vocabulary(),
         catalog=config.catalog,
@@ -144,6 +162,22 @@ def take_invitation_context() -> TakeInvitationContext:
     )
 
 
+@cache
+def sweep_context() -> SweepContext:
+    from cosell.store.state import StateStore
+    from cosell.sync.sweep import SweepContext
+
+    config = settings()
+    return SweepContext(
+        partner_central=partner_central(),
+        store=StateStore(dynamodb(), config.state_table_name),
+        queue=sync_queue(),
+        read_pacer=read_pacer(),
+        catalog=config.catalog,
+        now=lambda: datetime.now(UTC),
+    )
+
+
 class Contexts:
     """The dispatcher's view of this module (cosell.sync.dispatch.UseCaseContexts)."""
 
@@ -152,6 +186,9 @@ class Contexts:
 
     def take_invitation(self) -> TakeInvitationContext:
         return take_invitation_context()
+
+    def enqueue(self, requests: Sequence[SyncRequest]) -> None:
+        sync_queue().send(requests)
 
 
 def reset() -> None:
@@ -164,7 +201,9 @@ def reset() -> None:
         hubspot,
         write_pacer,
         read_pacer,
+        audit_store,
         push_deal_context,
         take_invitation_context,
+        sweep_context,
     ):
         cached.cache_clear()

@@ -23,7 +23,15 @@ OPPORTUNITY_URL = "aws_opportunity_url"
 SYNC_STATUS = "aws_sync_status"
 SYNC_ERROR = "aws_sync_error"
 LAST_SYNCED_AT = "aws_last_synced_at"
+SYNC_WAITING = (
+    "aws_sync_waiting"  # changes held (opportunity under review) and conflicts awaiting an operator
+)
 SYNC_STATUSES = ("Synced", "Pending", "Error")
+# Partner Central's side of the review, pulled into the deal (written by cosell).
+REVIEW_STATUS = "aws_review_status"
+REVIEW_COMMENTS = "aws_review_comments"
+NEXT_STEPS = "aws_next_steps"
+REVIEW_STATUSES = ("Pending Submission", "Submitted", "In review", "Approved", "Action Required", "Rejected")
 
 # AWS referrals (engagement invitations): written by cosell, except the rep's decision and reason.
 INVITATION_ID = "aws_invitation_id"
@@ -119,6 +127,10 @@ def deal_properties(vocabulary: Vocabulary) -> list[PropertyDefinition]:
         _text(OPPORTUNITY_URL, "AWS opportunity link", "Where to open the opportunity in Partner Central."),
         _choice(SYNC_STATUS, "AWS sync status", "Synced, Pending or Error (set by cosell).", SYNC_STATUSES, multiple=False),
         _text(SYNC_ERROR, "AWS sync error", "Why the deal could not sync, and what to fix.", "textarea"),
+        _text(SYNC_WAITING, "AWS sync waiting for", "Changes that wait until Partner Central lets them in, and conflicts an administrator resolves (set by cosell).", "textarea"),
+        _choice(REVIEW_STATUS, "AWS review status", "Where AWS's review of the opportunity stands (set by cosell).", REVIEW_STATUSES, multiple=False),
+        _text(REVIEW_COMMENTS, "AWS review comments", "What AWS says about the opportunity, and why it has its review status (set by cosell).", "textarea"),
+        _text(NEXT_STEPS, "AWS next steps", "The opportunity's next steps in Partner Central (set by cosell).", "textarea"),
         PropertyDefinition(
             name=LAST_SYNCED_AT,
             label="AWS last synced at",

@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
 import botocore.session
-from botocore.model import StringShape
+from botocore.model import StringShape, StructureShape
 
 from cosell.domain.vocabulary import Vocabulary
 
+if TYPE_CHECKING:
+    from botocore.model import ServiceModel
+
+
+@cache
+def _model() -> ServiceModel:
+    return botocore.session.get_session().get_service_model("partnercentral-selling")
+
 
 def _enum(shape_name: str) -> frozenset[str]:
-    model = botocore.session.get_session().get_service_model("partnercentral-selling")
-    shape = model.shape_for(shape_name)
+    shape = _model().shape_for(shape_name)
     assert isinstance(shape, StringShape), shape_name
     return frozenset(shape.enum)
 
@@ -29,3 +37,11 @@ def vocabulary() -> Vocabulary:
         delivery_models=_enum("DeliveryModel"),
         sales_activities=_enum("SalesActivity"),
     )
+
+
+@cache
+def update_members() -> frozenset[str]:
+    """The top-level members UpdateOpportunity takes (it replaces the record: everything else is lost)."""
+    shape = _model().operation_model("UpdateOpportunity").input_shape
+    assert isinstance(shape, StructureShape)
+    return frozenset(shape.members)

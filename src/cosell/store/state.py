@@ -1,11 +1,13 @@
 """The sync's memory, in the DynamoDB table template.yaml creates (pk/sk, TTL attribute `expires_at`).
 
 Items, one partition per object:
-- `deal#<id>` / `link`: the opportunity a deal is linked to, and the fields last synced.
+- `deal#<id>` / `link`: the opportunity a deal is linked to, the fields of its creation request, and the
+  snapshot of each side's values when the pair was last in step (cosell.domain.reconcile).
 - `opportunity#<catalog>#<id>` / `link`: the reverse, written in the same transaction.
 - `deal#<id>` / `create`: a CreateOpportunity request about to be sent. Written before the call, so a retry
   after a crash sends the identical body with the identical ClientToken and Partner Central answers with the
   same opportunity instead of a second one (or a "conflicting client token" error).
+- `sweep#<catalog>` / `cursor`: the LastModifiedDate up to which the sweep has seen opportunities.
 - `deal#<id>` / `problems`: why the deal last failed pre-flight, with a fingerprint of what was read, so an
   unchanged deal is not re-validated and re-written on every event.
 """
@@ -17,6 +19,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
+
+from cosell.domain.reconcile import Snapshot
+from cosell.domain.synced_fields import values_of
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -34,6 +39,15 @@ class Link:
     catalog: str
     synced_fields: dict[str, Any]
     synced_at: str
+    snapshot: Snapshot | None = None
+
+    @property
+    def last_in_step(self) -> Snapshot:
+        """The snapshot; links saved before snapshots existed start from their creation request."""
+        if self.snapshot is not None:
+            return self.snapshot
+        values = values_of(self.synced_fields)
+        return Snapshot(dict(values), dict(values))
 
 
 @dataclass(frozen=True)
@@ -86,6 +100,7 @@ class StateStore:
             catalog=item["catalog"]["S"],
             synced_fields=json.loads(item["synced_fields"]["S"]),
             synced_at=item["synced_at"]["S"],
+            snapshot=Snapshot.from_json(json.loads(item["snapshot"]["S"])) if "snapshot" in item else None,
         )
 
     def deal_for_opportunity(self, catalog: str, opportunity_id: str) -> str | None:
@@ -101,6 +116,8 @@ class StateStore:
             "synced_fields": {"S": json.dumps(link.synced_fields, sort_keys=True)},
             "synced_at": {"S": link.synced_at},
         }
+        if link.snapshot is not None:
+            deal_item["snapshot"] = {"S": json.dumps(link.snapshot.to_json(), sort_keys=True)}
         reverse_item: dict[str, AttributeValueTypeDef] = {
             **_opportunity_key(link.catalog, link.opportunity_id),
             "deal_id": {"S": link.deal_id},
@@ -133,6 +150,20 @@ class StateStore:
                     ) from None
             return
         raise LinkConflictError(f"deal {link.deal_id}: concurrent link transactions kept conflicting")
+
+    def save_snapshot(self, deal_id: str, snapshot: Snapshot, synced_at: str) -> None:
+        """The pair is in step as of `synced_at`. Only the deal's FIFO message group writes it (one at a time)."""
+        self._db.update_item(
+            TableName=self._table,
+            Key=_deal_key(deal_id, "link"),
+            UpdateExpression="SET #snapshot = :snapshot, synced_at = :synced_at",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeNames={"#snapshot": "snapshot"},  # a reserved word
+            ExpressionAttributeValues={
+                ":snapshot": {"S": json.dumps(snapshot.to_json(), sort_keys=True)},
+                ":synced_at": {"S": synced_at},
+            },
+        )
 
     # --- pending creates ---
 
@@ -176,3 +207,19 @@ class StateStore:
 
     def clear_problems(self, deal_id: str) -> None:
         self._db.delete_item(TableName=self._table, Key=_deal_key(deal_id, "problems"))
+
+    # --- the sweep's cursor ---
+
+    def sweep_cursor(self, catalog: str) -> str | None:
+        item = self._get({"pk": {"S": f"sweep#{catalog}"}, "sk": {"S": "cursor"}})
+        return item["modified_after"]["S"] if item else None
+
+    def save_sweep_cursor(self, catalog: str, modified_after: str) -> None:
+        self._db.put_item(
+            TableName=self._table,
+            Item={
+                "pk": {"S": f"sweep#{catalog}"},
+                "sk": {"S": "cursor"},
+                "modified_after": {"S": modified_after},
+            },
+        )

@@ -24,8 +24,13 @@ PRIMARY_COMPANY = 5  # association type id: deal → primary company
 DEAL_PROPERTIES = (
     *properties.MAPPED_DEAL_PROPERTIES,
     properties.OPPORTUNITY_ID,
+    properties.OPPORTUNITY_URL,
     properties.SYNC_STATUS,
     properties.SYNC_ERROR,
+    properties.SYNC_WAITING,
+    properties.REVIEW_STATUS,
+    properties.REVIEW_COMMENTS,
+    properties.NEXT_STEPS,
     properties.INVITATION_ID,
     *properties.OVERRIDES,
 )
@@ -56,6 +61,10 @@ class DealReader:
             deal.associated_ids("contacts"), properties.CONTACT_PROPERTIES
         )
         close = deal.close_date
+        modified_at = max(
+            [deal.updated_at, *(contact.updated_at for contact in contacts)]
+            + ([company.updated_at] if company else [])
+        )
         return DealView(
             deal_id=deal.id,
             name=deal.name,
@@ -69,6 +78,7 @@ class DealReader:
             company=_company_view(company) if company else None,
             contacts=tuple(_person(contact) for contact in sorted(contacts, key=lambda c: c.id)),
             overrides={name: value for name in properties.OVERRIDES if (value := deal.get(name))},
+            modified_at=modified_at,
         )
 
     def _primary_company(self, deal_id: str) -> Company | None:

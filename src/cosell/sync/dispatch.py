@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from cosell.hubspot import properties
-from cosell.sync.push_deal import PushOutcome, push_deal, push_deals_of
+from cosell.sync.push_deal import PushOutcome, deals_of, push_deal
 from cosell.sync.requests import Subject
 from cosell.sync.take_invitation import (
     take_invitation,
@@ -14,6 +14,8 @@ from cosell.sync.take_invitation import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from cosell.sync.push_deal import PushDealContext
     from cosell.sync.requests import SyncRequest
     from cosell.sync.take_invitation import TakeInvitationContext
@@ -33,6 +35,8 @@ class UseCaseContexts(Protocol):
 
     def take_invitation(self) -> TakeInvitationContext: ...
 
+    def enqueue(self, requests: Sequence[SyncRequest]) -> None: ...
+
 
 class UnhandledSubjectError(Exception):
     """No use case reconciles this subject yet: the message is retried, then parked in the DLQ, never lost."""
@@ -43,38 +47,50 @@ def reconcile(request: SyncRequest, contexts: UseCaseContexts) -> str:
     if request.subject is Subject.HUBSPOT_DEAL:
         return _reconcile_deal(request, contexts)
     if request.subject in _HUBSPOT_PARENTS:
-        return push_deals_of(_HUBSPOT_PARENTS[request.subject], request.object_id, contexts.push_deal())
+        return _reconcile_deals_of(request, contexts)
     if request.subject in (Subject.INVITATION, Subject.OPPORTUNITY):
         context = contexts.take_invitation()
         if request.catalog not in (None, context.catalog):
             return f"{request.catalog} catalog event ignored: this stack syncs {context.catalog}"
         if request.subject is Subject.INVITATION:
             return take_invitation(request.object_id, context).value
-        # Opportunity events belong to the opportunity pull (not built yet), except the one that tells an
-        # accepted referral its opportunity now exists.
+        deal_id = context.store.deal_for_opportunity(context.catalog, request.object_id)
+        if deal_id is not None:
+            # Normally routed to the deal's group before it gets here (cosell.handlers.worker).
+            return _reconcile_deal(
+                request.model_copy(update={"subject": Subject.HUBSPOT_DEAL, "object_id": deal_id}), contexts
+            )
+        # The one opportunity event that matters before a link exists: an accepted referral's opportunity.
         if any(trigger.kind == "Opportunity Created" for trigger in request.triggers):
             taken = take_invitation_of_opportunity(request.object_id, context)
             if taken is not None:
                 return taken.value
-        return _not_pulled_yet(request)
+        return f"opportunity {request.object_id} is linked to no deal: nothing to sync"
     if request.subject is Subject.ENGAGEMENT:
-        return _not_pulled_yet(request)
+        # Engagement members and snapshots are not pulled into HubSpot yet. Events are hints, not data:
+        # acknowledging one loses nothing, and parking routine events in the DLQ would bury real failures.
+        return f"engagement {request.object_id}: engagements are not synced yet"
     raise UnhandledSubjectError(f"no use case reconciles {request.subject} requests yet")
 
 
 def _reconcile_deal(request: SyncRequest, contexts: UseCaseContexts) -> str:
-    pushed = push_deal(request.object_id, contexts.push_deal())
+    pushed = push_deal(request.object_id, contexts.push_deal(), request.cause)
     decided = any(trigger.property_name in DECISION_PROPERTIES for trigger in request.triggers)
     if pushed is not PushOutcome.FROM_INVITATION and not decided:
-        return pushed.value
+        return str(pushed)
     taken = take_invitation_of_deal(request.object_id, contexts.take_invitation())
-    return pushed.value if taken is None else f"{pushed.value}; {taken.value}"
+    return str(pushed) if taken is None else f"{pushed}; {taken.value}"
 
 
-def _not_pulled_yet(request: SyncRequest) -> str:
-    # Partner Central → HubSpot updates of linked opportunities and engagements are not built yet. Events are
-    # hints, not data: acknowledging one loses nothing, since a pull reads the current state whenever it
-    # comes. Parking every routine event in the DLQ would only bury real failures.
-    return (
-        f"{request.subject} {request.object_id}: changes in Partner Central are not pulled into HubSpot yet"
+def _reconcile_deals_of(request: SyncRequest, contexts: UseCaseContexts) -> str:
+    """A company or contact changed: each of its deals is reconciled in the deal's own message group, so a
+    deal is never reconciled twice at once."""
+    parent = _HUBSPOT_PARENTS[request.subject]
+    deal_ids = deals_of(parent, request.object_id, contexts.push_deal())
+    contexts.enqueue(
+        [
+            request.model_copy(update={"subject": Subject.HUBSPOT_DEAL, "object_id": deal_id})
+            for deal_id in deal_ids
+        ]
     )
+    return f"{len(deal_ids)} deal(s) of {parent} {request.object_id} queued"

@@ -1,4 +1,5 @@
-"""Use case: push a HubSpot deal to Partner Central (create its opportunity, exactly once).
+"""Use case: push a HubSpot deal to Partner Central (create its opportunity, exactly once; once linked, keep
+the pair in step with cosell.sync.sync_pair).
 
 Reconciles, whatever triggered it: reads the deal, decides, converges. Safe to run any number of times,
 concurrently or after a crash at any step:
@@ -12,18 +13,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import Counter
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Literal
 
 from botocore.exceptions import ClientError
 
+from cosell.domain.audit import OPERATOR, AuditAction, AuditRecord, FieldChange
 from cosell.domain.mapping import map_deal
+from cosell.domain.reconcile import Snapshot
+from cosell.domain.synced_fields import values_of
 from cosell.domain.tag import is_tagged
 from cosell.hubspot import properties
 from cosell.hubspot.client import HubSpotNotFoundError
 from cosell.store.state import Link, PendingCreate
+from cosell.sync.sync_pair import sync_pair
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -31,12 +35,14 @@ if TYPE_CHECKING:
 
     from mypy_boto3_partnercentral_selling.client import PartnerCentralSellingAPIClient
 
+    from cosell.domain.audit import AuditLog, Cause
     from cosell.domain.deal import DealView
     from cosell.domain.mapping_rules import MappingRules
+    from cosell.domain.reconcile import ConflictPolicy
     from cosell.domain.vocabulary import Vocabulary
     from cosell.hubspot.client import HubSpotClient
-    from cosell.hubspot.models import Deal
-    from cosell.store.pacer import WritePacer
+    from cosell.store.conflicts import ConflictStore
+    from cosell.store.pacer import ReadPacer, WritePacer
     from cosell.store.state import StateStore
     from cosell.sync.deal_reader import DealReader
 
@@ -45,8 +51,6 @@ class PushOutcome(StrEnum):
     NOT_TAGGED = "not tagged: nothing to do"
     GONE = "the deal no longer exists in HubSpot (deleted or merged): nothing to do"
     CREATED = "opportunity created"
-    LINKED = "already linked"
-    REPAIRED = "already linked; HubSpot status repaired"
     INVALID = "pre-flight problems written to the deal"
     STILL_INVALID = "unchanged since its problems were reported"
     REJECTED = "Partner Central refused the opportunity; reason written to the deal"
@@ -60,6 +64,10 @@ class PushDealContext:
     partner_central: PartnerCentralSellingAPIClient
     store: StateStore
     pacer: WritePacer
+    read_pacer: ReadPacer
+    conflicts: ConflictStore
+    audit: AuditLog
+    policy: ConflictPolicy
     rules: MappingRules
     vocabulary: Vocabulary
     catalog: str
@@ -76,19 +84,24 @@ def client_token(catalog: str, deal_id: str, fields: dict[str, Any]) -> str:
 
 
 def fingerprint(view: DealView) -> str:
-    return hashlib.sha256(json.dumps(asdict(view), sort_keys=True, default=str).encode()).hexdigest()
+    """What the mapping read; not when it changed (cosell's own status writes move that)."""
+    read = asdict(view)
+    read.pop("modified_at")
+    return hashlib.sha256(json.dumps(read, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def push_deal(deal_id: str, context: PushDealContext) -> PushOutcome:
+def push_deal(deal_id: str, context: PushDealContext, cause: Cause = OPERATOR) -> str:
+    """What happened: a `PushOutcome`, or for a linked deal what keeping the pair in step did."""
     try:
         deal = context.reader.read_deal(deal_id)
     except HubSpotNotFoundError:
         return PushOutcome.GONE  # its linked opportunity, if any, stays as it is in Partner Central
-    if not is_tagged(deal.name):
-        return PushOutcome.NOT_TAGGED
     link = context.store.link_for_deal(deal_id)
     if link is not None:
-        return _repair_write_back(deal, link, context)
+        # Linked deals stay in step even if the tag is removed later: the opportunity exists either way.
+        return sync_pair(deal, link, context, cause)
+    if not is_tagged(deal.name):
+        return PushOutcome.NOT_TAGGED
     if deal.get(properties.INVITATION_ID):
         return (
             PushOutcome.FROM_INVITATION
@@ -98,7 +111,7 @@ def push_deal(deal_id: str, context: PushDealContext) -> PushOutcome:
     result = map_deal(view, context.rules, context.vocabulary, context.now().date())
     if result.fields is None:
         problems = [str(problem) for problem in result.problems]
-        return _report_problems(deal_id, view, problems, context, PushOutcome.INVALID)
+        return _report_problems(deal_id, view, problems, context, PushOutcome.INVALID, cause)
 
     pending = context.store.claim_create(
         deal_id, PendingCreate(client_token(context.catalog, deal_id, result.fields), result.fields)
@@ -113,42 +126,47 @@ def push_deal(deal_id: str, context: PushDealContext) -> PushOutcome:
             raise  # throttling, 5xx, access: retried by the queue, then parked in the DLQ
         context.store.forget_create(deal_id)
         return _report_problems(
-            deal_id, view, _partner_central_problems(error), context, PushOutcome.REJECTED
+            deal_id, view, _partner_central_problems(error), context, PushOutcome.REJECTED, cause
         )
 
+    values = values_of(pending.fields)
     link = Link(
         deal_id=deal_id,
         opportunity_id=created["Id"],
         catalog=context.catalog,
         synced_fields=pending.fields,
         synced_at=context.now().isoformat(),
+        snapshot=Snapshot(hubspot=dict(values), partner_central=dict(values)),
     )
     context.store.save_link(link)
+    context.audit.record(
+        AuditRecord(
+            at=context.now(),
+            action=AuditAction.CREATE_OPPORTUNITY,
+            catalog=context.catalog,
+            trigger=cause.trigger,
+            correlation_id=cause.correlation_id,
+            deal_id=deal_id,
+            opportunity_id=link.opportunity_id,
+            changes=tuple(
+                FieldChange(name, None, value) for name, value in values.items() if value is not None
+            ),
+            detail=f"ClientToken {pending.client_token}",
+        )
+    )
     _write_synced(deal_id, link, context)
     context.store.forget_create(deal_id)
     context.store.clear_problems(deal_id)
     return PushOutcome.CREATED
 
 
-def push_deals_of(
+def deals_of(
     object_type: Literal["companies", "contacts"], object_id: str, context: PushDealContext
-) -> str:
-    """A company or contact changed: each deal it belongs to may now map differently (a fixed domain can
-    turn an Error deal into a valid one), so each is pushed. Linked deals are left as they are."""
+) -> list[str]:
+    """The deals a company or contact belongs to: each may now map differently (a fixed domain can turn an
+    Error deal into a valid one; a linked deal's customer changed)."""
     associations = context.hubspot.list_associations(object_type, object_id, "deals")
-    deal_ids = sorted({association.to_object_id for association in associations})
-    outcomes = Counter(push_deal(deal_id, context).value for deal_id in deal_ids)
-    return "; ".join(f"{count} × {outcome}" for outcome, count in sorted(outcomes.items())) or "no deals"
-
-
-def _repair_write_back(deal: Deal, link: Link, context: PushDealContext) -> PushOutcome:
-    if (
-        deal.get(properties.OPPORTUNITY_ID) == link.opportunity_id
-        and deal.get(properties.SYNC_STATUS) == "Synced"
-    ):
-        return PushOutcome.LINKED
-    _write_synced(deal.id, link, context)
-    return PushOutcome.REPAIRED
+    return sorted({association.to_object_id for association in associations})
 
 
 def _write_synced(deal_id: str, link: Link, context: PushDealContext) -> None:
@@ -160,16 +178,33 @@ def _write_synced(deal_id: str, link: Link, context: PushDealContext) -> None:
             properties.SYNC_STATUS: "Synced",
             properties.SYNC_ERROR: "",
             properties.LAST_SYNCED_AT: link.synced_at,
+            properties.REVIEW_STATUS: "Pending Submission",  # where every new opportunity starts
         },
     )
 
 
 def _report_problems(
-    deal_id: str, view: DealView, problems: list[str], context: PushDealContext, outcome: PushOutcome
+    deal_id: str,
+    view: DealView,
+    problems: list[str],
+    context: PushDealContext,
+    outcome: PushOutcome,
+    cause: Cause,
 ) -> PushOutcome:
     seen = fingerprint(view)
     if context.store.problems_fingerprint(deal_id) == seen:
         return PushOutcome.STILL_INVALID
+    context.audit.record(
+        AuditRecord(
+            at=context.now(),
+            action=AuditAction.ERROR,
+            catalog=context.catalog,
+            trigger=cause.trigger,
+            correlation_id=cause.correlation_id,
+            deal_id=deal_id,
+            detail="\n".join(problems),
+        )
+    )
     context.hubspot.update_deal(
         deal_id,
         {

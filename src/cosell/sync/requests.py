@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cosell.domain.audit import Cause
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
@@ -52,6 +54,12 @@ class SyncRequest(BaseModel):
     triggers: tuple[Trigger, ...] = Field(min_length=1)
     correlation_id: str = Field(min_length=1)
     catalog: str | None = None  # Partner Central subjects only
+
+    @property
+    def cause(self) -> Cause:
+        """For the audit trail: what queued this request, and its correlation id."""
+        kinds = dict.fromkeys(f"{trigger.source}:{trigger.kind}" for trigger in self.triggers)
+        return Cause(trigger=", ".join(kinds), correlation_id=self.correlation_id)
 
     @property
     def group_id(self) -> str:

@@ -22,7 +22,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from botocore.exceptions import ClientError
 
+from cosell.domain.reconcile import Snapshot
 from cosell.domain.referral import deal_from_invitation, deal_from_opportunity, rejection_reason
+from cosell.domain.synced_fields import values_of
 from cosell.hubspot import properties
 from cosell.hubspot.client import HubSpotConflictError, HubSpotValidationError
 from cosell.hubspot.models import AssociationInput, SearchFilter
@@ -39,6 +41,7 @@ from cosell.partner_central.invitations import (
 )
 from cosell.store.invitations import DealClaim, InvitationState, Phase
 from cosell.store.state import Link
+from cosell.sync.sync_pair import review_properties
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -448,6 +451,7 @@ def _complete(invitation_id: str, state: InvitationState, context: TakeInvitatio
         properties.SYNC_STATUS: "Synced",
         properties.SYNC_ERROR: "",
         properties.LAST_SYNCED_AT: synced_at,
+        **review_properties(opportunity),
     }
     if state.engagement_id:
         linked[properties.ENGAGEMENT_ID] = state.engagement_id
@@ -470,6 +474,8 @@ def _complete(invitation_id: str, state: InvitationState, context: TakeInvitatio
             catalog=context.catalog,
             synced_fields=_snapshot(opportunity),
             synced_at=synced_at,
+            # Partner Central's values are the starting point; the deal's are taken at its first sync.
+            snapshot=Snapshot(hubspot={}, partner_central=values_of(opportunity)),
         )
     )
     context.invitations.advance(context.catalog, invitation_id, Phase.DONE, deal_id=deal_id)

@@ -35,6 +35,14 @@ _QUEUE_ATTRIBUTES: tuple[QueueAttributeNameType, ...] = (
     "VisibilityTimeout",
 )
 
+# Table properties that are also CreateTable parameters of the same shape.
+_TABLE_PROPERTIES = (
+    "ProvisionedThroughput",
+    "GlobalSecondaryIndexes",
+    "LocalSecondaryIndexes",
+    "DeletionProtectionEnabled",
+)
+
 
 @dataclass
 class ProvisionedStack:
@@ -144,11 +152,9 @@ def _create_tables(
             AttributeDefinitions=properties["AttributeDefinitions"],
             KeySchema=properties["KeySchema"],
             BillingMode=properties.get("BillingMode", "PROVISIONED"),
-            **(
-                {"ProvisionedThroughput": properties["ProvisionedThroughput"]}
-                if "ProvisionedThroughput" in properties
-                else {}
-            ),
+            # Optional properties CloudFormation shares with CreateTable, passed through as stated (the
+            # audit trail's queries need its indexes).
+            **{key: properties[key] for key in _TABLE_PROPERTIES if key in properties},
         )["TableDescription"]
         ttl = properties.get("TimeToLiveSpecification")
         if ttl is not None:

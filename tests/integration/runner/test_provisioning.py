@@ -53,6 +53,29 @@ def test_state_table_matches_the_template(shared_stack: LocalStack) -> None:
     }
 
 
+def test_audit_table_has_the_template_indexes_ttl_and_deletion_protection(shared_stack: LocalStack) -> None:
+    stack = shared_stack
+    declared = RESOURCES["AuditTable"]["Properties"]
+    assert stack.resources is not None
+    name = stack.resources.refs["AuditTable"]
+    assert os.environ["AUDIT_TABLE_NAME"] == name
+    dynamodb = stack.client("dynamodb")
+    table = dynamodb.describe_table(TableName=name)["Table"]
+    assert table["KeySchema"] == declared["KeySchema"]
+    assert sorted(table["AttributeDefinitions"], key=str) == sorted(declared["AttributeDefinitions"], key=str)
+    indexes = {
+        index["IndexName"]: (index["KeySchema"], index["Projection"])
+        for index in table["GlobalSecondaryIndexes"]
+    }
+    assert indexes == {
+        index["IndexName"]: (index["KeySchema"], index["Projection"])
+        for index in declared["GlobalSecondaryIndexes"]
+    }
+    assert table["DeletionProtectionEnabled"] is True
+    ttl = dynamodb.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
+    assert ttl == {"AttributeName": "expires_at", "TimeToLiveStatus": "ENABLED"}
+
+
 def test_partner_central_rule_has_the_template_pattern_and_queue_target(shared_stack: LocalStack) -> None:
     stack = shared_stack
     declared = RESOURCES["PartnerCentralEventsRule"]["Properties"]

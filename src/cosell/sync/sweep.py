@@ -1,0 +1,94 @@
+"""Use case: the sweep, the safety net behind Partner Central's best-effort events.
+
+Lists the opportunities modified since the last sweep (ListOpportunities by a LastModifiedDate cursor, 100
+per read, paced with the worker's reads) and queues a reconcile for each linked one, in its deal's message
+group. The request names the modification it saw (its trigger time is the opportunity's LastModifiedDate), so
+the queue drops a repeat within its deduplication window, and a request whose event already arrived finds
+the pair in step: no write.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from cosell.sync.requests import Subject, SyncRequest, Trigger
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from mypy_boto3_partnercentral_selling.client import PartnerCentralSellingAPIClient
+    from mypy_boto3_partnercentral_selling.type_defs import ListOpportunitiesRequestTypeDef
+
+    from cosell.queue import SyncQueue
+    from cosell.store.pacer import ReadPacer
+    from cosell.store.state import StateStore
+
+PAGE_SIZE = 100
+# The first sweep of a stack looks this far back; later ones start at the cursor.
+FIRST_LOOKBACK = timedelta(days=1)
+# Listed again at the next sweep: an opportunity changed in the same instant the list was read is not missed.
+OVERLAP = timedelta(seconds=5)
+
+
+@dataclass(frozen=True)
+class SweepContext:
+    partner_central: PartnerCentralSellingAPIClient
+    store: StateStore
+    queue: SyncQueue
+    read_pacer: ReadPacer
+    catalog: str
+    now: Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    listed: int  # opportunities modified since the cursor
+    queued: int  # of those, linked to a deal: reconciled
+    modified_after: str  # the cursor the next sweep starts from
+
+
+def sweep(context: SweepContext, correlation_id: str) -> SweepReport:
+    cursor = context.store.sweep_cursor(context.catalog)
+    start = _parse(cursor) if cursor else context.now() - FIRST_LOOKBACK
+    newest = start
+    listed = 0
+    requests: list[SyncRequest] = []
+    token: str | None = None
+    while True:
+        context.read_pacer.acquire()
+        request: ListOpportunitiesRequestTypeDef = {
+            "Catalog": context.catalog,
+            "LastModifiedDate": {"AfterLastModifiedDate": start - OVERLAP},
+            "MaxResults": PAGE_SIZE,
+        }
+        if token:
+            request["NextToken"] = token
+        page = context.partner_central.list_opportunities(**request)
+        for summary in page.get("OpportunitySummaries", []):
+            listed += 1
+            modified: datetime = _parse(summary["LastModifiedDate"])
+            newest = max(newest, modified)
+            deal_id = context.store.deal_for_opportunity(context.catalog, summary["Id"])
+            if deal_id is not None:
+                requests.append(_request(deal_id, modified, correlation_id))
+        token = page.get("NextToken")
+        if not token:
+            break
+    context.queue.send(requests)
+    context.store.save_sweep_cursor(context.catalog, newest.isoformat())
+    return SweepReport(listed, len(requests), newest.isoformat())
+
+
+def _request(deal_id: str, modified: datetime, correlation_id: str) -> SyncRequest:
+    trigger = Trigger(source="schedule", kind="sweep", occurred_at_ms=int(modified.timestamp() * 1000))
+    return SyncRequest(
+        subject=Subject.HUBSPOT_DEAL, object_id=deal_id, triggers=(trigger,), correlation_id=correlation_id
+    )
+
+
+def _parse(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
