@@ -186,6 +186,9 @@ class HubSpotClient:
     def update_deal(self, deal_id: str, properties: Mapping[str, str]) -> Deal:
         return self._update("deals", deal_id, properties, Deal)
 
+    def update_contact(self, contact_id: str, properties: Mapping[str, str]) -> Contact:
+        return self._update("contacts", contact_id, properties, Contact)
+
     def update_company(self, company_id: str, properties: Mapping[str, str]) -> Company:
         return self._update("companies", company_id, properties, Company)
 

@@ -95,7 +95,8 @@ def push_deal(deal_id: str, context: PushDealContext, cause: Cause = OPERATOR) -
     try:
         deal = context.reader.read_deal(deal_id)
     except HubSpotNotFoundError:
-        return PushOutcome.GONE  # its linked opportunity, if any, stays as it is in Partner Central
+        _note_gone(deal_id, context, cause)
+        return PushOutcome.GONE
     link = context.store.link_for_deal(deal_id)
     if link is not None:
         # Linked deals stay in step even if the tag is removed later: the opportunity exists either way.
@@ -158,6 +159,27 @@ def push_deal(deal_id: str, context: PushDealContext, cause: Cause = OPERATOR) -
     context.store.forget_create(deal_id)
     context.store.clear_problems(deal_id)
     return PushOutcome.CREATED
+
+
+def _note_gone(deal_id: str, context: PushDealContext, cause: Cause) -> None:
+    """A linked deal deleted (or merged away) in HubSpot: its opportunity stays as it is in Partner Central
+    (the API deletes no opportunity; close it there, or restore the deal). The link is kept, so a restored
+    deal is in step again at its next change."""
+    link = context.store.link_for_deal(deal_id)
+    if link is None:
+        return
+    context.audit.record(
+        AuditRecord(
+            at=context.now(),
+            action=AuditAction.SKIP,
+            catalog=link.catalog,
+            trigger=cause.trigger,
+            correlation_id=cause.correlation_id,
+            deal_id=deal_id,
+            opportunity_id=link.opportunity_id,
+            detail="the deal no longer exists in HubSpot (deleted or merged); the opportunity is left as it is",
+        )
+    )
 
 
 def deals_of(

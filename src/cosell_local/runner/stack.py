@@ -36,7 +36,7 @@ from cosell_local.runner.sqs_event_source import QueueRun, SqsEventSource
 from cosell_local.runner.template import DEFAULT_TEMPLATE, StackTemplate
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
     from pathlib import Path
     from types import TracebackType
 
@@ -89,8 +89,11 @@ class LocalStack:
         set_up_hubspot: bool = True,
         seed: int = 0,
         log_level: str = "INFO",
+        parameters: Mapping[str, str] | None = None,
     ) -> None:
+        """`parameters`: template parameters to set, as `sam deploy --parameter-overrides` would."""
         self.template = StackTemplate.read(template)
+        self._parameter_overrides = dict(parameters or {})
         # moto keeps one in-memory state per process: distinct names keep two stacks in one process apart.
         self.stack_name = stack_name or f"cosell-{uuid.uuid4().hex[:8]}"
         self.hubspot_token = hubspot_token
@@ -354,7 +357,7 @@ class LocalStack:
             "HubSpotWebhookSecret": self.webhook_secret,
             "HubSpotApiBaseUrl": self.hubspot_url,
             "LogLevel": self._log_level,
-        }
+        } | self._parameter_overrides
 
     def _handler_environment(self, resources: ProvisionedStack) -> dict[str, str | None]:
         return {
