@@ -530,3 +530,50 @@ def test_the_audit_timeline_tells_what_happened_and_the_export_round_trips(
         )
         exported = [record for record in read_export(path, export_format) if record.deal_id == pair.deal_id]
         assert exported == timeline
+
+
+# --- deals deleted or merged in HubSpot ------------------------------------------------------------------
+
+
+def rep_request(world: World, method: str, path: str, body: dict[str, Any] | None = None) -> int:
+    response = world.http.request(
+        method,
+        f"{world.stack.hubspot_url}{path}",
+        body=json.dumps(body).encode() if body is not None else None,
+        headers={"Authorization": "Bearer rep-ada", "Content-Type": "application/json"},
+    )
+    return int(response.status)
+
+
+def test_a_deleted_deal_leaves_its_opportunity_as_it_is_and_says_so(world: World) -> None:
+    pair = linked(world, "Humongous insurance #AWS")
+    writes = pair.cosell_writes()
+    assert rep_request(world, "DELETE", f"/crm/v3/objects/deals/{pair.deal_id}") == 204
+    pair.settle()
+    assert pair.cosell_writes() == writes
+    assert pair.opportunity()["Project"]["Title"] == "Humongous insurance"
+    (gone,) = [record for record in pair.audit() if record.action is AuditAction.SKIP]
+    assert "no longer exists in HubSpot" in gone.detail
+
+
+def test_a_merged_away_linked_deal_hands_its_opportunity_to_the_deal_it_was_merged_into(world: World) -> None:
+    pair = linked(world, "Blue yonder freight #AWS")
+    # A duplicate the rep made without the tag; the tagged one is merged into it.
+    survivor = world.create_deal("Blue Yonder freight", description=None, company=False)
+    survivor_company = world.integration.list_associations("deals", pair.deal_id, "companies")[0].to_object_id
+    world.rep.make_primary_company(survivor, survivor_company)
+    pair.settle()
+    status = rep_request(
+        world,
+        "POST",
+        "/crm/v3/objects/deals/merge",
+        {"primaryObjectId": survivor, "objectIdToMerge": pair.deal_id},
+    )
+    assert status == 200
+    pair.settle()
+    assert world.opportunities_for(survivor) == []
+    moved = Pair(world, survivor, pair.opportunity_id)
+    world.rep.update_deal(survivor, amount="84000")
+    moved.settle()
+    assert moved.opportunity()["Project"]["ExpectedCustomerSpend"][0]["Amount"] == monthly("84000")
+    assert moved.deal()["aws_sync_status"] == "Synced"

@@ -64,6 +64,19 @@ def _opportunity_key(catalog: str, opportunity_id: str) -> dict[str, AttributeVa
     return {"pk": {"S": f"opportunity#{catalog}#{opportunity_id}"}, "sk": {"S": "link"}}
 
 
+def _link_item(link: Link) -> dict[str, AttributeValueTypeDef]:
+    item: dict[str, AttributeValueTypeDef] = {
+        **_deal_key(link.deal_id, "link"),
+        "opportunity_id": {"S": link.opportunity_id},
+        "catalog": {"S": link.catalog},
+        "synced_fields": {"S": json.dumps(link.synced_fields, sort_keys=True)},
+        "synced_at": {"S": link.synced_at},
+    }
+    if link.snapshot is not None:
+        item["snapshot"] = {"S": json.dumps(link.snapshot.to_json(), sort_keys=True)}
+    return item
+
+
 _TRANSACTION_ATTEMPTS = 5
 
 
@@ -109,15 +122,7 @@ class StateStore:
 
     def save_link(self, link: Link) -> None:
         """Link a deal and an opportunity, once. Saving the same pair again is a no-op."""
-        deal_item: dict[str, AttributeValueTypeDef] = {
-            **_deal_key(link.deal_id, "link"),
-            "opportunity_id": {"S": link.opportunity_id},
-            "catalog": {"S": link.catalog},
-            "synced_fields": {"S": json.dumps(link.synced_fields, sort_keys=True)},
-            "synced_at": {"S": link.synced_at},
-        }
-        if link.snapshot is not None:
-            deal_item["snapshot"] = {"S": json.dumps(link.snapshot.to_json(), sort_keys=True)}
+        deal_item = _link_item(link)
         reverse_item: dict[str, AttributeValueTypeDef] = {
             **_opportunity_key(link.catalog, link.opportunity_id),
             "deal_id": {"S": link.deal_id},
@@ -150,6 +155,52 @@ class StateStore:
                     ) from None
             return
         raise LinkConflictError(f"deal {link.deal_id}: concurrent link transactions kept conflicting")
+
+    def move_link(self, from_deal_id: str, to_deal_id: str) -> Link:
+        """HubSpot merged `from_deal_id` into `to_deal_id`: the link (and its snapshot) moves with it, in one
+        transaction; the target must have no link of its own."""
+        link = self.link_for_deal(from_deal_id)
+        if link is None:
+            raise LinkConflictError(f"deal {from_deal_id} has no link to move")
+        moved = Link(
+            to_deal_id, link.opportunity_id, link.catalog, link.synced_fields, link.synced_at, link.snapshot
+        )
+        item = _link_item(moved)
+        try:
+            self._db.transact_write_items(
+                TransactItems=[
+                    {
+                        "Delete": {
+                            "TableName": self._table,
+                            "Key": _deal_key(from_deal_id, "link"),
+                            "ConditionExpression": "attribute_exists(pk)",
+                        }
+                    },
+                    {
+                        "Put": {
+                            "TableName": self._table,
+                            "Item": item,
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                        }
+                    },
+                    {
+                        "Put": {
+                            "TableName": self._table,
+                            "Item": {
+                                **_opportunity_key(moved.catalog, moved.opportunity_id),
+                                "deal_id": {"S": to_deal_id},
+                            },
+                        }
+                    },
+                ]
+            )
+        except ClientError as error:
+            if not _is_condition_failure(error):
+                raise
+            raise LinkConflictError(
+                f"deal {to_deal_id} is already linked; deal {from_deal_id}'s link stays"
+            ) from None
+        return moved
 
     def save_snapshot(self, deal_id: str, snapshot: Snapshot, synced_at: str) -> None:
         """The pair is in step as of `synced_at`. Only the deal's FIFO message group writes it (one at a time)."""

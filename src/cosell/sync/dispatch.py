@@ -74,7 +74,8 @@ def reconcile(request: SyncRequest, contexts: UseCaseContexts) -> str:
 
 
 def _reconcile_deal(request: SyncRequest, contexts: UseCaseContexts) -> str:
-    pushed = push_deal(request.object_id, contexts.push_deal(), request.cause)
+    merged = [deal_id for trigger in request.triggers for deal_id in trigger.merged_object_ids]
+    pushed = push_deal(request.object_id, contexts.push_deal(), request.cause, merged_deal_ids=merged)
     decided = any(trigger.property_name in DECISION_PROPERTIES for trigger in request.triggers)
     if pushed is not PushOutcome.FROM_INVITATION and not decided:
         return str(pushed)

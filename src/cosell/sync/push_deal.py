@@ -30,7 +30,7 @@ from cosell.store.state import Link, PendingCreate
 from cosell.sync.sync_pair import sync_pair
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
     from datetime import datetime
 
     from mypy_boto3_partnercentral_selling.client import PartnerCentralSellingAPIClient
@@ -90,14 +90,22 @@ def fingerprint(view: DealView) -> str:
     return hashlib.sha256(json.dumps(read, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def push_deal(deal_id: str, context: PushDealContext, cause: Cause = OPERATOR) -> str:
-    """What happened: a `PushOutcome`, or for a linked deal what keeping the pair in step did."""
+def push_deal(
+    deal_id: str, context: PushDealContext, cause: Cause = OPERATOR, merged_deal_ids: Sequence[str] = ()
+) -> str:
+    """What happened: a `PushOutcome`, or for a linked deal what keeping the pair in step did.
+
+    `merged_deal_ids`: deals HubSpot merged into this one. A merged deal's link moves to this deal when it
+    has none, so the merged deal's opportunity keeps being synced and no second one is created.
+    """
     try:
         deal = context.reader.read_deal(deal_id)
     except HubSpotNotFoundError:
         _note_gone(deal_id, context, cause)
         return PushOutcome.GONE
-    link = context.store.link_for_deal(deal_id)
+    link = context.store.link_for_deal(deal_id) or _take_over_merged_link(
+        deal_id, merged_deal_ids, context, cause
+    )
     if link is not None:
         # Linked deals stay in step even if the tag is removed later: the opportunity exists either way.
         return sync_pair(deal, link, context, cause)
@@ -159,6 +167,30 @@ def push_deal(deal_id: str, context: PushDealContext, cause: Cause = OPERATOR) -
     context.store.forget_create(deal_id)
     context.store.clear_problems(deal_id)
     return PushOutcome.CREATED
+
+
+def _take_over_merged_link(
+    deal_id: str, merged_deal_ids: Sequence[str], context: PushDealContext, cause: Cause
+) -> Link | None:
+    for merged_id in merged_deal_ids:
+        if context.store.link_for_deal(merged_id) is None:
+            continue
+        link = context.store.move_link(merged_id, deal_id)
+        context.audit.record(
+            AuditRecord(
+                at=context.now(),
+                action=AuditAction.SKIP,
+                catalog=link.catalog,
+                trigger=cause.trigger,
+                correlation_id=cause.correlation_id,
+                deal_id=deal_id,
+                opportunity_id=link.opportunity_id,
+                changes=(FieldChange("deal", merged_id, deal_id),),
+                detail=f"deal {merged_id} was merged into this deal in HubSpot; its opportunity now syncs with it",
+            )
+        )
+        return link
+    return None
 
 
 def _note_gone(deal_id: str, context: PushDealContext, cause: Cause) -> None:

@@ -44,6 +44,7 @@ class Trigger(BaseModel):
     occurred_at_ms: int
     change_source: str | None = None  # HubSpot's changeSource: lets the worker recognise its own echoes
     property_name: str | None = None
+    merged_object_ids: tuple[str, ...] = ()  # deal.merge: the records merged into this one
 
 
 class SyncRequest(BaseModel):
@@ -106,6 +107,7 @@ def from_webhook_events(
             occurred_at_ms=event.occurred_at,
             change_source=event.change_source,
             property_name=event.property_name,
+            merged_object_ids=tuple(str(merged) for merged in event.merged_object_ids),
         )
         grouped.setdefault((subject, str(event.subject_id)), []).append(trigger)
     requests = [
