@@ -25,6 +25,7 @@ _OPERATOR_COMMANDS = {
     "setup": ("cosell.cli.setup", "create cosell's HubSpot properties and check access (idempotent)"),
     "status": ("cosell.cli.status", "sync health: links, errors by reason, DLQ depth, quota used today"),
     "audit": ("cosell.cli.audit", "what the sync wrote or decided, per deal or opportunity; exports"),
+    "conflicts": ("cosell.cli.conflicts", "manual conflicts waiting for an operator: list them, pick a side"),
 }
 
 

@@ -349,15 +349,19 @@ class LocalStack:
         defaults = {
             name: spec.get("Default") for name, spec in self.template.document.get("Parameters", {}).items()
         }
-        return defaults | {
-            "Environment": "development",
-            "PartnerCentralCatalog": self.catalog,
-            "PartnerCentralRoleArn": f"arn:aws:iam::{ACCOUNT_ID}:role/{DEFAULT_PARTNER_CENTRAL_ROLE_NAME}",
-            "HubSpotAccessToken": self.hubspot_token,
-            "HubSpotWebhookSecret": self.webhook_secret,
-            "HubSpotApiBaseUrl": self.hubspot_url,
-            "LogLevel": self._log_level,
-        } | self._parameter_overrides
+        return (
+            defaults
+            | {
+                "Environment": "development",
+                "PartnerCentralCatalog": self.catalog,
+                "PartnerCentralRoleArn": f"arn:aws:iam::{ACCOUNT_ID}:role/{DEFAULT_PARTNER_CENTRAL_ROLE_NAME}",
+                "HubSpotAccessToken": self.hubspot_token,
+                "HubSpotWebhookSecret": self.webhook_secret,
+                "HubSpotApiBaseUrl": self.hubspot_url,
+                "LogLevel": self._log_level,
+            }
+            | self._parameter_overrides
+        )
 
     def _handler_environment(self, resources: ProvisionedStack) -> dict[str, str | None]:
         return {
