@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import botocore.session
 from botocore.model import StringShape, StructureShape
@@ -45,3 +46,15 @@ def update_members() -> frozenset[str]:
     shape = _model().operation_model("UpdateOpportunity").input_shape
     assert isinstance(shape, StructureShape)
     return frozenset(shape.members)
+
+
+def instant(value: Any) -> datetime | None:
+    """A DateTime member: boto3 parses them (`timestampFormat: iso8601`); text is parsed the same way."""
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    return None

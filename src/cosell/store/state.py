@@ -246,6 +246,11 @@ class StateStore:
         item = self._get(_deal_key(deal_id, "problems"))
         return item["fingerprint"]["S"] if item else None
 
+    def problems(self, deal_id: str) -> list[str]:
+        item = self._get(_deal_key(deal_id, "problems"))
+        problems: list[str] = json.loads(item["problems"]["S"]) if item else []
+        return problems
+
     def save_problems(self, deal_id: str, fingerprint: str, problems: list[str]) -> None:
         self._db.put_item(
             TableName=self._table,

@@ -10,13 +10,15 @@ the pair in step: no write.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import timedelta
+from typing import TYPE_CHECKING
 
+from cosell.partner_central.schema import instant
 from cosell.sync.requests import Subject, SyncRequest, Trigger
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from datetime import datetime
 
     from mypy_boto3_partnercentral_selling.client import PartnerCentralSellingAPIClient
     from mypy_boto3_partnercentral_selling.type_defs import ListOpportunitiesRequestTypeDef
@@ -51,7 +53,7 @@ class SweepReport:
 
 def sweep(context: SweepContext, correlation_id: str) -> SweepReport:
     cursor = context.store.sweep_cursor(context.catalog)
-    start = _parse(cursor) if cursor else context.now() - FIRST_LOOKBACK
+    start = instant(cursor) or context.now() - FIRST_LOOKBACK
     newest = start
     listed = 0
     requests: list[SyncRequest] = []
@@ -68,7 +70,7 @@ def sweep(context: SweepContext, correlation_id: str) -> SweepReport:
         page = context.partner_central.list_opportunities(**request)
         for summary in page.get("OpportunitySummaries", []):
             listed += 1
-            modified: datetime = _parse(summary["LastModifiedDate"])
+            modified = instant(summary["LastModifiedDate"]) or start
             newest = max(newest, modified)
             deal_id = context.store.deal_for_opportunity(context.catalog, summary["Id"])
             if deal_id is not None:
@@ -86,9 +88,3 @@ def _request(deal_id: str, modified: datetime, correlation_id: str) -> SyncReque
     return SyncRequest(
         subject=Subject.HUBSPOT_DEAL, object_id=deal_id, triggers=(trigger,), correlation_id=correlation_id
     )
-
-
-def _parse(value: Any) -> datetime:
-    if isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))

@@ -24,7 +24,7 @@ import copy
 import hashlib
 import json
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +36,7 @@ from cosell.domain.reconcile import Action, Sides, decide, next_snapshot
 from cosell.domain.synced_fields import BY_NAME, copy_field, deal_properties, values_of
 from cosell.hubspot import properties
 from cosell.hubspot.client import HubSpotValidationError
-from cosell.partner_central.schema import update_members
+from cosell.partner_central.schema import instant, update_members
 from cosell.store.conflicts import DealConflicts, FieldConflict
 
 if TYPE_CHECKING:
@@ -141,7 +141,7 @@ def _read(run: _Run, hubspot: dict[str, Any] | None, resolutions: Mapping[str, A
         partner_central=values_of(opportunity),
         review_status=life_cycle.get("ReviewStatus"),
         hubspot_modified_at=run.view.modified_at or run.deal.updated_at,
-        partner_central_modified_at=_instant(opportunity.get("LastModifiedDate")) or run.deal.updated_at,
+        partner_central_modified_at=instant(opportunity.get("LastModifiedDate")) or run.deal.updated_at,
     )
     decisions = decide(sides, run.link.last_in_step, context.policy, resolutions)
     return _Read(opportunity, sides, decisions)
@@ -158,7 +158,7 @@ def _push(run: _Run, read: _Read, pushes: list[FieldDecision], mapped: dict[str,
         body = update_body(read.opportunity, mapped, [d.synced.name for d in updates], context.rules)
         refusal = _refusal_key(body)
         if context.store.problems_fingerprint(run.deal.id) == refusal:
-            run.refused = "unchanged since Partner Central refused it"
+            run.refused = "\n".join(context.store.problems(run.deal.id))  # the same update: not sent again
             return
         context.pacer.acquire()
         try:
@@ -459,15 +459,3 @@ def _summary(decisions: list[FieldDecision], run: _Run) -> str:
 
 def _error_code(error: ClientError) -> str | None:
     return error.response.get("Error", {}).get("Code")
-
-
-def _instant(value: Any) -> datetime | None:
-    """boto3 parses DateTime members; a stub or an older botocore may hand over ISO 8601 text."""
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, str):
-        try:
-            return datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-    return None

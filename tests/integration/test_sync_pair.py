@@ -1,0 +1,88 @@
+"""Keeping a linked pair in step (cosell.sync.sync_pair) against both emulators: the refusal and problem
+paths. The flows through the handlers are in tests/e2e/test_updates.py."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from cosell.domain.audit import AuditAction
+from cosell.sync.push_deal import PushOutcome, push_deal
+from cosell.sync.sync_pair import IN_STEP
+from tests.integration.sync_world import CATALOG, make_world
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from tests.integration.sync_world import SyncWorld
+
+
+@pytest.fixture
+def world(aws: str, request: pytest.FixtureRequest) -> Iterator[SyncWorld]:
+    yield from make_world(f"pair-{abs(hash(request.node.nodeid)) % 10**8}")
+
+
+def linked(world: SyncWorld) -> tuple[str, str]:
+    deal_id = world.create_deal()
+    assert push_deal(deal_id, world.context()) is PushOutcome.CREATED
+    (summary,) = world.opportunities()
+    return deal_id, summary["Id"]
+
+
+def status(world: SyncWorld, deal_id: str) -> dict[str, str | None]:
+    names = ["aws_sync_status", "aws_sync_error", "dealstage"]
+    return dict(world.hubspot.get_deal(deal_id, names).properties)
+
+
+def updates(world: SyncWorld) -> int:
+    return len(world.partner_central_emulator.control.calls("UpdateOpportunity"))
+
+
+def test_an_update_partner_central_refuses_shows_its_reason_and_is_not_sent_again(world: SyncWorld) -> None:
+    deal_id, _ = linked(world)
+    # Committed needs a solution associated in Partner Central; naming one on the deal is not enough.
+    world.rep.update_deal(deal_id, {"dealstage": "contractsent", "aws_solution_ids": "S-1234567"})
+    outcome = push_deal(deal_id, world.context())
+    assert "Partner Central refused the update" in outcome
+    shown = status(world, deal_id)
+    assert shown["aws_sync_status"] == "Error"
+    assert "Partner Central refused LifeCycle.Stage" in (shown["aws_sync_error"] or "")
+    assert AuditAction.ERROR in [record.action for record in world.audit.records]
+    sent = updates(world)
+
+    push_deal(deal_id, world.context())  # the same refused update: not sent again, the reason stays
+    assert updates(world) == sent
+    assert status(world, deal_id)["aws_sync_error"] == shown["aws_sync_error"]
+
+    world.rep.update_deal(deal_id, {"dealstage": "decisionmakerboughtin"})
+    push_deal(deal_id, world.context())
+    assert updates(world) == sent + 1
+    assert status(world, deal_id)["aws_sync_status"] == "Synced"
+    opportunity = world.partner_central.get_opportunity(
+        Catalog=CATALOG, Identifier=world.opportunities()[0]["Id"]
+    )
+    assert opportunity["LifeCycle"]["Stage"] == "Business Validation"
+
+
+def test_a_linked_deal_that_no_longer_maps_shows_its_problems_and_still_takes_partner_centrals_changes(
+    world: SyncWorld,
+) -> None:
+    deal_id, opportunity_id = linked(world)
+    world.rep.update_deal(deal_id, {"description": "Too short"})
+    world.partner_central_emulator.control.set_review_status(CATALOG, opportunity_id, "Action Required")
+    sent = updates(world)
+    push_deal(deal_id, world.context())
+    shown = dict(
+        world.hubspot.get_deal(deal_id, ["aws_sync_status", "aws_sync_error", "aws_review_status"]).properties
+    )
+    assert updates(world) == sent
+    assert shown["aws_sync_status"] == "Error"
+    assert (shown["aws_sync_error"] or "").startswith("Deal description:")
+    assert shown["aws_review_status"] == "Action Required"
+
+    world.rep.update_deal(deal_id, {"description": "Move the data warehouse to AWS within two quarters."})
+    push_deal(deal_id, world.context())
+    assert updates(world) == sent + 1
+    assert status(world, deal_id)["aws_sync_status"] == "Synced"
+    assert push_deal(deal_id, world.context()) == IN_STEP
