@@ -1,7 +1,8 @@
 """`python -m cosell_local.demo` (`make demo`): the whole sync on this machine, played as a short story.
 
 Starts a local stack (docs/LOCAL.md), plays the story (cosell_local.demo.story) as a timeline on stdout,
-prints both systems side by side and where to look next. Exits 1 if an expected outcome did not happen.
+prints both systems side by side, `cosell status`, the audit trail of the deal the story updated, and where to
+look next. Exits 1 if an expected outcome did not happen.
 The functions' JSON logs go to a file (named at the start), so the timeline stays readable.
 """
 
@@ -18,7 +19,7 @@ import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cosell_local.demo.report import print_next_steps, print_side_by_side, print_status
+from cosell_local.demo.report import print_audit_trail, print_next_steps, print_side_by_side, print_status
 from cosell_local.demo.story import Story
 from cosell_local.demo.timeline import LOCAL, Checks, Timeline, WorkerLog
 
@@ -73,10 +74,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             story.play()
             print_side_by_side(story, timeline)
             print_status(story, timeline)
+            print_audit_trail(story, timeline)
         except Exception as error:  # noqa: BLE001 - the demo reports any failure as a failed outcome
             traceback.print_exc()
             checks.failed.append(f"the story ran to its end (it stopped: {type(error).__name__}: {error})")
-        print_next_steps(stack, timeline, log_path, keep_running=arguments.keep_running)
+        print_next_steps(
+            stack, timeline, log_path, keep_running=arguments.keep_running, deal_id=story.updated_deal
+        )
         _summarise(checks, timeline, time.monotonic() - timeline.started)
         if arguments.keep_running:
             _wait_for_interrupt(timeline)

@@ -1,4 +1,5 @@
-"""The demo's closing: both systems side by side, the sync's health, where to look next."""
+"""The demo's closing: both systems side by side, the sync's health, one deal's audit trail, where to look
+next."""
 
 from __future__ import annotations
 
@@ -6,8 +7,11 @@ import shlex
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from cosell.cli.audit import render_timeline
 from cosell.cli.status import StackResources, collect_status, render_text
+from cosell.domain.audit import AuditAction
 from cosell.hubspot import properties
+from cosell.store.audit import AuditStore
 from cosell.store.state import StateStore
 from cosell_local.demo.story import REFERRAL
 
@@ -90,8 +94,36 @@ def print_status(story: Story, timeline: Timeline) -> None:
     )
 
 
+def audit_table_name(stack: LocalStack) -> str:
+    """The audit table template.yaml's AuditTable became on this stack (what AUDIT_TABLE_NAME names)."""
+    if stack.resources is None:
+        raise RuntimeError("the local stack is not started")
+    return stack.resources.refs["AuditTable"]
+
+
+def print_audit_trail(story: Story, timeline: Timeline) -> None:
+    """What `cosell audit deal <id>` prints for the deal the story updated: every write and decision."""
+    deal_id = story.updated_deal
+    if deal_id is None:
+        return
+    timeline.heading(f"cosell audit deal {deal_id}")
+    records = AuditStore(story.stack.client("dynamodb"), audit_table_name(story.stack)).for_deal(deal_id)
+    for line in render_timeline(records).splitlines():
+        timeline.line(f"  {line}".rstrip())
+    actions = [record.action for record in records]
+    story.checks.expect(
+        actions.count(AuditAction.CREATE_OPPORTUNITY) == 1
+        and actions.count(AuditAction.UPDATE_OPPORTUNITY) == 2
+        and actions.count(AuditAction.HOLD) == 1
+        and actions.count(AuditAction.UPDATE_DEAL) >= 3,
+        f"the audit trail of deal {deal_id} holds its opportunity's creation, both updates, the hold and the "
+        "deal updates",
+    )
+
+
 def status_environment(stack: LocalStack) -> dict[str, str]:
-    """The functions' environment as `cosell status` needs it to read this stack from another shell."""
+    """The functions' environment as `cosell status` and `cosell audit` need it to read this stack from
+    another shell."""
     return {
         "ENVIRONMENT": "development",
         "AWS_REGION": stack.summary()["aws_region"],
@@ -100,13 +132,17 @@ def status_environment(stack: LocalStack) -> dict[str, str]:
         "AWS_SECRET_ACCESS_KEY": "testing",
         "HUBSPOT_ACCESS_TOKEN": stack.hubspot_token,
         "HUBSPOT_WEBHOOK_SECRET": stack.webhook_secret,
+        "PARTNER_CENTRAL_CATALOG": stack.catalog,
         "STATE_TABLE_NAME": stack.state_table_name,
+        "AUDIT_TABLE_NAME": audit_table_name(stack),
         "SYNC_QUEUE_URL": stack.sync_queue_url,
         "DEAD_LETTER_QUEUE_URL": stack.dead_letter_queue_url,
     }
 
 
-def print_next_steps(stack: LocalStack, timeline: Timeline, log_path: Path, *, keep_running: bool) -> None:
+def print_next_steps(
+    stack: LocalStack, timeline: Timeline, log_path: Path, *, keep_running: bool, deal_id: str | None = None
+) -> None:
     timeline.heading("Where to look next")
     if keep_running:
         places = [
@@ -123,6 +159,7 @@ def print_next_steps(stack: LocalStack, timeline: Timeline, log_path: Path, *, k
     places += [
         ("cosell local up", "the local stack alone; prints its URLs as one JSON line"),
         ("cosell status", "sync health: links, errors by reason, DLQ depth, quota used today"),
+        (f"cosell audit deal {deal_id or '<id>'}", "what the sync wrote or decided for a deal, and why"),
         ("docs/LOCAL.md", "what runs locally, and how it maps to the deployed stack"),
         (str(log_path), "the functions' JSON logs of this run"),
     ]
@@ -134,5 +171,7 @@ def print_next_steps(stack: LocalStack, timeline: Timeline, log_path: Path, *, k
             f"{name}={shlex.quote(value)}" for name, value in status_environment(stack).items()
         )
         timeline.line(
-            f"\n  cosell status of this stack, from another shell:\n    {environment} cosell status"
+            "\n  cosell status and cosell audit of this stack, from another shell:\n"
+            f"    {environment} cosell status\n"
+            f"    {environment} cosell audit deal {deal_id or '<id>'}"
         )

@@ -1,26 +1,34 @@
 """The demo's story, played on a running local stack: each step acts as one side, lets the sync run, then
 reads both systems and says what happened, checking it against what should have.
 
-What it plays: a rep creates two #AWS deals, one of them invalid; fixes it; AWS refers two customers; the
-rep edits a synced deal and AWS updates an opportunity. The last two show honestly what happens today:
-neither edit crosses over yet (issue 8), and the checks assert exactly that.
+What it plays: a rep creates two #AWS deals, one of them invalid; fixes it; AWS refers two customers. Then
+updates, both ways, on one deal: the rep edits it (one UpdateOpportunity); a colleague moves the opportunity
+on in Partner Central (the deal follows); AWS reviews it, and the rep's next edit waits until AWS asks for
+changes, then lands. After each of those, the writes on both sides are counted: exactly the expected ones,
+and none more once the sync's own writes have come back.
 """
 
 from __future__ import annotations
 
+import copy
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from cosell.domain.mapping_rules import MappingRules
 from cosell.hubspot import properties
 from cosell.hubspot.client import HubSpotClient
 from cosell.hubspot.models import SearchFilter
+from cosell.partner_central.schema import update_members
+from cosell.sync.sync_pair import AWS_OWNED_LIFE_CYCLE, IN_STEP
 from cosell_local.demo.rep import VALID_DESCRIPTION, Rep
-from cosell_local.demo.timeline import AWS, COSELL, HUBSPOT_REP
+from cosell_local.demo.timeline import AWS, COSELL, HUBSPOT_REP, PARTNER_USER
+from cosell_local.partner_central.config import WRITE_OPERATIONS
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
     from cosell_local.demo.timeline import Checks, Timeline, WorkerLog
     from cosell_local.runner import LocalStack
@@ -29,10 +37,15 @@ DEAL_PROPERTIES = (
     "dealname",
     "dealstage",
     "amount",
+    "closedate",
     properties.OPPORTUNITY_ID,
     properties.SYNC_STATUS,
     properties.SYNC_ERROR,
+    properties.SYNC_WAITING,
     properties.INVITATION_ID,
+    properties.REVIEW_STATUS,
+    properties.REVIEW_COMMENTS,
+    properties.NEXT_STEPS,
 )
 # How long the sync may take to settle after a step; generous, since a slow machine is not a failure.
 SETTLE_TIMEOUT_SECONDS = 60.0
@@ -42,7 +55,44 @@ REFERRALS = (
 )
 SHORT_DESCRIPTION = "Move to AWS"  # Partner Central needs 20 characters or more
 REP, REFERRAL = "rep", "AWS referral"  # where a story deal came from
+EDITED_AMOUNT, EDITED_CLOSE_DATE = "90000", "2027-12-15"  # the rep's edit (step 4)
+COLLEAGUE_STAGE, COLLEAGUE_HUBSPOT_STAGE = "Business Validation", "decisionmakerboughtin"  # step 5
 NEXT_STEPS = "AWS account manager joins the customer's architecture review"
+HELD_AMOUNT = "120000"  # the rep's edit while AWS reviews (step 6)
+REVIEW_COMMENTS = "Confirm the expected monthly spend with the customer."
+# Writes the demo counts: Partner Central's write operations, and HubSpot deal updates by cosell (not the rep).
+DEAL_PATH = "/crm/v3/objects/deals/"
+
+
+@dataclass(frozen=True)
+class Writes:
+    """Writes so far (or between two moments): Partner Central write calls that succeeded, by operation, and
+    HubSpot deal updates made by cosell (not by the rep)."""
+
+    partner_central: dict[str, int] = field(default_factory=dict)
+    deal_updates: int = 0
+
+    def __add__(self, other: Writes) -> Writes:
+        return self._combined(other, 1)
+
+    def __sub__(self, other: Writes) -> Writes:
+        return self._combined(other, -1)
+
+    def _combined(self, other: Writes, sign: int) -> Writes:
+        calls = {
+            operation: self.partner_central.get(operation, 0) + sign * other.partner_central.get(operation, 0)
+            for operation in self.partner_central.keys() | other.partner_central.keys()
+        }
+        return Writes(
+            {operation: count for operation, count in calls.items() if count},
+            self.deal_updates + sign * other.deal_updates,
+        )
+
+    def __str__(self) -> str:
+        calls = [f"{count} × {operation}" for operation, count in sorted(self.partner_central.items())]
+        if self.deal_updates:
+            calls.append(f"{self.deal_updates} × HubSpot deal update")
+        return ", ".join(calls) or "nothing"
 
 
 @dataclass(frozen=True)
@@ -63,6 +113,10 @@ class Story:
         self.hubspot = HubSpotClient(lambda: stack.hubspot_token, base_url=stack.hubspot_url)
         self.partner_central = stack.client("partnercentral-selling")
         self.deals: list[StoryDeal] = []
+        self.updated_deal: str | None = None  # the deal steps 4 to 6 update: its audit trail closes the demo
+        self.contract_months = (
+            MappingRules().contract_term_months
+        )  # the spend is the amount over this, monthly
 
     def play(self) -> None:
         acme, umbrella = self.rep_creates_deals()
@@ -70,8 +124,10 @@ class Story:
             self.rep_fixes_deal(umbrella)
         self.aws_refers_customers()
         if acme is not None:
+            self.updated_deal = acme
             self.rep_edits_synced_deal(acme)
-            self.aws_updates_opportunity(acme)
+            self.colleague_updates_opportunity(acme)
+            self.aws_reviews_opportunity(acme)
 
     # --- the steps ---
 
@@ -163,57 +219,171 @@ class Story:
         self.checks.expect(poll.succeeded and still_once, "the invitation poll makes no second deal")
 
     def rep_edits_synced_deal(self, deal_id: str) -> None:
-        self.timeline.heading("4. The rep edits a synced deal (HubSpot → Partner Central updates: issue 8)")
+        self.timeline.heading("4. The rep edits a synced deal: HubSpot → Partner Central")
         opportunity_id = self.deal(deal_id).get(properties.OPPORTUNITY_ID) or ""
-        spend_before = self.monthly_spend(opportunity_id)
-        updates_before = len(self.stack.partner_central.control.calls("UpdateOpportunity"))
+        before = self.writes()
         self.worker_log.mark()
-        self.rep.update_deal(deal_id, amount="90000")
-        self.timeline.say(HUBSPOT_REP, f"raised the amount of deal {deal_id} from 60000 to 90000")
-        self.settle()
-        outcomes = [entry.outcome for entry in self.worker_log.reconciled(deal_id)]
-        spend_after = self.monthly_spend(opportunity_id)
+        self.rep.update_deal(deal_id, amount=EDITED_AMOUNT, closedate=f"{EDITED_CLOSE_DATE}T00:00:00.000Z")
         self.timeline.say(
-            COSELL,
-            f"webhook → queue → worker: {', '.join(repr(o) for o in outcomes) or 'nothing logged'}; "
-            f"{opportunity_id} keeps ExpectedCustomerSpend {spend_after}/month (updates are not built yet)",
+            HUBSPOT_REP,
+            f"raised the amount of deal {deal_id} from 60000 to {EDITED_AMOUNT} and moved its close date "
+            f"from 2027-09-30 to {EDITED_CLOSE_DATE}",
+        )
+        self.settle()
+        written = self.writes() - before
+        opportunity = self.opportunity(opportunity_id)
+        self.timeline.say(COSELL, f"webhook → queue → worker: {self.outcomes(deal_id)}")
+        self.timeline.detail(
+            f"{opportunity_id} now: ExpectedCustomerSpend {spend_text(opportunity)}, "
+            f"TargetCloseDate {opportunity['LifeCycle'].get('TargetCloseDate')}"
+        )
+        self.timeline.detail(f"cosell wrote: {written}")
+        self.checks.expect(
+            written == Writes({"UpdateOpportunity": 1}, 0),
+            f"exactly one UpdateOpportunity for deal {deal_id}, and no other write on either side",
         )
         self.checks.expect(
-            "already linked" in outcomes,
-            f"the worker reconciled deal {deal_id} and logged 'already linked'",
+            has_monthly_spend(opportunity, EDITED_AMOUNT)
+            and opportunity["LifeCycle"].get("TargetCloseDate") == EDITED_CLOSE_DATE
+            and self.deal(deal_id).get(properties.SYNC_STATUS) == "Synced",
+            f"{opportunity_id} has ExpectedCustomerSpend {EDITED_AMOUNT} / {self.contract_months} per month and "
+            f"TargetCloseDate {EDITED_CLOSE_DATE}; the deal is Synced",
         )
-        self.checks.expect(
-            spend_after == spend_before
-            and len(self.stack.partner_central.control.calls("UpdateOpportunity")) == updates_before,
-            f"{opportunity_id} is not updated (no UpdateOpportunity call): the edit stays in HubSpot for now",
-        )
+        self.expect_settled(deal_id)
 
-    def aws_updates_opportunity(self, deal_id: str) -> None:
-        self.timeline.heading("5. AWS updates an opportunity (Partner Central → HubSpot updates: issue 8)")
-        before = self.deal(deal_id)
-        opportunity_id = before.get(properties.OPPORTUNITY_ID) or ""
-        self.worker_log.mark()
-        self.stack.partner_central.control.set_aws_summary(
-            self.stack.catalog, opportunity_id, {"LifeCycle": {"NextSteps": NEXT_STEPS}}
+    def colleague_updates_opportunity(self, deal_id: str) -> None:
+        self.timeline.heading(
+            "5. A colleague moves the opportunity on in Partner Central: Partner Central → HubSpot"
         )
-        self.timeline.say(AWS, f'added next steps to {opportunity_id}: "{NEXT_STEPS}"')
-        self.settle()
-        outcomes = [entry.outcome for entry in self.worker_log.reconciled(opportunity_id)]
-        after = self.deal(deal_id)
+        opportunity_id = self.deal(deal_id).get(properties.OPPORTUNITY_ID) or ""
+        stage_before = self.opportunity(opportunity_id)["LifeCycle"].get("Stage")
+        # Counted from before the colleague's write: the sync may take its event at once.
+        before = self.writes() + Writes({"UpdateOpportunity": 1})  # the colleague's own write
+        self.worker_log.mark()
+        self.console_update(opportunity_id, {"Stage": COLLEAGUE_STAGE, "NextSteps": NEXT_STEPS})
         self.timeline.say(
-            COSELL,
-            f"EventBridge → queue → worker: {', '.join(repr(o) for o in outcomes) or 'nothing logged'}",
+            PARTNER_USER,
+            f'moved {opportunity_id} from {stage_before} to {COLLEAGUE_STAGE} and set its next steps: "{NEXT_STEPS}"',
         )
         self.timeline.detail(
-            f"deal {deal_id} is unchanged; the event was acknowledged, not parked in the DLQ"
+            "(UpdateOpportunity through boto3, as the console does: read, change, write it all back)"
+        )
+        self.settle()
+        written = self.writes() - before
+        deal = self.deal(deal_id)
+        self.timeline.say(COSELL, f"EventBridge → queue → worker: {self.outcomes(deal_id)}; on the deal:")
+        self.show_properties(deal, ("dealstage", properties.NEXT_STEPS, properties.SYNC_STATUS))
+        self.timeline.detail(f"cosell wrote: {written}")
+        self.checks.expect(
+            deal.get("dealstage") == COLLEAGUE_HUBSPOT_STAGE
+            and deal.get(properties.NEXT_STEPS) == NEXT_STEPS
+            and deal.get(properties.SYNC_STATUS) == "Synced",
+            f"deal {deal_id} shows stage {COLLEAGUE_HUBSPOT_STAGE} ({COLLEAGUE_STAGE}) and the next steps; Synced",
         )
         self.checks.expect(
-            any("not pulled into HubSpot yet" in outcome for outcome in outcomes),
-            f"the worker received the Opportunity Updated event of {opportunity_id} and logged it as not pulled yet",
+            written == Writes({}, 1),
+            f"one HubSpot update of deal {deal_id}, nothing written back to Partner Central",
+        )
+        self.expect_settled(deal_id)
+
+    def aws_reviews_opportunity(self, deal_id: str) -> None:
+        self.timeline.heading("6. AWS reviews the opportunity: the rep's next edit waits for it, then lands")
+        opportunity_id = self.deal(deal_id).get(properties.OPPORTUNITY_ID) or ""
+        control = self.stack.partner_central.control
+
+        before = self.writes()
+        self.worker_log.mark()
+        control.set_review_status(self.stack.catalog, opportunity_id, "In review")
+        self.timeline.say(AWS, f"started reviewing {opportunity_id} (ReviewStatus In review)")
+        self.settle()
+        written = self.writes() - before
+        deal = self.deal(deal_id)
+        self.timeline.say(
+            COSELL,
+            f"EventBridge → queue → worker: {self.outcomes(deal_id)}; "
+            f"{properties.REVIEW_STATUS}: {deal.get(properties.REVIEW_STATUS)}; cosell wrote: {written}",
         )
         self.checks.expect(
-            after == before and self.stack.dlq_messages() == [],
-            f"deal {deal_id} is unchanged and the DLQ is empty",
+            deal.get(properties.REVIEW_STATUS) == "In review" and written == Writes({}, 1),
+            f"deal {deal_id} shows {properties.REVIEW_STATUS} In review (one HubSpot update)",
+        )
+
+        before = self.writes()
+        self.worker_log.mark()
+        self.rep.update_deal(deal_id, amount=HELD_AMOUNT)
+        self.timeline.say(
+            HUBSPOT_REP, f"raised the amount of deal {deal_id} from {EDITED_AMOUNT} to {HELD_AMOUNT}"
+        )
+        self.settle()
+        written = self.writes() - before
+        deal = self.deal(deal_id)
+        self.timeline.say(COSELL, f"webhook → queue → worker: {self.outcomes(deal_id)}; on the deal:")
+        self.show_properties(deal, (properties.SYNC_STATUS, properties.SYNC_WAITING))
+        self.timeline.detail(f"cosell wrote: {written}")
+        self.checks.expect(
+            deal.get(properties.SYNC_STATUS) == "Pending"
+            and (deal.get(properties.SYNC_WAITING) or "").startswith("waiting: opportunity is In review;")
+            and written == Writes({}, 1)
+            and has_monthly_spend(self.opportunity(opportunity_id), EDITED_AMOUNT),
+            f"while {opportunity_id} is In review the amount is held: deal {deal_id} shows Pending and what "
+            "waits; no Partner Central write",
+        )
+
+        before = self.writes()
+        self.worker_log.mark()
+        control.set_review_status(self.stack.catalog, opportunity_id, "Action Required", REVIEW_COMMENTS)
+        self.timeline.say(
+            AWS, f'asked for changes on {opportunity_id} (ReviewStatus Action Required): "{REVIEW_COMMENTS}"'
+        )
+        self.settle()
+        written = self.writes() - before
+        deal = self.deal(deal_id)
+        opportunity = self.opportunity(opportunity_id)
+        self.timeline.say(COSELL, f"EventBridge → queue → worker: {self.outcomes(deal_id)}")
+        self.timeline.detail(
+            f"{opportunity_id} now: ExpectedCustomerSpend {spend_text(opportunity)}; on the deal:"
+        )
+        self.show_properties(
+            deal,
+            (
+                properties.REVIEW_STATUS,
+                properties.REVIEW_COMMENTS,
+                properties.SYNC_STATUS,
+                properties.SYNC_WAITING,
+            ),
+        )
+        self.timeline.detail(f"cosell wrote: {written}")
+        self.checks.expect(
+            deal.get(properties.REVIEW_STATUS) == "Action Required"
+            and deal.get(properties.REVIEW_COMMENTS) == REVIEW_COMMENTS,
+            f"deal {deal_id} shows {properties.REVIEW_STATUS} Action Required and AWS's comments",
+        )
+        self.checks.expect(
+            written == Writes({"UpdateOpportunity": 1}, 1)
+            and has_monthly_spend(opportunity, HELD_AMOUNT)
+            and deal.get(properties.SYNC_STATUS) == "Synced"
+            and not deal.get(properties.SYNC_WAITING),
+            f"Action Required lets the partner edit the spend: the held amount went out in one UpdateOpportunity "
+            f"({HELD_AMOUNT} / {self.contract_months} per month); deal {deal_id} is Synced, nothing waits",
+        )
+        self.expect_settled(deal_id)
+
+    def expect_settled(self, deal_id: str) -> None:
+        """The sync's own writes came back (as webhooks and events) during the step's settle; now the sweep
+        re-reads every pair changed since its last run: in step, nothing more is written."""
+        before = self.writes()
+        self.worker_log.mark()
+        sweep = self.stack.run_schedule("SweepFunction")
+        self.settle()
+        written = self.writes() - before
+        outcomes = [entry.outcome for entry in self.worker_log.reconciled(deal_id)]
+        self.timeline.say(
+            COSELL,
+            f"the scheduled sweep, run now: {self.outcomes(deal_id)}; cosell wrote since: {written}",
+        )
+        self.checks.expect(
+            sweep.succeeded and written == Writes({}, 0) and all(outcome == IN_STEP for outcome in outcomes),
+            f"settled: the sync's own writes came back and nothing more is written for deal {deal_id}",
         )
 
     # --- reading both sides ---
@@ -240,9 +410,52 @@ class Story:
         )
         return record
 
-    def monthly_spend(self, opportunity_id: str) -> str:
-        spend = self.opportunity(opportunity_id)["Project"]["ExpectedCustomerSpend"][0]
-        return f"{spend['Amount']} {spend['CurrencyCode']}"
+    def writes(self) -> Writes:
+        calls = self.stack.partner_central.control.calls()
+        counts: dict[str, int] = {}
+        for call in calls:
+            # A refused call (throttled, conflict) wrote nothing: the sync's pacer and the colleague's console
+            # share Partner Central's 1 write/s, and boto3 retries a throttled call.
+            if call["Operation"] in WRITE_OPERATIONS and call["Error"] is None:
+                counts[call["Operation"]] = counts.get(call["Operation"], 0) + 1
+        deal_updates = sum(
+            1
+            for request in list(self.stack.hubspot.requests)
+            if request.method == "PATCH" and request.path.startswith(DEAL_PATH) and request.by_rep is False
+        )
+        return Writes(counts, deal_updates)
+
+    def outcomes(self, object_id: str) -> str:
+        """What the worker logged for `object_id` since the last mark, for the timeline."""
+        outcomes = [entry.outcome for entry in self.worker_log.reconciled(object_id)]
+        return ", ".join(repr(outcome) for outcome in outcomes) or "nothing logged"
+
+    def show_properties(self, deal: dict[str, str | None], names: Iterable[str]) -> None:
+        for name in names:
+            value = deal.get(name) or ""
+            lines = value.splitlines() or ["(empty)"]
+            for line in lines:
+                self.timeline.detail(f"{name}: {line}")
+
+    def console_update(self, opportunity_id: str, life_cycle: dict[str, str]) -> None:
+        """A partner user's edit in Partner Central: UpdateOpportunity replaces the whole record, so the
+        console reads it, changes what the user changed and sends it all back with the LastModifiedDate read."""
+        record = self.opportunity(opportunity_id)
+        body = {
+            name: copy.deepcopy(value)
+            for name, value in record.items()
+            if name in update_members() and name not in ("Catalog", "Identifier", "LastModifiedDate")
+        }
+        changed = body.setdefault("LifeCycle", {})
+        for name in AWS_OWNED_LIFE_CYCLE:
+            changed.pop(name, None)
+        changed.update(life_cycle)
+        self.partner_central.update_opportunity(
+            Catalog=self.stack.catalog,
+            Identifier=opportunity_id,
+            LastModifiedDate=record["LastModifiedDate"],
+            **body,
+        )
 
     def expect_synced(self, deal_id: str, path: str) -> bool:
         deal = self.deal(deal_id)
@@ -269,3 +482,21 @@ class Story:
             d for d in deals if d.get(properties.OPPORTUNITY_ID) and d.get(properties.SYNC_STATUS) == "Synced"
         ]
         return deals if done else []
+
+
+def spend_text(opportunity: dict[str, Any]) -> str:
+    spend = opportunity["Project"]["ExpectedCustomerSpend"][0]
+    return f"{spend['Amount']} {spend['CurrencyCode']} {spend['Frequency']}"
+
+
+def has_monthly_spend(opportunity: dict[str, Any], amount: str) -> bool:
+    """The opportunity's expected spend is the deal amount over the contract months, in USD, monthly."""
+    spends = opportunity["Project"].get("ExpectedCustomerSpend") or []
+    if len(spends) != 1:
+        return False
+    spend, months = spends[0], MappingRules().contract_term_months
+    return (
+        Decimal(spend["Amount"]) == (Decimal(amount) / months).quantize(Decimal("0.01"))
+        and spend["CurrencyCode"] == "USD"
+        and spend["Frequency"] == "Monthly"
+    )

@@ -13,9 +13,10 @@ if TYPE_CHECKING:
 
 HUBSPOT_REP = "HubSpot rep"
 AWS = "AWS"
+PARTNER_USER = "PC user"  # a person of the partner's, in the Partner Central console
 COSELL = "cosell"
 LOCAL = "local"  # the machine the demo runs on
-_ACTOR_WIDTH = max(len(HUBSPOT_REP), len(AWS), len(COSELL), len(LOCAL)) + 2
+_ACTOR_WIDTH = max(len(HUBSPOT_REP), len(AWS), len(PARTNER_USER), len(COSELL), len(LOCAL)) + 2
 
 
 class Timeline:
