@@ -65,7 +65,7 @@ def test_an_update_partner_central_refuses_shows_its_reason_and_is_not_sent_agai
     assert opportunity["LifeCycle"]["Stage"] == "Business Validation"
 
 
-def test_a_linked_deal_that_no_longer_maps_shows_its_problems_and_still_takes_partner_centrals_changes(
+def test_a_linked_deal_that_no_longer_maps_shows_its_problems_and_aws_review_and_waits_to_sync_fields(
     world: SyncWorld,
 ) -> None:
     deal_id, opportunity_id = linked(world)

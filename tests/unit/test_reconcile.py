@@ -118,11 +118,13 @@ def test_a_change_partner_central_does_not_let_the_partner_make_now_is_held_unti
     held = decide(changed, IN_STEP, ConflictPolicy())
     assert next_snapshot(IN_STEP, changed, held, None) == IN_STEP  # still a change at the next run
     approved = sides({"close_date": "2027-07-31", "title": "New title"}, review_status="Approved")
-    # Approved: the close date may change, the project title may not.
-    assert {d.name: d.action for d in decide(approved, IN_STEP, ConflictPolicy())} == {
-        "close_date": Action.PUSH,
-        "title": Action.HOLD,
-    }
+    # Approved: the close date may change; the project title never again (not held forever: noted once).
+    decisions = decide(approved, IN_STEP, ConflictPolicy())
+    assert {d.name: d.action for d in decisions} == {"close_date": Action.PUSH, "title": Action.LOCKED}
+    after = next_snapshot(IN_STEP, approved, decisions, None)
+    assert "title" not in {d.name for d in decide(approved, after, ConflictPolicy())}
+    rejected = sides({"close_date": "2027-07-31"}, review_status="Rejected")
+    assert only(decide(rejected, IN_STEP, ConflictPolicy())).action is Action.LOCKED
 
 
 def test_editability_follows_partner_centrals_rules_per_review_status() -> None:
@@ -145,19 +147,25 @@ def test_editability_follows_partner_centrals_rules_per_review_status() -> None:
     assert approved_locked == {"title", "business_problem", "website", "industry", "postal_code", "country"}
 
 
-def test_a_link_without_memory_of_the_deal_takes_its_current_values_as_the_start() -> None:
+def test_a_referral_link_without_memory_of_the_deal_starts_from_what_the_deal_was_made_of() -> None:
     referral = Snapshot(hubspot={}, partner_central=dict(BASE))
-    differs = sides({"title": "The rep's own name"})
-    assert decide(differs, referral, ConflictPolicy()) == []
-    after = next_snapshot(referral, differs, [], None)
-    assert after.hubspot["title"] == "The rep's own name"
-    assert only(decide(sides({"title": "Renamed"}), after, ConflictPolicy())).action is Action.PUSH
+    # A field the deal was made from: the rep's edit before the first sync is an edit, and is pushed.
+    edited = only(decide(sides({"close_date": "2027-08-31"}), referral, ConflictPolicy()))
+    assert (edited.name, edited.action) == ("close_date", Action.PUSH)
+    # A field HubSpot does not take from Partner Central: the deal's own value is its starting point.
+    own = sides({"city": "Hamburg"})
+    assert decide(own, referral, ConflictPolicy()) == []
+    after = next_snapshot(referral, own, [], None)
+    assert after.hubspot["city"] == "Hamburg"
+    assert only(decide(sides({"city": "Munich"}), after, ConflictPolicy())).action is Action.PUSH
 
 
-def test_a_deal_that_cannot_be_mapped_pushes_nothing_but_still_pulls() -> None:
+def test_a_deal_that_cannot_be_mapped_decides_nothing_until_it_maps_again() -> None:
     unmappable = Sides(None, BASE | {"stage": "Committed"}, "Pending Submission", LATER, EARLIER)
-    pulled = only(decide(unmappable, IN_STEP, ConflictPolicy()))
-    assert (pulled.name, pulled.action) == ("stage", Action.PULL)
+    assert decide(unmappable, IN_STEP, ConflictPolicy()) == []
+    assert next_snapshot(IN_STEP, unmappable, [], None) == IN_STEP  # Partner Central's change still waits
+    mapped_again = sides(partner_central={"stage": "Committed"})
+    assert only(decide(mapped_again, IN_STEP, ConflictPolicy())).action is Action.PULL
 
 
 def test_a_pulled_value_that_does_not_survive_the_way_back_is_not_pushed_back() -> None:

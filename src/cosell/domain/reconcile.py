@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from cosell.domain.synced_fields import FIELDS, editable
+from cosell.domain.synced_fields import FIELDS, editable, locked_for_good
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -47,6 +47,7 @@ class Action(StrEnum):
     PULL = "pull"  # Partner Central's value → HubSpot
     KEEP = "keep"  # Partner Central's value stays; HubSpot does not take this field back
     HOLD = "hold"  # HubSpot's value waits until the opportunity may be edited
+    LOCKED = "locked"  # HubSpot's value can never be sent (approved or rejected): noted, not retried
     MANUAL = "manual"  # a conflict waiting for an operator
     AGREE = "agree"  # both sides changed to the same value
 
@@ -63,7 +64,8 @@ class ConflictPolicy:
 @dataclass(frozen=True)
 class Snapshot:
     """Each side's values when the pair was last in step. A field missing from `hubspot` has no memory yet
-    (a link made from an AWS referral): the deal's current value is taken as its starting point."""
+    (a link made from an AWS referral): pulled fields start from Partner Central's value (the deal was made
+    from it), the others from the deal's current value."""
 
     hubspot: Values
     partner_central: Values
@@ -79,7 +81,7 @@ class Snapshot:
 @dataclass(frozen=True)
 class Sides:
     """What each side holds now. `hubspot` is None when the deal cannot be mapped (its problems are shown on
-    the deal): nothing is pushed, Partner Central's changes still come in."""
+    the deal): nothing is decided until it maps again."""
 
     hubspot: Values | None
     partner_central: Values
@@ -115,17 +117,23 @@ def decide(
     """One decision per field that changed on either side; unchanged fields are left out.
 
     `resolutions`: an operator's choice for fields in manual conflict (`cosell conflicts resolve`).
+    A deal that cannot be mapped decides nothing: without its values, a change on both sides would look like
+    Partner Central's alone. Partner Central's changes wait, unchanged in the snapshot, until it maps again.
     """
+    if sides.hubspot is None:
+        return []
     decisions = []
     for synced in FIELDS:
         name = synced.name
-        if sides.hubspot is None:  # nothing known about the deal's side: it changed nothing
-            hubspot, hubspot_changed = snapshot.hubspot.get(name), False
-        elif name not in snapshot.hubspot:  # no memory yet: the deal's value is the starting point
-            hubspot, hubspot_changed = sides.hubspot.get(name), False
-        else:
-            hubspot = sides.hubspot.get(name)
+        hubspot = sides.hubspot.get(name)
+        if name in snapshot.hubspot:
             hubspot_changed = hubspot != snapshot.hubspot[name]
+        elif synced.pulled:
+            # No memory of the deal yet (a link made from an AWS referral): the deal was made from the
+            # opportunity, so for the fields that came from it, Partner Central's value is where it started.
+            hubspot_changed = hubspot != snapshot.partner_central.get(name)
+        else:
+            hubspot_changed = False  # the deal's own value is the starting point
         partner_central = sides.partner_central.get(name)
         partner_central_changed = partner_central != snapshot.partner_central.get(name)
         if hubspot_changed or partner_central_changed:
@@ -187,7 +195,9 @@ def _winner(strategy: Strategy, sides: Sides) -> Side | None:
 
 def _apply(synced: SyncedField, winner: Side, sides: Sides) -> Action:
     if winner is Side.HUBSPOT:
-        return Action.PUSH if editable(synced, sides.review_status) else Action.HOLD
+        if editable(synced, sides.review_status):
+            return Action.PUSH
+        return Action.LOCKED if locked_for_good(synced, sides.review_status) else Action.HOLD
     return Action.PULL if synced.pulled else Action.KEEP
 
 
@@ -220,6 +230,10 @@ def next_snapshot(
             if decision.conflict:
                 hubspot[name] = decision.hubspot  # HubSpot's side of the conflict is settled, not pending
         elif decision.action is Action.AGREE:
+            hubspot[name] = decision.hubspot
+            partner_central[name] = decision.partner_central
+        elif decision.action is Action.LOCKED:
+            # Refused for good and said so: each side keeps its value, neither is a change at the next run.
             hubspot[name] = decision.hubspot
             partner_central[name] = decision.partner_central
         # HOLD and MANUAL: neither memory moves, so the change is still a change at the next run.

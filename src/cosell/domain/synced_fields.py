@@ -92,6 +92,14 @@ def _within(path: str, prefixes: tuple[str, ...]) -> bool:
     return any(path == prefix or path.startswith(prefix + ".") for prefix in prefixes)
 
 
+def locked_for_good(synced: SyncedField, review_status: str | None) -> bool:
+    """Whether no later review status lets the partner change this field again: a Rejected opportunity, or
+    the fields AWS's approval fixes."""
+    if review_status == "Rejected":
+        return True
+    return review_status == "Approved" and not editable(synced, review_status)
+
+
 def editable(synced: SyncedField, review_status: str | None) -> bool:
     """Whether Partner Central lets the partner change this field now."""
     if synced.assigned:

@@ -200,6 +200,7 @@ def _note_gone(deal_id: str, context: PushDealContext, cause: Cause) -> None:
     link = context.store.link_for_deal(deal_id)
     if link is None:
         return
+    context.conflicts.clear(deal_id)  # nothing left to resolve for a deal that is gone
     context.audit.record(
         AuditRecord(
             at=context.now(),

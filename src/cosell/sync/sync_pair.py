@@ -23,7 +23,7 @@ import contextlib
 import copy
 import hashlib
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
@@ -53,6 +53,9 @@ if TYPE_CHECKING:
     from cosell.sync.push_deal import PushDealContext
 
 CONFLICT_RETRIES = 3
+_REFUSAL = "update:"
+# Errors worth the queue's retries; any other refusal is shown on the deal.
+_TRANSIENT = frozenset({"ThrottlingException", "InternalServerException", "ServiceQuotaExceededException"})
 IN_STEP = "in step: nothing to write"
 # LifeCycle members AWS owns: never sent back (UpdateOpportunity replaces the record; AWS keeps these).
 AWS_OWNED_LIFE_CYCLE = ("ReviewStatus", "ReviewComments", "ReviewStatusReason", "NextStepsHistory")
@@ -78,6 +81,7 @@ class _Run:
     problems: list[str]
     refused: str | None = None
     deal_written: bool = False
+    unapplied: set[str] = field(default_factory=set)  # fields whose write was refused: still changes
 
     def audit(self, action: AuditAction, changes: Sequence[FieldChange] = (), detail: str = "") -> None:
         record = AuditRecord(
@@ -103,7 +107,12 @@ def sync_pair(deal: Deal, link: Link, context: PushDealContext, cause: Cause) ->
     conflicts = context.conflicts.get(deal.id)
     resolutions = conflicts.resolutions if conflicts else {}
 
-    read = _read(run, hubspot, resolutions)
+    try:
+        read = _read(run, hubspot, resolutions)
+    except ClientError as error:
+        if _error_code(error) != "ResourceNotFoundException":
+            raise
+        return _opportunity_gone(run)
     for _attempt in range(CONFLICT_RETRIES):
         pushes = [d for d in read.decisions if d.action is Action.PUSH]
         try:
@@ -118,8 +127,8 @@ def sync_pair(deal: Deal, link: Link, context: PushDealContext, cause: Cause) ->
             f"opportunity {link.opportunity_id} kept changing while deal {deal.id} was written to it"
         )
 
-    decisions = [d for d in read.decisions if run.refused is None or d.action is not Action.PUSH]
-    pulled = _pull(run, read, decisions)
+    pulled = _pull(run, read, [d for d in read.decisions if d.name not in run.unapplied])
+    decisions = [d for d in read.decisions if d.name not in run.unapplied]
     snapshot = next_snapshot(link.last_in_step, read.sides, decisions, pulled)
     _settle_conflicts(run, decisions, conflicts)
     _audit_decisions(run, read, decisions)
@@ -156,9 +165,11 @@ def _push(run: _Run, read: _Read, pushes: list[FieldDecision], mapped: dict[str,
     owner = next((d for d in pushes if d.synced.assigned), None)
     if updates:
         body = update_body(read.opportunity, mapped, [d.synced.name for d in updates], context.rules)
-        refusal = _refusal_key(body)
-        if context.store.problems_fingerprint(run.deal.id) == refusal:
+        refusal = _refusal_key(body, read.opportunity)
+        known = context.store.problems_fingerprint(run.deal.id)
+        if known == refusal:
             run.refused = "\n".join(context.store.problems(run.deal.id))  # the same update: not sent again
+            run.unapplied.update(d.name for d in updates)
             return
         context.pacer.acquire()
         try:
@@ -173,6 +184,8 @@ def _push(run: _Run, read: _Read, pushes: list[FieldDecision], mapped: dict[str,
                 raise
             _refused(run, error, refusal, updates)
             return
+        if known is not None and known.startswith(_REFUSAL):
+            context.store.clear_problems(run.deal.id)
         run.audit(AuditAction.UPDATE_OPPORTUNITY, _changes(updates, to_partner_central=True), _why(updates))
     if owner is not None:
         _assign(run, owner, mapped)
@@ -225,9 +238,19 @@ def _assign(run: _Run, owner: FieldDecision, mapped: Mapping[str, Any]) -> None:
     if assignee.get("Phone"):
         contact["Phone"] = assignee["Phone"]
     run.context.pacer.acquire()
-    run.context.partner_central.assign_opportunity(
-        Catalog=run.link.catalog, Identifier=run.link.opportunity_id, Assignee=contact
-    )
+    try:
+        run.context.partner_central.assign_opportunity(
+            Catalog=run.link.catalog, Identifier=run.link.opportunity_id, Assignee=contact
+        )
+    except ClientError as error:
+        if _error_code(error) in _TRANSIENT:
+            raise
+        # E.g. the new owner is not a user of the partner's Partner Central account.
+        reason = f"Partner Central refused the new owner: {error.response.get('Error', {}).get('Message')}"
+        run.refused = "\n".join(filter(None, [run.refused, reason]))
+        run.unapplied.add(owner.name)
+        run.audit(AuditAction.ERROR, _changes([owner], to_partner_central=True), reason)
+        return
     run.audit(AuditAction.ASSIGN_OPPORTUNITY, _changes([owner], to_partner_central=True), _why([owner]))
 
 
@@ -240,14 +263,31 @@ def _refused(run: _Run, error: ClientError, refusal: str, updates: list[FieldDec
         f"Partner Central refused the update: {response.get('Error', {}).get('Message', 'no reason given')}"
     ]
     run.refused = "\n".join(reasons)
+    run.unapplied.update(d.name for d in updates)
     run.context.store.save_problems(run.deal.id, refusal, reasons)
     run.audit(AuditAction.ERROR, _changes(updates, to_partner_central=True), run.refused)
 
 
-def _refusal_key(body: Mapping[str, Any]) -> str:
-    """The update refused last time: not sent again until the deal changes it."""
-    text = json.dumps(body, sort_keys=True, default=str)
-    return "update:" + hashlib.sha256(text.encode()).hexdigest()
+def _refusal_key(body: Mapping[str, Any], opportunity: Mapping[str, Any]) -> str:
+    """The update refused last time: not sent again until the deal or the opportunity changes (an
+    association made in Partner Central moves its LastModifiedDate and may be what was missing)."""
+    text = json.dumps([body, opportunity.get("LastModifiedDate")], sort_keys=True, default=str)
+    return _REFUSAL + hashlib.sha256(text.encode()).hexdigest()
+
+
+def _opportunity_gone(run: _Run) -> str:
+    """The linked opportunity no longer exists (a Sandbox catalog is wiped about once a year): said on the
+    deal, not retried into the DLQ at every change."""
+    reason = (
+        f"The linked Partner Central opportunity {run.link.opportunity_id} no longer exists in the "
+        f"{run.link.catalog} catalog; ask your cosell administrator"
+    )
+    if (run.deal.get(properties.SYNC_ERROR) or "") != reason:
+        run.context.hubspot.update_deal(
+            run.deal.id, {properties.SYNC_STATUS: "Error", properties.SYNC_ERROR: reason}
+        )
+        run.audit(AuditAction.ERROR, detail=reason)
+    return reason
 
 
 # --- Partner Central → HubSpot ---------------------------------------------------------------------------
@@ -273,24 +313,21 @@ def _pull(run: _Run, read: _Read, decisions: list[FieldDecision]) -> dict[str, A
             _changes(unplaceable, to_partner_central=False),
             f"HubSpot cannot hold these Partner Central values (pipeline {pipeline}); the deal keeps its own",
         )
-    wanted = pulled | review_properties(read.opportunity) | _status_properties(run, read, decisions)
-    changed = {name: value for name, value in wanted.items() if (run.deal.get(name) or "") != value}
+    try:
+        changed = _write_deal(run, read, decisions, pulled)
+    except HubSpotValidationError as error:
+        # E.g. a currency the HubSpot account does not have: the pulled values stay out, the reason shows.
+        reason = f"HubSpot refused Partner Central's values for the deal: {error}"
+        run.refused = "\n".join(filter(None, [run.refused, reason]))
+        run.unapplied.update(d.name for d in pulls)
+        run.audit(AuditAction.ERROR, _changes(pulls, to_partner_central=False), reason)
+        pulled = {}
+        changed = _write_deal(run, read, decisions, pulled)
     if not changed:
         return None
-    changed[properties.LAST_SYNCED_AT] = context.now().isoformat()
-    try:
-        context.hubspot.update_deal(run.deal.id, changed)
-    except HubSpotValidationError as error:
-        run.audit(AuditAction.ERROR, detail=f"HubSpot refused the deal update: {error}")
-        raise
-    run.deal_written = True
     run.audit(
         AuditAction.UPDATE_DEAL,
-        [
-            FieldChange(name, run.deal.get(name), value)
-            for name, value in sorted(changed.items())
-            if name != properties.LAST_SYNCED_AT
-        ],
+        [FieldChange(name, run.deal.get(name), value) for name, value in sorted(changed.items())],
         _why(pulls) if pulls else "status and AWS review",
     )
     if not pulled:
@@ -298,6 +335,20 @@ def _pull(run: _Run, read: _Read, decisions: list[FieldDecision]) -> dict[str, A
     view = _with_properties(run.view, pulled)
     again = map_deal(view, context.rules, context.vocabulary, context.now().date(), creating=False)
     return values_of(again.fields) if again.fields is not None else None
+
+
+def _write_deal(
+    run: _Run, read: _Read, decisions: list[FieldDecision], pulled: dict[str, str]
+) -> dict[str, str]:
+    """Update the deal with what differs from what it holds; returns what was written."""
+    wanted = pulled | review_properties(read.opportunity) | _status_properties(run, read, decisions)
+    changed = {name: value for name, value in wanted.items() if (run.deal.get(name) or "") != value}
+    if changed:
+        run.context.hubspot.update_deal(
+            run.deal.id, changed | {properties.LAST_SYNCED_AT: run.context.now().isoformat()}
+        )
+        run.deal_written = True
+    return changed
 
 
 def review_properties(opportunity: Mapping[str, Any]) -> dict[str, str]:
@@ -333,6 +384,12 @@ def _waiting(run: _Run, read: _Read, decisions: list[FieldDecision]) -> str:
             f"waiting: opportunity is {read.sides.review_status}; {', '.join(held)} will be sent to Partner "
             f"Central when AWS lets the partner edit them"
         )
+    locked = [d.synced.label for d in decisions if d.action is Action.LOCKED]
+    if locked:
+        lines.append(
+            f"not sent: opportunity is {read.sides.review_status}; Partner Central no longer lets the partner "
+            f"change {', '.join(locked)}. The deal keeps its value, the opportunity its own"
+        )
     for decision in decisions:
         if decision.action is Action.MANUAL:
             lines.append(
@@ -366,7 +423,12 @@ def _with_properties(view: DealView, values: Mapping[str, str]) -> DealView:
 
 
 def _settle_conflicts(run: _Run, decisions: list[FieldDecision], known: DealConflicts | None) -> None:
-    manual = [d for d in decisions if d.action is Action.MANUAL]
+    # A conflict stays recorded until it is settled: waiting for an operator, or chosen by one but held
+    # until AWS's review allows the write (the choice must survive the wait).
+    chosen = known.resolutions if known else {}
+    manual = [
+        d for d in decisions if d.action is Action.MANUAL or (d.action is Action.HOLD and d.name in chosen)
+    ]
     store = run.context.conflicts
     if not manual:
         if known is not None:
@@ -409,12 +471,19 @@ def _audit_decisions(run: _Run, read: _Read, decisions: list[FieldDecision]) -> 
                 [FieldChange(decision.name, decision.partner_central, decision.hubspot)],
                 "both sides changed it; strategy manual: waiting for an operator",
             )
-        elif decision.conflict and decision.winner is not None:
+        elif decision.conflict and decision.winner is not None and decision.synced.label not in known_waiting:
             run.audit(
                 AuditAction.CONFLICT,
                 [FieldChange(decision.name, decision.partner_central, decision.hubspot)],
                 f"both sides changed it; {decision.strategy}: {decision.winner} wins",
             )
+    locked = [d for d in decisions if d.action is Action.LOCKED]
+    if locked:
+        run.audit(
+            AuditAction.SKIP,
+            _changes(locked, to_partner_central=True),
+            f"opportunity is {read.sides.review_status}: Partner Central no longer lets the partner change these",
+        )
     kept = [d for d in decisions if d.action is Action.KEEP]
     if kept:
         run.audit(
