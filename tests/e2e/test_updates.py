@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from pathlib import Path
 
+COALESCING_WINDOW = "2"  # seconds: longer than the burst below takes
 STRATEGIES = {"stage": "manual", "close_date": "hubspot-wins", "expected_spend": "partner-central-wins"}
 PARTNER_CENTRAL_WRITES = ("CreateOpportunity", "UpdateOpportunity", "AssignOpportunity")
 DEAL_PROPERTIES = (
@@ -577,3 +578,43 @@ def test_a_merged_away_linked_deal_hands_its_opportunity_to_the_deal_it_was_merg
     moved.settle()
     assert moved.opportunity()["Project"]["ExpectedCustomerSpend"][0]["Amount"] == monthly("84000")
     assert moved.deal()["aws_sync_status"] == "Synced"
+
+
+# --- coalescing with a live worker -----------------------------------------------------------------------
+
+
+def test_with_the_coalescing_window_a_burst_costs_one_write_even_with_the_worker_polling() -> None:
+    """The worker polls all along, as Lambda's event source does; the queue's delay (template parameter
+    CoalescingWindowSeconds) lets the burst end before the deal's first reconcile reads it."""
+    with LocalStack(
+        queue_time_scale=200,
+        hubspot_tier="enterprise",
+        poll_in_background=True,
+        run_schedules=False,
+        partner_central=EmulatorConfig(tick_seconds=0, task_delay_seconds=0.1),
+        parameters={"CoalescingWindowSeconds": COALESCING_WINDOW},
+    ) as live:
+        rep = Rep.sign_in(live.hubspot)
+        deal_id = rep.create_deal("Contoso burst #AWS")
+        control = live.partner_central.control
+        deadline = time.monotonic() + 30
+        while not control.calls("CreateOpportunity") and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(3)  # the creation's own echoes settle
+        before = len(control.calls("UpdateOpportunity"))
+        for step in range(1, 21):
+            rep.update_deal(deal_id, amount=str(60_000 + step))
+        deadline = time.monotonic() + 30
+        while len(control.calls("UpdateOpportunity")) == before and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(4)  # long enough for any second write and for the echoes to come back
+        assert len(control.calls("UpdateOpportunity")) - before == 1
+        (opportunity,) = [
+            live.client("partnercentral-selling").get_opportunity(
+                Catalog=live.catalog, Identifier=summary["Id"]
+            )
+            for summary in live.client("partnercentral-selling").list_opportunities(Catalog=live.catalog)[
+                "OpportunitySummaries"
+            ]
+        ]
+        assert opportunity["Project"]["ExpectedCustomerSpend"][0]["Amount"] == monthly("60020")

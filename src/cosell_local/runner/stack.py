@@ -359,6 +359,9 @@ class LocalStack:
                 "HubSpotWebhookSecret": self.webhook_secret,
                 "HubSpotApiBaseUrl": self.hubspot_url,
                 "LogLevel": self._log_level,
+                # moto delays messages in real time, which a compressed queue clock cannot shorten: local
+                # runs reconcile at once unless a test or the demo asks for the coalescing window.
+                "CoalescingWindowSeconds": "0",
             }
             | self._parameter_overrides
         )
