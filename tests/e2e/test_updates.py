@@ -20,12 +20,10 @@ import pytest
 from cosell.cli.audit import read_export
 from cosell.cli.main import main as cosell
 from cosell.domain.audit import AuditAction
-from cosell.domain.reconcile import Side
 from cosell.handlers import runtime
 from cosell.partner_central.schema import update_members
 from cosell.store.audit import AuditStore
 from cosell.store.conflicts import ConflictStore
-from cosell.sync.requests import Subject, SyncRequest, Trigger
 from cosell_local.demo.rep import Rep
 from cosell_local.partner_central import EmulatorConfig
 from cosell_local.runner import LocalStack
@@ -459,23 +457,21 @@ def test_a_manual_conflict_waits_for_an_operator_then_applies_the_chosen_side(wo
     pair.settle()
     assert [r.action for r in pair.audit()].count(AuditAction.CONFLICT) == 1  # recorded once, not per run
 
-    store.resolve(pair.deal_id, {"stage": Side.PARTNER_CENTRAL})
-    world.stack.client("sqs").send_message(
-        QueueUrl=world.stack.sync_queue_url,
-        MessageBody=SyncRequest(
-            subject=Subject.HUBSPOT_DEAL,
-            object_id=pair.deal_id,
-            triggers=(Trigger(source="operator", kind="conflicts resolve", occurred_at_ms=1),),
-            correlation_id="operator",
-        ).model_dump_json(),
-        MessageGroupId=f"hubspot.deal:{pair.deal_id}",
-        MessageDeduplicationId=f"resolve-{pair.deal_id}",
-    )
+    listed = io.StringIO()
+    with redirect_stdout(listed):
+        assert cosell(["conflicts", "list"]) == 1  # conflicts wait
+    assert pair.deal_id in listed.getvalue()
+    with redirect_stdout(io.StringIO()):
+        assert (
+            cosell(["conflicts", "resolve", pair.deal_id, "--field", "stage", "--take", "partner-central"])
+            == 0
+        )
     pair.settle()
     deal = pair.deal()
     assert deal["dealstage"] == "decisionmakerboughtin"
     assert (deal["aws_sync_status"], deal["aws_sync_waiting"] or "") == ("Synced", "")
     assert store.get(pair.deal_id) is None
+    assert AuditAction.RESOLVE in [record.action for record in pair.audit()]
     assert pair.cosell_writes() == writes
 
 
