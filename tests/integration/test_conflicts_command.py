@@ -82,9 +82,9 @@ def waiting(store: ConflictStore) -> None:
             catalog="Sandbox",
             detected_at=DETECTED.replace(hour=10).isoformat(),
             fields=(FieldConflict("website", "acme.example", None),),
-            resolutions={"website": Side.HUBSPOT},
         )
     )
+    store.resolve("7", {"website": Side.HUBSPOT})
 
 
 def _queued(queue_url: str) -> list[SyncRequest]:
@@ -355,3 +355,13 @@ def test_stack_outputs_locate_the_tables_and_the_queue(
     assert "stack no-such-stack" in capsys.readouterr().err
     assert main(["conflicts", "resolve", "7", "--all", "hubspot", "--stack", "no-such-stack"]) == 2
     assert "stack no-such-stack" in capsys.readouterr().err
+
+
+def test_a_sync_saving_what_it_found_keeps_an_operators_choice_made_meanwhile(
+    store: ConflictStore, waiting: None
+) -> None:
+    found = store.get("42")
+    assert found is not None
+    store.resolve("42", {"stage": Side.PARTNER_CENTRAL})
+    store.save(found)  # a worker that read the conflicts before the operator chose
+    assert store.get("42").resolutions == {"stage": Side.PARTNER_CENTRAL}  # type: ignore[union-attr]

@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from botocore.exceptions import ClientError
+
 from cosell.domain.reconcile import Side
 
 if TYPE_CHECKING:
@@ -48,7 +50,9 @@ def _from_item(item: dict[str, Any]) -> DealConflicts:
         catalog=item["catalog"]["S"],
         detected_at=item["detected_at"]["S"],
         fields=tuple(FieldConflict(**entry) for entry in json.loads(item["fields"]["S"])),
-        resolutions={name: Side(side) for name, side in json.loads(item["resolutions"]["S"]).items()},
+        resolutions={
+            name: Side(side["S"]) for name, side in item.get("resolutions", {}).get("M", {}).items()
+        },
     )
 
 
@@ -73,21 +77,28 @@ class ConflictStore:
         return found
 
     def save(self, conflicts: DealConflicts) -> None:
-        """The deal's open conflicts, as the last sync found them (the operator's choices are kept)."""
-        self._db.put_item(
+        """The deal's open conflicts, as the last sync found them. The operator's choices are a separate
+        map that only `resolve` writes, so a sync saving what it found never drops a choice made meanwhile."""
+        self._db.update_item(
             TableName=self._table,
-            Item={
-                **_key(conflicts.deal_id),
-                "deal_id": {"S": conflicts.deal_id},
-                "opportunity_id": {"S": conflicts.opportunity_id},
-                "catalog": {"S": conflicts.catalog},
-                "detected_at": {"S": conflicts.detected_at},
-                "fields": {
+            Key=_key(conflicts.deal_id),
+            UpdateExpression=(
+                "SET deal_id = :deal, opportunity_id = :opportunity, #catalog = :catalog, "
+                "detected_at = :detected, #fields = :fields, "
+                "resolutions = if_not_exists(resolutions, :none)"
+            ),
+            ExpressionAttributeNames={"#fields": "fields", "#catalog": "catalog"},  # reserved words
+            ExpressionAttributeValues={
+                ":deal": {"S": conflicts.deal_id},
+                ":opportunity": {"S": conflicts.opportunity_id},
+                ":catalog": {"S": conflicts.catalog},
+                ":detected": {"S": conflicts.detected_at},
+                ":fields": {
                     "S": json.dumps(
                         [vars(conflict) for conflict in conflicts.fields], sort_keys=True, default=str
                     )
                 },
-                "resolutions": {"S": json.dumps(dict(conflicts.resolutions), sort_keys=True)},
+                ":none": {"M": {}},
             },
         )
 
@@ -99,7 +110,23 @@ class ConflictStore:
         unknown = sorted(set(choices) - {conflict.field for conflict in current.fields})
         if unknown:
             raise LookupError(f"deal {deal_id} has no conflict on {', '.join(unknown)}")
-        resolved = DealConflicts(
+        names = {f"#f{index}": name for index, name in enumerate(sorted(choices))}
+        try:
+            self._db.update_item(
+                TableName=self._table,
+                Key=_key(deal_id),
+                UpdateExpression="SET " + ", ".join(f"resolutions.{alias} = :{alias[1:]}" for alias in names),
+                ConditionExpression="attribute_exists(pk)",  # not cleared by a sync in between
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues={
+                    f":{alias[1:]}": {"S": choices[name].value} for alias, name in names.items()
+                },
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+            raise LookupError(f"deal {deal_id} has no conflicts") from None
+        return DealConflicts(
             current.deal_id,
             current.opportunity_id,
             current.catalog,
@@ -107,8 +134,6 @@ class ConflictStore:
             current.fields,
             {**current.resolutions, **choices},
         )
-        self.save(resolved)
-        return resolved
 
     def clear(self, deal_id: str) -> None:
         self._db.delete_item(TableName=self._table, Key=_key(deal_id))
