@@ -506,6 +506,12 @@ def main() -> int:
     parser.add_argument("--deals", type=int, default=20)
     parser.add_argument("--actions", type=int, default=60)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--coalescing-window",
+        type=int,
+        default=0,
+        help="the template's CoalescingWindowSeconds (deployed default 5; local runs default to 0)",
+    )
     args = parser.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the local servers' request lines
 
@@ -517,6 +523,7 @@ def main() -> int:
         partner_central=EmulatorConfig(tick_seconds=0, task_delay_seconds=0.1),
         seed=args.seed,
         log_level="ERROR",
+        parameters={"CoalescingWindowSeconds": str(args.coalescing_window)},
     ) as stack:
         stack.hubspot.add_rep_token(REP_TOKEN, REP_OWNER_ID)
         rep = Rep(HubSpotClient(lambda: REP_TOKEN, base_url=stack.hubspot_url), stack.hubspot_url, REP_TOKEN)
