@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
+import urllib3
 
 from cosell.domain.audit import AuditAction
 from cosell.sync.push_deal import PushOutcome, push_deal
 from cosell.sync.sync_pair import IN_STEP
-from tests.integration.sync_world import CATALOG, make_world
+from tests.integration.sync_world import CATALOG, REP_TOKEN, make_world
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -86,3 +87,36 @@ def test_a_linked_deal_that_no_longer_maps_shows_its_problems_and_aws_review_and
     assert updates(world) == sent + 1
     assert status(world, deal_id)["aws_sync_status"] == "Synced"
     assert push_deal(deal_id, world.context()) == IN_STEP
+
+
+def test_a_survivor_of_a_merge_takes_over_the_link_even_before_the_merge_event_is_seen(
+    world: SyncWorld,
+) -> None:
+    """HubSpot fills the survivor's empty properties from the merged deal, its opportunity id included; the
+    survivor's own change events may be reconciled before the merge event that names the merged deal."""
+    merged_id, opportunity_id = linked(world)
+    survivor_id = world.create_deal("BigCorp Cloud Migration (copy) #AWS", with_company=False)
+    assert push_deal(survivor_id, world.context()) is PushOutcome.INVALID  # no company: never pushed
+    answer = urllib3.request(
+        "POST",
+        f"{world.hubspot_emulator.base_url}/crm/v3/objects/deals/merge",
+        json={"primaryObjectId": survivor_id, "objectIdToMerge": merged_id},
+        headers={"Authorization": f"Bearer {REP_TOKEN}"},
+    )
+    assert answer.status == 200
+
+    push_deal(survivor_id, world.context())  # no merged ids: a property-change event of the survivor
+    assert len(world.opportunities()) == 1
+    link = world.store.link_for_deal(survivor_id)
+    assert link is not None
+    assert link.opportunity_id == opportunity_id
+    assert world.store.link_for_deal(merged_id) is None
+    assert world.store.deal_for_opportunity(CATALOG, opportunity_id) == survivor_id
+
+
+def test_a_copy_of_a_linked_deal_carrying_its_opportunity_id_does_not_take_the_link(world: SyncWorld) -> None:
+    original_id, opportunity_id = linked(world)
+    copy_id = world.create_deal("BigCorp Cloud Migration (copy) #AWS", aws_opportunity_id=opportunity_id)
+    push_deal(copy_id, world.context())
+    assert world.store.deal_for_opportunity(CATALOG, opportunity_id) == original_id
+    assert len(world.opportunities()) == 2  # the copy is a deal of its own

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from cosell.domain.reconcile import ConflictPolicy
     from cosell.domain.vocabulary import Vocabulary
     from cosell.hubspot.client import HubSpotClient
+    from cosell.hubspot.models import Deal
     from cosell.store.conflicts import ConflictStore
     from cosell.store.pacer import ReadPacer, WritePacer
     from cosell.store.state import StateStore
@@ -104,7 +105,7 @@ def push_deal(
         _note_gone(deal_id, context, cause)
         return PushOutcome.GONE
     link = context.store.link_for_deal(deal_id) or _take_over_merged_link(
-        deal_id, merged_deal_ids, context, cause
+        deal_id, [*merged_deal_ids, *_merged_away_owner(deal, context)], context, cause
     )
     if link is not None:
         # Linked deals stay in step even if the tag is removed later: the opportunity exists either way.
@@ -167,6 +168,24 @@ def push_deal(
     context.store.forget_create(deal_id)
     context.store.clear_problems(deal_id)
     return PushOutcome.CREATED
+
+
+def _merged_away_owner(deal: Deal, context: PushDealContext) -> list[str]:
+    """The deal whose opportunity id this unlinked deal carries, if that deal is gone: HubSpot's merge fills
+    the survivor's empty properties from the merged deal, `aws_opportunity_id` included. This finds the
+    link whichever of the merge event and the survivor's own change events is reconciled first. A deal that
+    still exists (a copy made with the id in it) keeps its link."""
+    opportunity_id = deal.get(properties.OPPORTUNITY_ID)
+    owner = context.store.deal_for_opportunity(context.catalog, opportunity_id) if opportunity_id else None
+    if owner is None or owner == deal.id:
+        return []
+    try:
+        still_there = (
+            context.reader.read_deal(owner).id == owner
+        )  # HubSpot answers a merged id with the survivor
+    except HubSpotNotFoundError:
+        still_there = False
+    return [] if still_there else [owner]
 
 
 def _take_over_merged_link(
