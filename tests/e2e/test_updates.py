@@ -614,3 +614,29 @@ def test_with_the_coalescing_window_a_burst_costs_one_write_even_with_the_worker
             ]
         ]
         assert opportunity["Project"]["ExpectedCustomerSpend"][0]["Amount"] == monthly("60020")
+
+
+def test_a_stage_moving_backwards_is_synced_as_it_is(world: World) -> None:
+    pair = linked(world, "Fourth coffee expansion #AWS")  # presentationscheduled: Technical Validation
+    world.rep.update_deal(pair.deal_id, dealstage="appointmentscheduled")
+    pair.settle()
+    assert pair.opportunity()["LifeCycle"]["Stage"] == "Prospect"
+    assert pair.deal()["aws_sync_status"] == "Synced"
+
+
+def test_a_deal_losing_its_company_shows_the_problem_and_sends_nothing(world: World) -> None:
+    pair = linked(world, "Graphic design institute #AWS")
+    (company,) = world.integration.list_associations("deals", pair.deal_id, "companies")
+    writes = pair.cosell_writes()
+    world.rep.client.remove_association("deals", pair.deal_id, "companies", company.to_object_id)
+    pair.settle()
+    deal = pair.deal()
+    assert pair.cosell_writes() == writes
+    assert deal["aws_sync_status"] == "Error"
+    assert (deal["aws_sync_error"] or "").startswith("Company: the deal has no associated company")
+    assert pair.opportunity()["Customer"]["Account"]["CompanyName"] == "BigCorp Inc."  # left as it was
+
+    world.rep.make_primary_company(pair.deal_id, company.to_object_id)
+    pair.settle()
+    assert pair.deal()["aws_sync_status"] == "Synced"
+    assert pair.cosell_writes() == writes  # nothing changed meanwhile: nothing to send
