@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from botocore.exceptions import ClientError
 
-from cosell.domain.audit import OPERATOR, AuditAction, AuditRecord, FieldChange
+from cosell.domain.audit import OPERATOR, AuditAction, FieldChange
 from cosell.domain.mapping import map_deal
 from cosell.domain.reconcile import Snapshot
 from cosell.domain.synced_fields import values_of
@@ -27,7 +27,7 @@ from cosell.domain.tag import is_tagged
 from cosell.hubspot import properties
 from cosell.hubspot.client import HubSpotNotFoundError
 from cosell.store.state import Link, PendingCreate
-from cosell.sync.sync_pair import sync_pair
+from cosell.sync.sync_pair import audit, sync_pair
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -149,20 +149,15 @@ def push_deal(
         snapshot=Snapshot(hubspot=dict(values), partner_central=dict(values)),
     )
     context.store.save_link(link)
-    context.audit.record(
-        AuditRecord(
-            at=context.now(),
-            action=AuditAction.CREATE_OPPORTUNITY,
-            catalog=context.catalog,
-            trigger=cause.trigger,
-            correlation_id=cause.correlation_id,
-            deal_id=deal_id,
-            opportunity_id=link.opportunity_id,
-            changes=tuple(
-                FieldChange(name, None, value) for name, value in values.items() if value is not None
-            ),
-            detail=f"ClientToken {pending.client_token}",
-        )
+    created_fields = [FieldChange(name, None, value) for name, value in values.items() if value is not None]
+    audit(
+        context,
+        cause,
+        AuditAction.CREATE_OPPORTUNITY,
+        deal_id,
+        link,
+        created_fields,
+        f"ClientToken {pending.client_token}",
     )
     _write_synced(deal_id, link, context)
     context.store.forget_create(deal_id)
@@ -195,18 +190,14 @@ def _take_over_merged_link(
         if context.store.link_for_deal(merged_id) is None:
             continue
         link = context.store.move_link(merged_id, deal_id)
-        context.audit.record(
-            AuditRecord(
-                at=context.now(),
-                action=AuditAction.SKIP,
-                catalog=link.catalog,
-                trigger=cause.trigger,
-                correlation_id=cause.correlation_id,
-                deal_id=deal_id,
-                opportunity_id=link.opportunity_id,
-                changes=(FieldChange("deal", merged_id, deal_id),),
-                detail=f"deal {merged_id} was merged into this deal in HubSpot; its opportunity now syncs with it",
-            )
+        audit(
+            context,
+            cause,
+            AuditAction.SKIP,
+            deal_id,
+            link,
+            [FieldChange("deal", merged_id, deal_id)],
+            f"deal {merged_id} was merged into this deal in HubSpot; its opportunity now syncs with it",
         )
         return link
     return None
@@ -220,17 +211,13 @@ def _note_gone(deal_id: str, context: PushDealContext, cause: Cause) -> None:
     if link is None:
         return
     context.conflicts.clear(deal_id)  # nothing left to resolve for a deal that is gone
-    context.audit.record(
-        AuditRecord(
-            at=context.now(),
-            action=AuditAction.SKIP,
-            catalog=link.catalog,
-            trigger=cause.trigger,
-            correlation_id=cause.correlation_id,
-            deal_id=deal_id,
-            opportunity_id=link.opportunity_id,
-            detail="the deal no longer exists in HubSpot (deleted or merged); the opportunity is left as it is",
-        )
+    audit(
+        context,
+        cause,
+        AuditAction.SKIP,
+        deal_id,
+        link,
+        detail="the deal no longer exists in HubSpot (deleted or merged); the opportunity is left as it is",
     )
 
 
@@ -268,17 +255,7 @@ def _report_problems(
     seen = fingerprint(view)
     if context.store.problems_fingerprint(deal_id) == seen:
         return PushOutcome.STILL_INVALID
-    context.audit.record(
-        AuditRecord(
-            at=context.now(),
-            action=AuditAction.ERROR,
-            catalog=context.catalog,
-            trigger=cause.trigger,
-            correlation_id=cause.correlation_id,
-            deal_id=deal_id,
-            detail="\n".join(problems),
-        )
-    )
+    audit(context, cause, AuditAction.ERROR, deal_id, detail="\n".join(problems))
     context.hubspot.update_deal(
         deal_id,
         {

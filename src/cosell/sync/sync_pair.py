@@ -84,18 +84,32 @@ class _Run:
     unapplied: set[str] = field(default_factory=set)  # fields whose write was refused: still changes
 
     def audit(self, action: AuditAction, changes: Sequence[FieldChange] = (), detail: str = "") -> None:
-        record = AuditRecord(
-            at=self.context.now(),
+        audit(self.context, self.cause, action, self.link.deal_id, self.link, changes, detail)
+
+
+def audit(
+    context: PushDealContext,
+    cause: Cause,
+    action: AuditAction,
+    deal_id: str,
+    link: Link | None = None,
+    changes: Sequence[FieldChange] = (),
+    detail: str = "",
+) -> None:
+    """One audit record of a deal (and its opportunity, once linked), stamped with what caused the run."""
+    context.audit.record(
+        AuditRecord(
+            at=context.now(),
             action=action,
-            catalog=self.link.catalog,
-            trigger=self.cause.trigger,
-            correlation_id=self.cause.correlation_id,
-            deal_id=self.link.deal_id,
-            opportunity_id=self.link.opportunity_id,
+            catalog=link.catalog if link else context.catalog,
+            trigger=cause.trigger,
+            correlation_id=cause.correlation_id,
+            deal_id=deal_id,
+            opportunity_id=link.opportunity_id if link else None,
             changes=tuple(changes),
             detail=detail,
         )
-        self.context.audit.record(record)
+    )
 
 
 def sync_pair(deal: Deal, link: Link, context: PushDealContext, cause: Cause) -> str:
