@@ -24,8 +24,8 @@ class Tier:
     per_day: int
 
 
-# FACTS.md (HubSpot usage guidelines): Free/Starter 100/10 s and 250k/day; Professional 190/10 s (650k/day, HubSpot developer changelog "Increasing our API limits");
-# Enterprise 190/10 s and 1M/day.
+# docs/CONTRACTS.md, "HubSpot rate limits": Free/Starter 100/10 s and 250k/day; Professional 190/10 s and
+# 650k/day; Enterprise 190/10 s and 1M/day.
 TIERS = {
     "free": Tier(100, 250_000),
     "starter": Tier(100, 250_000),

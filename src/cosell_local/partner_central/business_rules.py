@@ -1,4 +1,8 @@
-"""Partner Central's rules beyond the service model (FACTS.md), as pure functions over opportunity records."""
+"""Partner Central's rules beyond the service model, as pure functions over opportunity records.
+
+Sources: docs/CONTRACTS.md, "Opportunity field rules", "Stages that need a solution", "Editable fields by
+review status" and "Catalogs".
+"""
 
 from __future__ import annotations
 
@@ -18,7 +22,7 @@ SANDBOX_REVIEW_OUTCOMES = ("Submitted", "In review", "Approved", "Action Require
 SUBMITTABLE_REVIEW_STATUSES = ("Pending Submission", "Action Required")
 
 _ADDRESS = "Customer.Account.Address"
-# developer-guide/working-with-opportunity-updates.html: what may change in each ReviewStatus.
+# docs/CONTRACTS.md, "Editable fields by review status": what may change in each ReviewStatus.
 _EDITABLE_WHEN_ACTION_REQUIRED = (
     _ADDRESS,
     "Customer.Account.WebsiteUrl",

@@ -1,4 +1,5 @@
-"""Rules beyond the model (FACTS.md), answered with BUSINESS_VALIDATION_FAILED."""
+"""Rules beyond the model (docs/CONTRACTS.md, "Opportunity field rules", "Stages that need a solution",
+"Editable fields by review status", "Catalogs"), answered with BUSINESS_VALIDATION_FAILED."""
 
 from __future__ import annotations
 
