@@ -56,7 +56,7 @@ import urllib3
 
 from cosell.hubspot.client import HubSpotClient
 from cosell.hubspot.models import AssociationInput
-from cosell.sync.requests import Subject, parse_message
+from cosell.queue.messages import Subject, parse_message
 from cosell_local.demo.rep import DEAL_TO_CONTACT, PRIMARY_COMPANY, REP_OWNER_ID, REP_TOKEN
 from cosell_local.partner_central import EmulatorConfig
 from cosell_local.partner_central.config import WRITE_OPERATIONS

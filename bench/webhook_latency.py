@@ -130,8 +130,7 @@ def main() -> int:
 
         queue = sqs.create_queue(QueueName=f"bench{run}.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
         os.environ["SYNC_QUEUE_URL"] = queue
-        runtime.settings.cache_clear()
-        runtime.sync_queue.cache_clear()
+        runtime.reset()
         event = {
             "path": "/hubspot/webhook",
             "httpMethod": "POST",

@@ -269,7 +269,7 @@ def test_an_owner_change_assigns_the_opportunity(world: World) -> None:
 
 def test_a_concurrent_partner_central_write_is_met_with_a_fresh_read_and_a_retry(world: World) -> None:
     pair = linked(world, "Wingtip migration #AWS")
-    client = runtime.partner_central()  # the worker's own client, as the handler built it
+    client = runtime.ports().partner_central  # the worker's own client, as the handler built it
     raced: list[str] = []
 
     def someone_writes_in_between(params: dict[str, Any], **_: Any) -> None:

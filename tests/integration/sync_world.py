@@ -12,23 +12,23 @@ from botocore.config import Config
 from cosell.domain.mapping_rules import MappingRules
 from cosell.domain.reconcile import ConflictPolicy
 from cosell.hubspot.client import HubSpotClient, RetryPolicy
+from cosell.hubspot.deal_reader import DealReader
 from cosell.partner_central.schema import vocabulary
 from cosell.store.conflicts import ConflictStore
 from cosell.store.invitations import InvitationStore
 from cosell.store.pacer import ReadPacer, WritePacer
 from cosell.store.state import StateStore
-from cosell.sync.deal_reader import DealReader
-from cosell.sync.push_deal import PushDealContext
-from cosell.sync.setup import SetupReport, ensure_deal_properties
-from cosell.sync.take_invitation import TakeInvitationContext
+from cosell.sync.onboarding.setup import SetupReport, ensure_deal_properties
+from cosell.sync.ports import SyncConfig
 from cosell_local.hubspot import HubSpotEmulator
 from cosell_local.partner_central import EmulatorConfig, PartnerCentralEmulator, QuotaConfig
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator, Sequence
     from typing import Literal
 
     from cosell.domain.audit import AuditRecord
+    from cosell.queue.messages import SyncRequest
 
 TOKEN = "pat-na1-integration"
 REP_TOKEN = "rep-ada"
@@ -80,6 +80,37 @@ class AuditTrail:
 
 
 @dataclass
+class RecordedQueue:
+    """The use cases' queue, kept in memory: what they asked to reconcile next."""
+
+    requests: list[SyncRequest] = field(default_factory=list)
+
+    def send(self, requests: Sequence[SyncRequest]) -> None:
+        self.requests.extend(requests)
+
+
+@dataclass(frozen=True)
+class WorldPorts:
+    """cosell.sync.ports.Ports on the test world."""
+
+    config: SyncConfig
+    hubspot: HubSpotClient
+    deals: DealReader
+    partner_central: Any
+    links: StateStore
+    referrals: InvitationStore
+    conflicts: ConflictStore
+    write_pacer: WritePacer
+    read_pacer: ReadPacer
+    audit: AuditTrail
+    queue: RecordedQueue
+    clock: Callable[[], datetime]
+
+    def now(self) -> datetime:
+        return self.clock()
+
+
+@dataclass
 class SyncWorld:
     hubspot_emulator: HubSpotEmulator
     partner_central_emulator: PartnerCentralEmulator
@@ -89,60 +120,50 @@ class SyncWorld:
     store: StateStore
     table: str
     audit: AuditTrail = field(default_factory=lambda: AuditTrail())
+    queued: RecordedQueue = field(default_factory=lambda: RecordedQueue())
 
-    def context(
-        self, rules: MappingRules | None = None, policy: ConflictPolicy | None = None
-    ) -> PushDealContext:
-        return PushDealContext(
-            hubspot=self.hubspot,
-            reader=DealReader(self.hubspot),
-            partner_central=self.partner_central,
-            store=self.store,
-            pacer=WritePacer(boto3.client("dynamodb", region_name="us-east-1"), self.table, per_second=10),
-            read_pacer=ReadPacer(
-                boto3.client("dynamodb", region_name="us-east-1"), self.table, per_second=10
-            ),
-            conflicts=ConflictStore(boto3.client("dynamodb", region_name="us-east-1"), self.table),
-            audit=self.audit,
-            policy=policy or ConflictPolicy(),
-            rules=rules or MappingRules(),
-            vocabulary=vocabulary(),
-            catalog=CATALOG,
-            now=lambda: datetime.now(UTC),
-            opportunity_url=lambda opportunity_id: (
-                f"https://partnercentral.example/opportunity/{opportunity_id}"
-            ),
-        )
-
-    def invitation_context(
+    def ports(
         self,
-        policy: Literal["auto", "review"] = "auto",
+        rules: MappingRules | None = None,
+        policy: ConflictPolicy | None = None,
         *,
+        invitation_policy: Literal["auto", "review"] = "auto",
         clock: WorkerClock | None = None,
         write_pacer: WritePacer | None = None,
         read_pacer: ReadPacer | None = None,
         hubspot: HubSpotClient | None = None,
-    ) -> TakeInvitationContext:
+    ) -> WorldPorts:
+        """The use cases' ports on this world: both emulators, moto's DynamoDB, the audit kept in memory."""
         dynamodb = boto3.client("dynamodb", region_name="us-east-1")
-        return TakeInvitationContext(
-            hubspot=hubspot or self.hubspot,
+        client = hubspot or self.hubspot
+        return WorldPorts(
+            config=SyncConfig(
+                catalog=CATALOG,
+                rules=rules or MappingRules(),
+                vocabulary=vocabulary(),
+                conflict_policy=policy or ConflictPolicy(),
+                invitation_policy=invitation_policy,
+                invitation_pipeline="default",
+                invitation_review_stage="appointmentscheduled",
+                invitation_owner_id=OWNER_ID,
+                opportunity_url_template="https://partnercentral.example/opportunity/{opportunity_id}",
+                deal_claim_lease=DEAL_CLAIM_LEASE,
+            ),
+            hubspot=client,
+            deals=DealReader(client),
             partner_central=self.partner_central,
-            store=self.store,
-            invitations=InvitationStore(dynamodb, self.table),
+            links=self.store,
+            referrals=InvitationStore(dynamodb, self.table),
+            conflicts=ConflictStore(dynamodb, self.table),
             write_pacer=write_pacer or WritePacer(dynamodb, self.table, per_second=10),
             read_pacer=read_pacer or ReadPacer(dynamodb, self.table, per_second=10),
-            rules=MappingRules(),
-            catalog=CATALOG,
-            policy=policy,
-            pipeline="default",
-            review_stage="appointmentscheduled",
-            owner_id=OWNER_ID,
-            now=(clock or WorkerClock()).now,
-            opportunity_url=lambda opportunity_id: (
-                f"https://partnercentral.example/opportunity/{opportunity_id}"
-            ),
-            deal_claim_lease=DEAL_CLAIM_LEASE,
+            audit=self.audit,
+            queue=self.queued,
+            clock=(clock or WorkerClock()).now,
         )
+
+    def referral_ports(self, policy: Literal["auto", "review"] = "auto", **options: Any) -> WorldPorts:
+        return self.ports(invitation_policy=policy, **options)
 
     def create_deal(
         self,

@@ -12,9 +12,9 @@ import pytest
 from cosell.cli.main import main
 from cosell.domain.audit import AuditAction, FieldChange
 from cosell.domain.reconcile import Side
+from cosell.queue.messages import Subject, SyncRequest
 from cosell.store.audit import AuditStore
 from cosell.store.conflicts import ConflictStore, DealConflicts, FieldConflict
-from cosell.sync.requests import Subject, SyncRequest
 from tests.integration.sync_world import create_state_table
 from tests.support.cfn import load_template
 

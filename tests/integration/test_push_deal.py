@@ -11,8 +11,9 @@ import urllib3
 from cosell.domain.mapping_rules import MappingRules
 from cosell.hubspot.client import HubSpotUnavailableError
 from cosell.store.state import StateStore
-from cosell.sync.push_deal import PushOutcome, client_token, deals_of, push_deal
-from cosell.sync.sync_pair import IN_STEP
+from cosell.sync.deals.fan_out import deals_of
+from cosell.sync.deals.pair import IN_STEP
+from cosell.sync.deals.push import PushOutcome, client_token, push_deal
 from tests.integration.sync_world import CATALOG, REP_TOKEN, make_world
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ def deal_properties(world: SyncWorld, deal_id: str) -> dict[str, str | None]:
 
 def test_tagged_deal_becomes_one_opportunity_with_every_mapped_field(world: SyncWorld) -> None:
     deal_id = world.create_deal()
-    assert push_deal(deal_id, world.context()) is PushOutcome.CREATED
+    assert push_deal(deal_id, world.ports()) is PushOutcome.CREATED
 
     (summary,) = world.opportunities()
     opportunity = world.partner_central.get_opportunity(Catalog=CATALOG, Identifier=summary["Id"])
@@ -78,22 +79,22 @@ def test_tagged_deal_becomes_one_opportunity_with_every_mapped_field(world: Sync
 
 def test_pushing_again_changes_nothing(world: SyncWorld) -> None:
     deal_id = world.create_deal()
-    push_deal(deal_id, world.context())
+    push_deal(deal_id, world.ports())
     patches_before = world.hubspot_emulator.request_count("PATCH", "/crm/v3/objects/deals")
-    assert push_deal(deal_id, world.context()) == IN_STEP
+    assert push_deal(deal_id, world.ports()) == IN_STEP
     assert len(world.partner_central_emulator.control.calls("CreateOpportunity")) == 1
     assert world.hubspot_emulator.request_count("PATCH", "/crm/v3/objects/deals") == patches_before
 
 
 def test_untagged_deal_makes_no_partner_central_call(world: SyncWorld) -> None:
     deal_id = world.create_deal(name="BigCorp Cloud Migration")
-    assert push_deal(deal_id, world.context()) is PushOutcome.NOT_TAGGED
+    assert push_deal(deal_id, world.ports()) is PushOutcome.NOT_TAGGED
     assert world.partner_central_emulator.control.calls() == []
 
 
 def test_invalid_deal_shows_why_and_is_not_retried_until_it_changes(world: SyncWorld) -> None:
     deal_id = world.create_deal(description="Too short", with_company=False)
-    assert push_deal(deal_id, world.context()) is PushOutcome.INVALID
+    assert push_deal(deal_id, world.ports()) is PushOutcome.INVALID
     properties = deal_properties(world, deal_id)
     assert properties["aws_sync_status"] == "Error"
     error = properties["aws_sync_error"] or ""
@@ -105,13 +106,13 @@ def test_invalid_deal_shows_why_and_is_not_retried_until_it_changes(world: SyncW
     assert world.partner_central_emulator.control.calls() == []
 
     patches = world.hubspot_emulator.request_count("PATCH", "/crm/v3/objects/deals")
-    assert push_deal(deal_id, world.context()) is PushOutcome.STILL_INVALID
+    assert push_deal(deal_id, world.ports()) is PushOutcome.STILL_INVALID
     assert world.hubspot_emulator.request_count("PATCH", "/crm/v3/objects/deals") == patches
 
     world.rep.update_deal(deal_id, {"description": "The customer needs a managed data platform on AWS."})
     company = world.rep.create_company({"name": "Fixed Co", "domain": "fixed.example", "industry": "RETAIL"})
     world.rep.associate("deals", deal_id, "companies", company.id, [5])
-    assert push_deal(deal_id, world.context()) is PushOutcome.CREATED
+    assert push_deal(deal_id, world.ports()) is PushOutcome.CREATED
     properties = deal_properties(world, deal_id)
     assert properties["aws_sync_status"] == "Synced"
     assert not properties["aws_sync_error"]
@@ -121,10 +122,10 @@ def test_partner_central_rejection_is_shown_on_the_deal(world: SyncWorld) -> Non
     # A rule set that yields a value the model refuses: pre-flight cannot know this target company is too long.
     rules = MappingRules(spend_target_company="A" * 81)
     deal_id = world.create_deal()
-    assert push_deal(deal_id, world.context(rules)) is PushOutcome.REJECTED
+    assert push_deal(deal_id, world.ports(rules)) is PushOutcome.REJECTED
     properties = deal_properties(world, deal_id)
     assert properties["aws_sync_status"] == "Error"
-    assert "Partner Central rejected Project.ExpectedCustomerSpend[0].TargetCompany" in (
+    assert "Partner Central refused Project.ExpectedCustomerSpend[0].TargetCompany" in (
         properties["aws_sync_error"] or ""
     )
     assert world.opportunities() == []
@@ -138,11 +139,11 @@ def test_crash_before_the_hubspot_write_back_is_repaired_without_a_second_opport
         503, times=3, path_prefix=f"/crm/v3/objects/deals/{deal_id}", method="PATCH"
     )
     with pytest.raises(HubSpotUnavailableError):
-        push_deal(deal_id, world.context())
+        push_deal(deal_id, world.ports())
     assert len(world.opportunities()) == 1
     assert deal_properties(world, deal_id)["aws_sync_status"] is None
 
-    assert push_deal(deal_id, world.context()) == "deal updated"
+    assert push_deal(deal_id, world.ports()) == "deal updated"
     assert len(world.opportunities()) == 1
     assert deal_properties(world, deal_id)["aws_sync_status"] == "Synced"
 
@@ -158,11 +159,11 @@ def test_crash_before_the_link_is_saved_reuses_the_recorded_create(
     with monkeypatch.context() as patch:
         patch.setattr(StateStore, "save_link", crash)
         with pytest.raises(RuntimeError):
-            push_deal(deal_id, world.context())
+            push_deal(deal_id, world.ports())
     # Meanwhile the rep edits the deal: the retry must still send the recorded body, or Partner Central
     # would refuse the reused ClientToken ("Conflicting client token").
     world.rep.update_deal(deal_id, {"amount": "240000"})
-    assert push_deal(deal_id, world.context()) is PushOutcome.CREATED
+    assert push_deal(deal_id, world.ports()) is PushOutcome.CREATED
     assert len(world.opportunities()) == 1
     creates = world.partner_central_emulator.control.calls("CreateOpportunity")
     assert len(creates) == 2
@@ -175,7 +176,7 @@ def test_concurrent_pushes_of_one_deal_make_one_opportunity(world: SyncWorld) ->
 
     def push() -> None:
         try:
-            outcomes.append(push_deal(deal_id, world.context()))
+            outcomes.append(push_deal(deal_id, world.ports()))
         except Exception as error:  # noqa: BLE001 - collected and asserted below
             outcomes.append(error)
 
@@ -206,7 +207,7 @@ def test_fixing_the_company_pushes_its_deals(world: SyncWorld) -> None:
     company = world.rep.create_company({"name": "No Domain Ltd", "industry": "RETAIL", "country": "GB"})
     for deal_id in (first, second, untagged):
         world.rep.associate("deals", deal_id, "companies", company.id, [5])
-    context = world.context()
+    context = world.ports()
     assert deals_of("companies", company.id, context) == sorted([first, second, untagged])
     outcomes = sorted(push_deal(deal_id, context) for deal_id in (first, second, untagged))
     assert outcomes == sorted([PushOutcome.NOT_TAGGED, PushOutcome.INVALID, PushOutcome.INVALID])
@@ -226,5 +227,5 @@ def test_a_deleted_deal_is_nothing_to_push(world: SyncWorld) -> None:
         headers={"Authorization": f"Bearer {REP_TOKEN}"},
     )
     assert deleted.status == 204
-    assert push_deal(deal_id, world.context()) is PushOutcome.GONE
+    assert push_deal(deal_id, world.ports()) is PushOutcome.GONE
     assert world.partner_central_emulator.control.calls() == []

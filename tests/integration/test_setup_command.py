@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from cosell.cli.main import main
+from cosell.domain import deal_properties
 from cosell.hubspot import properties
 from cosell_local.hubspot import AccessToken, HubSpotEmulator
 
@@ -37,7 +38,7 @@ def test_first_run_creates_everything_and_second_run_nothing(
     assert main(["setup"]) == 0
     first = capsys.readouterr().out
     assert f"created   group {properties.GROUP.name}" in first
-    assert f"created   property {properties.SYNC_STATUS}" in first
+    assert f"created   property {deal_properties.SYNC_STATUS}" in first
     assert "ok        Partner Central: assume the service role" in first
     assert "ok        HubSpot: read and search deals" in first
 

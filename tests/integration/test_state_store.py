@@ -8,8 +8,11 @@ from datetime import UTC, date, datetime
 import boto3
 import pytest
 
+from cosell.domain.referral import Phase
+from cosell.store.conflicts import ConflictStore, DealConflicts, FieldConflict
+from cosell.store.invitations import InvitationStore
 from cosell.store.pacer import WRITES, WritePacer, daily_counter_key, used_on
-from cosell.store.state import Link, LinkConflictError, PendingCreate, StateStore
+from cosell.store.state import Census, Link, LinkConflictError, PendingCreate, StateStore
 from tests.integration.sync_world import create_state_table
 
 
@@ -62,6 +65,40 @@ def test_problems_fingerprint_round_trips(table: str) -> None:
     assert states.problems_fingerprint("9") == "abc"
     states.clear_problems("9")
     assert states.problems_fingerprint("9") is None
+
+
+def test_the_census_counts_links_referral_deals_and_deals_in_error_among_every_kind_of_item(
+    table: str,
+) -> None:
+    dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+    states = store(table)
+    assert states.census() == Census(links=0, referral_deals=0, deals_in_error=0, errors_by_reason={})
+
+    states.save_link(link("1", "O1"))
+    states.save_link(link("2", "O2"))
+    states.save_problems("3", "f3", ["Company: missing", "Deal name: too long"])
+    states.save_problems("4", "f4", ["Company: missing"])
+    states.save_problems("5", "f5", ["Deal name: too long", "Company: missing", "Stage: unknown"])
+    # Items of other kinds, some with a deal_id or a `deal#` key of their own: none is counted.
+    states.claim_create("6", PendingCreate("token", {}))
+    states.save_sweep_cursor("Sandbox", "2026-11-29T12:00:00Z")
+    ConflictStore(dynamodb, table).save(
+        DealConflicts("1", "O1", "Sandbox", "2026-11-29T12:00:00Z", (FieldConflict("Title", "a", "b"),))
+    )
+    WritePacer(dynamodb, table, sleep=lambda _: None).acquire()
+    invitations = InvitationStore(dynamodb, table)
+    invitations.advance("Sandbox", "I1", Phase.REVIEW)  # its deal is not made yet
+    invitations.advance("Sandbox", "I2", Phase.DONE)
+    invitations.record_deal("Sandbox", "I2", "7")
+
+    census = states.census()
+    assert census == Census(
+        links=2,
+        referral_deals=1,
+        deals_in_error=3,
+        errors_by_reason={"Company: missing": 3, "Deal name: too long": 2, "Stage: unknown": 1},
+    )
+    assert list(census.errors_by_reason) == ["Company: missing", "Deal name: too long", "Stage: unknown"]
 
 
 def test_concurrent_writers_get_distinct_slots_one_interval_apart(table: str) -> None:

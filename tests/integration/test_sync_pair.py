@@ -9,8 +9,8 @@ import pytest
 import urllib3
 
 from cosell.domain.audit import AuditAction
-from cosell.sync.push_deal import PushOutcome, push_deal
-from cosell.sync.sync_pair import IN_STEP
+from cosell.sync.deals.pair import IN_STEP
+from cosell.sync.deals.push import PushOutcome, push_deal
 from tests.integration.sync_world import CATALOG, REP_TOKEN, make_world
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ def world(aws: str, request: pytest.FixtureRequest) -> Iterator[SyncWorld]:
 
 def linked(world: SyncWorld) -> tuple[str, str]:
     deal_id = world.create_deal()
-    assert push_deal(deal_id, world.context()) is PushOutcome.CREATED
+    assert push_deal(deal_id, world.ports()) is PushOutcome.CREATED
     (summary,) = world.opportunities()
     return deal_id, summary["Id"]
 
@@ -44,7 +44,7 @@ def test_an_update_partner_central_refuses_shows_its_reason_and_is_not_sent_agai
     deal_id, _ = linked(world)
     # Committed needs a solution associated in Partner Central; naming one on the deal is not enough.
     world.rep.update_deal(deal_id, {"dealstage": "contractsent", "aws_solution_ids": "S-1234567"})
-    outcome = push_deal(deal_id, world.context())
+    outcome = push_deal(deal_id, world.ports())
     assert "Partner Central refused the update" in outcome
     shown = status(world, deal_id)
     assert shown["aws_sync_status"] == "Error"
@@ -52,12 +52,12 @@ def test_an_update_partner_central_refuses_shows_its_reason_and_is_not_sent_agai
     assert AuditAction.ERROR in [record.action for record in world.audit.records]
     sent = updates(world)
 
-    push_deal(deal_id, world.context())  # the same refused update: not sent again, the reason stays
+    push_deal(deal_id, world.ports())  # the same refused update: not sent again, the reason stays
     assert updates(world) == sent
     assert status(world, deal_id)["aws_sync_error"] == shown["aws_sync_error"]
 
     world.rep.update_deal(deal_id, {"dealstage": "decisionmakerboughtin"})
-    push_deal(deal_id, world.context())
+    push_deal(deal_id, world.ports())
     assert updates(world) == sent + 1
     assert status(world, deal_id)["aws_sync_status"] == "Synced"
     opportunity = world.partner_central.get_opportunity(
@@ -73,7 +73,7 @@ def test_a_linked_deal_that_no_longer_maps_shows_its_problems_and_aws_review_and
     world.rep.update_deal(deal_id, {"description": "Too short"})
     world.partner_central_emulator.control.set_review_status(CATALOG, opportunity_id, "Action Required")
     sent = updates(world)
-    push_deal(deal_id, world.context())
+    push_deal(deal_id, world.ports())
     shown = dict(
         world.hubspot.get_deal(deal_id, ["aws_sync_status", "aws_sync_error", "aws_review_status"]).properties
     )
@@ -83,10 +83,10 @@ def test_a_linked_deal_that_no_longer_maps_shows_its_problems_and_aws_review_and
     assert shown["aws_review_status"] == "Action Required"
 
     world.rep.update_deal(deal_id, {"description": "Move the data warehouse to AWS within two quarters."})
-    push_deal(deal_id, world.context())
+    push_deal(deal_id, world.ports())
     assert updates(world) == sent + 1
     assert status(world, deal_id)["aws_sync_status"] == "Synced"
-    assert push_deal(deal_id, world.context()) == IN_STEP
+    assert push_deal(deal_id, world.ports()) == IN_STEP
 
 
 def test_a_survivor_of_a_merge_takes_over_the_link_even_before_the_merge_event_is_seen(
@@ -96,7 +96,7 @@ def test_a_survivor_of_a_merge_takes_over_the_link_even_before_the_merge_event_i
     survivor's own change events may be reconciled before the merge event that names the merged deal."""
     merged_id, opportunity_id = linked(world)
     survivor_id = world.create_deal("BigCorp Cloud Migration (copy) #AWS", with_company=False)
-    assert push_deal(survivor_id, world.context()) is PushOutcome.INVALID  # no company: never pushed
+    assert push_deal(survivor_id, world.ports()) is PushOutcome.INVALID  # no company: never pushed
     answer = urllib3.request(
         "POST",
         f"{world.hubspot_emulator.base_url}/crm/v3/objects/deals/merge",
@@ -105,7 +105,7 @@ def test_a_survivor_of_a_merge_takes_over_the_link_even_before_the_merge_event_i
     )
     assert answer.status == 200
 
-    push_deal(survivor_id, world.context())  # no merged ids: a property-change event of the survivor
+    push_deal(survivor_id, world.ports())  # no merged ids: a property-change event of the survivor
     assert len(world.opportunities()) == 1
     link = world.store.link_for_deal(survivor_id)
     assert link is not None
@@ -117,6 +117,6 @@ def test_a_survivor_of_a_merge_takes_over_the_link_even_before_the_merge_event_i
 def test_a_copy_of_a_linked_deal_carrying_its_opportunity_id_does_not_take_the_link(world: SyncWorld) -> None:
     original_id, opportunity_id = linked(world)
     copy_id = world.create_deal("BigCorp Cloud Migration (copy) #AWS", aws_opportunity_id=opportunity_id)
-    push_deal(copy_id, world.context())
+    push_deal(copy_id, world.ports())
     assert world.store.deal_for_opportunity(CATALOG, opportunity_id) == original_id
     assert len(world.opportunities()) == 2  # the copy is a deal of its own

@@ -12,36 +12,31 @@ import pytest
 import urllib3
 from botocore.exceptions import ClientError
 
+from cosell.domain.claims import ClaimTaken
+from cosell.domain.referral import Phase
 from cosell.hubspot.client import HubSpotClient
+from cosell.partner_central.events import from_eventbridge
 from cosell.partner_central.invitations import pending_received_invitations
-from cosell.store.invitations import (
-    DealClaim,
-    DealRecordConflictError,
-    InvitationState,
-    InvitationStore,
-    Phase,
-)
+from cosell.queue.messages import Subject, SyncRequest, Trigger
+from cosell.store.invitations import DealRecordConflictError, InvitationState, InvitationStore
 from cosell.store.pacer import ReadPacer, WritePacer
+from cosell.sync.deals.pair import IN_STEP
+from cosell.sync.deals.push import PushOutcome, push_deal
 from cosell.sync.dispatch import reconcile
-from cosell.sync.poll_invitations import queue_pending_invitations
-from cosell.sync.push_deal import PushOutcome, push_deal
-from cosell.sync.requests import Subject, SyncRequest, Trigger, from_eventbridge
-from cosell.sync.sync_pair import IN_STEP
-from cosell.sync.take_invitation import (
+from cosell.sync.referrals.outcomes import (
     AcceptanceInProgressError,
     DealClaimHeldError,
     RetryLaterError,
     TakeOutcome,
-    take_invitation,
 )
+from cosell.sync.referrals.take import take_invitation
+from cosell.sync.schedules.poll_invitations import queue_pending_invitations
 from tests.integration.sync_world import CATALOG, OWNER_ID, TOKEN, WorkerClock, make_world
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Sequence
+    from collections.abc import Callable, Iterator
 
-    from cosell.sync.push_deal import PushDealContext
-    from cosell.sync.take_invitation import TakeInvitationContext
-    from tests.integration.sync_world import SyncWorld
+    from tests.integration.sync_world import SyncWorld, WorldPorts
 
 DEAL_PROPERTIES = (
     "dealname",
@@ -144,22 +139,6 @@ def invitation_request(
     )
 
 
-class Contexts:
-    def __init__(self, world: SyncWorld, take: TakeInvitationContext) -> None:
-        self._push = world.context()
-        self._take = take
-        self.queued: list[SyncRequest] = []
-
-    def push_deal(self) -> PushDealContext:
-        return self._push
-
-    def take_invitation(self) -> TakeInvitationContext:
-        return self._take
-
-    def enqueue(self, requests: Sequence[SyncRequest]) -> None:
-        self.queued.extend(requests)
-
-
 PARTNER_CENTRAL_WRITES = (
     "CreateOpportunity",
     "UpdateOpportunity",
@@ -179,7 +158,7 @@ def writes(world: SyncWorld) -> int:
 
 def test_auto_accepts_once_and_makes_one_linked_deal_with_what_aws_shared(world: SyncWorld) -> None:
     invitation_id = referral(world)
-    assert take_invitation(invitation_id, world.invitation_context()) is TakeOutcome.DEAL_CREATED
+    assert take_invitation(invitation_id, world.referral_ports()) is TakeOutcome.DEAL_CREATED
 
     (task,) = world.partner_central.list_engagement_by_accepting_invitation_tasks(
         Catalog=CATALOG, EngagementInvitationIdentifier=[invitation_id]
@@ -233,7 +212,7 @@ def test_existing_company_and_contact_are_matched_not_duplicated(world: SyncWorl
     company = world.rep.create_company({"name": "Example Customer (ours)", "domain": "example.com"})
     contact = world.rep.create_contact({"email": "pat.customer@example.com", "firstname": "Pat"})
     invitation_id = referral(world)
-    take_invitation(invitation_id, world.invitation_context())
+    take_invitation(invitation_id, world.referral_ports())
 
     deal_id = str(only_deal(world, invitation_id)["id"])
     assert list(associated(world, deal_id, "companies")) == [company.id]
@@ -250,7 +229,7 @@ def test_a_currency_the_hubspot_account_lacks_is_left_out_and_said(world: SyncWo
         Payload={"OpportunityInvitation": {"Project": {"ExpectedCustomerSpend": [spend]}}},
         OpportunityDetails=REFERRAL_DETAILS | {"Project": {"ExpectedCustomerSpend": [spend]}},
     )
-    assert take_invitation(invitation_id, world.invitation_context()) is TakeOutcome.DEAL_CREATED
+    assert take_invitation(invitation_id, world.referral_ports()) is TakeOutcome.DEAL_CREATED
     deal = only_deal(world, invitation_id)
     assert (deal["amount"], deal["deal_currency_code"]) == ("12000", None)
     (note,) = world.hubspot.list_associations("deals", str(deal["id"]), "notes")
@@ -259,9 +238,9 @@ def test_a_currency_the_hubspot_account_lacks_is_left_out_and_said(world: SyncWo
 
 def test_taking_again_changes_nothing(world: SyncWorld) -> None:
     invitation_id = referral(world)
-    take_invitation(invitation_id, world.invitation_context())
+    take_invitation(invitation_id, world.referral_ports())
     requests = len(world.hubspot_emulator.requests)
-    assert take_invitation(invitation_id, world.invitation_context()) is TakeOutcome.ALREADY_TAKEN
+    assert take_invitation(invitation_id, world.referral_ports()) is TakeOutcome.ALREADY_TAKEN
     assert len(world.hubspot_emulator.requests) == requests
     assert calls(world, "StartEngagementByAcceptingInvitationTask") == 1
 
@@ -270,11 +249,11 @@ def test_a_running_task_is_followed_without_starting_another(world: SyncWorld) -
     world.partner_central_emulator.control.set_task_delay(30)
     invitation_id = referral(world)
     with pytest.raises(AcceptanceInProgressError):
-        take_invitation(invitation_id, world.invitation_context())
+        take_invitation(invitation_id, world.referral_ports())
     assert deals_of(world, invitation_id) == []
 
     world.partner_central_emulator.control.advance_clock(31)
-    assert take_invitation(invitation_id, world.invitation_context()) is TakeOutcome.DEAL_CREATED
+    assert take_invitation(invitation_id, world.referral_ports()) is TakeOutcome.DEAL_CREATED
     assert calls(world, "StartEngagementByAcceptingInvitationTask") == 1
     assert len(deals_of(world, invitation_id)) == 1
 
@@ -282,16 +261,16 @@ def test_a_running_task_is_followed_without_starting_another(world: SyncWorld) -
 def test_opportunity_created_event_completes_an_accepted_referral(world: SyncWorld) -> None:
     world.partner_central_emulator.control.set_task_delay(30)
     invitation_id = referral(world)
-    take = world.invitation_context()
+    take = world.referral_ports()
     with pytest.raises(AcceptanceInProgressError):
-        reconcile(invitation_request(invitation_id), Contexts(world, take))
+        reconcile(invitation_request(invitation_id), take)
     world.partner_central_emulator.control.advance_clock(31)
 
     (created,) = world.partner_central_emulator.control.events("Opportunity Created")
-    outcome = reconcile(from_eventbridge(created), Contexts(world, take))
+    outcome = reconcile(from_eventbridge(created), take)
     assert outcome == TakeOutcome.DEAL_CREATED.value
     accepted = world.partner_central_emulator.control.events("Engagement Invitation Accepted")
-    assert reconcile(from_eventbridge(accepted[0]), Contexts(world, take)) == TakeOutcome.ALREADY_TAKEN.value
+    assert reconcile(from_eventbridge(accepted[0]), take) == TakeOutcome.ALREADY_TAKEN.value
     assert len(deals_of(world, invitation_id)) == 1
 
 
@@ -299,10 +278,10 @@ def test_an_opportunity_event_of_a_pushed_deal_reconciles_the_pair_and_finds_it_
     world: SyncWorld,
 ) -> None:
     deal_id = world.create_deal()
-    push_deal(deal_id, world.context())
+    push_deal(deal_id, world.ports())
     (created,) = world.partner_central_emulator.control.events("Opportunity Created")
     patches_before = world.hubspot_emulator.request_count("PATCH", "/crm/v3/objects/deals")
-    outcome = reconcile(from_eventbridge(created), Contexts(world, world.invitation_context()))
+    outcome = reconcile(from_eventbridge(created), world.referral_ports())
     assert outcome == IN_STEP
     assert world.hubspot_emulator.request_count("PATCH", "/crm/v3/objects/deals") == patches_before
     assert calls(world, "CreateOpportunity") == 1
@@ -310,30 +289,30 @@ def test_an_opportunity_event_of_a_pushed_deal_reconciles_the_pair_and_finds_it_
 
 def test_events_of_the_other_catalog_are_ignored(world: SyncWorld) -> None:
     request = invitation_request("engi-0000000000000").model_copy(update={"catalog": "AWS"})
-    assert "ignored" in reconcile(request, Contexts(world, world.invitation_context()))
+    assert "ignored" in reconcile(request, world.referral_ports())
     assert world.partner_central_emulator.control.calls() == []
 
 
 def test_expired_referral_makes_no_deal_in_auto_mode(world: SyncWorld) -> None:
     invitation_id = referral(world)
     world.partner_central_emulator.control.expire_invitation(CATALOG, invitation_id)
-    assert take_invitation(invitation_id, world.invitation_context()) is TakeOutcome.EXPIRED
+    assert take_invitation(invitation_id, world.referral_ports()) is TakeOutcome.EXPIRED
     assert deals_of(world, invitation_id) == []
     assert writes(world) == 0
-    assert take_invitation(invitation_id, world.invitation_context()) is TakeOutcome.CLOSED
+    assert take_invitation(invitation_id, world.referral_ports()) is TakeOutcome.CLOSED
 
 
 def test_failed_task_shows_its_reason_on_a_deal(world: SyncWorld) -> None:
     world.partner_central_emulator.control.configure_faults(seed=1, task_failure_rate=1.0)
     invitation_id = referral(world)
-    assert take_invitation(invitation_id, world.invitation_context()) is TakeOutcome.FAILED
+    assert take_invitation(invitation_id, world.referral_ports()) is TakeOutcome.FAILED
 
     deal = only_deal(world, invitation_id)
     assert (deal["aws_invitation_status"], deal["aws_sync_status"]) == ("Failed", "Error")
     assert "InternalError" in (deal["aws_sync_error"] or "")
     assert deal["dealname"] == "Data platform modernisation #AWS"
     assert world.store.link_for_deal(str(deal["id"])) is None
-    assert take_invitation(invitation_id, world.invitation_context()) is TakeOutcome.CLOSED
+    assert take_invitation(invitation_id, world.referral_ports()) is TakeOutcome.CLOSED
     assert len(deals_of(world, invitation_id)) == 1
 
 
@@ -342,7 +321,7 @@ def test_a_referral_accepted_in_partner_central_is_completed_from_that_acceptanc
     world.partner_central.start_engagement_by_accepting_invitation_task(
         Catalog=CATALOG, ClientToken="accepted-in-the-console", Identifier=invitation_id
     )
-    assert take_invitation(invitation_id, world.invitation_context()) is TakeOutcome.DEAL_CREATED
+    assert take_invitation(invitation_id, world.referral_ports()) is TakeOutcome.DEAL_CREATED
     assert calls(world, "StartEngagementByAcceptingInvitationTask") == 1  # the console's, not cosell's
     assert only_deal(world, invitation_id)["aws_opportunity_id"]
 
@@ -362,19 +341,19 @@ def test_a_refused_start_of_a_pending_referral_fails_the_message_and_is_not_clos
     with monkeypatch.context() as patch:
         patch.setattr(world.partner_central, "start_engagement_by_accepting_invitation_task", refuse)
         with pytest.raises(ClientError, match="refused"):
-            take_invitation(invitation_id, world.invitation_context())
+            take_invitation(invitation_id, world.referral_ports())
     assert deals_of(world, invitation_id) == []
-    assert take_invitation(invitation_id, world.invitation_context()) is TakeOutcome.DEAL_CREATED
+    assert take_invitation(invitation_id, world.referral_ports()) is TakeOutcome.DEAL_CREATED
 
 
 def test_an_invitation_this_partner_sent_is_not_taken(world: SyncWorld) -> None:
     sent = world.partner_central_emulator.control.create_opportunity_invitation(
         CATALOG, {"ParticipantType": "SENDER"}
     )
-    assert take_invitation(sent["Id"], world.invitation_context()) is TakeOutcome.NOT_RECEIVED
+    assert take_invitation(sent["Id"], world.referral_ports()) is TakeOutcome.NOT_RECEIVED
     assert writes(world) == 0
     assert deals_of(world, sent["Id"]) == []
-    assert take_invitation(sent["Id"], world.invitation_context()) is TakeOutcome.CLOSED
+    assert take_invitation(sent["Id"], world.referral_ports()) is TakeOutcome.CLOSED
 
 
 # --- leads --------------------------------------------------------------------------------------------
@@ -384,7 +363,7 @@ def test_lead_is_accepted_and_its_opportunity_becomes_a_deal(world: SyncWorld) -
     lead = world.partner_central_emulator.control.create_lead_invitation(
         CATALOG, {"LeadContact": {"Email": "lee.lead@example.org", "FirstName": "Lee"}}
     )
-    assert take_invitation(lead["Id"], world.invitation_context()) is TakeOutcome.DEAL_CREATED
+    assert take_invitation(lead["Id"], world.referral_ports()) is TakeOutcome.DEAL_CREATED
 
     assert calls(world, "AcceptEngagementInvitation") == 1
     assert calls(world, "StartOpportunityFromEngagementTask") == 1
@@ -412,10 +391,10 @@ def test_lead_acceptance_interrupted_after_accepting_resumes(
 
     monkeypatch.setattr(world.partner_central, "start_opportunity_from_engagement_task", crash)
     with pytest.raises(RuntimeError):
-        take_invitation(lead["Id"], world.invitation_context())
+        take_invitation(lead["Id"], world.referral_ports())
     monkeypatch.setattr(world.partner_central, "start_opportunity_from_engagement_task", original)
 
-    assert take_invitation(lead["Id"], world.invitation_context()) is TakeOutcome.DEAL_CREATED
+    assert take_invitation(lead["Id"], world.referral_ports()) is TakeOutcome.DEAL_CREATED
     assert len(deals_of(world, lead["Id"])) == 1
     assert len(world.opportunities()) == 1
 
@@ -423,12 +402,12 @@ def test_lead_acceptance_interrupted_after_accepting_resumes(
 # --- review -------------------------------------------------------------------------------------------
 
 
-def review_deal(world: SyncWorld, take: TakeInvitationContext, invitation_id: str) -> dict[str, str | None]:
+def review_deal(world: SyncWorld, take: WorldPorts, invitation_id: str) -> dict[str, str | None]:
     assert take_invitation(invitation_id, take) is TakeOutcome.REVIEW_DEAL_CREATED
     return only_deal(world, invitation_id)
 
 
-def decide(world: SyncWorld, take: TakeInvitationContext, deal_id: str, **values: str) -> str:
+def decide(world: SyncWorld, take: WorldPorts, deal_id: str, **values: str) -> str:
     """The rep sets the decision in HubSpot; the webhook's request reaches the worker."""
     world.rep.update_deal(deal_id, values)
     request = SyncRequest(
@@ -446,11 +425,11 @@ def decide(world: SyncWorld, take: TakeInvitationContext, deal_id: str, **values
         ),
         correlation_id="test",
     )
-    return reconcile(request, Contexts(world, take))
+    return reconcile(request, take)
 
 
 def test_review_makes_a_deal_and_a_task_then_accepts_on_the_reps_decision(world: SyncWorld) -> None:
-    take = world.invitation_context("review")
+    take = world.referral_ports("review")
     invitation_id = referral(world)
     deal = review_deal(world, take, invitation_id)
     assert writes(world) == 0
@@ -491,7 +470,7 @@ def test_review_makes_a_deal_and_a_task_then_accepts_on_the_reps_decision(world:
 
 
 def test_review_rejection_needs_a_reason_and_sends_it(world: SyncWorld) -> None:
-    take = world.invitation_context("review")
+    take = world.referral_ports("review")
     invitation_id = referral(world)
     deal_id = str(review_deal(world, take, invitation_id)["id"])
 
@@ -519,7 +498,7 @@ def test_review_rejection_needs_a_reason_and_sends_it(world: SyncWorld) -> None:
 
 
 def test_review_deal_says_when_the_referral_expired(world: SyncWorld) -> None:
-    take = world.invitation_context("review")
+    take = world.referral_ports("review")
     invitation_id = referral(world)
     deal_id = str(review_deal(world, take, invitation_id)["id"])
     world.partner_central_emulator.control.expire_invitation(CATALOG, invitation_id)
@@ -532,7 +511,7 @@ def test_review_deal_says_when_the_referral_expired(world: SyncWorld) -> None:
 
 
 def test_review_deal_says_when_aws_side_rejected_it(world: SyncWorld) -> None:
-    take = world.invitation_context("review")
+    take = world.referral_ports("review")
     invitation_id = referral(world)
     review_deal(world, take, invitation_id)
     world.partner_central.reject_engagement_invitation(
@@ -543,7 +522,7 @@ def test_review_deal_says_when_aws_side_rejected_it(world: SyncWorld) -> None:
 
 
 def test_review_of_a_lead_shows_what_the_invitation_tells(world: SyncWorld) -> None:
-    take = world.invitation_context("review")
+    take = world.referral_ports("review")
     lead = world.partner_central_emulator.control.create_lead_invitation(CATALOG)
     deal = review_deal(world, take, lead["Id"])
     assert deal["dealname"] == "Example Lead Co #AWS"
@@ -558,11 +537,11 @@ def test_review_of_a_lead_shows_what_the_invitation_tells(world: SyncWorld) -> N
 
 
 def test_a_referral_deal_is_never_pushed_as_a_new_opportunity(world: SyncWorld) -> None:
-    take = world.invitation_context("review")
+    take = world.referral_ports("review")
     invitation_id = referral(world)
     deal_id = str(review_deal(world, take, invitation_id)["id"])
     # cosell's own deal creation comes back as a webhook: it must end without a Partner Central write.
-    assert push_deal(deal_id, world.context()) is PushOutcome.FROM_INVITATION
+    assert push_deal(deal_id, world.ports()) is PushOutcome.FROM_INVITATION
     echo = SyncRequest(
         subject=Subject.HUBSPOT_DEAL,
         object_id=deal_id,
@@ -573,13 +552,13 @@ def test_a_referral_deal_is_never_pushed_as_a_new_opportunity(world: SyncWorld) 
         ),
         correlation_id="test",
     )
-    assert reconcile(echo, Contexts(world, take)).endswith(TakeOutcome.AWAITING_DECISION.value)
+    assert reconcile(echo, take).endswith(TakeOutcome.AWAITING_DECISION.value)
     assert writes(world) == 0
 
 
 def test_the_syncs_own_deal_writes_do_not_echo_back(world: SyncWorld) -> None:
     invitation_id = referral(world)
-    take = world.invitation_context()
+    take = world.referral_ports()
     take_invitation(invitation_id, take)
     deal_id = str(only_deal(world, invitation_id)["id"])
     before = writes(world)
@@ -593,7 +572,7 @@ def test_the_syncs_own_deal_writes_do_not_echo_back(world: SyncWorld) -> None:
         ),
         correlation_id="test",
     )
-    assert reconcile(echo, Contexts(world, take)) == IN_STEP
+    assert reconcile(echo, take) == IN_STEP
     assert writes(world) == before
 
 
@@ -607,14 +586,14 @@ def test_event_and_poll_twice_each_concurrently_make_one_acceptance_and_one_deal
     (created_event,) = world.partner_central_emulator.control.events("Engagement Invitation Created")
     requests = [from_eventbridge(created_event), from_eventbridge(created_event)]
     requests += [invitation_request(invitation_id), invitation_request(invitation_id)]
-    take = world.invitation_context(clock=clock)
+    take = world.referral_ports(clock=clock)
     outcomes: list[str | Exception] = []
     start = threading.Barrier(len(requests))
 
     def work(request: SyncRequest) -> None:
         start.wait()
         try:
-            outcomes.append(reconcile(request, Contexts(world, take)))
+            outcomes.append(reconcile(request, take))
         except Exception as error:  # noqa: BLE001 - collected and asserted below
             outcomes.append(error)
 
@@ -628,9 +607,7 @@ def test_event_and_poll_twice_each_concurrently_make_one_acceptance_and_one_deal
     assert all(isinstance(outcome, str | RetryLaterError) for outcome in outcomes), outcomes
     clock.advance(180)  # the queue's visibility timeout: the retried messages come back
     outcomes += [
-        reconcile(requests[0], Contexts(world, take))
-        for outcome in list(outcomes)
-        if isinstance(outcome, RetryLaterError)
+        reconcile(requests[0], take) for outcome in list(outcomes) if isinstance(outcome, RetryLaterError)
     ]
     assert outcomes.count(TakeOutcome.DEAL_CREATED.value) == 1, outcomes
 
@@ -642,14 +619,14 @@ def test_event_and_poll_twice_each_concurrently_make_one_acceptance_and_one_deal
     assert len(tasks) == 1
     assert len(world.partner_central_emulator.control.events("Engagement Invitation Accepted")) == 1
     for request in requests:
-        assert reconcile(request, Contexts(world, take)) == TakeOutcome.ALREADY_TAKEN.value
+        assert reconcile(request, take) == TakeOutcome.ALREADY_TAKEN.value
 
 
 def test_crash_after_acceptance_before_the_deal_exists_makes_the_deal_on_the_next_run_once(
     world: SyncWorld, clock: WorkerClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     invitation_id = referral(world)
-    take = world.invitation_context(clock=clock)
+    take = world.referral_ports(clock=clock)
     with monkeypatch.context() as patch:
         patch.setattr(
             HubSpotClient, "create_deal", lambda *_, **__: (_ for _ in ()).throw(RuntimeError("worker died"))
@@ -675,7 +652,7 @@ def test_crash_after_the_deal_is_created_finds_it_again(
     world: SyncWorld, clock: WorkerClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     invitation_id = referral(world)
-    take = world.invitation_context(clock=clock)
+    take = world.referral_ports(clock=clock)
 
     def crash(*_: Any) -> None:
         raise RuntimeError("worker died")
@@ -709,9 +686,9 @@ def test_crash_before_the_task_id_is_recorded_follows_the_same_task(
     with monkeypatch.context() as patch:
         patch.setattr(InvitationStore, "advance", crash_on_task_id)
         with pytest.raises(RuntimeError):
-            take_invitation(invitation_id, world.invitation_context())
+            take_invitation(invitation_id, world.referral_ports())
     world.partner_central_emulator.control.advance_clock(31)
-    assert take_invitation(invitation_id, world.invitation_context()) is TakeOutcome.DEAL_CREATED
+    assert take_invitation(invitation_id, world.referral_ports()) is TakeOutcome.DEAL_CREATED
     tasks = world.partner_central.list_engagement_by_accepting_invitation_tasks(Catalog=CATALOG)[
         "TaskSummaries"
     ]
@@ -794,7 +771,7 @@ def test_the_worker_stays_within_the_read_and_write_quotas(world: SyncWorld) -> 
     control.clear_calls()
     dynamodb = boto3.client("dynamodb", region_name="us-east-1")
     clock, sleep = emulator_time(world)
-    take = world.invitation_context(
+    take = world.referral_ports(
         write_pacer=WritePacer(dynamodb, world.table, per_second=1, clock=clock, sleep=sleep),
         read_pacer=ReadPacer(dynamodb, world.table, per_second=10, clock=clock, sleep=sleep),
     )
@@ -822,11 +799,11 @@ def test_invitation_phases_only_move_forward(world: SyncWorld) -> None:
 
 def test_a_deal_claim_is_a_lease(world: SyncWorld) -> None:
     store = InvitationStore(boto3.client("dynamodb", region_name="us-east-1"), world.table)
-    assert store.claim_deal(CATALOG, "engi-1", now_ms=1_000, lease_ms=500) is DealClaim.FIRST
-    assert store.claim_deal(CATALOG, "engi-1", now_ms=1_400, lease_ms=500) is DealClaim.HELD
-    assert store.claim_deal(CATALOG, "engi-1", now_ms=1_600, lease_ms=500) is DealClaim.TAKEOVER
+    assert store.claim_deal(CATALOG, "engi-1", now_ms=1_000, lease_ms=500) is ClaimTaken.FIRST
+    assert store.claim_deal(CATALOG, "engi-1", now_ms=1_400, lease_ms=500) is ClaimTaken.HELD
+    assert store.claim_deal(CATALOG, "engi-1", now_ms=1_600, lease_ms=500) is ClaimTaken.TAKEOVER
     store.record_deal(CATALOG, "engi-1", "42")
     store.record_deal(CATALOG, "engi-1", "42")
     with pytest.raises(DealRecordConflictError):
         store.record_deal(CATALOG, "engi-1", "43")
-    assert store.claim_deal(CATALOG, "engi-1", now_ms=10_000, lease_ms=500) is DealClaim.HELD
+    assert store.claim_deal(CATALOG, "engi-1", now_ms=10_000, lease_ms=500) is ClaimTaken.HELD

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cosell.config import ConfigurationError, Environment, load_settings
+from cosell.config import ConfigurationError, Environment
+from cosell.config.sync import load_settings
 
 VALID = {
     "ENVIRONMENT": "production",

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from cosell.queue import EnqueueError, SyncQueue
-from cosell.sync.requests import Subject, SyncRequest, Trigger
+from cosell.queue.messages import Subject, SyncRequest, Trigger
+from cosell.queue.sqs import EnqueueError, SyncQueue
 
 
 class RecordingSqs:

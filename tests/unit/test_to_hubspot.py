@@ -14,9 +14,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cosell.domain.deal import CompanyView, DealView
-from cosell.domain.mapping import map_deal
 from cosell.domain.mapping_rules import DEFAULT_INDUSTRY_MAP, DEFAULT_STAGE_MAP, MappingRules
-from cosell.domain.referral import (
+from cosell.domain.referral import rejection_reason
+from cosell.domain.stages import hubspot_stage
+from cosell.domain.tag import is_tagged
+from cosell.domain.to_hubspot import (
     CompanyFields,
     ContactFields,
     close_date,
@@ -24,11 +26,9 @@ from cosell.domain.referral import (
     deal_from_opportunity,
     domain_of,
     hubspot_industry,
-    hubspot_stage,
-    rejection_reason,
     total_amount,
 )
-from cosell.domain.tag import is_tagged
+from cosell.domain.to_partner_central import map_deal
 from cosell.hubspot.models import Deal
 from cosell.partner_central.schema import vocabulary
 

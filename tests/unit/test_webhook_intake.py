@@ -10,10 +10,10 @@ import pytest
 
 from cosell.hubspot.signature import SignatureError, sign_v3
 from cosell.hubspot.webhook_intake import MAX_BODY_BYTES, MalformedDeliveryError, accept_delivery
-from cosell.sync.requests import Subject, parse_message
+from cosell.queue.messages import Subject, parse_message
 
 if TYPE_CHECKING:
-    from cosell.sync.requests import SyncRequest
+    from cosell.queue.messages import SyncRequest
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "hubspot_webhooks"
 SECRET = "client-secret"

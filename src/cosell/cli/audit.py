@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import boto3
 from botocore.exceptions import ClientError
 
-from cosell.config import ConfigurationError, load_operator_settings
+from cosell.config import ConfigurationError
+from cosell.config.sync import load_operator_settings
 from cosell.domain.audit import AuditRecord, value_text
 from cosell.store.audit import AuditStore
 

@@ -28,21 +28,21 @@ from botocore.exceptions import ClientError
 
 from cosell.cli.audit import source_from_stack
 from cosell.cli.status import resources_from_stack
-from cosell.config import ConfigurationError, load_operator_settings
-from cosell.domain.audit import AuditAction, AuditRecord, FieldChange, value_text
+from cosell.config import ConfigurationError
+from cosell.config.sync import load_operator_settings
+from cosell.domain.audit import value_text
 from cosell.domain.reconcile import Side
 from cosell.domain.synced_fields import BY_NAME
-from cosell.queue import EnqueueError, SyncQueue
+from cosell.queue.sqs import SyncQueue
 from cosell.store.audit import AuditStore
 from cosell.store.conflicts import ConflictStore
-from cosell.sync.requests import Subject, SyncRequest, Trigger
+from cosell.sync.deals.conflicts import resolve_conflicts
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from cosell.store.conflicts import DealConflicts, FieldConflict
 
-TRIGGER_KIND = "conflicts resolve"
 SIDES = tuple(side.value for side in Side)
 _SIDE_NAMES = {Side.HUBSPOT: "HubSpot", Side.PARTNER_CENTRAL: "Partner Central"}
 
@@ -186,45 +186,6 @@ def _outcome(conflict: FieldConflict, side: Side) -> str:
 # --- resolving ---
 
 
-def _value(conflict: FieldConflict, side: Side) -> Any:
-    return conflict.hubspot if side is Side.HUBSPOT else conflict.partner_central
-
-
-def resolution_record(
-    resolved: DealConflicts, choices: dict[str, Side], at: datetime, correlation_id: str
-) -> AuditRecord:
-    """The audit record of an operator's choice: per field, the losing side's value → the chosen one."""
-    by_field = {conflict.field: conflict for conflict in resolved.fields}
-    changes = []
-    for name, side in choices.items():
-        loser = Side.PARTNER_CENTRAL if side is Side.HUBSPOT else Side.HUBSPOT
-        changes.append(FieldChange(name, _value(by_field[name], loser), _value(by_field[name], side)))
-    sides: dict[Side, list[str]] = {}
-    for name, side in choices.items():
-        sides.setdefault(side, []).append(name)
-    detail = "; ".join(f"operator chose {side.value} for {', '.join(names)}" for side, names in sides.items())
-    return AuditRecord(
-        at=at,
-        action=AuditAction.RESOLVE,
-        catalog=resolved.catalog,
-        trigger=f"operator:{TRIGGER_KIND}",
-        correlation_id=correlation_id,
-        deal_id=resolved.deal_id,
-        opportunity_id=resolved.opportunity_id,
-        changes=tuple(changes),
-        detail=detail,
-    )
-
-
-def reconcile_request(deal_id: str, at: datetime, correlation_id: str) -> SyncRequest:
-    return SyncRequest(
-        subject=Subject.HUBSPOT_DEAL,
-        object_id=deal_id,
-        triggers=(Trigger(source="operator", kind=TRIGGER_KIND, occurred_at_ms=int(at.timestamp() * 1000)),),
-        correlation_id=correlation_id,
-    )
-
-
 def _choices(args: argparse.Namespace, current: DealConflicts) -> dict[str, Side]:
     """The operator's choices, checked against the deal's conflict; UsageError when they do not fit."""
     in_conflict = [conflict.field for conflict in current.fields]
@@ -350,17 +311,21 @@ def _resolve(args: argparse.Namespace, session: boto3.Session, resources: Confli
         print(f"cosell conflicts resolve: {error}", file=sys.stderr)
         return 2
 
-    now = datetime.now(UTC)
     correlation_id = str(uuid.uuid4())
-    # Audited first: a wrong audit table stops the command before the choice is recorded, never after.
-    AuditStore(dynamodb, str(resources.audit_table_name)).record(
-        resolution_record(current, choices, now, correlation_id)
-    )
     try:
-        resolved = store.resolve(args.deal_id, choices)
+        resolution = resolve_conflicts(
+            current,
+            choices,
+            conflicts=store,
+            audit=AuditStore(dynamodb, str(resources.audit_table_name)),
+            queue=SyncQueue(session.client("sqs"), str(resources.sync_queue_url)),
+            now=datetime.now(UTC),
+            correlation_id=correlation_id,
+        )
     except LookupError as error:  # a sync settled the conflict in between
         print(f"cosell conflicts resolve: {error}", file=sys.stderr)
         return 2
+    resolved = resolution.resolved
     by_field = {conflict.field: conflict for conflict in resolved.fields}
     lines = [f"Deal {resolved.deal_id} ↔ opportunity {resolved.opportunity_id} ({resolved.catalog}):"]
     lines += [f"  {_label(name)}: {_outcome(by_field[name], side)}" for name, side in choices.items()]
@@ -370,15 +335,10 @@ def _resolve(args: argparse.Namespace, session: boto3.Session, resources: Confli
     if open_fields:
         lines.append(f"  still waiting for a choice: {', '.join(open_fields)}")
     print("\n".join(lines))
-
-    try:
-        SyncQueue(session.client("sqs"), str(resources.sync_queue_url)).send(
-            [reconcile_request(resolved.deal_id, now, correlation_id)]
-        )
-    except (EnqueueError, ClientError) as error:
+    if resolution.not_queued is not None:
         print(
-            f"The choice is recorded, but the deal's reconcile could not be queued ({error}): it applies at the "
-            f"deal's next sync, when either side changes. Run this command again to queue it.",
+            f"The choice is recorded, but the deal's reconcile could not be queued ({resolution.not_queued}): it "
+            f"applies at the deal's next sync, when either side changes. Run this command again to queue it.",
             file=sys.stderr,
         )
         return 1

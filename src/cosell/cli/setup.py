@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cosell import secrets
-from cosell.config import load_operator_settings
+from cosell.config.sync import load_operator_settings
 from cosell.hubspot.client import HubSpotClient
 from cosell.partner_central.client import partner_central_client
 from cosell.partner_central.schema import vocabulary
-from cosell.sync.setup import (
+from cosell.sync.onboarding.setup import (
     SetupReport,
     check_hubspot_access,
     check_partner_central_role,

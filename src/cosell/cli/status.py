@@ -9,15 +9,16 @@ Exit status: 0 healthy, 1 when the DLQ holds messages or deals are in error.
 from __future__ import annotations
 
 import json
-from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import boto3
 
-from cosell.config import ConfigurationError, load_operator_settings
+from cosell.config import ConfigurationError
+from cosell.config.sync import load_operator_settings
 from cosell.store.pacer import DAILY_WRITE_QUOTA, WRITES, used_on
+from cosell.store.state import StateStore
 
 if TYPE_CHECKING:
     import argparse
@@ -104,23 +105,12 @@ def resources_from_stack(cloudformation: Any, stack_name: str, region: str) -> S
 def collect_status(
     dynamodb: DynamoDBClient, sqs: SQSClient, resources: StackResources, today: date
 ) -> StatusReport:
-    links = referral_deals = 0
-    reasons: Counter[str] = Counter()
-    deals_in_error = 0
-    for item in _sync_items(dynamodb, resources.state_table_name):
-        pk, sk = item["pk"]["S"], item["sk"]["S"]
-        if pk.startswith("deal#") and sk == "link":
-            links += 1
-        elif pk.startswith("deal#") and sk == "problems":
-            deals_in_error += 1
-            reasons.update(set(json.loads(item["problems"]["S"])))
-        elif pk.startswith("invitation#") and "deal_id" in item:
-            referral_deals += 1
+    census = StateStore(dynamodb, resources.state_table_name).census()
     return StatusReport(
-        links=links,
-        referral_deals=referral_deals,
-        errors_by_reason=dict(reasons.most_common()),
-        deals_in_error=deals_in_error,
+        links=census.links,
+        referral_deals=census.referral_deals,
+        errors_by_reason=census.errors_by_reason,
+        deals_in_error=census.deals_in_error,
         dead_letter_messages=_queue_depth(sqs, resources.dead_letter_queue_url),
         sync_queue_messages=_queue_depth(sqs, resources.sync_queue_url),
         day=today.isoformat(),
@@ -128,19 +118,6 @@ def collect_status(
             used_on(dynamodb, resources.state_table_name, WRITES, today), DAILY_WRITE_QUOTA
         ),
     )
-
-
-def _sync_items(dynamodb: DynamoDBClient, table_name: str) -> Any:
-    """Links, problems and invitation states; one scan, since an operator asks rarely and the table is small."""
-    pages = dynamodb.get_paginator("scan").paginate(
-        TableName=table_name,
-        ProjectionExpression="pk, sk, problems, deal_id",
-        FilterExpression="begins_with(pk, :deal) OR begins_with(pk, :invitation)",
-        ExpressionAttributeValues={":deal": {"S": "deal#"}, ":invitation": {"S": "invitation#"}},
-        ConsistentRead=True,
-    )
-    for page in pages:
-        yield from page.get("Items", [])
 
 
 def _queue_depth(sqs: SQSClient, queue_url: str | None) -> int | None:

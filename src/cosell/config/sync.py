@@ -1,59 +1,31 @@
-"""Typed settings, read once from the environment.
+"""The settings of the functions that sync (worker, invitation poll, sweep) and of the operator CLI.
 
-Every function of the stack reads the same variables (template.yaml sets them in Globals), so one model
-describes them all. A missing or malformed variable stops start-up with `ConfigurationError`, whose message
-names each offending variable and says what it must be.
-
-Secrets never travel as plain environment variables in a deployed stack: the `*_SECRET` variables name where
-the secret lives (an SSM SecureString parameter name, or a Secrets Manager ARN) and `cosell.secrets` fetches
-it at run time with caching. Plain `HUBSPOT_ACCESS_TOKEN` / `HUBSPOT_WEBHOOK_SECRET` are accepted only when
-`ENVIRONMENT=development`, for local runs.
+Every function of the stack is given the same variables (template.yaml sets them in Globals); these models
+read the ones that syncing needs, including the mapping and conflict rules.
 """
 
 from __future__ import annotations
 
-import os
-from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Literal, Self, TypeVar
+from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import (
-    AfterValidator,
-    AnyHttpUrl,
-    BaseModel,
-    ConfigDict,
-    Field,
-    Json,
-    SecretStr,
-    ValidationError,
-    model_validator,
+from pydantic import AfterValidator, AnyHttpUrl, Field, Json, SecretStr
+
+from cosell.config import (
+    DEFAULT_EXTERNAL_ID,
+    Catalog,
+    RoleArn,
+    SecretReference,
+    TableName,
+    TopicArn,
+    WebhookSettings,
+    load,
 )
-
 from cosell.domain.mapping_rules import MappingRules
 from cosell.domain.reconcile import ConflictPolicy, Strategy
 from cosell.domain.synced_fields import BY_NAME
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
-
-
-class Environment(StrEnum):
-    PRODUCTION = "production"
-    STAGING = "staging"
-    DEVELOPMENT = "development"
-
-
-Catalog = Literal["AWS", "Sandbox"]
-
-# The role name the brief's infra/iam-role.yaml creates; used when PARTNER_CENTRAL_ROLE_ARN is not set.
-DEFAULT_PARTNER_CENTRAL_ROLE_NAME = "HubSpotPartnerCentralServiceRole"
-DEFAULT_EXTERNAL_ID = "HubSpotPartnerCentralIntegration"
-
-SecretReference = Annotated[
-    str, Field(pattern=r"^(/[\w.\-/]+|arn:aws[\w-]*:(ssm|secretsmanager):[\w-]+:\d{12}:.+)$")
-]
-RoleArn = Annotated[str, Field(pattern=r"^arn:aws[\w-]*:iam::\d{12}:role/.+$")]
-TableName = Annotated[str, Field(pattern=r"^[a-zA-Z0-9_.\-]{3,255}$")]
-TopicArn = Annotated[str, Field(pattern=r"^arn:aws[\w-]*:sns:[\w-]+:\d{12}:.+$")]
 
 
 def _synced_field(name: str) -> str:
@@ -65,18 +37,8 @@ def _synced_field(name: str) -> str:
 SyncedFieldName = Annotated[str, AfterValidator(_synced_field)]
 
 
-class ConfigurationError(Exception):
-    """Start-up cannot continue: the message names each variable to fix."""
-
-
-class Settings(BaseModel):
-    """Field `x_y` is read from environment variable `X_Y`."""
-
-    model_config = ConfigDict(frozen=True, extra="ignore", alias_generator=str.upper, populate_by_name=True)
-
-    environment: Environment = Environment.DEVELOPMENT
-    aws_region: Annotated[str, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")]
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+class Settings(WebhookSettings):
+    """Everything the stack's variables say; the stack's resources are optional here (operator commands)."""
 
     # Partner Central. Its API lives in us-east-1 only, whatever region the stack runs in.
     partner_central_catalog: Catalog | None = None
@@ -86,16 +48,11 @@ class Settings(BaseModel):
 
     # HubSpot.
     hubspot_api_base_url: AnyHttpUrl = AnyHttpUrl("https://api.hubapi.com")
-    # The URL HubSpot calls, when it is not the API Gateway URL (custom domain, proxy): signatures cover it.
-    hubspot_webhook_url: AnyHttpUrl | None = None
     hubspot_access_token_source: SecretReference | None = None
-    hubspot_webhook_secret_source: SecretReference | None = None
     hubspot_access_token: SecretStr | None = None
-    hubspot_webhook_secret: SecretStr | None = None
 
-    # Resources created by template.yaml.
     # Resources created by template.yaml; required by the functions (FunctionSettings), optional for the CLI.
-    sync_queue_url: AnyHttpUrl | None = None
+    sync_queue_url: AnyHttpUrl | None = None  # type: ignore[assignment]  # required only for the functions
     state_table_name: TableName | None = None
     # The audit trail (cosell.store.audit): the functions append to it, `cosell audit` reads it.
     audit_table_name: TableName | None = None
@@ -132,29 +89,12 @@ class Settings(BaseModel):
     high_engagement_score: Annotated[int, Field(ge=0, le=100)] = 80
     notification_sns_topic_arn: TopicArn | None = None
 
-    @model_validator(mode="after")
-    def _check_deployment_rules(self) -> Self:
-        problems: list[str] = []
-        deployed = self.environment is not Environment.DEVELOPMENT
-        if deployed and self.partner_central_catalog is None:
+    def deployment_problems(self) -> list[str]:
+        problems = super().deployment_problems()
+        if self.deployed and self.partner_central_catalog is None:
             # Defaulting to a catalog in a deployed stack could write test data to production or the reverse.
             problems.append("PARTNER_CENTRAL_CATALOG: required outside development (AWS or Sandbox)")
-        for plain, reference in (
-            ("hubspot_access_token", "hubspot_access_token_source"),
-            ("hubspot_webhook_secret", "hubspot_webhook_secret_source"),
-        ):
-            has_plain = getattr(self, plain) is not None
-            has_reference = getattr(self, reference) is not None
-            if deployed and has_plain:
-                problems.append(
-                    f"{plain.upper()}: plain secrets are for local runs only; store it in SSM or "
-                    f"Secrets Manager and set {reference.upper()}"
-                )
-            elif not has_plain and not has_reference:
-                problems.append(f"{reference.upper()}: required (SSM parameter name or Secrets Manager ARN)")
-        if problems:
-            raise ValueError("; ".join(problems))
-        return self
+        return problems + self.secret_problems("hubspot_access_token", "hubspot_access_token_source")
 
     @property
     def conflict_policy(self) -> ConflictPolicy:
@@ -165,25 +105,8 @@ class Settings(BaseModel):
         return self.partner_central_catalog or "Sandbox"
 
 
-def _describe(error: ValidationError) -> str:
-    lines = []
-    for issue in error.errors():
-        variable = ".".join(str(part) for part in issue["loc"]).upper()
-        message = issue["msg"].removeprefix("Value error, ")
-        if issue["type"] == "missing":
-            lines.append(f"{variable}: required but not set")
-        elif variable:
-            lines.append(f"{variable}: {message} (got {issue.get('input')!r})")
-        else:
-            lines.append(message)
-    return "Invalid configuration: " + "; ".join(lines)
-
-
-_S = TypeVar("_S", bound=Settings)
-
-
 class FunctionSettings(Settings):
-    """What a deployed function needs: everything, including the stack's resources."""
+    """What a deployed syncing function needs: everything, including the stack's resources."""
 
     sync_queue_url: AnyHttpUrl
     state_table_name: TableName
@@ -191,19 +114,10 @@ class FunctionSettings(Settings):
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> FunctionSettings:
-    """A function's settings, from `environ` (the process environment by default)."""
-    return _load(FunctionSettings, environ)
+    """A syncing function's settings, from `environ` (the process environment by default)."""
+    return load(FunctionSettings, environ)
 
 
 def load_operator_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Settings for operator commands, which do not need the stack's queue and table."""
-    return _load(Settings, environ)
-
-
-def _load(model: type[_S], environ: Mapping[str, str] | None) -> _S:
-    source = os.environ if environ is None else environ
-    values = {key: value for key, value in source.items() if value != ""}
-    try:
-        return model.model_validate(values)
-    except ValidationError as error:
-        raise ConfigurationError(_describe(error)) from None
+    return load(Settings, environ)

@@ -5,12 +5,15 @@ Built by the use case from HubSpot's API models, so the domain depends on no ada
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+import contextlib
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from datetime import date, datetime
-    from decimal import Decimal
+    from collections.abc import Mapping
+    from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -53,3 +56,22 @@ class DealView:
     overrides: dict[str, str] = field(default_factory=dict)
     # The latest change to the deal, its company or contacts (last-write-wins conflicts).
     modified_at: datetime | None = None
+
+
+def with_properties(view: DealView, values: Mapping[str, str]) -> DealView:
+    """The deal as it reads after the HubSpot property `values` were written to it."""
+    changes: dict[str, Any] = {}
+    if "dealname" in values:
+        changes["name"] = values["dealname"]
+    if "description" in values:
+        changes["description"] = values["description"]
+    if "dealstage" in values:
+        changes["stage_id"] = values["dealstage"]
+    if "closedate" in values:
+        changes["close_date"] = date.fromisoformat(values["closedate"][:10])
+    if "deal_currency_code" in values:
+        changes["currency_code"] = values["deal_currency_code"]
+    if "amount" in values:
+        with contextlib.suppress(InvalidOperation):
+            changes["amount"] = Decimal(values["amount"])
+    return replace(view, **changes)

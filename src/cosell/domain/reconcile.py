@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from cosell.domain.audit import FieldChange
 from cosell.domain.synced_fields import FIELDS, editable, locked_for_good
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
     from datetime import datetime
 
     from cosell.domain.synced_fields import SyncedField, Values
@@ -238,3 +239,16 @@ def next_snapshot(
             partner_central[name] = decision.partner_central
         # HOLD and MANUAL: neither memory moves, so the change is still a change at the next run.
     return Snapshot(hubspot, partner_central)
+
+
+def changes_of(decisions: Sequence[FieldDecision], *, to_partner_central: bool) -> list[FieldChange]:
+    """The decided fields as audit changes, from the side that loses its value to the one that wins."""
+    if to_partner_central:
+        return [FieldChange(d.name, d.partner_central, d.hubspot) for d in decisions]
+    return [FieldChange(d.name, d.hubspot, d.partner_central) for d in decisions]
+
+
+def why(decisions: Sequence[FieldDecision]) -> str:
+    """Why these fields were written: changed on one side, or a conflict settled by its strategy."""
+    settled = [f"{d.name}: {d.strategy}, {d.winner} wins" for d in decisions if d.conflict]
+    return "; ".join(["changed on one side", *settled]) if settled else "changed on one side"

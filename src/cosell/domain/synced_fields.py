@@ -2,7 +2,7 @@
 
 Each synced field is one or more members of the opportunity (dotted paths in the CreateOpportunity /
 GetOpportunity shape). Both sides are compared there: the deal through the push mapping
-(cosell.domain.mapping), the opportunity as Partner Central returns it. Values are canonical before they are
+(cosell.domain.to_partner_central), the opportunity as Partner Central returns it. Values are canonical before they are
 compared (whitespace collapsed, amounts as numbers, multi-selects as sets, e-mails lower-case), so a value
 that only changed its spelling on its way through the other system is not a change, and the sync's own
 writes come back as no-ops.
@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation, localcontext
 from typing import TYPE_CHECKING, Any
 
-from cosell.domain.referral import close_date, hubspot_stage, total_amount
+from cosell.domain.stages import hubspot_stage
 from cosell.domain.tag import with_tag
+from cosell.domain.to_hubspot import close_date, total_amount
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -66,8 +67,8 @@ FIELDS: tuple[SyncedField, ...] = (
 )
 BY_NAME = {synced.name: synced for synced in FIELDS}
 
-# developer-guide/working-with-opportunity-updates.html (FACTS.md): what UpdateOpportunity may change while
-# the opportunity is in each ReviewStatus. Unlisted statuses (Pending Submission) allow everything.
+# What UpdateOpportunity may change while the opportunity is in each ReviewStatus (docs/CONTRACTS.md,
+# "Editable fields by review status"). Unlisted statuses (Pending Submission) allow everything.
 _LOCKED_STATUSES = frozenset({"Submitted", "In review", "Rejected"})
 _EDITABLE_WHEN_ACTION_REQUIRED = (
     "Customer.Account.Address",

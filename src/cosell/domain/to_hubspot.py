@@ -1,6 +1,6 @@
 """Partner Central → HubSpot: what an AWS referral (an invitation, then its opportunity) becomes in HubSpot.
 
-The reverse of `cosell.domain.mapping`, documented in docs/MAPPING.md ("Partner Central → HubSpot"). Pure:
+The reverse of `cosell.domain.to_partner_central`, documented in docs/MAPPING.md ("Partner Central → HubSpot"). Pure:
 the inputs are Partner Central's response members as boto3 returns them, the outputs HubSpot property values
 (strings, as HubSpot's API takes them). Nothing here raises on odd data: what is missing is left out.
 """
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation, localcontext
 from typing import TYPE_CHECKING, Any
 
+from cosell.domain.stages import hubspot_stage
 from cosell.domain.tag import with_tag
 
 if TYPE_CHECKING:
@@ -45,14 +46,6 @@ class ReferralDeal:
     deal: dict[str, str]
     company: CompanyFields | None
     contacts: tuple[ContactFields, ...] = ()
-
-
-def hubspot_stage(stage: str | None, rules: MappingRules, pipeline: str) -> str | None:
-    """The first HubSpot stage of `pipeline` that the stage map sends to this Partner Central stage."""
-    for hubspot_id, partner_central_stage in rules.stage_map.get(pipeline, {}).items():
-        if partner_central_stage == stage:
-            return hubspot_id
-    return None
 
 
 def hubspot_industry(industry: str | None, rules: MappingRules) -> str | None:
@@ -251,14 +244,3 @@ def _contacts(contacts: Iterable[Mapping[str, Any]]) -> tuple[ContactFields, ...
 
 def _present(values: Mapping[str, str | None]) -> dict[str, str]:
     return {name: value for name, value in values.items() if value}
-
-
-REJECTION_REASON_MAX = 80
-# RejectEngagementInvitation's RejectionReason: printable characters of the Basic Multilingual Plane.
-_NOT_IN_REASON = re.compile(r"[^\u0020-\u007e\u00a0-\ud7ff\ue000-\ufffd]")
-
-
-def rejection_reason(text: str | None) -> str | None:
-    """The rep's reason as Partner Central takes it (1–80 printable characters), or None if there is none."""
-    reason = " ".join(_NOT_IN_REASON.sub(" ", text or "").split())
-    return reason[:REJECTION_REASON_MAX].rstrip() or None

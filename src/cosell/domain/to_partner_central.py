@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from typing import TYPE_CHECKING, Any
 
 from cosell.domain.countries import country_code
-from cosell.domain.mapping_rules import DEFAULT_PIPELINE
+from cosell.domain.stages import accepts_past_close_date, partner_central_stage, stage_problem
 from cosell.domain.tag import without_tag
 
 if TYPE_CHECKING:
@@ -32,8 +32,6 @@ TITLE_MAX = 255
 COMPANY_NAME_MAX = 120
 NAME_MAX = 80
 EMAIL_MAX = 80
-STAGES_NEEDING_SOLUTION = frozenset({"Committed", "Launched"})
-CLOSED_STAGES = frozenset({"Launched", "Closed Lost"})  # Partner Central accepts a past close date for these
 # Partner Central's own e-mail and phone patterns (botocore model: Email, PhoneNumber).
 _EMAIL = re.compile(
     r"(?=.{0,80}$)[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
@@ -227,34 +225,22 @@ def _spend(deal: DealView, rules: MappingRules, vocabulary: Vocabulary, found: _
 def _life_cycle(
     deal: DealView, rules: MappingRules, found: _Collector, today: date, *, creating: bool
 ) -> dict[str, str]:
-    pipeline = deal.pipeline_id or DEFAULT_PIPELINE
-    stage = rules.stage_map.get(pipeline, {}).get(deal.stage_id or "")
-    if stage is None:
-        found.problem(
-            "Deal stage",
-            "LifeCycle.Stage",
-            f"stage '{deal.stage_id}' of pipeline '{pipeline}' has no Partner Central stage. Ask your cosell "
-            f"administrator to add it to the stage map (docs/MAPPING.md).",
-        )
-    elif stage == "Closed Lost" and creating:
-        found.problem(
-            "Deal stage",
-            "LifeCycle.Stage",
-            "is closed lost; cosell does not create Partner Central opportunities for lost deals.",
-        )
-    elif stage in STAGES_NEEDING_SOLUTION and not deal.overrides.get("aws_solution_ids"):
-        found.problem(
-            "Deal stage",
-            "LifeCycle.Stage",
-            f"maps to {stage}, which Partner Central accepts only with a solution attached. Set the deal's AWS "
-            f"solution ids (aws_solution_ids), or sync it at an earlier stage first.",
-        )
+    stage = partner_central_stage(deal.stage_id, deal.pipeline_id, rules)
+    problem = stage_problem(
+        stage,
+        deal.stage_id,
+        deal.pipeline_id,
+        creating=creating,
+        has_solution=bool(deal.overrides.get("aws_solution_ids")),
+    )
+    if problem is not None:
+        found.problem("Deal stage", "LifeCycle.Stage", problem)
     life_cycle = {"Stage": stage or ""}
     if deal.close_date is None:
         found.problem(
             "Close date", "LifeCycle.TargetCloseDate", "is empty; Partner Central needs a target close date."
         )
-    elif deal.close_date < today and stage not in CLOSED_STAGES:
+    elif deal.close_date < today and not accepts_past_close_date(stage):
         found.problem(
             "Close date",
             "LifeCycle.TargetCloseDate",

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from cosell.handlers import runtime
 from cosell.handlers.runtime import logger
 from cosell.partner_central.invitations import pending_received_invitations
-from cosell.sync.poll_invitations import queue_pending_invitations
+from cosell.sync.schedules.poll_invitations import queue_pending_invitations
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -15,14 +15,14 @@ if TYPE_CHECKING:
 
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
-    settings = runtime.settings()
+    ports = runtime.ports()
     logger.set_correlation_id(context.aws_request_id)
     queued = queue_pending_invitations(
         pending_received_invitations(
-            runtime.partner_central(), settings.catalog, pace=runtime.read_pacer().acquire
+            ports.partner_central, ports.config.catalog, pace=ports.read_pacer.acquire
         ),
-        runtime.sync_queue(),
-        catalog=settings.catalog,
+        ports.queue,
+        catalog=ports.config.catalog,
         now_ms=runtime.now_ms(),
         correlation_id=context.aws_request_id,
     )

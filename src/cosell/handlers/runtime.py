@@ -1,209 +1,167 @@
-"""What every handler shares, built once per Lambda execution environment and reused across invocations."""
+"""The composition root: what the handlers share, built once per Lambda execution environment and reused
+across invocations. Each function loads only its own settings (cosell.config), and every adapter is built
+on first use, so a function pays at cold start only for what it calls."""
 
 from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
-from functools import cache
+from functools import cache, cached_property
 from typing import TYPE_CHECKING
 
 import boto3
 
-from cosell import secrets
-from cosell.config import load_settings
+from cosell.config import WebhookSettings, load
 from cosell.observability import build_logger
-from cosell.queue import SyncQueue
+from cosell.queue.sqs import SyncQueue
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
     from mypy_boto3_dynamodb.client import DynamoDBClient
     from mypy_boto3_partnercentral_selling.client import PartnerCentralSellingAPIClient
 
-    from cosell.config import FunctionSettings
+    from cosell.config.sync import FunctionSettings
     from cosell.hubspot.client import HubSpotClient
+    from cosell.hubspot.deal_reader import DealReader
     from cosell.store.audit import AuditStore
+    from cosell.store.conflicts import ConflictStore
+    from cosell.store.invitations import InvitationStore
     from cosell.store.pacer import ReadPacer, WritePacer
-    from cosell.sync.push_deal import PushDealContext
-    from cosell.sync.requests import SyncRequest
-    from cosell.sync.sweep import SweepContext
-    from cosell.sync.take_invitation import TakeInvitationContext
+    from cosell.store.state import StateStore
+    from cosell.sync.ports import SyncConfig
 
 logger = build_logger()
 
-
-@cache
-def settings() -> FunctionSettings:
-    return load_settings()
-
-
-@cache
-def sync_queue() -> SyncQueue:
-    config = settings()
-    return SyncQueue(boto3.client("sqs", region_name=config.aws_region), str(config.sync_queue_url))
-
-
-@cache
-def partner_central() -> PartnerCentralSellingAPIClient:
-    # Imported on first use: the webhook function never talks to Partner Central.
-    from cosell.partner_central.client import partner_central_client
-
-    return partner_central_client(settings(), session_name="cosell")
-
-
-@cache
-def dynamodb() -> DynamoDBClient:
-    return boto3.client("dynamodb", region_name=settings().aws_region)
-
-
-@cache
-def hubspot() -> HubSpotClient:
-    from cosell.hubspot.client import HubSpotClient
-
-    config = settings()
-    return HubSpotClient(
-        lambda: secrets.hubspot_access_token(config), base_url=str(config.hubspot_api_base_url)
-    )
-
-
-def opportunity_url(opportunity_id: str) -> str:
-    """The link written to a deal (PARTNER_CENTRAL_OPPORTUNITY_URL with the id)."""
-    return settings().partner_central_opportunity_url.format(opportunity_id=opportunity_id)
-
-
-@cache
-def write_pacer() -> WritePacer:
-    """Partner Central writes, paced across every invocation (DynamoDB slots)."""
-    from cosell.store.pacer import WritePacer
-
-    config = settings()
-    return WritePacer(
-        dynamodb(), config.state_table_name, per_second=config.partner_central_writes_per_second
-    )
-
-
-@cache
-def read_pacer() -> ReadPacer:
-    """Partner Central reads of the worker and the invitation poll, paced together."""
-    from cosell.store.pacer import ReadPacer
-
-    config = settings()
-    return ReadPacer(dynamodb(), config.state_table_name, per_second=config.partner_central_reads_per_second)
-
-
-@cache
-def audit_store() -> AuditStore:
-    """The audit trail. The functions' roles may only append to it (template.yaml: PutItem only)."""
-    from cosell.store.audit import AuditStore
-
-    return AuditStore(dynamodb(), settings().audit_table_name)
+# Longer than the worker's 90 s timeout, shorter than the queue's 540 s visibility timeout (template.yaml).
+DEAL_CLAIM_LEASE = timedelta(minutes=5)
 
 
 def now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
-# The use cases' dependencies are imported and built on first use: the webhook function, which shares this
-# module, never pays for them at cold start.
 @cache
-def push_deal_context() -> PushDealContext:
-    from cosell.partner_central.schema import vocabulary
-    from cosell.store.conflicts import ConflictStore
-    from cosell.store.state import StateStore
-    from cosell.sync.deal_reader import DealReader
-    from cosell.sync.push_deal import PushDealContext
-
-    config = settings()
-    return PushDealContext(
-        hubspot=hubspot(),
-        reader=DealReader(hubspot()),
-        partner_central=partner_central(),
-        store=StateStore(dynamodb(), config.state_table_name),
-        pacer=write_pacer(),
-        read_pacer=read_pacer(),
-        conflicts=ConflictStore(dynamodb(), config.state_table_name),
-        audit=audit_store(),
-        policy=config.conflict_policy,
-        rules=config.mapping_rules,
-        vocabulary=vocabulary(),
-        catalog=config.catalog,
-        now=lambda: datetime.now(UTC),
-        opportunity_url=opportunity_url,
-    )
-
-
-# Longer than the worker's 90 s timeout, shorter than the queue's 540 s visibility timeout (template.yaml).
-DEAL_CLAIM_LEASE = timedelta(minutes=5)
+def sync_queue(region: str, queue_url: str) -> SyncQueue:
+    return SyncQueue(boto3.client("sqs", region_name=region), queue_url)
 
 
 @cache
-def take_invitation_context() -> TakeInvitationContext:
-    from cosell.store.invitations import InvitationStore
-    from cosell.store.state import StateStore
-    from cosell.sync.take_invitation import TakeInvitationContext
+def webhook_settings() -> WebhookSettings:
+    return load(WebhookSettings)
 
-    config = settings()
-    return TakeInvitationContext(
-        hubspot=hubspot(),
-        partner_central=partner_central(),
-        store=StateStore(dynamodb(), config.state_table_name),
-        invitations=InvitationStore(dynamodb(), config.state_table_name),
-        write_pacer=write_pacer(),
-        read_pacer=read_pacer(),
-        rules=config.mapping_rules,
-        catalog=config.catalog,
-        policy=config.invitation_policy,
-        pipeline=config.invitation_pipeline,
-        review_stage=config.invitation_review_stage,
-        owner_id=config.invitation_owner_id,
-        now=lambda: datetime.now(UTC),
-        opportunity_url=opportunity_url,
-        deal_claim_lease=DEAL_CLAIM_LEASE,
-    )
+
+class Runtime:
+    """The production ports of the use cases (cosell.sync.ports.Ports), each adapter built on first use."""
+
+    def __init__(self, settings: FunctionSettings) -> None:
+        self.settings = settings
+
+    @cached_property
+    def config(self) -> SyncConfig:
+        from cosell.partner_central.schema import vocabulary
+        from cosell.sync.ports import SyncConfig
+
+        settings = self.settings
+        return SyncConfig(
+            catalog=settings.catalog,
+            rules=settings.mapping_rules,
+            vocabulary=vocabulary(),
+            conflict_policy=settings.conflict_policy,
+            invitation_policy=settings.invitation_policy,
+            invitation_pipeline=settings.invitation_pipeline,
+            invitation_review_stage=settings.invitation_review_stage,
+            invitation_owner_id=settings.invitation_owner_id,
+            opportunity_url_template=settings.partner_central_opportunity_url,
+            deal_claim_lease=DEAL_CLAIM_LEASE,
+        )
+
+    @cached_property
+    def hubspot(self) -> HubSpotClient:
+        from cosell import secrets
+        from cosell.hubspot.client import HubSpotClient
+
+        settings = self.settings
+        return HubSpotClient(
+            lambda: secrets.hubspot_access_token(settings), base_url=str(settings.hubspot_api_base_url)
+        )
+
+    @cached_property
+    def deals(self) -> DealReader:
+        from cosell.hubspot.deal_reader import DealReader
+
+        return DealReader(self.hubspot)
+
+    @cached_property
+    def partner_central(self) -> PartnerCentralSellingAPIClient:
+        from cosell.partner_central.client import partner_central_client
+
+        return partner_central_client(self.settings, session_name="cosell")
+
+    @cached_property
+    def dynamodb(self) -> DynamoDBClient:
+        return boto3.client("dynamodb", region_name=self.settings.aws_region)
+
+    @cached_property
+    def links(self) -> StateStore:
+        from cosell.store.state import StateStore
+
+        return StateStore(self.dynamodb, self.settings.state_table_name)
+
+    @cached_property
+    def referrals(self) -> InvitationStore:
+        from cosell.store.invitations import InvitationStore
+
+        return InvitationStore(self.dynamodb, self.settings.state_table_name)
+
+    @cached_property
+    def conflicts(self) -> ConflictStore:
+        from cosell.store.conflicts import ConflictStore
+
+        return ConflictStore(self.dynamodb, self.settings.state_table_name)
+
+    @cached_property
+    def write_pacer(self) -> WritePacer:
+        """Partner Central writes, paced across every invocation (DynamoDB slots)."""
+        from cosell.store.pacer import WritePacer
+
+        settings = self.settings
+        return WritePacer(
+            self.dynamodb, settings.state_table_name, per_second=settings.partner_central_writes_per_second
+        )
+
+    @cached_property
+    def read_pacer(self) -> ReadPacer:
+        """Partner Central reads of the worker, the sweep and the invitation poll, paced together."""
+        from cosell.store.pacer import ReadPacer
+
+        settings = self.settings
+        return ReadPacer(
+            self.dynamodb, settings.state_table_name, per_second=settings.partner_central_reads_per_second
+        )
+
+    @cached_property
+    def audit(self) -> AuditStore:
+        """The audit trail. The functions' roles may only append to it (template.yaml: PutItem only)."""
+        from cosell.store.audit import AuditStore
+
+        return AuditStore(self.dynamodb, self.settings.audit_table_name)
+
+    @cached_property
+    def queue(self) -> SyncQueue:
+        return sync_queue(self.settings.aws_region, str(self.settings.sync_queue_url))
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
 
 
 @cache
-def sweep_context() -> SweepContext:
-    from cosell.store.state import StateStore
-    from cosell.sync.sweep import SweepContext
+def ports() -> Runtime:
+    """The worker's, the sweep's and the invitation poll's ports."""
+    from cosell.config.sync import load_settings
 
-    config = settings()
-    return SweepContext(
-        partner_central=partner_central(),
-        store=StateStore(dynamodb(), config.state_table_name),
-        queue=sync_queue(),
-        read_pacer=read_pacer(),
-        catalog=config.catalog,
-        now=lambda: datetime.now(UTC),
-    )
-
-
-class Contexts:
-    """The dispatcher's view of this module (cosell.sync.dispatch.UseCaseContexts)."""
-
-    def push_deal(self) -> PushDealContext:
-        return push_deal_context()
-
-    def take_invitation(self) -> TakeInvitationContext:
-        return take_invitation_context()
-
-    def enqueue(self, requests: Sequence[SyncRequest]) -> None:
-        sync_queue().send(requests)
+    return Runtime(load_settings())
 
 
 def reset() -> None:
-    """Forget cached dependencies (tests change the environment between invocations)."""
-    for cached in (
-        settings,
-        sync_queue,
-        partner_central,
-        dynamodb,
-        hubspot,
-        write_pacer,
-        read_pacer,
-        audit_store,
-        push_deal_context,
-        take_invitation_context,
-        sweep_context,
-    ):
+    """Forget what was built (tests change the environment between invocations)."""
+    for cached in (sync_queue, webhook_settings, ports):
         cached.cache_clear()

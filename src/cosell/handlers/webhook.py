@@ -18,19 +18,19 @@ from cosell.handlers import runtime
 from cosell.handlers.runtime import logger
 from cosell.hubspot.signature import SignatureError
 from cosell.hubspot.webhook_intake import MalformedDeliveryError, accept_delivery
-from cosell.queue import EnqueueError
+from cosell.queue.sqs import EnqueueError
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
-    from cosell.config import Settings
+    from cosell.config import WebhookSettings
 
 
 def _response(status: int, body: dict[str, Any]) -> dict[str, Any]:
     return {"statusCode": status, "headers": {"Content-Type": "application/json"}, "body": json.dumps(body)}
 
 
-def _called_url(request: APIGatewayProxyEvent, settings: Settings) -> str:
+def _called_url(request: APIGatewayProxyEvent, settings: WebhookSettings) -> str:
     if settings.hubspot_webhook_url is not None:
         return str(settings.hubspot_webhook_url)
     host = request.headers.get("Host") or request.headers.get("host") or ""
@@ -45,7 +45,7 @@ def _raw_body(request: APIGatewayProxyEvent) -> bytes:
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     request = APIGatewayProxyEvent(event)
-    settings = runtime.settings()
+    settings = runtime.webhook_settings()
     try:
         requests, ignored = accept_delivery(
             method=request.http_method,
@@ -63,7 +63,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         logger.warning("webhook rejected: malformed", extra={"reason": str(rejected)})
         return _response(400, {"message": str(rejected)})
     try:
-        runtime.sync_queue().send(requests)
+        runtime.sync_queue(settings.aws_region, str(settings.sync_queue_url)).send(requests)
     except EnqueueError as failure:
         logger.error("webhook not queued; HubSpot will retry", extra={"reason": str(failure)})
         return _response(503, {"message": "temporarily unable to queue the delivery"})

@@ -1,7 +1,7 @@
 """Reads one deal and everything its mapping needs from HubSpot, in as few calls as HubSpot allows.
 
 The deal alone costs one request (with its contact ids), which settles most webhooks: an untagged deal needs
-nothing more. Its view costs three: the company associations (to find the primary one, association type 5),
+nothing more. Its view costs three: the company associations (to find the primary one),
 the company, the contacts in one batch. Owners change rarely and are
 read once per execution environment for `owner_cache_seconds`.
 """
@@ -11,8 +11,10 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
+from cosell.domain import deal_properties
 from cosell.domain.deal import CompanyView, DealView, Person
 from cosell.hubspot import properties
+from cosell.hubspot.models import DEAL_TO_PRIMARY_COMPANY
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -20,19 +22,18 @@ if TYPE_CHECKING:
     from cosell.hubspot.client import HubSpotClient
     from cosell.hubspot.models import Company, Contact, Deal, Owner
 
-PRIMARY_COMPANY = 5  # association type id: deal → primary company
 DEAL_PROPERTIES = (
     *properties.MAPPED_DEAL_PROPERTIES,
-    properties.OPPORTUNITY_ID,
-    properties.OPPORTUNITY_URL,
-    properties.SYNC_STATUS,
-    properties.SYNC_ERROR,
-    properties.SYNC_WAITING,
-    properties.REVIEW_STATUS,
-    properties.REVIEW_COMMENTS,
-    properties.NEXT_STEPS,
-    properties.INVITATION_ID,
-    *properties.OVERRIDES,
+    deal_properties.OPPORTUNITY_ID,
+    deal_properties.OPPORTUNITY_URL,
+    deal_properties.SYNC_STATUS,
+    deal_properties.SYNC_ERROR,
+    deal_properties.SYNC_WAITING,
+    deal_properties.REVIEW_STATUS,
+    deal_properties.REVIEW_COMMENTS,
+    deal_properties.NEXT_STEPS,
+    deal_properties.INVITATION_ID,
+    *deal_properties.OVERRIDES,
 )
 
 
@@ -77,7 +78,7 @@ class DealReader:
             owner=self._owner(deal.owner_id),
             company=_company_view(company) if company else None,
             contacts=tuple(_person(contact) for contact in sorted(contacts, key=lambda c: c.id)),
-            overrides={name: value for name in properties.OVERRIDES if (value := deal.get(name))},
+            overrides={name: value for name in deal_properties.OVERRIDES if (value := deal.get(name))},
             modified_at=modified_at,
         )
 
@@ -85,7 +86,7 @@ class DealReader:
         associations = self._hubspot.batch_read_associations("deals", "companies", [deal_id])[deal_id]
         if not associations:
             return None
-        primary = next((a for a in associations if PRIMARY_COMPANY in a.type_ids), associations[0])
+        primary = next((a for a in associations if DEAL_TO_PRIMARY_COMPANY in a.type_ids), associations[0])
         companies = self._hubspot.batch_read_companies([primary.to_object_id], properties.COMPANY_PROPERTIES)
         return companies[0] if companies else None
 

@@ -120,6 +120,11 @@ class SearchFilter(HubSpotModel):
     high_value: str | None = None
 
 
+# HubSpot-defined association type ids (docs/CONTRACTS.md, "HubSpot associations").
+DEAL_TO_PRIMARY_COMPANY = 5
+DEAL_TO_CONTACT = 3
+
+
 class AssociationInput(HubSpotModel):
     """An association to make while creating a record: the target id and a HubSpot-defined type id."""
 

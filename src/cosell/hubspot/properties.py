@@ -8,6 +8,30 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from cosell.domain.deal_properties import (
+    DECISIONS,
+    ENGAGEMENT_ID,
+    INVITATION_DECISION,
+    INVITATION_EXPIRES_AT,
+    INVITATION_ID,
+    INVITATION_STATUS,
+    INVITATION_STATUSES,
+    LAST_SYNCED_AT,
+    NEXT_STEPS,
+    OPPORTUNITY_ID,
+    OPPORTUNITY_URL,
+    ORIGIN,
+    ORIGINS,
+    OVERRIDES,
+    REJECTION_REASON,
+    REVIEW_COMMENTS,
+    REVIEW_STATUS,
+    REVIEW_STATUSES,
+    SYNC_ERROR,
+    SYNC_STATUS,
+    SYNC_STATUSES,
+    SYNC_WAITING,
+)
 from cosell.hubspot.models import PropertyDefinition, PropertyGroup, PropertyOption
 
 if TYPE_CHECKING:
@@ -16,47 +40,6 @@ if TYPE_CHECKING:
     from cosell.domain.vocabulary import Vocabulary
 
 GROUP = PropertyGroup(name="aws_partner_central", label="AWS Partner Central", display_order=-1)
-
-# Written by cosell.
-OPPORTUNITY_ID = "aws_opportunity_id"
-OPPORTUNITY_URL = "aws_opportunity_url"
-SYNC_STATUS = "aws_sync_status"
-SYNC_ERROR = "aws_sync_error"
-LAST_SYNCED_AT = "aws_last_synced_at"
-SYNC_WAITING = (
-    "aws_sync_waiting"  # changes held (opportunity under review) and conflicts awaiting an operator
-)
-SYNC_STATUSES = ("Synced", "Pending", "Error")
-# Partner Central's side of the review, pulled into the deal (written by cosell).
-REVIEW_STATUS = "aws_review_status"
-REVIEW_COMMENTS = "aws_review_comments"
-NEXT_STEPS = "aws_next_steps"
-REVIEW_STATUSES = ("Pending Submission", "Submitted", "In review", "Approved", "Action Required", "Rejected")
-
-# AWS referrals (engagement invitations): written by cosell, except the rep's decision and reason.
-INVITATION_ID = "aws_invitation_id"
-ENGAGEMENT_ID = "aws_engagement_id"
-ORIGIN = "aws_origin"
-INVITATION_STATUS = "aws_invitation_status"
-INVITATION_EXPIRES_AT = "aws_invitation_expires_at"
-INVITATION_DECISION = "aws_invitation_decision"
-REJECTION_REASON = "aws_rejection_reason"
-INVITATION_STATUSES = ("Pending review", "Accepting", "Accepted", "Rejected", "Expired", "Failed")
-DECISIONS = ("Accept", "Reject")
-ORIGINS = ("AWS Referral", "Partner Referral")
-
-# Read by the mapping: per-deal overrides of Partner Central fields HubSpot has no equivalent for.
-OVERRIDES = (
-    "aws_opportunity_type",
-    "aws_primary_needs",
-    "aws_delivery_models",
-    "aws_sales_activities",
-    "aws_national_security",
-    "aws_industry",
-    "aws_customer_use_case",
-    "aws_solution_ids",
-)
-
 
 # What the mapping reads from HubSpot's standard properties.
 MAPPED_DEAL_PROPERTIES = (

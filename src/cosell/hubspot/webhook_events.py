@@ -1,7 +1,7 @@
 """The body of a HubSpot webhook delivery: a JSON array of up to 100 events.
 
-Field names follow real deliveries (reference/hubspot/webhooks): the type key is `subscriptionType`, though
-HubSpot's docs example says `eventType`, so both are accepted. Association events name their object as
+Field names follow real deliveries (docs/CONTRACTS.md, "Webhook delivery"): the type key is
+`subscriptionType`, though HubSpot's docs example says `eventType`, so both are accepted. Association events name their object as
 `fromObjectId`; the others as `objectId`.
 """
 

@@ -1,4 +1,4 @@
-"""Turning one HubSpot webhook POST into sync requests: authenticate, parse, coalesce.
+"""Turning one HubSpot webhook POST into sync requests: authenticate, parse, coalesce per object.
 
 Pure: the handler supplies the request and the clock, and maps the two exceptions to 401 and 400.
 """
@@ -11,12 +11,12 @@ from pydantic import ValidationError
 
 from cosell.hubspot.signature import verify_v3
 from cosell.hubspot.webhook_events import WebhookDelivery
-from cosell.sync.requests import from_webhook_events
+from cosell.queue.messages import Subject, SyncRequest, Trigger
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
 
-    from cosell.sync.requests import SyncRequest
+    from cosell.hubspot.webhook_events import WebhookEvent
 
 # 100 events of a few hundred bytes each fit many times over; anything larger is not HubSpot.
 MAX_BODY_BYTES = 256 * 1024
@@ -60,3 +60,43 @@ def accept_delivery(
             f"not a HubSpot webhook delivery: {where}: {first['msg']} ({error.error_count()} problem(s))"
         ) from None
     return from_webhook_events(events, correlation_id)
+
+
+_HUBSPOT_SUBJECTS = {
+    "deal": Subject.HUBSPOT_DEAL,
+    "company": Subject.HUBSPOT_COMPANY,
+    "contact": Subject.HUBSPOT_CONTACT,
+}
+
+
+def from_webhook_events(
+    events: Iterable[WebhookEvent], correlation_id: str
+) -> tuple[list[SyncRequest], list[str]]:
+    """One request per object in the delivery (five changes to one deal become one reconcile), and the
+    subscription types of events about nothing cosell syncs (acknowledged, so HubSpot does not retry them)."""
+    grouped: dict[tuple[Subject, str], list[Trigger]] = {}
+    ignored: list[str] = []
+    for event in events:
+        subject = _HUBSPOT_SUBJECTS.get(event.object_type)
+        if subject is None or event.subject_id is None:
+            ignored.append(event.subscription_type)
+            continue
+        trigger = Trigger(
+            source="hubspot_webhook",
+            kind=event.subscription_type,
+            occurred_at_ms=event.occurred_at,
+            change_source=event.change_source,
+            property_name=event.property_name,
+            merged_object_ids=tuple(str(merged) for merged in event.merged_object_ids),
+        )
+        grouped.setdefault((subject, str(event.subject_id)), []).append(trigger)
+    requests = [
+        SyncRequest(
+            subject=subject,
+            object_id=object_id,
+            triggers=tuple(sorted(triggers, key=lambda t: t.occurred_at_ms)),
+            correlation_id=correlation_id,
+        )
+        for (subject, object_id), triggers in grouped.items()
+    ]
+    return requests, ignored

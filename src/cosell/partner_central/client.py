@@ -20,7 +20,7 @@ from cosell.config import DEFAULT_PARTNER_CENTRAL_ROLE_NAME
 if TYPE_CHECKING:
     from mypy_boto3_partnercentral_selling.client import PartnerCentralSellingAPIClient
 
-    from cosell.config import Settings
+    from cosell.config.sync import Settings
 
 # Standard retry mode retries ThrottlingException and 5xx with backoff. ServiceQuotaExceededException (the
 # daily quota) is not retryable there, which is right: it won't clear for hours.
@@ -30,7 +30,7 @@ _CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect
 def _assume_role_credentials(settings: Settings, session_name: str) -> RefreshableCredentials:
     sts = boto3.client("sts", region_name=settings.aws_region)
     arn = settings.partner_central_role_arn
-    if arn is None:  # the brief's default: the role infra/iam-role.yaml creates, in this account
+    if arn is None:  # the role infra/iam-role.yaml creates (RoleName), in this account
         account_id = sts.get_caller_identity()["Account"]
         arn = f"arn:aws:iam::{account_id}:role/{DEFAULT_PARTNER_CENTRAL_ROLE_NAME}"
 

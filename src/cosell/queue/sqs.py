@@ -1,4 +1,4 @@
-"""The sync queue (SQS FIFO): where every trigger lands before the worker reconciles it."""
+"""Sending sync requests to the queue (SQS FIFO): where every trigger lands before the worker reconciles it."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs.client import SQSClient
     from mypy_boto3_sqs.type_defs import SendMessageBatchRequestEntryTypeDef
 
-    from cosell.sync.requests import SyncRequest
+    from cosell.queue.messages import SyncRequest
 
 _SQS_BATCH_LIMIT = 10
 _ATTEMPTS = 3

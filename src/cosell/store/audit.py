@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from cosell.aws_errors import error_code
 from cosell.domain.audit import RETENTION_YEARS, AuditAction, AuditRecord, FieldChange
 
 if TYPE_CHECKING:
@@ -179,7 +180,7 @@ class AuditStore:
                 ConditionExpression="attribute_not_exists(pk)",
             )
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+            if error_code(error) != "ConditionalCheckFailedException":
                 raise
         return stored
 

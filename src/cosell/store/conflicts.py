@@ -1,8 +1,8 @@
 """Conflicts waiting for an operator (strategy `manual`), in the state table.
 
-One item per deal, `conflicts` / `deal#<id>`, so `cosell conflicts list` is one query: the fields in conflict
-with both sides' values, and the side an operator chose for each (`cosell conflicts resolve`), which the
-deal's next sync applies.
+One item per deal, all in one partition (cosell.store.keys), so `cosell conflicts list` is one query: the
+fields in conflict with both sides' values, and the side an operator chose for each (`cosell conflicts
+resolve`), which the deal's next sync applies.
 """
 
 from __future__ import annotations
@@ -13,13 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from cosell.aws_errors import error_code
 from cosell.domain.reconcile import Side
+from cosell.store import keys
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
-
-_PARTITION = "conflicts"
 
 
 @dataclass(frozen=True)
@@ -37,10 +36,6 @@ class DealConflicts:
     detected_at: str
     fields: tuple[FieldConflict, ...]
     resolutions: dict[str, Side] = field(default_factory=dict)  # field → the side an operator chose
-
-
-def _key(deal_id: str) -> dict[str, AttributeValueTypeDef]:
-    return {"pk": {"S": _PARTITION}, "sk": {"S": f"deal#{deal_id}"}}
 
 
 def _from_item(item: dict[str, Any]) -> DealConflicts:
@@ -62,15 +57,16 @@ class ConflictStore:
         self._table = table_name
 
     def get(self, deal_id: str) -> DealConflicts | None:
-        item = self._db.get_item(TableName=self._table, Key=_key(deal_id), ConsistentRead=True).get("Item")
+        item = self._db.get_item(TableName=self._table, Key=keys.conflicts(deal_id), ConsistentRead=True).get(
+            "Item"
+        )
         return _from_item(dict(item)) if item else None
 
     def list(self) -> list[DealConflicts]:
         found: list[DealConflicts] = []
+        condition, values = keys.all_conflicts()
         pages = self._db.get_paginator("query").paginate(
-            TableName=self._table,
-            KeyConditionExpression="pk = :pk",
-            ExpressionAttributeValues={":pk": {"S": _PARTITION}},
+            TableName=self._table, KeyConditionExpression=condition, ExpressionAttributeValues=values
         )
         for page in pages:
             found += [_from_item(dict(item)) for item in page.get("Items", [])]
@@ -81,7 +77,7 @@ class ConflictStore:
         map that only `resolve` writes, so a sync saving what it found never drops a choice made meanwhile."""
         self._db.update_item(
             TableName=self._table,
-            Key=_key(conflicts.deal_id),
+            Key=keys.conflicts(conflicts.deal_id),
             UpdateExpression=(
                 "SET deal_id = :deal, opportunity_id = :opportunity, #catalog = :catalog, "
                 "detected_at = :detected, #fields = :fields, "
@@ -114,16 +110,16 @@ class ConflictStore:
         try:
             self._db.update_item(
                 TableName=self._table,
-                Key=_key(deal_id),
+                Key=keys.conflicts(deal_id),
                 UpdateExpression="SET " + ", ".join(f"resolutions.{alias} = :{alias[1:]}" for alias in names),
-                ConditionExpression="attribute_exists(pk)",  # not cleared by a sync in between
+                ConditionExpression=keys.ITEM_EXISTS,  # not cleared by a sync in between
                 ExpressionAttributeNames=names,
                 ExpressionAttributeValues={
                     f":{alias[1:]}": {"S": choices[name].value} for alias, name in names.items()
                 },
             )
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+            if error_code(error) != "ConditionalCheckFailedException":
                 raise
             raise LookupError(f"deal {deal_id} has no conflicts") from None
         return DealConflicts(
@@ -136,4 +132,4 @@ class ConflictStore:
         )
 
     def clear(self, deal_id: str) -> None:
-        self._db.delete_item(TableName=self._table, Key=_key(deal_id))
+        self._db.delete_item(TableName=self._table, Key=keys.conflicts(deal_id))

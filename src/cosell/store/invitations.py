@@ -1,6 +1,6 @@
 """What cosell remembers about each AWS referral it takes, in the state table.
 
-One item per invitation, `invitation#<catalog>#<id>` / `state`:
+One item per invitation (cosell.store.keys):
 - `phase` (with a numeric `rank`): how far the referral got. Phases only move forward (a conditional write),
   so a slow worker never sets back what a faster one recorded.
 - `task_id` / `task_kind`: the acceptance task to follow, once started.
@@ -12,36 +12,21 @@ One item per invitation, `invitation#<catalog>#<id>` / `state`:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum, StrEnum
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
+
+from cosell.aws_errors import error_code
+from cosell.domain.claims import ClaimTaken
+from cosell.domain.referral import Phase
+from cosell.store import keys
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
 
 
-class Phase(StrEnum):
-    REVIEW = "review"  # a deal waits for the rep's decision
-    ACCEPTING = "accepting"  # acceptance started; its task is followed
-    ACCEPTED = "accepted"  # the task completed: the opportunity exists, the deal may not yet
-    DONE = "done"  # the deal is complete and linked to the opportunity
-    CLOSED = "closed"  # rejected, expired, failed or accepted outside cosell: nothing more to do
-
-    @property
-    def rank(self) -> int:
-        return _RANKS[self]
-
-
-_RANKS = {Phase.REVIEW: 1, Phase.ACCEPTING: 2, Phase.ACCEPTED: 3, Phase.DONE: 4, Phase.CLOSED: 4}
 _FIELDS = ("deal_id", "task_id", "task_kind", "opportunity_id", "engagement_id", "detail")
-
-
-class DealClaim(Enum):
-    FIRST = "first"  # nobody tried before: no deal can exist yet
-    TAKEOVER = "takeover"  # an earlier claim expired: its holder may have created the deal
-    HELD = "held"  # another worker holds a live claim, or the deal is recorded already
 
 
 @dataclass(frozen=True)
@@ -59,12 +44,8 @@ class DealRecordConflictError(Exception):
     """The invitation already has another deal recorded: a claim was not respected."""
 
 
-def _key(catalog: str, invitation_id: str) -> dict[str, AttributeValueTypeDef]:
-    return {"pk": {"S": f"invitation#{catalog}#{invitation_id}"}, "sk": {"S": "state"}}
-
-
 def _condition_failed(error: ClientError) -> bool:
-    return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+    return error_code(error) == "ConditionalCheckFailedException"
 
 
 class InvitationStore:
@@ -74,7 +55,7 @@ class InvitationStore:
 
     def get(self, catalog: str, invitation_id: str) -> InvitationState | None:
         item = self._db.get_item(
-            TableName=self._table, Key=_key(catalog, invitation_id), ConsistentRead=True
+            TableName=self._table, Key=keys.invitation_state(catalog, invitation_id), ConsistentRead=True
         ).get("Item")
         if not item:
             return None
@@ -94,7 +75,7 @@ class InvitationStore:
         try:
             self._db.update_item(
                 TableName=self._table,
-                Key=_key(catalog, invitation_id),
+                Key=keys.invitation_state(catalog, invitation_id),
                 UpdateExpression="SET " + ", ".join(f"#{name} = :{name}" for name in assignments),
                 ConditionExpression="attribute_not_exists(#rank) OR #rank <= :rank",
                 ExpressionAttributeNames=names,
@@ -104,12 +85,12 @@ class InvitationStore:
             if not _condition_failed(error):
                 raise
 
-    def claim_deal(self, catalog: str, invitation_id: str, now_ms: int, lease_ms: int) -> DealClaim:
+    def claim_deal(self, catalog: str, invitation_id: str, now_ms: int, lease_ms: int) -> ClaimTaken:
         """Claim the right to create the invitation's deal for `lease_ms`."""
         try:
             old = self._db.update_item(
                 TableName=self._table,
-                Key=_key(catalog, invitation_id),
+                Key=keys.invitation_state(catalog, invitation_id),
                 UpdateExpression="SET deal_claimed_at_ms = :now",
                 ConditionExpression=(
                     "attribute_not_exists(deal_id) AND "
@@ -124,15 +105,15 @@ class InvitationStore:
         except ClientError as error:
             if not _condition_failed(error):
                 raise
-            return DealClaim.HELD
-        return DealClaim.TAKEOVER if "deal_claimed_at_ms" in old else DealClaim.FIRST
+            return ClaimTaken.HELD
+        return ClaimTaken.TAKEOVER if "deal_claimed_at_ms" in old else ClaimTaken.FIRST
 
     def record_deal(self, catalog: str, invitation_id: str, deal_id: str) -> None:
         """The invitation's deal, once: recording the same deal again is a no-op."""
         try:
             self._db.update_item(
                 TableName=self._table,
-                Key=_key(catalog, invitation_id),
+                Key=keys.invitation_state(catalog, invitation_id),
                 UpdateExpression="SET deal_id = :deal",
                 ConditionExpression="attribute_not_exists(deal_id) OR deal_id = :deal",
                 ExpressionAttributeValues={":deal": {"S": deal_id}},

@@ -1,15 +1,15 @@
 """Partner Central request pacing, shared by every concurrent invocation.
 
-Partner Central allows 1 write and 10 reads per second per partner account (FACTS.md). Each caller reserves
-the next free time slot with a conditional update of one DynamoDB item per budget
-(`pacer#partner-central-writes`, `pacer#partner-central-reads`), then sleeps until its slot. Reservations
-are atomic, so two workers never get the same slot, whatever the concurrency.
+Partner Central allows 1 write and 10 reads per second per partner account (docs/CONTRACTS.md, "Partner
+Central quotas"). Each caller reserves the next free time slot with a conditional update of one item per
+budget in the state table (cosell.store.keys), then sleeps until its slot. Reservations are atomic, so two
+workers never get the same slot, whatever the concurrency.
 
-Each reserved write slot is also counted against its UTC day (`quota#partner-central-writes#<YYYY-MM-DD>` /
-`count`, an atomic ADD, kept a few days by the table's TTL), so `cosell status` can show how much of the
-10,000-a-day quota is used. Every write cosell sends is paced, so the count is complete; reads are paced only
-in part (the referral flow), so they are not counted. Partner Central's daily window rolls over 24 hours; the
-UTC day is the operator's approximation of it.
+Each reserved write slot is also counted against its UTC day (one counter item per budget and day, an
+atomic ADD, kept a few days by the table's TTL), so `cosell status` can show how much of the 10,000-a-day
+quota is used. Every write cosell sends is paced, so the count is complete; reads are paced only in part
+(the referral flow), so they are not counted. Partner Central's daily window rolls over 24 hours; the UTC
+day is the operator's approximation of it.
 """
 
 from __future__ import annotations
@@ -20,22 +20,22 @@ from typing import TYPE_CHECKING, ClassVar
 
 from botocore.exceptions import ClientError
 
+from cosell.aws_errors import error_code
+from cosell.store import keys
+
 if TYPE_CHECKING:
     from collections.abc import Callable
     from datetime import date
 
     from mypy_boto3_dynamodb.client import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
 
 _RESERVATION_ATTEMPTS = 50
 WRITES = "partner-central-writes"
-DAILY_WRITE_QUOTA = 10_000  # per partner account (FACTS.md)
+DAILY_WRITE_QUOTA = 10_000  # per partner account (docs/CONTRACTS.md, "Partner Central quotas")
 # Long enough for an operator to look back at yesterday; the table's TTL removes older counters.
 _COUNTER_LIFETIME = timedelta(days=3)
 
-
-def daily_counter_key(budget: str, day: date) -> dict[str, AttributeValueTypeDef]:
-    return {"pk": {"S": f"quota#{budget}#{day.isoformat()}"}, "sk": {"S": "count"}}
+daily_counter_key = keys.daily_counter  # the key of a budget's counter for a UTC day, which `used_on` reads
 
 
 def used_on(dynamodb: DynamoDBClient, table_name: str, budget: str, day: date) -> int:
@@ -66,10 +66,7 @@ class _SlotPacer:
     ) -> None:
         self._db = dynamodb
         self._table = table_name
-        self._key: dict[str, AttributeValueTypeDef] = {
-            "pk": {"S": f"pacer#{self.budget}"},
-            "sk": {"S": "slot"},
-        }
+        self._key = keys.pacer_slot(self.budget)
         self._interval_ms = max(1, round(1000 / (per_second or self.default_per_second)))
         self._clock = clock
         self._sleep = sleep
@@ -94,7 +91,7 @@ class _SlotPacer:
                     ExpressionAttributeValues=values,
                 )
             except ClientError as error:
-                if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                if error_code(error) == "ConditionalCheckFailedException":
                     continue  # another caller took that slot; read again
                 raise
             if self.counted_daily:
@@ -102,7 +99,7 @@ class _SlotPacer:
             if slot > now_ms:
                 self._sleep((slot - now_ms) / 1000)
             return
-        raise PacerBusyError(f"could not reserve a slot of {self._key['pk']['S']}")
+        raise PacerBusyError(f"could not reserve a slot of {self.budget}")
 
     def _count(self, slot_ms: int) -> None:
         slot_time = datetime.fromtimestamp(slot_ms / 1000, UTC)

@@ -1,27 +1,21 @@
-"""The sync's memory, in the DynamoDB table template.yaml creates (pk/sk, TTL attribute `expires_at`).
-
-Items, one partition per object:
-- `deal#<id>` / `link`: the opportunity a deal is linked to, the fields of its creation request, and the
-  snapshot of each side's values when the pair was last in step (cosell.domain.reconcile).
-- `opportunity#<catalog>#<id>` / `link`: the reverse, written in the same transaction.
-- `deal#<id>` / `create`: a CreateOpportunity request about to be sent. Written before the call, so a retry
-  after a crash sends the identical body with the identical ClientToken and Partner Central answers with the
-  same opportunity instead of a second one (or a "conflicting client token" error).
-- `sweep#<catalog>` / `cursor`: the LastModifiedDate up to which the sweep has seen opportunities.
-- `deal#<id>` / `problems`: why the deal last failed pre-flight, with a fingerprint of what was read, so an
-  unchanged deal is not re-validated and re-written on every event.
+"""The sync's memory, in the state table: links, pending creates, pre-flight problems and the sweep's cursor
+(cosell.store.keys lists every kind of item the table holds).
 """
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from cosell.aws_errors import error_code
 from cosell.domain.reconcile import Snapshot
 from cosell.domain.synced_fields import values_of
+from cosell.store import keys
+from cosell.store.keys import ItemKind
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -56,17 +50,20 @@ class PendingCreate:
     fields: dict[str, Any]
 
 
-def _deal_key(deal_id: str, kind: str) -> dict[str, AttributeValueTypeDef]:
-    return {"pk": {"S": f"deal#{deal_id}"}, "sk": {"S": kind}}
+@dataclass(frozen=True)
+class Census:
+    """What the table holds, as `cosell status` reports it."""
 
-
-def _opportunity_key(catalog: str, opportunity_id: str) -> dict[str, AttributeValueTypeDef]:
-    return {"pk": {"S": f"opportunity#{catalog}#{opportunity_id}"}, "sk": {"S": "link"}}
+    links: int  # deal ↔ opportunity, whichever side made them
+    referral_deals: int  # HubSpot deals made from AWS referrals
+    deals_in_error: int
+    # Reason → number of deals failing for it, most common first (a deal with two problems counts under both).
+    errors_by_reason: dict[str, int]
 
 
 def _link_item(link: Link) -> dict[str, AttributeValueTypeDef]:
     item: dict[str, AttributeValueTypeDef] = {
-        **_deal_key(link.deal_id, "link"),
+        **keys.deal_link(link.deal_id),
         "opportunity_id": {"S": link.opportunity_id},
         "catalog": {"S": link.catalog},
         "synced_fields": {"S": json.dumps(link.synced_fields, sort_keys=True)},
@@ -87,9 +84,9 @@ def _cancelled_by_conflict(error: ClientError) -> bool:
     return any(reason.get("Code") == "TransactionConflict" for reason in reasons)
 
 
-def _is_condition_failure(error: ClientError) -> bool:
-    code = error.response.get("Error", {}).get("Code")
-    return code in {"ConditionalCheckFailedException", "TransactionCanceledException"}
+def _condition_failed(error: ClientError) -> bool:
+    """A conditional write, or a transaction one of whose conditions failed, was refused."""
+    return error_code(error) in {"ConditionalCheckFailedException", "TransactionCanceledException"}
 
 
 class StateStore:
@@ -104,7 +101,7 @@ class StateStore:
     # --- links ---
 
     def link_for_deal(self, deal_id: str) -> Link | None:
-        item = self._get(_deal_key(deal_id, "link"))
+        item = self._get(keys.deal_link(deal_id))
         if item is None:
             return None
         return Link(
@@ -117,14 +114,14 @@ class StateStore:
         )
 
     def deal_for_opportunity(self, catalog: str, opportunity_id: str) -> str | None:
-        item = self._get(_opportunity_key(catalog, opportunity_id))
+        item = self._get(keys.opportunity_link(catalog, opportunity_id))
         return item["deal_id"]["S"] if item else None
 
     def save_link(self, link: Link) -> None:
         """Link a deal and an opportunity, once. Saving the same pair again is a no-op."""
         deal_item = _link_item(link)
         reverse_item: dict[str, AttributeValueTypeDef] = {
-            **_opportunity_key(link.catalog, link.opportunity_id),
+            **keys.opportunity_link(link.catalog, link.opportunity_id),
             "deal_id": {"S": link.deal_id},
         }
         for _ in range(_TRANSACTION_ATTEMPTS):
@@ -135,7 +132,7 @@ class StateStore:
                             "Put": {
                                 "TableName": self._table,
                                 "Item": item,
-                                "ConditionExpression": "attribute_not_exists(pk)",
+                                "ConditionExpression": keys.ITEM_ABSENT,
                             }
                         }
                         for item in (deal_item, reverse_item)
@@ -144,7 +141,7 @@ class StateStore:
             except ClientError as error:
                 if _cancelled_by_conflict(error):
                     continue  # another transaction on these items was in flight: try again
-                if not _is_condition_failure(error):
+                if not _condition_failed(error):
                     raise
                 existing = self.link_for_deal(link.deal_id)
                 if existing is None or existing.opportunity_id != link.opportunity_id:
@@ -172,22 +169,22 @@ class StateStore:
                     {
                         "Delete": {
                             "TableName": self._table,
-                            "Key": _deal_key(from_deal_id, "link"),
-                            "ConditionExpression": "attribute_exists(pk)",
+                            "Key": keys.deal_link(from_deal_id),
+                            "ConditionExpression": keys.ITEM_EXISTS,
                         }
                     },
                     {
                         "Put": {
                             "TableName": self._table,
                             "Item": item,
-                            "ConditionExpression": "attribute_not_exists(pk)",
+                            "ConditionExpression": keys.ITEM_ABSENT,
                         }
                     },
                     {
                         "Put": {
                             "TableName": self._table,
                             "Item": {
-                                **_opportunity_key(moved.catalog, moved.opportunity_id),
+                                **keys.opportunity_link(moved.catalog, moved.opportunity_id),
                                 "deal_id": {"S": to_deal_id},
                             },
                         }
@@ -195,7 +192,7 @@ class StateStore:
                 ]
             )
         except ClientError as error:
-            if not _is_condition_failure(error):
+            if not _condition_failed(error):
                 raise
             raise LinkConflictError(
                 f"deal {to_deal_id} is already linked; deal {from_deal_id}'s link stays"
@@ -206,9 +203,9 @@ class StateStore:
         """The pair is in step as of `synced_at`. Only the deal's FIFO message group writes it (one at a time)."""
         self._db.update_item(
             TableName=self._table,
-            Key=_deal_key(deal_id, "link"),
+            Key=keys.deal_link(deal_id),
             UpdateExpression="SET #snapshot = :snapshot, synced_at = :synced_at",
-            ConditionExpression="attribute_exists(pk)",
+            ConditionExpression=keys.ITEM_EXISTS,
             ExpressionAttributeNames={"#snapshot": "snapshot"},  # a reserved word
             ExpressionAttributeValues={
                 ":snapshot": {"S": json.dumps(snapshot.to_json(), sort_keys=True)},
@@ -221,33 +218,31 @@ class StateStore:
     def claim_create(self, deal_id: str, pending: PendingCreate) -> PendingCreate:
         """Record the create about to be sent; if one was recorded before, return that one instead."""
         item: dict[str, AttributeValueTypeDef] = {
-            **_deal_key(deal_id, "create"),
+            **keys.pending_create(deal_id),
             "client_token": {"S": pending.client_token},
             "fields": {"S": json.dumps(pending.fields, sort_keys=True)},
         }
         try:
-            self._db.put_item(
-                TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(pk)"
-            )
+            self._db.put_item(TableName=self._table, Item=item, ConditionExpression=keys.ITEM_ABSENT)
         except ClientError as error:
-            if not _is_condition_failure(error):
+            if not _condition_failed(error):
                 raise
-            existing = self._get(_deal_key(deal_id, "create"))
+            existing = self._get(keys.pending_create(deal_id))
             if existing is not None:
                 return PendingCreate(existing["client_token"]["S"], json.loads(existing["fields"]["S"]))
         return pending
 
     def forget_create(self, deal_id: str) -> None:
-        self._db.delete_item(TableName=self._table, Key=_deal_key(deal_id, "create"))
+        self._db.delete_item(TableName=self._table, Key=keys.pending_create(deal_id))
 
     # --- pre-flight problems ---
 
     def problems_fingerprint(self, deal_id: str) -> str | None:
-        item = self._get(_deal_key(deal_id, "problems"))
+        item = self._get(keys.problems(deal_id))
         return item["fingerprint"]["S"] if item else None
 
     def problems(self, deal_id: str) -> list[str]:
-        item = self._get(_deal_key(deal_id, "problems"))
+        item = self._get(keys.problems(deal_id))
         problems: list[str] = json.loads(item["problems"]["S"]) if item else []
         return problems
 
@@ -255,27 +250,49 @@ class StateStore:
         self._db.put_item(
             TableName=self._table,
             Item={
-                **_deal_key(deal_id, "problems"),
+                **keys.problems(deal_id),
                 "fingerprint": {"S": fingerprint},
                 "problems": {"S": json.dumps(problems)},
             },
         )
 
     def clear_problems(self, deal_id: str) -> None:
-        self._db.delete_item(TableName=self._table, Key=_deal_key(deal_id, "problems"))
+        self._db.delete_item(TableName=self._table, Key=keys.problems(deal_id))
 
     # --- the sweep's cursor ---
 
     def sweep_cursor(self, catalog: str) -> str | None:
-        item = self._get({"pk": {"S": f"sweep#{catalog}"}, "sk": {"S": "cursor"}})
+        item = self._get(keys.sweep_cursor(catalog))
         return item["modified_after"]["S"] if item else None
 
     def save_sweep_cursor(self, catalog: str, modified_after: str) -> None:
         self._db.put_item(
             TableName=self._table,
-            Item={
-                "pk": {"S": f"sweep#{catalog}"},
-                "sk": {"S": "cursor"},
-                "modified_after": {"S": modified_after},
-            },
+            Item={**keys.sweep_cursor(catalog), "modified_after": {"S": modified_after}},
         )
+
+    # --- the whole table ---
+
+    def census(self) -> Census:
+        """Links, referral deals and deals in error, counted in one consistent scan: an operator asks rarely
+        and the table is small."""
+        condition, values = keys.scan_filter(ItemKind.DEAL_LINK, ItemKind.PROBLEMS, ItemKind.INVITATION_STATE)
+        pages = self._db.get_paginator("scan").paginate(
+            TableName=self._table,
+            ProjectionExpression=f"{keys.PARTITION_KEY}, {keys.SORT_KEY}, problems, deal_id",
+            FilterExpression=condition,
+            ExpressionAttributeValues=values,
+            ConsistentRead=True,
+        )
+        links = referral_deals = deals_in_error = 0
+        reasons: Counter[str] = Counter()
+        for item in (item for page in pages for item in page.get("Items", [])):
+            kind = keys.kind_of(item)
+            if kind is ItemKind.DEAL_LINK:
+                links += 1
+            elif kind is ItemKind.PROBLEMS:
+                deals_in_error += 1
+                reasons.update(set(json.loads(item["problems"]["S"])))
+            elif kind is ItemKind.INVITATION_STATE and "deal_id" in item:  # its deal exists (.invitations)
+                referral_deals += 1
+        return Census(links, referral_deals, deals_in_error, dict(reasons.most_common()))

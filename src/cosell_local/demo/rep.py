@@ -9,15 +9,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cosell.hubspot.client import HubSpotClient, RetryPolicy
-from cosell.hubspot.models import AssociationInput
+from cosell.hubspot.models import DEAL_TO_CONTACT, DEAL_TO_PRIMARY_COMPANY, AssociationInput
 
 if TYPE_CHECKING:
     from cosell_local.hubspot import HubSpotEmulator
 
 REP_TOKEN = "rep-ada"  # noqa: S105 - a token the emulator is told to accept, valid nowhere else
 REP_OWNER_ID = "110000001"  # seeded by the HubSpot emulator: ada.rep@example.com
-PRIMARY_COMPANY = 5  # association type ids (HubSpot-defined): deal → primary company, deal → contact
-DEAL_TO_CONTACT = 3
 VALID_DESCRIPTION = "Move the on-premises ERP to AWS and cut hosting costs by 40 percent."
 
 
@@ -56,7 +54,7 @@ class Rep:
                     "country": "US",
                 }
             )
-            associations.append(AssociationInput(to_id=made.id, type_id=PRIMARY_COMPANY))
+            associations.append(AssociationInput(to_id=made.id, type_id=DEAL_TO_PRIMARY_COMPANY))
         contact = self.client.create_contact(
             {"email": f"CTO@{company_domain}", "firstname": "Casey", "phone": "+1 415 555 0134"}
         )
@@ -79,7 +77,7 @@ class Rep:
         return self.client.create_company(properties).id
 
     def make_primary_company(self, deal_id: str, company_id: str) -> None:
-        self.client.associate("deals", deal_id, "companies", company_id, [PRIMARY_COMPANY])
+        self.client.associate("deals", deal_id, "companies", company_id, [DEAL_TO_PRIMARY_COMPANY])
 
     def update_deal(self, deal_id: str, **changes: str) -> None:
         self.client.update_deal(deal_id, changes)

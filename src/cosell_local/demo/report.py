@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from cosell.cli.audit import render_timeline
 from cosell.cli.status import StackResources, collect_status, render_text
+from cosell.domain import deal_properties
 from cosell.domain.audit import AuditAction
-from cosell.hubspot import properties
 from cosell.store.audit import AuditStore
 from cosell.store.state import StateStore
 from cosell_local.demo.story import REFERRAL
@@ -33,7 +33,7 @@ def print_side_by_side(story: Story, timeline: Timeline) -> None:
     linked = []
     for story_deal in story.deals:
         deal = story.deal(story_deal.deal_id)
-        opportunity_id = deal.get(properties.OPPORTUNITY_ID) or ""
+        opportunity_id = deal.get(deal_properties.OPPORTUNITY_ID) or ""
         opportunity = story.opportunity(opportunity_id) if opportunity_id else {}
         rows.append(
             (
@@ -41,13 +41,13 @@ def print_side_by_side(story: Story, timeline: Timeline) -> None:
                 story_deal.origin,
                 deal.get("dealname") or "",
                 deal.get("dealstage") or "",
-                deal.get(properties.SYNC_STATUS) or "—",
+                deal.get(deal_properties.SYNC_STATUS) or "—",
                 opportunity_id or "—",
                 opportunity.get("LifeCycle", {}).get("Stage", "—"),
             )
         )
         linked.append(
-            deal.get(properties.SYNC_STATUS) == "Synced"
+            deal.get(deal_properties.SYNC_STATUS) == "Synced"
             and bool(opportunity)
             and links.deal_for_opportunity(story.stack.catalog, opportunity_id) == story_deal.deal_id
             and _made_as_expected(story, opportunity, story_deal)

@@ -17,12 +17,13 @@ from decimal import Decimal
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from cosell.domain import deal_properties
 from cosell.domain.mapping_rules import MappingRules
-from cosell.hubspot import properties
+from cosell.domain.opportunity_update import AWS_OWNED_LIFE_CYCLE
 from cosell.hubspot.client import HubSpotClient
 from cosell.hubspot.models import SearchFilter
 from cosell.partner_central.schema import update_members
-from cosell.sync.sync_pair import AWS_OWNED_LIFE_CYCLE, IN_STEP
+from cosell.sync.deals.pair import IN_STEP
 from cosell_local.demo.rep import VALID_DESCRIPTION, Rep
 from cosell_local.demo.timeline import AWS, COSELL, HUBSPOT_REP, PARTNER_USER
 from cosell_local.partner_central.config import WRITE_OPERATIONS
@@ -38,14 +39,14 @@ DEAL_PROPERTIES = (
     "dealstage",
     "amount",
     "closedate",
-    properties.OPPORTUNITY_ID,
-    properties.SYNC_STATUS,
-    properties.SYNC_ERROR,
-    properties.SYNC_WAITING,
-    properties.INVITATION_ID,
-    properties.REVIEW_STATUS,
-    properties.REVIEW_COMMENTS,
-    properties.NEXT_STEPS,
+    deal_properties.OPPORTUNITY_ID,
+    deal_properties.SYNC_STATUS,
+    deal_properties.SYNC_ERROR,
+    deal_properties.SYNC_WAITING,
+    deal_properties.INVITATION_ID,
+    deal_properties.REVIEW_STATUS,
+    deal_properties.REVIEW_COMMENTS,
+    deal_properties.NEXT_STEPS,
 )
 # How long the sync may take to settle after a step; generous, since a slow machine is not a failure.
 SETTLE_TIMEOUT_SECONDS = 60.0
@@ -149,16 +150,16 @@ class Story:
         self.settle()
         synced = self.expect_synced(acme, "webhook → queue → worker")
         deal = self.deal(umbrella)
-        error = deal.get(properties.SYNC_ERROR) or ""
-        if deal.get(properties.SYNC_STATUS) == "Error":
+        error = deal.get(deal_properties.SYNC_ERROR) or ""
+        if deal.get(deal_properties.SYNC_STATUS) == "Error":
             self.timeline.say(COSELL, f"webhook → queue → worker: deal {umbrella} not sent; on the deal:")
             for line in error.splitlines():
-                self.timeline.detail(f"{properties.SYNC_ERROR}: {line}")
+                self.timeline.detail(f"{deal_properties.SYNC_ERROR}: {line}")
         invalid = self.checks.expect(
-            deal.get(properties.SYNC_STATUS) == "Error"
+            deal.get(deal_properties.SYNC_STATUS) == "Error"
             and "Deal description:" in error
             and "Company:" in error
-            and not deal.get(properties.OPPORTUNITY_ID),
+            and not deal.get(deal_properties.OPPORTUNITY_ID),
             f"deal {umbrella} shows status Error, with its description and company problems, and no opportunity",
         )
         return (acme if synced else None), (umbrella if invalid else None)
@@ -198,7 +199,7 @@ class Story:
                 self.timeline.say(
                     COSELL,
                     f'EventBridge → queue → worker: accepted the referral; HubSpot deal {deal.id} "{deal.name}" '
-                    f"created, linked to {deal.get(properties.OPPORTUNITY_ID)}",
+                    f"created, linked to {deal.get(deal_properties.OPPORTUNITY_ID)}",
                 )
             self.checks.expect(
                 len(deals) == 1,
@@ -220,7 +221,7 @@ class Story:
 
     def rep_edits_synced_deal(self, deal_id: str) -> None:
         self.timeline.heading("4. The rep edits a synced deal: HubSpot → Partner Central")
-        opportunity_id = self.deal(deal_id).get(properties.OPPORTUNITY_ID) or ""
+        opportunity_id = self.deal(deal_id).get(deal_properties.OPPORTUNITY_ID) or ""
         before = self.writes()
         self.worker_log.mark()
         self.rep.update_deal(deal_id, amount=EDITED_AMOUNT, closedate=f"{EDITED_CLOSE_DATE}T00:00:00.000Z")
@@ -245,7 +246,7 @@ class Story:
         self.checks.expect(
             has_monthly_spend(opportunity, EDITED_AMOUNT)
             and opportunity["LifeCycle"].get("TargetCloseDate") == EDITED_CLOSE_DATE
-            and self.deal(deal_id).get(properties.SYNC_STATUS) == "Synced",
+            and self.deal(deal_id).get(deal_properties.SYNC_STATUS) == "Synced",
             f"{opportunity_id} has ExpectedCustomerSpend {EDITED_AMOUNT} / {self.contract_months} per month and "
             f"TargetCloseDate {EDITED_CLOSE_DATE}; the deal is Synced",
         )
@@ -255,7 +256,7 @@ class Story:
         self.timeline.heading(
             "5. A colleague moves the opportunity on in Partner Central: Partner Central → HubSpot"
         )
-        opportunity_id = self.deal(deal_id).get(properties.OPPORTUNITY_ID) or ""
+        opportunity_id = self.deal(deal_id).get(deal_properties.OPPORTUNITY_ID) or ""
         stage_before = self.opportunity(opportunity_id)["LifeCycle"].get("Stage")
         # Counted from before the colleague's write: the sync may take its event at once.
         before = self.writes() + Writes({"UpdateOpportunity": 1})  # the colleague's own write
@@ -272,12 +273,12 @@ class Story:
         written = self.writes() - before
         deal = self.deal(deal_id)
         self.timeline.say(COSELL, f"EventBridge → queue → worker: {self.outcomes(deal_id)}; on the deal:")
-        self.show_properties(deal, ("dealstage", properties.NEXT_STEPS, properties.SYNC_STATUS))
+        self.show_properties(deal, ("dealstage", deal_properties.NEXT_STEPS, deal_properties.SYNC_STATUS))
         self.timeline.detail(f"cosell wrote: {written}")
         self.checks.expect(
             deal.get("dealstage") == COLLEAGUE_HUBSPOT_STAGE
-            and deal.get(properties.NEXT_STEPS) == NEXT_STEPS
-            and deal.get(properties.SYNC_STATUS) == "Synced",
+            and deal.get(deal_properties.NEXT_STEPS) == NEXT_STEPS
+            and deal.get(deal_properties.SYNC_STATUS) == "Synced",
             f"deal {deal_id} shows stage {COLLEAGUE_HUBSPOT_STAGE} ({COLLEAGUE_STAGE}) and the next steps; Synced",
         )
         self.checks.expect(
@@ -288,7 +289,7 @@ class Story:
 
     def aws_reviews_opportunity(self, deal_id: str) -> None:
         self.timeline.heading("6. AWS reviews the opportunity: the rep's next edit waits for it, then lands")
-        opportunity_id = self.deal(deal_id).get(properties.OPPORTUNITY_ID) or ""
+        opportunity_id = self.deal(deal_id).get(deal_properties.OPPORTUNITY_ID) or ""
         control = self.stack.partner_central.control
 
         before = self.writes()
@@ -301,11 +302,11 @@ class Story:
         self.timeline.say(
             COSELL,
             f"EventBridge → queue → worker: {self.outcomes(deal_id)}; "
-            f"{properties.REVIEW_STATUS}: {deal.get(properties.REVIEW_STATUS)}; cosell wrote: {written}",
+            f"{deal_properties.REVIEW_STATUS}: {deal.get(deal_properties.REVIEW_STATUS)}; cosell wrote: {written}",
         )
         self.checks.expect(
-            deal.get(properties.REVIEW_STATUS) == "In review" and written == Writes({}, 1),
-            f"deal {deal_id} shows {properties.REVIEW_STATUS} In review (one HubSpot update)",
+            deal.get(deal_properties.REVIEW_STATUS) == "In review" and written == Writes({}, 1),
+            f"deal {deal_id} shows {deal_properties.REVIEW_STATUS} In review (one HubSpot update)",
         )
 
         before = self.writes()
@@ -318,11 +319,13 @@ class Story:
         written = self.writes() - before
         deal = self.deal(deal_id)
         self.timeline.say(COSELL, f"webhook → queue → worker: {self.outcomes(deal_id)}; on the deal:")
-        self.show_properties(deal, (properties.SYNC_STATUS, properties.SYNC_WAITING))
+        self.show_properties(deal, (deal_properties.SYNC_STATUS, deal_properties.SYNC_WAITING))
         self.timeline.detail(f"cosell wrote: {written}")
         self.checks.expect(
-            deal.get(properties.SYNC_STATUS) == "Pending"
-            and (deal.get(properties.SYNC_WAITING) or "").startswith("waiting: opportunity is In review;")
+            deal.get(deal_properties.SYNC_STATUS) == "Pending"
+            and (deal.get(deal_properties.SYNC_WAITING) or "").startswith(
+                "waiting: opportunity is In review;"
+            )
             and written == Writes({}, 1)
             and has_monthly_spend(self.opportunity(opportunity_id), EDITED_AMOUNT),
             f"while {opportunity_id} is In review the amount is held: deal {deal_id} shows Pending and what "
@@ -346,23 +349,23 @@ class Story:
         self.show_properties(
             deal,
             (
-                properties.REVIEW_STATUS,
-                properties.REVIEW_COMMENTS,
-                properties.SYNC_STATUS,
-                properties.SYNC_WAITING,
+                deal_properties.REVIEW_STATUS,
+                deal_properties.REVIEW_COMMENTS,
+                deal_properties.SYNC_STATUS,
+                deal_properties.SYNC_WAITING,
             ),
         )
         self.timeline.detail(f"cosell wrote: {written}")
         self.checks.expect(
-            deal.get(properties.REVIEW_STATUS) == "Action Required"
-            and deal.get(properties.REVIEW_COMMENTS) == REVIEW_COMMENTS,
-            f"deal {deal_id} shows {properties.REVIEW_STATUS} Action Required and AWS's comments",
+            deal.get(deal_properties.REVIEW_STATUS) == "Action Required"
+            and deal.get(deal_properties.REVIEW_COMMENTS) == REVIEW_COMMENTS,
+            f"deal {deal_id} shows {deal_properties.REVIEW_STATUS} Action Required and AWS's comments",
         )
         self.checks.expect(
             written == Writes({"UpdateOpportunity": 1}, 1)
             and has_monthly_spend(opportunity, HELD_AMOUNT)
-            and deal.get(properties.SYNC_STATUS) == "Synced"
-            and not deal.get(properties.SYNC_WAITING),
+            and deal.get(deal_properties.SYNC_STATUS) == "Synced"
+            and not deal.get(deal_properties.SYNC_WAITING),
             f"Action Required lets the partner edit the spend: the held amount went out in one UpdateOpportunity "
             f"({HELD_AMOUNT} / {self.contract_months} per month); deal {deal_id} is Synced, nothing waits",
         )
@@ -459,8 +462,8 @@ class Story:
 
     def expect_synced(self, deal_id: str, path: str) -> bool:
         deal = self.deal(deal_id)
-        opportunity_id = deal.get(properties.OPPORTUNITY_ID)
-        synced = bool(opportunity_id) and deal.get(properties.SYNC_STATUS) == "Synced"
+        opportunity_id = deal.get(deal_properties.OPPORTUNITY_ID)
+        synced = bool(opportunity_id) and deal.get(deal_properties.SYNC_STATUS) == "Synced"
         if synced:
             title = self.opportunity(str(opportunity_id))["Project"]["Title"]
             self.timeline.say(
@@ -472,14 +475,16 @@ class Story:
 
     def _referral_deals(self, invitation_id: str) -> list[Any]:
         return self.hubspot.find_deals(
-            [[SearchFilter(property_name=properties.INVITATION_ID, operator="EQ", value=invitation_id)]],
+            [[SearchFilter(property_name=deal_properties.INVITATION_ID, operator="EQ", value=invitation_id)]],
             DEAL_PROPERTIES,
         )
 
     def _linked_referral_deals(self, invitation_id: str) -> list[Any]:
         deals = self._referral_deals(invitation_id)
         done = [
-            d for d in deals if d.get(properties.OPPORTUNITY_ID) and d.get(properties.SYNC_STATUS) == "Synced"
+            d
+            for d in deals
+            if d.get(deal_properties.OPPORTUNITY_ID) and d.get(deal_properties.SYNC_STATUS) == "Synced"
         ]
         return deals if done else []
 

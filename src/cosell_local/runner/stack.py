@@ -23,7 +23,7 @@ from cosell.config import DEFAULT_PARTNER_CENTRAL_ROLE_NAME
 from cosell.hubspot.client import HubSpotClient
 from cosell.hubspot.properties import WEBHOOK_SUBSCRIPTIONS
 from cosell.partner_central.schema import vocabulary
-from cosell.sync.setup import SetupReport, ensure_deal_properties
+from cosell.sync.onboarding.setup import SetupReport, ensure_deal_properties
 from cosell_local.hubspot import HubSpotEmulator, WebhookSettings
 from cosell_local.partner_central import EmulatorConfig, EventBridgeSink, PartnerCentralEmulator
 from cosell_local.runner.api_gateway import ApiGateway

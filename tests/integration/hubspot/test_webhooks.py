@@ -30,7 +30,7 @@ V3_DECODED = {
     "%3A": ":", "%2F": "/", "%3F": "?", "%40": "@", "%21": "!", "%24": "$",
     "%27": "'", "%28": "(", "%29": ")", "%2A": "*", "%2C": ",", "%3B": ";",
 }  # fmt: skip
-# Field sets of the captured deliveries in reference/hubspot/webhooks/ (captured__*.json, CONSTRUCTED__*.json).
+# Field sets of real deliveries (docs/CONTRACTS.md, "Webhook delivery").
 COMMON = {"eventId", "subscriptionId", "portalId", "appId", "occurredAt", "subscriptionType", "attemptNumber"}
 CREATION_FIELDS = COMMON | {"objectId", "changeSource", "sourceId", "changeFlag"}
 PROPERTY_CHANGE_FIELDS = COMMON | {"objectId", "changeSource", "sourceId", "propertyName", "propertyValue"}

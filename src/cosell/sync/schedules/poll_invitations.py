@@ -5,19 +5,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cosell.sync.requests import Subject, SyncRequest, Trigger
+from cosell.queue.messages import Subject, SyncRequest, Trigger
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from mypy_boto3_partnercentral_selling.type_defs import EngagementInvitationSummaryTypeDef
 
-    from cosell.queue import SyncQueue
+    from cosell.sync.ports import RequestQueue
 
 
 def queue_pending_invitations(
     invitations: Iterable[EngagementInvitationSummaryTypeDef],
-    queue: SyncQueue,
+    queue: RequestQueue,
     *,
     catalog: str,
     now_ms: int,

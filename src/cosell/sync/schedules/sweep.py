@@ -14,18 +14,14 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from cosell.partner_central.schema import instant
-from cosell.sync.requests import Subject, SyncRequest, Trigger
+from cosell.queue.messages import Subject, SyncRequest, Trigger
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from datetime import datetime
 
-    from mypy_boto3_partnercentral_selling.client import PartnerCentralSellingAPIClient
     from mypy_boto3_partnercentral_selling.type_defs import ListOpportunitiesRequestTypeDef
 
-    from cosell.queue import SyncQueue
-    from cosell.store.pacer import ReadPacer
-    from cosell.store.state import StateStore
+    from cosell.sync.ports import Ports
 
 PAGE_SIZE = 100
 # The first sweep of a stack looks this far back; later ones start at the cursor.
@@ -35,51 +31,42 @@ OVERLAP = timedelta(seconds=5)
 
 
 @dataclass(frozen=True)
-class SweepContext:
-    partner_central: PartnerCentralSellingAPIClient
-    store: StateStore
-    queue: SyncQueue
-    read_pacer: ReadPacer
-    catalog: str
-    now: Callable[[], datetime]
-
-
-@dataclass(frozen=True)
 class SweepReport:
     listed: int  # opportunities modified since the cursor
     queued: int  # of those, linked to a deal: reconciled
     modified_after: str  # the cursor the next sweep starts from
 
 
-def sweep(context: SweepContext, correlation_id: str) -> SweepReport:
-    cursor = context.store.sweep_cursor(context.catalog)
-    start = instant(cursor) or context.now() - FIRST_LOOKBACK
+def sweep(ports: Ports, correlation_id: str) -> SweepReport:
+    catalog = ports.config.catalog
+    cursor = ports.links.sweep_cursor(catalog)
+    start = instant(cursor) or ports.now() - FIRST_LOOKBACK
     newest = start
     listed = 0
     requests: list[SyncRequest] = []
     token: str | None = None
     while True:
-        context.read_pacer.acquire()
+        ports.read_pacer.acquire()
         request: ListOpportunitiesRequestTypeDef = {
-            "Catalog": context.catalog,
+            "Catalog": catalog,
             "LastModifiedDate": {"AfterLastModifiedDate": start - OVERLAP},
             "MaxResults": PAGE_SIZE,
         }
         if token:
             request["NextToken"] = token
-        page = context.partner_central.list_opportunities(**request)
+        page = ports.partner_central.list_opportunities(**request)
         for summary in page.get("OpportunitySummaries", []):
             listed += 1
             modified = instant(summary["LastModifiedDate"]) or start
             newest = max(newest, modified)
-            deal_id = context.store.deal_for_opportunity(context.catalog, summary["Id"])
+            deal_id = ports.links.deal_for_opportunity(catalog, summary["Id"])
             if deal_id is not None:
                 requests.append(_request(deal_id, modified, correlation_id))
         token = page.get("NextToken")
         if not token:
             break
-    context.queue.send(requests)
-    context.store.save_sweep_cursor(context.catalog, newest.isoformat())
+    ports.queue.send(requests)
+    ports.links.save_sweep_cursor(catalog, newest.isoformat())
     return SweepReport(listed, len(requests), newest.isoformat())
 
 

@@ -1,0 +1,47 @@
+"""The names of cosell's own deal properties and the values it writes to them (docs/MAPPING.md).
+
+Plain names and value sets, so that pure decisions (what to show on a deal) can name them. Their HubSpot
+definitions (types, labels, options) are `cosell.hubspot.properties`.
+"""
+
+from __future__ import annotations
+
+# Written by cosell.
+OPPORTUNITY_ID = "aws_opportunity_id"
+OPPORTUNITY_URL = "aws_opportunity_url"
+SYNC_STATUS = "aws_sync_status"
+SYNC_ERROR = "aws_sync_error"
+LAST_SYNCED_AT = "aws_last_synced_at"
+SYNC_WAITING = (
+    "aws_sync_waiting"  # changes held (opportunity under review) and conflicts awaiting an operator
+)
+SYNC_STATUSES = ("Synced", "Pending", "Error")
+# Partner Central's side of the review, pulled into the deal (written by cosell).
+REVIEW_STATUS = "aws_review_status"
+REVIEW_COMMENTS = "aws_review_comments"
+NEXT_STEPS = "aws_next_steps"
+REVIEW_STATUSES = ("Pending Submission", "Submitted", "In review", "Approved", "Action Required", "Rejected")
+
+# AWS referrals (engagement invitations): written by cosell, except the rep's decision and reason.
+INVITATION_ID = "aws_invitation_id"
+ENGAGEMENT_ID = "aws_engagement_id"
+ORIGIN = "aws_origin"
+INVITATION_STATUS = "aws_invitation_status"
+INVITATION_EXPIRES_AT = "aws_invitation_expires_at"
+INVITATION_DECISION = "aws_invitation_decision"
+REJECTION_REASON = "aws_rejection_reason"
+INVITATION_STATUSES = ("Pending review", "Accepting", "Accepted", "Rejected", "Expired", "Failed")
+DECISIONS = ("Accept", "Reject")
+ORIGINS = ("AWS Referral", "Partner Referral")
+
+# Read by the mapping: per-deal overrides of Partner Central fields HubSpot has no equivalent for.
+OVERRIDES = (
+    "aws_opportunity_type",
+    "aws_primary_needs",
+    "aws_delivery_models",
+    "aws_sales_activities",
+    "aws_national_security",
+    "aws_industry",
+    "aws_customer_use_case",
+    "aws_solution_ids",
+)

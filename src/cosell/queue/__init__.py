@@ -1,0 +1,1 @@
+"""The sync queue (SQS FIFO) and the message every trigger becomes on it."""

@@ -1,0 +1,139 @@
+"""The state table's key schema (template.yaml creates the table: `pk`/`sk`, TTL attribute `expires_at`).
+
+Items, one partition per object unless said otherwise (pk / sk):
+- `deal#<id>` / `link`: the opportunity a deal is linked to, the fields of its creation request, and the
+  snapshot of each side's values when the pair was last in step (cosell.domain.reconcile).
+- `opportunity#<catalog>#<id>` / `link`: the reverse, written in the same transaction.
+- `deal#<id>` / `create`: a CreateOpportunity request about to be sent. Written before the call, so a retry
+  after a crash sends the identical body with the identical ClientToken and Partner Central answers with the
+  same opportunity instead of a second one (or a "conflicting client token" error).
+- `deal#<id>` / `problems`: why the deal last failed pre-flight, with a fingerprint of what was read, so an
+  unchanged deal is not re-validated and re-written on every event.
+- `sweep#<catalog>` / `cursor`: the LastModifiedDate up to which the sweep has seen opportunities.
+- `conflicts` / `deal#<id>`: the deal's fields in conflict, waiting for an operator. One partition for every
+  deal, so listing them is one query.
+- `invitation#<catalog>#<id>` / `state`: how far cosell got with an AWS referral.
+- `pacer#<budget>` / `slot`: the next free time slot of a Partner Central request budget.
+- `quota#<budget>#<YYYY-MM-DD>` / `count`: how many slots of a budget were reserved on a UTC day.
+
+These keys are what existing tables hold: changing one orphans every item written with it. What an item holds
+besides its key is its store's business (cosell.store.state, .conflicts, .invitations, .pacer).
+"""
+
+from __future__ import annotations
+
+from enum import Enum, auto
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from datetime import date
+
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
+
+PARTITION_KEY = "pk"
+SORT_KEY = "sk"
+# Every item has both key attributes: testing one says whether the item exists.
+ITEM_EXISTS = f"attribute_exists({PARTITION_KEY})"
+ITEM_ABSENT = f"attribute_not_exists({PARTITION_KEY})"
+
+
+class ItemKind(Enum):
+    """The kinds of item listed above, in that order."""
+
+    DEAL_LINK = auto()
+    OPPORTUNITY_LINK = auto()
+    PENDING_CREATE = auto()
+    PROBLEMS = auto()
+    SWEEP_CURSOR = auto()
+    CONFLICTS = auto()
+    INVITATION_STATE = auto()
+    PACER_SLOT = auto()
+    DAILY_COUNTER = auto()
+
+
+_CONFLICTS_PARTITION = "conflicts"
+_CONFLICTS_SORT_PREFIX = "deal#"
+# Every other kind: the start of its partition key (the object's ids follow, `#`-separated) and its sort key.
+_LAYOUTS: dict[ItemKind, tuple[str, str]] = {
+    ItemKind.DEAL_LINK: ("deal#", "link"),
+    ItemKind.OPPORTUNITY_LINK: ("opportunity#", "link"),
+    ItemKind.PENDING_CREATE: ("deal#", "create"),
+    ItemKind.PROBLEMS: ("deal#", "problems"),
+    ItemKind.SWEEP_CURSOR: ("sweep#", "cursor"),
+    ItemKind.INVITATION_STATE: ("invitation#", "state"),
+    ItemKind.PACER_SLOT: ("pacer#", "slot"),
+    ItemKind.DAILY_COUNTER: ("quota#", "count"),
+}
+_KINDS_BY_LAYOUT = {layout: kind for kind, layout in _LAYOUTS.items()}
+
+
+def _key(partition: str, sort: str) -> dict[str, AttributeValueTypeDef]:
+    return {PARTITION_KEY: {"S": partition}, SORT_KEY: {"S": sort}}
+
+
+def _object_key(kind: ItemKind, *ids: str) -> dict[str, AttributeValueTypeDef]:
+    partition_prefix, sort = _LAYOUTS[kind]
+    return _key(partition_prefix + "#".join(ids), sort)
+
+
+def deal_link(deal_id: str) -> dict[str, AttributeValueTypeDef]:
+    return _object_key(ItemKind.DEAL_LINK, deal_id)
+
+
+def opportunity_link(catalog: str, opportunity_id: str) -> dict[str, AttributeValueTypeDef]:
+    return _object_key(ItemKind.OPPORTUNITY_LINK, catalog, opportunity_id)
+
+
+def pending_create(deal_id: str) -> dict[str, AttributeValueTypeDef]:
+    return _object_key(ItemKind.PENDING_CREATE, deal_id)
+
+
+def problems(deal_id: str) -> dict[str, AttributeValueTypeDef]:
+    return _object_key(ItemKind.PROBLEMS, deal_id)
+
+
+def sweep_cursor(catalog: str) -> dict[str, AttributeValueTypeDef]:
+    return _object_key(ItemKind.SWEEP_CURSOR, catalog)
+
+
+def conflicts(deal_id: str) -> dict[str, AttributeValueTypeDef]:
+    return _key(_CONFLICTS_PARTITION, _CONFLICTS_SORT_PREFIX + deal_id)
+
+
+def invitation_state(catalog: str, invitation_id: str) -> dict[str, AttributeValueTypeDef]:
+    return _object_key(ItemKind.INVITATION_STATE, catalog, invitation_id)
+
+
+def pacer_slot(budget: str) -> dict[str, AttributeValueTypeDef]:
+    return _object_key(ItemKind.PACER_SLOT, budget)
+
+
+def daily_counter(budget: str, day: date) -> dict[str, AttributeValueTypeDef]:
+    return _object_key(ItemKind.DAILY_COUNTER, budget, day.isoformat())
+
+
+def all_conflicts() -> tuple[str, dict[str, AttributeValueTypeDef]]:
+    """The KeyConditionExpression, and its values, of a query for every deal's conflicts."""
+    return f"{PARTITION_KEY} = :partition", {":partition": {"S": _CONFLICTS_PARTITION}}
+
+
+def scan_filter(*kinds: ItemKind) -> tuple[str, dict[str, AttributeValueTypeDef]]:
+    """A scan's FilterExpression, and its values, keeping the partitions where items of `kinds` live (other
+    kinds may share them: `kind_of` tells the items apart)."""
+    prefixes = sorted(
+        {_CONFLICTS_PARTITION if kind is ItemKind.CONFLICTS else _LAYOUTS[kind][0] for kind in kinds}
+    )
+    values: dict[str, AttributeValueTypeDef] = {
+        f":prefix{index}": {"S": prefix} for index, prefix in enumerate(prefixes)
+    }
+    return " OR ".join(f"begins_with({PARTITION_KEY}, {name})" for name in values), values
+
+
+def kind_of(key: Mapping[str, AttributeValueTypeDef]) -> ItemKind | None:
+    """What an item found by a scan is, from its key; None for a key this schema does not make."""
+    partition, sort = key[PARTITION_KEY].get("S", ""), key[SORT_KEY].get("S", "")
+    if partition == _CONFLICTS_PARTITION:
+        return ItemKind.CONFLICTS if sort.startswith(_CONFLICTS_SORT_PREFIX) else None
+    object_type, separator, _ = partition.partition("#")
+    return _KINDS_BY_LAYOUT.get((object_type + separator, sort))

@@ -1,0 +1,101 @@
+"""One batch of sync queue messages, as the worker receives it: coalesced per object, each message routed.
+
+Partner Central events arrive from EventBridge in one fixed group (a FIFO rule target takes a constant group
+id). They are only forwarded to the queue again as a `SyncRequest` in their object's own group, so a referral
+still waiting for AWS cannot hold back every other event behind it. An event about a linked opportunity goes
+to its deal's group: one pair is reconciled by one worker at a time, whichever side moved.
+
+Coalescing: messages of one object in the same batch are reconciled once, by the first, with all their
+triggers. Their changes happened before the batch was received, so the first's reads already see them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from cosell.partner_central.events import UnsupportedEventError, from_eventbridge
+from cosell.queue.messages import Subject, SyncRequest, parse_message
+from cosell.sync.dispatch import reconcile
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from aws_lambda_powertools import Logger
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+    from cosell.sync.ports import Ports
+
+
+def coalesce(records: Iterable[dict[str, Any]]) -> dict[str, SyncRequest | None]:
+    """Message id → the request it reconciles (with the triggers of its object's later messages in the
+    batch), or None when an earlier message of the same object covers it. Pure."""
+    plan: dict[str, SyncRequest | None] = {}
+    first: dict[str, str] = {}  # group → message id of its first request in the batch
+    for record in records:
+        try:
+            message = parse_message(record["body"])
+        except ValueError:
+            continue  # reported when its turn comes
+        if not isinstance(message, SyncRequest):
+            continue
+        leader = first.setdefault(message.group_id, record["messageId"])
+        if leader == record["messageId"]:
+            plan[leader] = message
+            continue
+        covered = plan[leader]
+        assert covered is not None
+        plan[leader] = covered.model_copy(update={"triggers": (*covered.triggers, *message.triggers)})
+        plan[record["messageId"]] = None
+    return plan
+
+
+class Batch:
+    """The worker's plan for one batch; `handle` is the batch processor's record handler."""
+
+    def __init__(self, records: Iterable[dict[str, Any]], ports: Ports, logger: Logger) -> None:
+        self._plan = coalesce(records)
+        self._ports = ports
+        self._logger = logger
+
+    def handle(self, record: SQSRecord) -> None:
+        logger = self._logger
+        if record.message_id in self._plan and self._plan[record.message_id] is None:
+            logger.info("coalesced: an earlier message of the same object in this batch reconciled it")
+            return
+        message = self._plan.get(record.message_id) or parse_message(record.body)
+        if not isinstance(message, SyncRequest):
+            self._forward(message)
+            return
+        logger.set_correlation_id(message.correlation_id)
+        try:
+            outcome = reconcile(message, self._ports)
+        except Exception:
+            # Logged here, through the redacting logger: the batch processor itself reports only at DEBUG.
+            logger.exception(
+                "reconcile failed", extra={"subject": message.subject, "object_id": message.object_id}
+            )
+            raise
+        logger.info(
+            "reconciled",
+            extra={"subject": message.subject, "object_id": message.object_id, "outcome": outcome},
+        )
+
+    def _forward(self, event: dict[str, Any]) -> None:
+        ports = self._ports
+        try:
+            request = from_eventbridge(event)
+        except UnsupportedEventError as unsupported:
+            # An event about nothing cosell syncs (e.g. a resource snapshot): acknowledged, not retried.
+            self._logger.info(
+                "event ignored", extra={"detail_type": event.get("detail-type"), "reason": str(unsupported)}
+            )
+            return
+        if request.subject is Subject.OPPORTUNITY:
+            catalog = request.catalog or ports.config.catalog
+            deal_id = ports.links.deal_for_opportunity(catalog, request.object_id)
+            if deal_id is not None:
+                request = request.model_copy(update={"subject": Subject.HUBSPOT_DEAL, "object_id": deal_id})
+        ports.queue.send([request])
+        self._logger.info(
+            "event forwarded", extra={"subject": request.subject, "object_id": request.object_id}
+        )

@@ -1,0 +1,36 @@
+"""A company or contact changed: each of its deals may now map differently (a fixed domain can turn an Error
+deal into a valid one; a linked deal's customer changed). Each deal is reconciled in its own message group,
+so a deal is never reconciled twice at once."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+from cosell.queue.messages import Subject
+
+if TYPE_CHECKING:
+    from cosell.queue.messages import SyncRequest
+    from cosell.sync.ports import Ports
+
+PARENTS: dict[Subject, Literal["companies", "contacts"]] = {
+    Subject.HUBSPOT_COMPANY: "companies",
+    Subject.HUBSPOT_CONTACT: "contacts",
+}
+
+
+def deals_of(object_type: Literal["companies", "contacts"], object_id: str, ports: Ports) -> list[str]:
+    """The deals a company or contact belongs to."""
+    associations = ports.hubspot.list_associations(object_type, object_id, "deals")
+    return sorted({association.to_object_id for association in associations})
+
+
+def queue_deals_of(request: SyncRequest, ports: Ports) -> str:
+    parent = PARENTS[request.subject]
+    deal_ids = deals_of(parent, request.object_id, ports)
+    ports.queue.send(
+        [
+            request.model_copy(update={"subject": Subject.HUBSPOT_DEAL, "object_id": deal_id})
+            for deal_id in deal_ids
+        ]
+    )
+    return f"{len(deal_ids)} deal(s) of {parent} {request.object_id} queued"

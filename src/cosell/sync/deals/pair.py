@@ -1,0 +1,404 @@
+"""Use case: keep a linked deal and opportunity in step, both ways (after the link exists).
+
+Reconciles whatever triggered it (a deal, company or contact change, an Opportunity Updated event, the
+sweep, an operator): reads both sides, decides field by field against the link's snapshot
+(cosell.domain.reconcile), then writes only what differs:
+- Partner Central: one read-merge-write UpdateOpportunity for every pushed field
+  (cosell.domain.opportunity_update), sent with the LastModifiedDate it read. ConflictException (someone wrote
+  in between) → read again and decide again. The owner goes through AssignOpportunity, the one call that
+  changes the opportunity team.
+- HubSpot: one deal update with the pulled fields, AWS's review status, comments and next steps, and the
+  sync status, only for properties whose value differs from the deal's.
+So a burst of changes costs one write per side, and the sync's own writes, coming back as a webhook or an
+event, find both sides equal to the snapshot: zero writes. Every write and every decision not to write
+(hold, conflict, keep, error) is audited.
+
+Runs inside the deal's FIFO message group (opportunity events of linked opportunities are routed there), so
+one pair is never reconciled twice at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from cosell.aws_errors import error_code, error_message
+from cosell.domain import deal_properties
+from cosell.domain.audit import AuditAction, FieldChange
+from cosell.domain.deal import with_properties
+from cosell.domain.deal_status import (
+    link_properties,
+    partner_central_refusal,
+    review_properties,
+    status_properties,
+    waiting_text,
+)
+from cosell.domain.opportunity_update import is_refusal_key, refusal_key, update_body
+from cosell.domain.reconcile import Action, Sides, changes_of, decide, next_snapshot, why
+from cosell.domain.synced_fields import deal_properties as pulled_properties
+from cosell.domain.synced_fields import values_of
+from cosell.domain.to_partner_central import map_deal
+from cosell.hubspot.client import HubSpotValidationError
+from cosell.partner_central.schema import instant, update_members
+from cosell.store.conflicts import DealConflicts, FieldConflict
+from cosell.sync.reporting import audit
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from mypy_boto3_partnercentral_selling.type_defs import AssigneeContactTypeDef
+
+    from cosell.domain.audit import Cause
+    from cosell.domain.deal import DealView
+    from cosell.domain.reconcile import FieldDecision
+    from cosell.hubspot.models import Deal
+    from cosell.store.state import Link
+    from cosell.sync.ports import Ports
+
+CONFLICT_RETRIES = 3
+# Errors worth the queue's retries; any other refusal is shown on the deal.
+_TRANSIENT = frozenset({"ThrottlingException", "InternalServerException", "ServiceQuotaExceededException"})
+IN_STEP = "in step: nothing to write"
+
+
+@dataclass(frozen=True)
+class _Read:
+    opportunity: dict[str, Any]
+    sides: Sides
+    decisions: list[FieldDecision]
+
+
+@dataclass
+class _Run:
+    """What one reconcile did, for the deal's status and the audit trail."""
+
+    deal: Deal
+    link: Link
+    view: DealView
+    cause: Cause
+    ports: Ports
+    problems: list[str]
+    refused: str | None = None
+    deal_written: bool = False
+    unapplied: set[str] = field(default_factory=set)  # fields whose write was refused: still changes
+
+    def audit(self, action: AuditAction, changes: Sequence[FieldChange] = (), detail: str = "") -> None:
+        audit(self.ports, self.cause, action, self.link.deal_id, self.link, changes, detail)
+
+    def refuse(self, reason: str) -> None:
+        self.refused = "\n".join(filter(None, [self.refused, reason]))
+
+
+def sync_pair(deal: Deal, link: Link, ports: Ports, cause: Cause) -> str:
+    """Bring a linked deal and its opportunity in step; returns what happened, for the log."""
+    config = ports.config
+    view = ports.deals.view(deal)
+    mapped = map_deal(view, config.rules, config.vocabulary, ports.now().date(), creating=False)
+    run = _Run(deal, link, view, cause, ports, [str(problem) for problem in mapped.problems])
+    hubspot = values_of(mapped.fields) if mapped.fields is not None else None
+    conflicts = ports.conflicts.get(deal.id)
+    resolutions = conflicts.resolutions if conflicts else {}
+
+    try:
+        read = _read(run, hubspot, resolutions)
+    except ClientError as error:
+        if error_code(error) != "ResourceNotFoundException":
+            raise
+        return _opportunity_gone(run)
+    for _attempt in range(CONFLICT_RETRIES):
+        pushes = [d for d in read.decisions if d.action is Action.PUSH]
+        try:
+            _push(run, read, pushes, mapped.fields or {})
+            break
+        except ClientError as error:
+            if error_code(error) != "ConflictException":
+                raise
+            read = _read(run, hubspot, resolutions)  # someone wrote in between: decide again
+    else:
+        raise RuntimeError(
+            f"opportunity {link.opportunity_id} kept changing while deal {deal.id} was written to it"
+        )
+
+    pulled = _pull(run, read, [d for d in read.decisions if d.name not in run.unapplied])
+    decisions = [d for d in read.decisions if d.name not in run.unapplied]
+    snapshot = next_snapshot(link.last_in_step, read.sides, decisions, pulled)
+    _settle_conflicts(run, decisions, conflicts)
+    _audit_decisions(run, read, decisions)
+    if snapshot != link.last_in_step:
+        ports.links.save_snapshot(deal.id, snapshot, ports.now().isoformat())
+    return _summary(decisions, run)
+
+
+def _read(run: _Run, hubspot: dict[str, Any] | None, resolutions: Mapping[str, Any]) -> _Read:
+    ports = run.ports
+    ports.read_pacer.acquire()
+    opportunity: dict[str, Any] = dict(
+        ports.partner_central.get_opportunity(Catalog=run.link.catalog, Identifier=run.link.opportunity_id)
+    )
+    opportunity.pop("ResponseMetadata", None)
+    life_cycle = opportunity.get("LifeCycle") or {}
+    sides = Sides(
+        hubspot=hubspot,
+        partner_central=values_of(opportunity),
+        review_status=life_cycle.get("ReviewStatus"),
+        hubspot_modified_at=run.view.modified_at or run.deal.updated_at,
+        partner_central_modified_at=instant(opportunity.get("LastModifiedDate")) or run.deal.updated_at,
+    )
+    decisions = decide(sides, run.link.last_in_step, ports.config.conflict_policy, resolutions)
+    return _Read(opportunity, sides, decisions)
+
+
+# --- HubSpot → Partner Central ---------------------------------------------------------------------------
+
+
+def _push(run: _Run, read: _Read, pushes: list[FieldDecision], mapped: dict[str, Any]) -> None:
+    ports = run.ports
+    updates = [d for d in pushes if not d.synced.assigned]
+    owner = next((d for d in pushes if d.synced.assigned), None)
+    if updates:
+        body = update_body(
+            read.opportunity, mapped, [d.synced.name for d in updates], ports.config.rules, update_members()
+        )
+        refusal = refusal_key(body, read.opportunity.get("LastModifiedDate"))
+        known = ports.links.problems_fingerprint(run.deal.id)
+        if known == refusal:
+            run.refused = "\n".join(ports.links.problems(run.deal.id))  # the same update: not sent again
+            run.unapplied.update(d.name for d in updates)
+            return
+        ports.write_pacer.acquire()
+        try:
+            ports.partner_central.update_opportunity(
+                Catalog=run.link.catalog,
+                Identifier=run.link.opportunity_id,
+                LastModifiedDate=read.opportunity["LastModifiedDate"],
+                **body,
+            )
+        except ClientError as error:
+            if error_code(error) != "ValidationException":
+                raise
+            reasons = partner_central_refusal(error.response, "the update")
+            run.refuse("\n".join(reasons))
+            run.unapplied.update(d.name for d in updates)
+            ports.links.save_problems(run.deal.id, refusal, reasons)
+            run.audit(AuditAction.ERROR, changes_of(updates, to_partner_central=True), "\n".join(reasons))
+            return
+        if is_refusal_key(known):
+            ports.links.clear_problems(run.deal.id)
+        run.audit(AuditAction.UPDATE_OPPORTUNITY, changes_of(updates, to_partner_central=True), why(updates))
+    if owner is not None:
+        _assign(run, owner, mapped)
+
+
+def _assign(run: _Run, owner: FieldDecision, mapped: Mapping[str, Any]) -> None:
+    """The deal owner changed: AssignOpportunity makes the new owner the opportunity's owner (the first
+    team member). Partner Central needs a name and an e-mail; an owner without them is reported, not sent."""
+    ports = run.ports
+    team = mapped.get("OpportunityTeam") or []
+    assignee = team[0] if team else {}
+    if not (assignee.get("Email") and assignee.get("FirstName") and assignee.get("LastName")):
+        run.audit(
+            AuditAction.SKIP,
+            changes_of([owner], to_partner_central=True),
+            "the new deal owner has no first name, last name and e-mail in HubSpot; Partner Central's owner "
+            "is unchanged",
+        )
+        return
+    contact: AssigneeContactTypeDef = {
+        "Email": assignee["Email"],
+        "FirstName": assignee["FirstName"],
+        "LastName": assignee["LastName"],
+        "BusinessTitle": assignee.get("BusinessTitle") or ports.config.rules.owner_business_title,
+    }
+    if assignee.get("Phone"):
+        contact["Phone"] = assignee["Phone"]
+    ports.write_pacer.acquire()
+    try:
+        ports.partner_central.assign_opportunity(
+            Catalog=run.link.catalog, Identifier=run.link.opportunity_id, Assignee=contact
+        )
+    except ClientError as error:
+        if error_code(error) in _TRANSIENT:
+            raise
+        # E.g. the new owner is not a user of the partner's Partner Central account.
+        reason = f"Partner Central refused the new owner: {error_message(error)}"
+        run.refuse(reason)
+        run.unapplied.add(owner.name)
+        run.audit(AuditAction.ERROR, changes_of([owner], to_partner_central=True), reason)
+        return
+    run.audit(AuditAction.ASSIGN_OPPORTUNITY, changes_of([owner], to_partner_central=True), why([owner]))
+
+
+def _opportunity_gone(run: _Run) -> str:
+    """The linked opportunity no longer exists (a Sandbox catalog is wiped about once a year): said on the
+    deal, not retried into the DLQ at every change."""
+    reason = (
+        f"The linked Partner Central opportunity {run.link.opportunity_id} no longer exists in the "
+        f"{run.link.catalog} catalog; ask your cosell administrator"
+    )
+    if (run.deal.get(deal_properties.SYNC_ERROR) or "") != reason:
+        run.ports.hubspot.update_deal(run.deal.id, status_properties([reason]))
+        run.audit(AuditAction.ERROR, detail=reason)
+    return reason
+
+
+# --- Partner Central → HubSpot ---------------------------------------------------------------------------
+
+
+def _pull(run: _Run, read: _Read, decisions: list[FieldDecision]) -> dict[str, Any] | None:
+    """Write the deal: pulled fields, AWS's review, and the sync status. Returns the deal's values mapped
+    again with the pulled properties in (what HubSpot now holds, in Partner Central's terms), or None."""
+    config = run.ports.config
+    pulls = [d for d in decisions if d.action is Action.PULL]
+    pipeline = run.view.pipeline_id or "default"
+    pulled: dict[str, str] = {}
+    unplaceable: list[FieldDecision] = []
+    for decision in pulls:
+        values = pulled_properties(decision.synced, read.opportunity, config.rules, pipeline)
+        if values is None:
+            unplaceable.append(decision)
+        else:
+            pulled |= values
+    if unplaceable:
+        run.audit(
+            AuditAction.SKIP,
+            changes_of(unplaceable, to_partner_central=False),
+            f"HubSpot cannot hold these Partner Central values (pipeline {pipeline}); the deal keeps its own",
+        )
+    try:
+        changed = _write_deal(run, read, decisions, pulled)
+    except HubSpotValidationError as error:
+        # E.g. a currency the HubSpot account does not have: the pulled values stay out, the reason shows.
+        reason = f"HubSpot refused Partner Central's values for the deal: {error}"
+        run.refuse(reason)
+        run.unapplied.update(d.name for d in pulls)
+        run.audit(AuditAction.ERROR, changes_of(pulls, to_partner_central=False), reason)
+        pulled = {}
+        changed = _write_deal(run, read, decisions, pulled)
+    if not changed:
+        return None
+    run.audit(
+        AuditAction.UPDATE_DEAL,
+        [FieldChange(name, run.deal.get(name), value) for name, value in sorted(changed.items())],
+        why(pulls) if pulls else "status and AWS review",
+    )
+    if not pulled:
+        return None
+    again = map_deal(
+        with_properties(run.view, pulled),
+        config.rules,
+        config.vocabulary,
+        run.ports.now().date(),
+        creating=False,
+    )
+    return values_of(again.fields) if again.fields is not None else None
+
+
+def _write_deal(
+    run: _Run, read: _Read, decisions: list[FieldDecision], pulled: dict[str, str]
+) -> dict[str, str]:
+    """Update the deal with what differs from what it holds; returns what was written."""
+    ports = run.ports
+    errors = [*run.problems, *([run.refused] if run.refused else [])]
+    wanted = (
+        pulled
+        | review_properties(read.opportunity)
+        | link_properties(run.link.opportunity_id, ports.config.opportunity_url(run.link.opportunity_id))
+        | status_properties(errors, waiting_text(decisions, read.sides.review_status, run.deal.id))
+    )
+    changed = {name: value for name, value in wanted.items() if (run.deal.get(name) or "") != value}
+    if changed:
+        ports.hubspot.update_deal(
+            run.deal.id, changed | {deal_properties.LAST_SYNCED_AT: ports.now().isoformat()}
+        )
+        run.deal_written = True
+    return changed
+
+
+# --- conflicts and the audit trail -----------------------------------------------------------------------
+
+
+def _settle_conflicts(run: _Run, decisions: list[FieldDecision], known: DealConflicts | None) -> None:
+    # A conflict stays recorded until it is settled: waiting for an operator, or chosen by one but held
+    # until AWS's review allows the write (the choice must survive the wait).
+    chosen = known.resolutions if known else {}
+    manual = [
+        d for d in decisions if d.action is Action.MANUAL or (d.action is Action.HOLD and d.name in chosen)
+    ]
+    store = run.ports.conflicts
+    if not manual:
+        if known is not None:
+            store.clear(run.deal.id)
+        return
+    fields = tuple(FieldConflict(d.name, d.hubspot, d.partner_central) for d in manual)
+    if known is not None and known.fields == fields:
+        return
+    store.save(
+        DealConflicts(
+            deal_id=run.deal.id,
+            opportunity_id=run.link.opportunity_id,
+            catalog=run.link.catalog,
+            detected_at=run.ports.now().isoformat(),
+            fields=fields,
+            resolutions={name: side for name, side in chosen.items() if name in {f.field for f in fields}},
+        )
+    )
+
+
+def _audit_decisions(run: _Run, read: _Read, decisions: list[FieldDecision]) -> None:
+    """Decisions not to write. Holds and manual conflicts are recorded when they start, not at every run
+    that finds them still waiting (the deal's `aws_sync_waiting` says they are known)."""
+    known_waiting = run.deal.get(deal_properties.SYNC_WAITING) or ""
+    held = [d for d in decisions if d.action is Action.HOLD]
+    if held and not all(d.synced.label in known_waiting for d in held):
+        run.audit(
+            AuditAction.HOLD,
+            changes_of(held, to_partner_central=True),
+            f"opportunity is {read.sides.review_status}: Partner Central does not let the partner edit these now",
+        )
+    for decision in decisions:
+        if decision.action is Action.MANUAL and decision.synced.label not in known_waiting:
+            run.audit(
+                AuditAction.CONFLICT,
+                [FieldChange(decision.name, decision.partner_central, decision.hubspot)],
+                "both sides changed it; strategy manual: waiting for an operator",
+            )
+        elif decision.conflict and decision.winner is not None and decision.synced.label not in known_waiting:
+            run.audit(
+                AuditAction.CONFLICT,
+                [FieldChange(decision.name, decision.partner_central, decision.hubspot)],
+                f"both sides changed it; {decision.strategy}: {decision.winner} wins",
+            )
+    locked = [d for d in decisions if d.action is Action.LOCKED]
+    if locked:
+        run.audit(
+            AuditAction.SKIP,
+            changes_of(locked, to_partner_central=True),
+            f"opportunity is {read.sides.review_status}: Partner Central no longer lets the partner change these",
+        )
+    kept = [d for d in decisions if d.action is Action.KEEP]
+    if kept:
+        run.audit(
+            AuditAction.SKIP,
+            changes_of(kept, to_partner_central=False),
+            "changed in Partner Central; HubSpot does not take these back (docs/MAPPING.md)",
+        )
+    if run.problems and (run.deal.get(deal_properties.SYNC_ERROR) or "") != "\n".join(run.problems):
+        run.audit(AuditAction.ERROR, detail="\n".join(run.problems))
+
+
+def _summary(decisions: list[FieldDecision], run: _Run) -> str:
+    if not decisions and not run.problems and not run.deal_written:
+        return IN_STEP
+    counts: dict[str, int] = {}
+    for decision in decisions:
+        counts[decision.action.value] = counts.get(decision.action.value, 0) + 1
+    parts = [f"{count} × {action}" for action, count in sorted(counts.items())]
+    if run.refused:
+        parts.append("Partner Central refused the update")
+    if run.problems:
+        parts.append(f"{len(run.problems)} problem(s) on the deal")
+    if run.deal_written:
+        parts.append("deal updated")
+    return "; ".join(parts)

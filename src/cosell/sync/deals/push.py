@@ -1,0 +1,214 @@
+"""Use case: push a HubSpot deal to Partner Central (create its opportunity, exactly once; once linked, keep
+the pair in step with cosell.sync.deals.pair).
+
+Reconciles, whatever triggered it: reads the deal, decides, converges. Safe to run any number of times,
+concurrently or after a crash at any step:
+- the link (DynamoDB, conditional write) says whether the deal already has its opportunity;
+- the create request is recorded before it is sent, so a retry sends the same body with the same
+  ClientToken and Partner Central returns the same opportunity;
+- the HubSpot write-back runs again until it lands ("repaired").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from cosell.aws_errors import error_code
+from cosell.domain import deal_properties
+from cosell.domain.audit import OPERATOR, AuditAction, FieldChange
+from cosell.domain.deal_status import link_properties, partner_central_refusal, status_properties
+from cosell.domain.reconcile import Snapshot
+from cosell.domain.synced_fields import values_of
+from cosell.domain.tag import is_tagged
+from cosell.domain.to_partner_central import map_deal
+from cosell.hubspot.client import HubSpotNotFoundError
+from cosell.store.state import Link, PendingCreate
+from cosell.sync.deals.pair import sync_pair
+from cosell.sync.reporting import audit, show_on_deal
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from cosell.domain.audit import Cause
+    from cosell.domain.deal import DealView
+    from cosell.hubspot.models import Deal
+    from cosell.sync.ports import Ports
+
+
+class PushOutcome(StrEnum):
+    NOT_TAGGED = "not tagged: nothing to do"
+    GONE = "the deal no longer exists in HubSpot (deleted or merged): nothing to do"
+    CREATED = "opportunity created"
+    INVALID = "pre-flight problems written to the deal"
+    STILL_INVALID = "unchanged since its problems were reported"
+    REJECTED = "Partner Central refused the opportunity; reason written to the deal"
+    FROM_INVITATION = "made from an AWS referral: never pushed as a new opportunity"
+
+
+def client_token(catalog: str, deal_id: str, fields: dict[str, Any]) -> str:
+    """The deal and the body it sends. Retries after a crash reuse the recorded request (token and body
+    together), so they never make a second opportunity; a deal fixed after Partner Central refused it sends a
+    new body under a new token, which the refused token could not carry ("conflicting client token")."""
+    body = hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:16]
+    return f"cosell-{catalog.lower()}-deal-{deal_id}-{body}"
+
+
+def fingerprint(view: DealView) -> str:
+    """What the mapping read; not when it changed (cosell's own status writes move that)."""
+    read = asdict(view)
+    read.pop("modified_at")
+    return hashlib.sha256(json.dumps(read, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def push_deal(
+    deal_id: str, ports: Ports, cause: Cause = OPERATOR, merged_deal_ids: Sequence[str] = ()
+) -> str:
+    """What happened: a `PushOutcome`, or for a linked deal what keeping the pair in step did.
+
+    `merged_deal_ids`: deals HubSpot merged into this one. A merged deal's link moves to this deal when it
+    has none, so the merged deal's opportunity keeps being synced and no second one is created.
+    """
+    try:
+        deal = ports.deals.read_deal(deal_id)
+    except HubSpotNotFoundError:
+        _note_gone(deal_id, ports, cause)
+        return PushOutcome.GONE
+    link = ports.links.link_for_deal(deal_id) or _take_over_merged_link(
+        deal_id, [*merged_deal_ids, *_merged_away_owner(deal, ports)], ports, cause
+    )
+    if link is not None:
+        # Linked deals stay in step even if the tag is removed later: the opportunity exists either way.
+        return sync_pair(deal, link, ports, cause)
+    if not is_tagged(deal.name):
+        return PushOutcome.NOT_TAGGED
+    if deal.get(deal_properties.INVITATION_ID):
+        # A referral's deal gets its opportunity from AWS (cosell.sync.referrals).
+        return PushOutcome.FROM_INVITATION
+
+    config = ports.config
+    view = ports.deals.view(deal)
+    result = map_deal(view, config.rules, config.vocabulary, ports.now().date())
+    if result.fields is None:
+        problems = [str(problem) for problem in result.problems]
+        return _report_problems(deal_id, view, problems, ports, PushOutcome.INVALID, cause)
+
+    pending = ports.links.claim_create(
+        deal_id, PendingCreate(client_token(config.catalog, deal_id, result.fields), result.fields)
+    )
+    ports.write_pacer.acquire()
+    try:
+        created = ports.partner_central.create_opportunity(
+            Catalog=config.catalog, ClientToken=pending.client_token, **pending.fields
+        )
+    except ClientError as error:
+        if error_code(error) != "ValidationException":
+            raise  # throttling, 5xx, access: retried by the queue, then parked in the DLQ
+        ports.links.forget_create(deal_id)
+        refusal = partner_central_refusal(error.response, "the opportunity")
+        return _report_problems(deal_id, view, refusal, ports, PushOutcome.REJECTED, cause)
+
+    values = values_of(pending.fields)
+    link = Link(
+        deal_id=deal_id,
+        opportunity_id=created["Id"],
+        catalog=config.catalog,
+        synced_fields=pending.fields,
+        synced_at=ports.now().isoformat(),
+        snapshot=Snapshot(hubspot=dict(values), partner_central=dict(values)),
+    )
+    ports.links.save_link(link)
+    created_fields = [FieldChange(name, None, value) for name, value in values.items() if value is not None]
+    audit(
+        ports,
+        cause,
+        AuditAction.CREATE_OPPORTUNITY,
+        deal_id,
+        link,
+        created_fields,
+        f"ClientToken {pending.client_token}",
+    )
+    ports.hubspot.update_deal(
+        deal_id,
+        {
+            **link_properties(link.opportunity_id, config.opportunity_url(link.opportunity_id)),
+            **status_properties(),
+            deal_properties.LAST_SYNCED_AT: link.synced_at,
+            deal_properties.REVIEW_STATUS: "Pending Submission",  # where every new opportunity starts
+        },
+    )
+    ports.links.forget_create(deal_id)
+    ports.links.clear_problems(deal_id)
+    return PushOutcome.CREATED
+
+
+def _merged_away_owner(deal: Deal, ports: Ports) -> list[str]:
+    """The deal whose opportunity id this unlinked deal carries, if that deal is gone: HubSpot's merge fills
+    the survivor's empty properties from the merged deal, `aws_opportunity_id` included. This finds the
+    link whichever of the merge event and the survivor's own change events is reconciled first. A deal that
+    still exists (a copy made with the id in it) keeps its link."""
+    opportunity_id = deal.get(deal_properties.OPPORTUNITY_ID)
+    owner = ports.links.deal_for_opportunity(ports.config.catalog, opportunity_id) if opportunity_id else None
+    if owner is None or owner == deal.id:
+        return []
+    try:
+        # HubSpot answers a merged id with the survivor.
+        still_there = ports.deals.read_deal(owner).id == owner
+    except HubSpotNotFoundError:
+        still_there = False
+    return [] if still_there else [owner]
+
+
+def _take_over_merged_link(
+    deal_id: str, merged_deal_ids: Sequence[str], ports: Ports, cause: Cause
+) -> Link | None:
+    for merged_id in merged_deal_ids:
+        if ports.links.link_for_deal(merged_id) is None:
+            continue
+        link = ports.links.move_link(merged_id, deal_id)
+        audit(
+            ports,
+            cause,
+            AuditAction.SKIP,
+            deal_id,
+            link,
+            [FieldChange("deal", merged_id, deal_id)],
+            f"deal {merged_id} was merged into this deal in HubSpot; its opportunity now syncs with it",
+        )
+        return link
+    return None
+
+
+def _note_gone(deal_id: str, ports: Ports, cause: Cause) -> None:
+    """A linked deal deleted (or merged away) in HubSpot: its opportunity stays as it is in Partner Central
+    (the API deletes no opportunity; close it there, or restore the deal). The link is kept, so a restored
+    deal is in step again at its next change."""
+    link = ports.links.link_for_deal(deal_id)
+    if link is None:
+        return
+    ports.conflicts.clear(deal_id)  # nothing left to resolve for a deal that is gone
+    audit(
+        ports,
+        cause,
+        AuditAction.SKIP,
+        deal_id,
+        link,
+        detail="the deal no longer exists in HubSpot (deleted or merged); the opportunity is left as it is",
+    )
+
+
+def _report_problems(
+    deal_id: str, view: DealView, problems: list[str], ports: Ports, outcome: PushOutcome, cause: Cause
+) -> PushOutcome:
+    seen = fingerprint(view)
+    if ports.links.problems_fingerprint(deal_id) == seen:
+        return PushOutcome.STILL_INVALID
+    audit(ports, cause, AuditAction.ERROR, deal_id, detail="\n".join(problems))
+    show_on_deal(ports, deal_id, status_properties(problems))
+    ports.links.save_problems(deal_id, seen, problems)
+    return outcome

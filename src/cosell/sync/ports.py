@@ -1,0 +1,137 @@
+"""What the use cases need from the outside world, as Protocols: one `Ports` object per execution environment.
+
+The composition root (cosell.handlers.runtime) builds it once, lazily, from the function's settings; tests pass
+their own (emulators, moto, or fakes). A use case takes `ports` and reaches every adapter through it, so it
+never builds one and never imports a handler.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import datetime, timedelta
+
+    from mypy_boto3_partnercentral_selling.client import PartnerCentralSellingAPIClient
+
+    from cosell.config import Catalog
+    from cosell.domain.audit import AuditLog
+    from cosell.domain.claims import ClaimTaken
+    from cosell.domain.deal import DealView
+    from cosell.domain.mapping_rules import MappingRules
+    from cosell.domain.reconcile import ConflictPolicy, Side, Snapshot
+    from cosell.domain.referral import InvitationPolicy, Phase
+    from cosell.domain.vocabulary import Vocabulary
+    from cosell.hubspot.crm import HubSpotCrm
+    from cosell.hubspot.models import Deal
+    from cosell.queue.messages import SyncRequest
+    from cosell.store.conflicts import DealConflicts
+    from cosell.store.invitations import InvitationState
+    from cosell.store.state import Link, PendingCreate
+
+
+class DealReading(Protocol):
+    """A deal and everything its mapping needs (cosell.hubspot.deal_reader.DealReader)."""
+
+    def read_deal(self, deal_id: str) -> Deal: ...
+    def view(self, deal: Deal) -> DealView: ...
+
+
+class Pacer(Protocol):
+    """Waits for a Partner Central request slot (cosell.store.pacer)."""
+
+    def acquire(self) -> None: ...
+
+
+class RequestQueue(Protocol):
+    """Queues sync requests (cosell.queue.sqs.SyncQueue)."""
+
+    def send(self, requests: Sequence[SyncRequest]) -> None: ...
+
+
+class LinkStore(Protocol):
+    """Links, recorded creates, reported problems and the sweep's cursor (cosell.store.state.StateStore)."""
+
+    def link_for_deal(self, deal_id: str) -> Link | None: ...
+    def deal_for_opportunity(self, catalog: str, opportunity_id: str) -> str | None: ...
+    def save_link(self, link: Link) -> None: ...
+    def move_link(self, from_deal_id: str, to_deal_id: str) -> Link: ...
+    def save_snapshot(self, deal_id: str, snapshot: Snapshot, synced_at: str) -> None: ...
+    def claim_create(self, deal_id: str, pending: PendingCreate) -> PendingCreate: ...
+    def forget_create(self, deal_id: str) -> None: ...
+    def problems_fingerprint(self, deal_id: str) -> str | None: ...
+    def problems(self, deal_id: str) -> list[str]: ...
+    def save_problems(self, deal_id: str, fingerprint: str, problems: list[str]) -> None: ...
+    def clear_problems(self, deal_id: str) -> None: ...
+    def sweep_cursor(self, catalog: str) -> str | None: ...
+    def save_sweep_cursor(self, catalog: str, modified_after: str) -> None: ...
+
+
+class ReferralStore(Protocol):
+    """Each AWS referral's recorded phase, task and deal claim (cosell.store.invitations.InvitationStore)."""
+
+    def get(self, catalog: str, invitation_id: str) -> InvitationState | None: ...
+    def advance(self, catalog: str, invitation_id: str, phase: Phase, **fields: str) -> None: ...
+    def claim_deal(self, catalog: str, invitation_id: str, now_ms: int, lease_ms: int) -> ClaimTaken: ...
+    def record_deal(self, catalog: str, invitation_id: str, deal_id: str) -> None: ...
+
+
+class ConflictBook(Protocol):
+    """Conflicts waiting for an operator (cosell.store.conflicts.ConflictStore)."""
+
+    def get(self, deal_id: str) -> DealConflicts | None: ...
+    def save(self, conflicts: DealConflicts) -> None: ...
+    def resolve(self, deal_id: str, choices: dict[str, Side]) -> DealConflicts: ...
+    def clear(self, deal_id: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class SyncConfig:
+    """The settings the use cases act on (cosell.config.WorkerSettings)."""
+
+    catalog: Catalog
+    rules: MappingRules
+    vocabulary: Vocabulary
+    conflict_policy: ConflictPolicy
+    invitation_policy: InvitationPolicy
+    invitation_pipeline: str
+    invitation_review_stage: str
+    invitation_owner_id: str | None
+    # The link written to each deal; {opportunity_id} is replaced.
+    opportunity_url_template: str
+    # Longer than a worker can run (the Lambda timeout), shorter than the queue's visibility timeout: a
+    # retried message always finds a dead worker's claim on a referral's deal expired.
+    deal_claim_lease: timedelta
+
+    def opportunity_url(self, opportunity_id: str) -> str:
+        return self.opportunity_url_template.format(opportunity_id=opportunity_id)
+
+
+class Ports(Protocol):
+    """Everything a use case reaches outside itself."""
+
+    @property
+    def config(self) -> SyncConfig: ...
+    @property
+    def hubspot(self) -> HubSpotCrm: ...
+    @property
+    def deals(self) -> DealReading: ...
+    @property
+    def partner_central(self) -> PartnerCentralSellingAPIClient: ...
+    @property
+    def links(self) -> LinkStore: ...
+    @property
+    def referrals(self) -> ReferralStore: ...
+    @property
+    def conflicts(self) -> ConflictBook: ...
+    @property
+    def write_pacer(self) -> Pacer: ...
+    @property
+    def read_pacer(self) -> Pacer: ...
+    @property
+    def audit(self) -> AuditLog: ...
+    @property
+    def queue(self) -> RequestQueue: ...
+    def now(self) -> datetime: ...

@@ -1,0 +1,50 @@
+"""Telling people what the sync did: the audit record, and the deal the rep reads.
+
+Every use case audits through `audit` and writes what the deal shows through `show_on_deal`; the words
+themselves come from cosell.domain.deal_status.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cosell.domain import deal_properties
+from cosell.domain.audit import AuditRecord
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from cosell.domain.audit import AuditAction, Cause, FieldChange
+    from cosell.store.state import Link
+    from cosell.sync.ports import Ports
+
+
+def audit(
+    ports: Ports,
+    cause: Cause,
+    action: AuditAction,
+    deal_id: str | None,
+    link: Link | None = None,
+    changes: Sequence[FieldChange] = (),
+    detail: str = "",
+) -> None:
+    """One audit record of a deal (and its opportunity, once linked), stamped with what caused the run."""
+    ports.audit.record(
+        AuditRecord(
+            at=ports.now(),
+            action=action,
+            catalog=link.catalog if link else ports.config.catalog,
+            trigger=cause.trigger,
+            correlation_id=cause.correlation_id,
+            deal_id=deal_id,
+            opportunity_id=link.opportunity_id if link else None,
+            changes=tuple(changes),
+            detail=detail,
+        )
+    )
+
+
+def show_on_deal(ports: Ports, deal_id: str, values: Mapping[str, str], *, synced: bool = True) -> None:
+    """One deal update. `synced`: it reports a sync, so it carries when (`aws_last_synced_at`)."""
+    stamp = {deal_properties.LAST_SYNCED_AT: ports.now().isoformat()} if synced else {}
+    ports.hubspot.update_deal(deal_id, {**values, **stamp})

@@ -1,0 +1,82 @@
+"""Each handler's cold start: the modules it loads, within a budget, and none of what it never uses.
+
+Measured in a fresh interpreter per handler (as Lambda starts one), after the handler's own settings are
+loaded, so a lazy import that every invocation pays is counted too. A budget that no longer holds means a
+handler's cold start grew: see docs/BENCHMARKS.md before raising it.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SOURCE = Path(__file__).resolve().parents[2] / "src"
+ENVIRONMENT = {
+    "AWS_REGION": "us-east-1",
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "HUBSPOT_ACCESS_TOKEN": "pat-na1-budget",
+    "HUBSPOT_WEBHOOK_SECRET": "budget-secret",
+    "SYNC_QUEUE_URL": "http://127.0.0.1:9/123456789012/sync.fifo",
+    "STATE_TABLE_NAME": "cosell-budget",
+    "AUDIT_TABLE_NAME": "cosell-budget-audit",
+}
+PROBE = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+__import__(sys.argv[2])
+from cosell.handlers import runtime
+runtime.webhook_settings() if sys.argv[2].endswith(".webhook") else runtime.ports().config
+print(json.dumps(sorted(sys.modules)))
+"""
+# Never loaded by the webhook function: it verifies a signature and queues, nothing else.
+WEBHOOK_NEVER = (
+    "cosell.sync",
+    "cosell.config.sync",
+    "cosell.domain.to_partner_central",
+    "cosell.domain.reconcile",
+    "cosell.domain.mapping_rules",
+    "cosell.domain.synced_fields",
+    "cosell.hubspot.client",
+    "cosell.partner_central",
+    "cosell.store",
+)
+# handler → (most cosell modules, most modules in all, what it must not load)
+BUDGETS: dict[str, tuple[int, int, tuple[str, ...]]] = {
+    "cosell.handlers.webhook": (18, 560, WEBHOOK_NEVER),
+    "cosell.handlers.worker": (62, 640, ("cosell.cli", "cosell_local")),
+    "cosell.handlers.invitation_poll": (
+        30,
+        540,
+        ("cosell.sync.deals", "cosell.sync.referrals", "cosell.cli"),
+    ),
+    "cosell.handlers.sweep": (30, 540, ("cosell.sync.deals", "cosell.sync.referrals", "cosell.cli")),
+}
+
+
+def _loaded(handler: str) -> list[str]:
+    out = subprocess.run(
+        [sys.executable, "-I", "-c", PROBE, str(SOURCE), handler],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=ENVIRONMENT,
+    ).stdout
+    loaded: list[str] = json.loads(out)
+    return loaded
+
+
+@pytest.mark.parametrize("handler", sorted(BUDGETS))
+def test_handler_loads_within_its_budget(handler: str) -> None:
+    most_own, most_all, never = BUDGETS[handler]
+    loaded = _loaded(handler)
+    own = [name for name in loaded if name == "cosell" or name.startswith("cosell.")]
+    assert handler in own
+    forbidden = [name for name in loaded if any(name == n or name.startswith(n + ".") for n in never)]
+    assert not forbidden, f"{handler} loads {forbidden}"
+    assert len(own) <= most_own, f"{handler} loads {len(own)} cosell modules: {own}"
+    assert len(loaded) <= most_all, f"{handler} loads {len(loaded)} modules"
