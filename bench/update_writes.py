@@ -55,9 +55,9 @@ from typing import TYPE_CHECKING, Literal
 import urllib3
 
 from cosell.hubspot.client import HubSpotClient
-from cosell.hubspot.models import AssociationInput
+from cosell.hubspot.models import DEAL_TO_CONTACT, DEAL_TO_PRIMARY_COMPANY, AssociationInput
 from cosell.queue.messages import Subject, parse_message
-from cosell_local.demo.rep import DEAL_TO_CONTACT, PRIMARY_COMPANY, REP_OWNER_ID, REP_TOKEN
+from cosell_local.demo.rep import REP_OWNER_ID, REP_TOKEN
 from cosell_local.partner_central import EmulatorConfig
 from cosell_local.partner_central.config import WRITE_OPERATIONS
 from cosell_local.runner import LocalStack
@@ -279,7 +279,7 @@ def create_portfolio(rep: HubSpotClient, deals: int, label: str) -> Portfolio:
                 "dealtype": state.dealtype,
             },
             [
-                AssociationInput(to_id=company, type_id=PRIMARY_COMPANY),
+                AssociationInput(to_id=company, type_id=DEAL_TO_PRIMARY_COMPANY),
                 AssociationInput(to_id=contact, type_id=DEAL_TO_CONTACT),
             ],
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from cosell.config import WebhookSettings
+    from cosell.config import WebhookSecretSettings
     from cosell.config.sync import Settings
 
 CACHE_SECONDS = 300
@@ -36,7 +36,7 @@ def hubspot_access_token(settings: Settings) -> str:
     return _fetch(settings.hubspot_access_token_source)
 
 
-def hubspot_webhook_secret(settings: WebhookSettings) -> str:
+def hubspot_webhook_secret(settings: WebhookSecretSettings) -> str:
     if settings.hubspot_webhook_secret is not None:
         return settings.hubspot_webhook_secret.get_secret_value()
     assert settings.hubspot_webhook_secret_source is not None  # guaranteed by Settings validation

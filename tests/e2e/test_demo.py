@@ -58,7 +58,7 @@ def test_the_demo_plays_its_story_and_every_outcome_happens(tmp_path: Path) -> N
     assert "'1 × hold; deal updated'" in step_6
     assert "aws_sync_waiting: waiting: opportunity is In review; Amount and currency will be sent" in step_6
     assert "ExpectedCustomerSpend 10000.00 USD Monthly" in step_6
-    assert "aws_review_status: Action Required" in step_6
+    assert "aws_review_status: Submitted" in step_6  # the update under Action Required: back to review
     assert "aws_review_comments: Confirm the expected monthly spend with the customer." in step_6
     assert "cosell wrote: 1 × UpdateOpportunity, 1 × HubSpot deal update\n" in step_6
     settled = re.findall(r"the scheduled sweep, run now: (.*); cosell wrote since: (.*)$", out, re.MULTILINE)

@@ -17,7 +17,9 @@ from cosell.partner_central.schema import vocabulary
 from cosell.store.conflicts import ConflictStore
 from cosell.store.invitations import InvitationStore
 from cosell.store.pacer import ReadPacer, WritePacer
+from cosell.store.solutions import SolutionStore
 from cosell.store.state import StateStore
+from cosell.store.submissions import SubmissionStore
 from cosell.sync.onboarding.setup import SetupReport, ensure_deal_properties
 from cosell.sync.ports import SyncConfig
 from cosell_local.hubspot import HubSpotEmulator
@@ -100,6 +102,8 @@ class WorldPorts:
     links: StateStore
     referrals: InvitationStore
     conflicts: ConflictStore
+    solutions: SolutionStore
+    submissions: SubmissionStore
     write_pacer: WritePacer
     read_pacer: ReadPacer
     audit: AuditTrail
@@ -155,6 +159,8 @@ class SyncWorld:
             links=self.store,
             referrals=InvitationStore(dynamodb, self.table),
             conflicts=ConflictStore(dynamodb, self.table),
+            solutions=SolutionStore(dynamodb, self.table),
+            submissions=SubmissionStore(dynamodb, self.table),
             write_pacer=write_pacer or WritePacer(dynamodb, self.table, per_second=10),
             read_pacer=read_pacer or ReadPacer(dynamodb, self.table, per_second=10),
             audit=self.audit,

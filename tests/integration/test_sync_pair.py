@@ -1,4 +1,4 @@
-"""Keeping a linked pair in step (cosell.sync.sync_pair) against both emulators: the refusal and problem
+"""Keeping a linked pair in step (cosell.sync.deals.pair) against both emulators: the refusal and problem
 paths. The flows through the handlers are in tests/e2e/test_updates.py."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ import pytest
 import urllib3
 
 from cosell.domain.audit import AuditAction
+from cosell.domain.mapping_rules import MappingRules
 from cosell.sync.deals.pair import IN_STEP
 from cosell.sync.deals.push import PushOutcome, push_deal
 from tests.integration.sync_world import CATALOG, REP_TOKEN, make_world
@@ -42,28 +43,60 @@ def updates(world: SyncWorld) -> int:
 
 def test_an_update_partner_central_refuses_shows_its_reason_and_is_not_sent_again(world: SyncWorld) -> None:
     deal_id, _ = linked(world)
-    # Committed needs a solution associated in Partner Central; naming one on the deal is not enough.
-    world.rep.update_deal(deal_id, {"dealstage": "contractsent", "aws_solution_ids": "S-1234567"})
-    outcome = push_deal(deal_id, world.ports())
+    # A spend target longer than Partner Central's 80 characters: cosell's mapping sends it, Partner Central
+    # refuses it.
+    refused = MappingRules(spend_target_company="A" * 81)
+    world.rep.update_deal(deal_id, {"amount": "240000"})
+    outcome = push_deal(deal_id, world.ports(refused))
     assert "Partner Central refused the update" in outcome
     shown = status(world, deal_id)
     assert shown["aws_sync_status"] == "Error"
-    assert "Partner Central refused LifeCycle.Stage" in (shown["aws_sync_error"] or "")
+    assert "Partner Central refused Project.ExpectedCustomerSpend" in (shown["aws_sync_error"] or "")
     assert AuditAction.ERROR in [record.action for record in world.audit.records]
     sent = updates(world)
 
-    push_deal(deal_id, world.ports())  # the same refused update: not sent again, the reason stays
+    push_deal(deal_id, world.ports(refused))  # the same refused update: not sent again, the reason stays
     assert updates(world) == sent
     assert status(world, deal_id)["aws_sync_error"] == shown["aws_sync_error"]
 
-    world.rep.update_deal(deal_id, {"dealstage": "decisionmakerboughtin"})
-    push_deal(deal_id, world.ports())
+    push_deal(deal_id, world.ports())  # fixed (here: the administrator's rule): sent, and in step
     assert updates(world) == sent + 1
     assert status(world, deal_id)["aws_sync_status"] == "Synced"
     opportunity = world.partner_central.get_opportunity(
         Catalog=CATALOG, Identifier=world.opportunities()[0]["Id"]
     )
-    assert opportunity["LifeCycle"]["Stage"] == "Business Validation"
+    assert opportunity["Project"]["ExpectedCustomerSpend"][0]["Amount"] == "20000.00"
+
+
+def test_a_committed_deal_carries_the_solutions_it_names_and_syncs(world: SyncWorld) -> None:
+    deal_id, opportunity_id = linked(world)
+    world.rep.update_deal(deal_id, {"dealstage": "contractsent", "aws_solution_ids": "S-1234567"})
+    push_deal(deal_id, world.ports())
+    opportunity = world.partner_central.get_opportunity(Catalog=CATALOG, Identifier=opportunity_id)
+    assert opportunity["LifeCycle"]["Stage"] == "Committed"
+    assert opportunity["RelatedEntityIdentifiers"]["Solutions"] == ["S-1234567"]
+    shown = world.hubspot.get_deal(deal_id, ["aws_sync_status", "aws_solutions"]).properties
+    assert shown == {
+        **shown,
+        "aws_sync_status": "Synced",
+        "aws_solutions": "Sandbox Test Solution (S-1234567)",
+    }
+
+
+def test_a_solution_id_not_in_the_catalog_is_named_and_the_stage_that_needs_it_is_not_sent(
+    world: SyncWorld,
+) -> None:
+    deal_id, opportunity_id = linked(world)
+    sent = updates(world)
+    world.rep.update_deal(deal_id, {"dealstage": "contractsent", "aws_solution_ids": "S-9999999"})
+    push_deal(deal_id, world.ports())
+    error = status(world, deal_id)["aws_sync_error"] or ""
+    assert "S-9999999 is not an active solution" in error
+    assert "maps to Committed, which Partner Central accepts only with a solution" in error
+    assert updates(world) == sent
+    opportunity = world.partner_central.get_opportunity(Catalog=CATALOG, Identifier=opportunity_id)
+    assert opportunity["LifeCycle"]["Stage"] != "Committed"
+    assert not (opportunity.get("RelatedEntityIdentifiers") or {}).get("Solutions")
 
 
 def test_a_linked_deal_that_no_longer_maps_shows_its_problems_and_aws_review_and_waits_to_sync_fields(
@@ -85,7 +118,9 @@ def test_a_linked_deal_that_no_longer_maps_shows_its_problems_and_aws_review_and
     world.rep.update_deal(deal_id, {"description": "Move the data warehouse to AWS within two quarters."})
     push_deal(deal_id, world.ports())
     assert updates(world) == sent + 1
-    assert status(world, deal_id)["aws_sync_status"] == "Synced"
+    shown = dict(world.hubspot.get_deal(deal_id, ["aws_sync_status", "aws_review_status"]).properties)
+    # The partner's update under Action Required sends the opportunity back to AWS's review.
+    assert (shown["aws_sync_status"], shown["aws_review_status"]) == ("Synced", "Submitted")
     assert push_deal(deal_id, world.ports()) == IN_STEP
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cosell.config import ConfigurationError, Environment
+from cosell.config import ConfigurationError, Environment, WebhookSettings, load
 from cosell.config.sync import load_settings
 
 VALID = {
@@ -118,3 +118,32 @@ def test_development_still_needs_some_secret() -> None:
     environ = {key: value for key, value in VALID.items() if not key.startswith("HUBSPOT_WEBHOOK")}
     environ["ENVIRONMENT"] = "development"
     assert "HUBSPOT_WEBHOOK_SECRET_SOURCE: required" in _error_for(environ)
+
+
+WEBHOOK = {
+    "ENVIRONMENT": "production",
+    "AWS_REGION": "eu-west-1",
+    "HUBSPOT_WEBHOOK_SECRET_SOURCE": "/cosell/hubspot/webhook-secret",
+    "SYNC_QUEUE_URL": "https://sqs.eu-west-1.amazonaws.com/123456789012/cosell-sync.fifo",
+}
+
+
+def test_the_webhook_function_needs_only_its_secret_and_the_queue() -> None:
+    settings = load(WebhookSettings, WEBHOOK)
+    assert settings.hubspot_webhook_secret_source == "/cosell/hubspot/webhook-secret"
+    with pytest.raises(ConfigurationError, match="SYNC_QUEUE_URL: required"):
+        load(WebhookSettings, {k: v for k, v in WEBHOOK.items() if k != "SYNC_QUEUE_URL"})
+
+
+def test_the_webhook_function_refuses_a_plain_secret_when_deployed_and_needs_one_in_development() -> None:
+    plain = {**WEBHOOK, "HUBSPOT_WEBHOOK_SECRET": "s3cr3t-value"}
+    with pytest.raises(
+        ConfigurationError, match="HUBSPOT_WEBHOOK_SECRET: plain secrets are for local runs only"
+    ):
+        load(WebhookSettings, plain)
+    development = {
+        k: v for k, v in WEBHOOK.items() if k not in ("ENVIRONMENT", "HUBSPOT_WEBHOOK_SECRET_SOURCE")
+    }
+    with pytest.raises(ConfigurationError, match="HUBSPOT_WEBHOOK_SECRET_SOURCE: required"):
+        load(WebhookSettings, development)
+    assert load(WebhookSettings, {**development, "HUBSPOT_WEBHOOK_SECRET": "local"}).deployed is False

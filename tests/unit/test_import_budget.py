@@ -48,13 +48,18 @@ WEBHOOK_NEVER = (
 # handler → (most cosell modules, most modules in all, what it must not load)
 BUDGETS: dict[str, tuple[int, int, tuple[str, ...]]] = {
     "cosell.handlers.webhook": (18, 560, WEBHOOK_NEVER),
-    "cosell.handlers.worker": (62, 640, ("cosell.cli", "cosell_local")),
+    "cosell.handlers.worker": (72, 650, ("cosell.cli", "cosell_local")),
     "cosell.handlers.invitation_poll": (
         30,
         540,
         ("cosell.sync.deals", "cosell.sync.referrals", "cosell.cli"),
     ),
     "cosell.handlers.sweep": (30, 540, ("cosell.sync.deals", "cosell.sync.referrals", "cosell.cli")),
+    "cosell.handlers.solutions_api": (
+        40,
+        640,
+        ("cosell.cli", "cosell_local", "cosell.sync.deals", "cosell.sync.referrals"),
+    ),
 }
 
 

@@ -98,7 +98,8 @@ def test_only_functions_that_call_partner_central_may_assume_its_role() -> None:
         for s in _statements(resources[function["Role"]["Fn::GetAtt"][0]]["Properties"])
         if s["Action"] == "sts:AssumeRole"
     }
-    assert assumers == {"WorkerFunction", "InvitationPollFunction", "SweepFunction"}
+    # The solutions API reads the solution catalog from Partner Central when its cache is old.
+    assert assumers == {"WorkerFunction", "InvitationPollFunction", "SweepFunction", "SolutionsApiFunction"}
 
 
 def test_every_function_logs_to_a_group_kept_30_days() -> None:
@@ -162,9 +163,10 @@ def _table_grants(table: str) -> dict[str, set[str]]:
 
 
 def test_functions_may_only_append_to_the_audit_trail() -> None:
-    """Every function that keeps state records what it does; none may change or delete a record."""
+    """Every function that writes to HubSpot or Partner Central records what it does; none may change or delete
+    a record. The solutions API writes to neither (it reads, and caches the catalog)."""
     audit = _table_grants("AuditTable")
-    assert set(audit) == set(_table_grants("StateTable")) - {"WebhookFunction"}
+    assert set(audit) == set(_table_grants("StateTable")) - {"WebhookFunction", "SolutionsApiFunction"}
     assert all(actions == {"dynamodb:PutItem"} for actions in audit.values()), audit
     # No DynamoDB grant reaches a table another way: a wildcard, or an index ARN (Query on the trail's indexes).
     resources = TEMPLATE["Resources"]

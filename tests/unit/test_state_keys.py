@@ -52,6 +52,13 @@ def cases(first: str, second: str, day: date) -> list[Case]:
             f"quota#{first}#{day.isoformat()}",
             "count",
         ),
+        Case(ItemKind.SOLUTION_CATALOG, keys.solution_catalog(first), f"solutions#{first}", "catalog"),
+        Case(
+            ItemKind.SUBMISSION,
+            keys.submission(first, second),
+            f"opportunity#{first}#{second}",
+            "submission",
+        ),
     ]
 
 
@@ -74,6 +81,8 @@ def test_keys_as_tables_hold_them() -> None:
         ({"S": "invitation#42#O-7"}, {"S": "state"}),
         ({"S": "pacer#42"}, {"S": "slot"}),
         ({"S": "quota#42#2026-11-30"}, {"S": "count"}),
+        ({"S": "solutions#42"}, {"S": "catalog"}),
+        ({"S": "opportunity#42#O-7"}, {"S": "submission"}),
     ]
 
 

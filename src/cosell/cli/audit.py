@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import boto3
 from botocore.exceptions import ClientError
 
+from cosell.aws_errors import error_code
 from cosell.config import ConfigurationError
 from cosell.config.sync import load_operator_settings
 from cosell.domain.audit import AuditRecord, value_text
@@ -222,7 +223,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         exit_code: int = args.show(args, store, source)
     except ClientError as error:
-        if error.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
+        if error_code(error) != "ResourceNotFoundException":
             raise
         raise ConfigurationError(
             f"audit table {source.table_name} not found in {source.region}: check AUDIT_TABLE_NAME or --stack"

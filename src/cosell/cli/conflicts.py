@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from botocore.exceptions import ClientError
 
+from cosell.aws_errors import error_code
 from cosell.cli.audit import source_from_stack
 from cosell.cli.status import resources_from_stack
 from cosell.config import ConfigurationError
@@ -283,7 +284,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         exit_code: int = args.act(args, session, resources)
     except ClientError as error:
-        if error.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
+        if error_code(error) != "ResourceNotFoundException":
             raise
         raise ConfigurationError(
             f"table not found in {resources.region} ({error}): check STATE_TABLE_NAME, AUDIT_TABLE_NAME "

@@ -85,20 +85,25 @@ class CommonSettings(BaseModel):
         return []
 
 
-class WebhookSettings(CommonSettings):
-    """The webhook function: verify HubSpot's signature, queue the delivery."""
+class WebhookSecretSettings(CommonSettings):
+    """How HubSpot's webhooks are verified: the app's client secret, and the URL HubSpot signs."""
 
     # The URL HubSpot calls, when it is not the API Gateway URL (custom domain, proxy): signatures cover it.
     hubspot_webhook_url: AnyHttpUrl | None = None
     hubspot_webhook_secret_source: SecretReference | None = None
     hubspot_webhook_secret: SecretStr | None = None
-    sync_queue_url: AnyHttpUrl
 
     def deployment_problems(self) -> list[str]:
         return [
             *super().deployment_problems(),
             *self.secret_problems("hubspot_webhook_secret", "hubspot_webhook_secret_source"),
         ]
+
+
+class WebhookSettings(WebhookSecretSettings):
+    """The webhook function: verify HubSpot's signature, queue the delivery."""
+
+    sync_queue_url: AnyHttpUrl
 
 
 def _describe(error: ValidationError) -> str:

@@ -17,11 +17,12 @@ from cosell.config import (
     SecretReference,
     TableName,
     TopicArn,
-    WebhookSettings,
+    WebhookSecretSettings,
     load,
 )
 from cosell.domain.mapping_rules import MappingRules
 from cosell.domain.reconcile import ConflictPolicy, Strategy
+from cosell.domain.referral import InvitationPolicy
 from cosell.domain.synced_fields import BY_NAME
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ def _synced_field(name: str) -> str:
 SyncedFieldName = Annotated[str, AfterValidator(_synced_field)]
 
 
-class Settings(WebhookSettings):
+class Settings(WebhookSecretSettings):
     """Everything the stack's variables say; the stack's resources are optional here (operator commands)."""
 
     # Partner Central. Its API lives in us-east-1 only, whatever region the stack runs in.
@@ -52,7 +53,7 @@ class Settings(WebhookSettings):
     hubspot_access_token: SecretStr | None = None
 
     # Resources created by template.yaml; required by the functions (FunctionSettings), optional for the CLI.
-    sync_queue_url: AnyHttpUrl | None = None  # type: ignore[assignment]  # required only for the functions
+    sync_queue_url: AnyHttpUrl | None = None
     state_table_name: TableName | None = None
     # The audit trail (cosell.store.audit): the functions append to it, `cosell audit` reads it.
     audit_table_name: TableName | None = None
@@ -72,7 +73,7 @@ class Settings(WebhookSettings):
 
     # AWS referrals (engagement invitations): `auto` accepts at once; `review` first makes a deal in
     # INVITATION_REVIEW_STAGE and waits for the rep's decision (docs/ARCHITECTURE.md, "AWS referrals").
-    invitation_policy: Literal["auto", "review"] = "auto"
+    invitation_policy: InvitationPolicy = "auto"
     # HubSpot pipeline (internal id) of the deals made from referrals, and the stage of a deal under review.
     invitation_pipeline: Annotated[str, Field(min_length=1)] = "default"
     invitation_review_stage: Annotated[str, Field(min_length=1)] = "appointmentscheduled"

@@ -26,6 +26,9 @@ class AuditAction(StrEnum):
     UPDATE_DEAL = "update deal"
     ACCEPT_INVITATION = "accept invitation"
     REJECT_INVITATION = "reject invitation"
+    ASSOCIATE_SOLUTION = "associate solution"
+    DISASSOCIATE_SOLUTION = "disassociate solution"
+    SUBMIT_OPPORTUNITY = "submit opportunity"
     # Decisions.
     SKIP = "skip"  # a change seen and deliberately not written (and why)
     HOLD = "hold"  # a change that cannot be written yet (the opportunity is under review)
@@ -43,6 +46,9 @@ WRITES = frozenset(
         AuditAction.UPDATE_DEAL,
         AuditAction.ACCEPT_INVITATION,
         AuditAction.REJECT_INVITATION,
+        AuditAction.ASSOCIATE_SOLUTION,
+        AuditAction.DISASSOCIATE_SOLUTION,
+        AuditAction.SUBMIT_OPPORTUNITY,
     }
 )
 

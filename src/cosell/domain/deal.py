@@ -6,7 +6,9 @@ Built by the use case from HubSpot's API models, so the domain depends on no ada
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass, field, replace
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
@@ -54,8 +56,18 @@ class DealView:
     contacts: tuple[Person, ...] = ()
     # The deal's optional `aws_*` override properties (docs/MAPPING.md), by HubSpot property name.
     overrides: dict[str, str] = field(default_factory=dict)
+    # What the rep asks of AWS (aws_involvement_type, aws_visibility; cosell.domain.submission).
+    involvement_type: str | None = None
+    visibility: str | None = None
     # The latest change to the deal, its company or contacts (last-write-wins conflicts).
     modified_at: datetime | None = None
+
+
+def fingerprint(view: DealView) -> str:
+    """What was read of the deal; not when it changed (cosell's own status writes move that)."""
+    read = asdict(view)
+    read.pop("modified_at")
+    return hashlib.sha256(json.dumps(read, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def with_properties(view: DealView, values: Mapping[str, str]) -> DealView:

@@ -6,6 +6,8 @@ definitions (types, labels, options) are `cosell.hubspot.properties`.
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 # Written by cosell.
 OPPORTUNITY_ID = "aws_opportunity_id"
 OPPORTUNITY_URL = "aws_opportunity_url"
@@ -15,7 +17,15 @@ LAST_SYNCED_AT = "aws_last_synced_at"
 SYNC_WAITING = (
     "aws_sync_waiting"  # changes held (opportunity under review) and conflicts awaiting an operator
 )
-SYNC_STATUSES = ("Synced", "Pending", "Error")
+
+
+class SyncStatus(StrEnum):
+    SYNCED = "Synced"
+    PENDING = "Pending"  # something waits: AWS's review, an operator's choice, the rep's decision
+    ERROR = "Error"  # something stops the sync; `aws_sync_error` says what to fix
+
+
+SYNC_STATUSES = tuple(status.value for status in SyncStatus)
 # Partner Central's side of the review, pulled into the deal (written by cosell).
 REVIEW_STATUS = "aws_review_status"
 REVIEW_COMMENTS = "aws_review_comments"
@@ -34,6 +44,17 @@ INVITATION_STATUSES = ("Pending review", "Accepting", "Accepted", "Rejected", "E
 DECISIONS = ("Accept", "Reject")
 ORIGINS = ("AWS Referral", "Partner Referral")
 
+# Co-selling with AWS. The rep asks for the submission (involvement type, visibility); cosell writes the
+# solutions the opportunity carries (names and ids) and the submission's state.
+SOLUTION_IDS = "aws_solution_ids"  # the rep's choice of solutions, ids separated by ;
+SOLUTIONS = "aws_solutions"
+INVOLVEMENT_TYPE = "aws_involvement_type"
+VISIBILITY = "aws_visibility"
+SUBMISSION_STATUS = "aws_submission_status"
+INVOLVEMENT_TYPES = ("Co-Sell", "For Visibility Only")
+VISIBILITIES = ("Full", "Limited")
+SUBMISSION_STATUSES = ("Incomplete", "Submitting", "Submitted", "Failed", "Rejected")
+
 # Read by the mapping: per-deal overrides of Partner Central fields HubSpot has no equivalent for.
 OVERRIDES = (
     "aws_opportunity_type",
@@ -43,5 +64,7 @@ OVERRIDES = (
     "aws_national_security",
     "aws_industry",
     "aws_customer_use_case",
-    "aws_solution_ids",
+    SOLUTION_IDS,
 )
+# Read by the submission.
+SUBMISSION_REQUEST = (INVOLVEMENT_TYPE, VISIBILITY)

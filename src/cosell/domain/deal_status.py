@@ -6,11 +6,11 @@ text outgrows what HubSpot keeps. Pure: the use case writes the properties (cose
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from cosell.domain import deal_properties
 from cosell.domain.audit import value_text
+from cosell.domain.deal_properties import SyncStatus
 from cosell.domain.reconcile import Action
 
 if TYPE_CHECKING:
@@ -20,12 +20,6 @@ if TYPE_CHECKING:
 
 # HubSpot keeps at most 65,536 characters in a text property (docs/CONTRACTS.md, "HubSpot properties").
 TEXT_MAX = 65_000
-
-
-class SyncStatus(StrEnum):
-    SYNCED = "Synced"
-    PENDING = "Pending"  # something waits: AWS's review, an operator's choice, the rep's decision
-    ERROR = "Error"  # something stops the sync; `aws_sync_error` says what to fix
 
 
 def fit(text: str) -> str:

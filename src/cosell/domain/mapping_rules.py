@@ -6,7 +6,7 @@ A deployment overrides any of these with the `MAPPING_RULES` setting (JSON, merg
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -105,6 +105,15 @@ class MappingRules(BaseModel):
     owner_business_title: str = "PartnerAccountManager"
     contact_business_title: str = "Customer contact"
     max_contacts: Annotated[int, Field(ge=0, le=50)] = 10
+    # Solutions an opportunity carries when the deal names none (aws_solution_ids); none: the matcher chooses.
+    default_solution_ids: tuple[str, ...] = ()
+    # The matcher's choices: solutions scoring at least this (0–100, cosell.domain.solutions).
+    solution_match_threshold: Annotated[int, Field(ge=0, le=100)] = 40
+    # Pipeline id → HubSpot stage ids whose deals are submitted to AWS when they reach them, with
+    # `submission_involvement` unless the deal says otherwise (aws_involvement_type).
+    submit_stages: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    submission_involvement: Literal["Co-Sell", "For Visibility Only"] = "Co-Sell"
+    submission_visibility: Literal["Full", "Limited"] = "Full"
 
     @property
     def monthly_divisor(self) -> Decimal:

@@ -56,6 +56,16 @@ def stage_problem(
     return None
 
 
+# The last stage before those that need a solution.
+BEFORE_SOLUTION = "Business Validation"
+
+
+def stage_to_create(stage: str) -> str:
+    """The stage a new opportunity is created at. CreateOpportunity carries no solution, so a deal already in a
+    stage that needs one is created just before it, its solutions associated, then moved to its stage."""
+    return BEFORE_SOLUTION if stage in STAGES_NEEDING_SOLUTION else stage
+
+
 def accepts_past_close_date(stage: str | None) -> bool:
     return stage in CLOSED_STAGES
 

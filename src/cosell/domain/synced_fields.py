@@ -235,7 +235,7 @@ def copy_field(source: Mapping[str, Any], target: dict[str, Any], synced: Synced
 # --- Partner Central → HubSpot --------------------------------------------------------------------------
 
 
-def deal_properties(
+def pulled_deal_properties(
     synced: SyncedField, opportunity: Mapping[str, Any], rules: MappingRules, pipeline: str
 ) -> dict[str, str] | None:
     """The HubSpot deal properties that carry a pulled field's Partner Central value; None when HubSpot

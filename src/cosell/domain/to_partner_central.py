@@ -59,6 +59,8 @@ class MappingResult:
     fields: OpportunityFields | None
     problems: tuple[Problem, ...] = ()
     warnings: tuple[str, ...] = ()
+    # The fields as far as they map, problems or not: to explain a deal (solution matches), never to send.
+    draft: OpportunityFields = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -75,12 +77,22 @@ class _Collector:
 
 
 def map_deal(
-    deal: DealView, rules: MappingRules, vocabulary: Vocabulary, today: date, *, creating: bool = True
+    deal: DealView,
+    rules: MappingRules,
+    vocabulary: Vocabulary,
+    today: date,
+    *,
+    creating: bool = True,
+    has_solution: bool | None = None,
 ) -> MappingResult:
-    """`creating`: the fields of a new opportunity (a lost deal makes none); else those of a linked one."""
+    """`creating`: the fields of a new opportunity (a lost deal makes none); else those of a linked one.
+    `has_solution`: whether the opportunity will carry a solution (cosell.domain.solutions); by default,
+    whether the deal names one."""
     found = _Collector()
     project = _project(deal, rules, vocabulary, found)
-    life_cycle = _life_cycle(deal, rules, found, today, creating=creating)
+    if has_solution is None:
+        has_solution = bool(deal.overrides.get("aws_solution_ids"))
+    life_cycle = _life_cycle(deal, rules, found, today, creating=creating, has_solution=has_solution)
     customer = _customer(deal, rules, vocabulary, found)
     national_security = _choice(
         deal, "aws_national_security", rules.national_security, {"Yes", "No"}, "NationalSecurity", found
@@ -122,8 +134,8 @@ def map_deal(
     if team:
         fields["OpportunityTeam"] = team
     if found.problems:
-        return MappingResult(None, tuple(found.problems), tuple(found.warnings))
-    return MappingResult(fields, (), tuple(found.warnings))
+        return MappingResult(None, tuple(found.problems), tuple(found.warnings), fields)
+    return MappingResult(fields, (), tuple(found.warnings), fields)
 
 
 def _project(
@@ -223,7 +235,7 @@ def _spend(deal: DealView, rules: MappingRules, vocabulary: Vocabulary, found: _
 
 
 def _life_cycle(
-    deal: DealView, rules: MappingRules, found: _Collector, today: date, *, creating: bool
+    deal: DealView, rules: MappingRules, found: _Collector, today: date, *, creating: bool, has_solution: bool
 ) -> dict[str, str]:
     stage = partner_central_stage(deal.stage_id, deal.pipeline_id, rules)
     problem = stage_problem(
@@ -231,7 +243,7 @@ def _life_cycle(
         deal.stage_id,
         deal.pipeline_id,
         creating=creating,
-        has_solution=bool(deal.overrides.get("aws_solution_ids")),
+        has_solution=has_solution,
     )
     if problem is not None:
         found.problem("Deal stage", "LifeCycle.Stage", problem)

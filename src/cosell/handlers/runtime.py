@@ -26,7 +26,9 @@ if TYPE_CHECKING:
     from cosell.store.conflicts import ConflictStore
     from cosell.store.invitations import InvitationStore
     from cosell.store.pacer import ReadPacer, WritePacer
+    from cosell.store.solutions import SolutionStore
     from cosell.store.state import StateStore
+    from cosell.store.submissions import SubmissionStore
     from cosell.sync.ports import SyncConfig
 
 logger = build_logger()
@@ -117,6 +119,18 @@ class Runtime:
         from cosell.store.conflicts import ConflictStore
 
         return ConflictStore(self.dynamodb, self.settings.state_table_name)
+
+    @cached_property
+    def solutions(self) -> SolutionStore:
+        from cosell.store.solutions import SolutionStore
+
+        return SolutionStore(self.dynamodb, self.settings.state_table_name)
+
+    @cached_property
+    def submissions(self) -> SubmissionStore:
+        from cosell.store.submissions import SubmissionStore
+
+        return SubmissionStore(self.dynamodb, self.settings.state_table_name)
 
     @cached_property
     def write_pacer(self) -> WritePacer:

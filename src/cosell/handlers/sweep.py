@@ -1,5 +1,5 @@
 """Scheduled sweep (EventBridge Scheduler → Lambda): queue a reconcile for every linked opportunity that
-changed since the last sweep (cosell.sync.schedules.sweep)."""
+changed since the last sweep (cosell.sync.schedules.sweep), and keep the solution catalog fresh."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from cosell.handlers import runtime
 from cosell.handlers.runtime import logger
 from cosell.sync.schedules.sweep import sweep
+from cosell.sync.solutions.catalog import refresh_when_old
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     logger.set_correlation_id(context.aws_request_id)
-    report = sweep(runtime.ports(), context.aws_request_id)
-    logger.info("sweep done", extra=asdict(report))
-    return asdict(report)
+    ports = runtime.ports()
+    report = asdict(sweep(ports, context.aws_request_id)) | {"solutions": refresh_when_old(ports)}
+    logger.info("sweep done", extra=report)
+    return report

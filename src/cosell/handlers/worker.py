@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    batch = Batch(event.get("Records") or [], runtime.ports(), logger)
+    batch = Batch(event.get("Records") or [], runtime.ports, logger)
     return process_partial_response(
         event=event,
         record_handler=batch.handle,

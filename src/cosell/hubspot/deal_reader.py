@@ -1,9 +1,9 @@
 """Reads one deal and everything its mapping needs from HubSpot, in as few calls as HubSpot allows.
 
 The deal alone costs one request (with its contact ids), which settles most webhooks: an untagged deal needs
-nothing more. Its view costs three: the company associations (to find the primary one),
-the company, the contacts in one batch. Owners change rarely and are
-read once per execution environment for `owner_cache_seconds`.
+nothing more. Its view costs three: the company associations (to find the primary one), the company, the
+contacts in one batch. Owners change rarely and are read once per execution environment for
+`owner_cache_seconds`.
 """
 
 from __future__ import annotations
@@ -33,6 +33,10 @@ DEAL_PROPERTIES = (
     deal_properties.REVIEW_COMMENTS,
     deal_properties.NEXT_STEPS,
     deal_properties.INVITATION_ID,
+    deal_properties.ENGAGEMENT_ID,
+    deal_properties.SOLUTIONS,
+    deal_properties.SUBMISSION_STATUS,
+    *deal_properties.SUBMISSION_REQUEST,
     *deal_properties.OVERRIDES,
 )
 
@@ -79,6 +83,8 @@ class DealReader:
             company=_company_view(company) if company else None,
             contacts=tuple(_person(contact) for contact in sorted(contacts, key=lambda c: c.id)),
             overrides={name: value for name in deal_properties.OVERRIDES if (value := deal.get(name))},
+            involvement_type=deal.get(deal_properties.INVOLVEMENT_TYPE),
+            visibility=deal.get(deal_properties.VISIBILITY),
             modified_at=modified_at,
         )
 

@@ -16,6 +16,8 @@ from cosell.domain.deal_properties import (
     INVITATION_ID,
     INVITATION_STATUS,
     INVITATION_STATUSES,
+    INVOLVEMENT_TYPE,
+    INVOLVEMENT_TYPES,
     LAST_SYNCED_AT,
     NEXT_STEPS,
     OPPORTUNITY_ID,
@@ -27,10 +29,17 @@ from cosell.domain.deal_properties import (
     REVIEW_COMMENTS,
     REVIEW_STATUS,
     REVIEW_STATUSES,
+    SOLUTION_IDS,
+    SOLUTIONS,
+    SUBMISSION_REQUEST,
+    SUBMISSION_STATUS,
+    SUBMISSION_STATUSES,
     SYNC_ERROR,
     SYNC_STATUS,
     SYNC_STATUSES,
     SYNC_WAITING,
+    VISIBILITIES,
+    VISIBILITY,
 )
 from cosell.hubspot.models import PropertyDefinition, PropertyGroup, PropertyOption
 
@@ -65,7 +74,13 @@ WEBHOOK_SUBSCRIPTIONS = (
     "deal.associationChange",
     *(
         f"deal.propertyChange:{name}"
-        for name in (*MAPPED_DEAL_PROPERTIES, *OVERRIDES, INVITATION_DECISION, REJECTION_REASON)
+        for name in (
+            *MAPPED_DEAL_PROPERTIES,
+            *OVERRIDES,
+            *SUBMISSION_REQUEST,
+            INVITATION_DECISION,
+            REJECTION_REASON,
+        )
     ),
     *(f"company.propertyChange:{name}" for name in COMPANY_PROPERTIES),
     *(f"contact.propertyChange:{name}" for name in CONTACT_PROPERTIES),
@@ -143,5 +158,9 @@ def deal_properties(vocabulary: Vocabulary) -> list[PropertyDefinition]:
         _choice("aws_national_security", "AWS national security", "Yes only for Government customers.", ("Yes", "No"), multiple=False),
         _choice("aws_industry", "AWS industry", "Overrides the industry mapped from the company.", vocabulary.industries, multiple=False),
         _text("aws_customer_use_case", "AWS customer use case", "Partner Central's customer use case."),
-        _text("aws_solution_ids", "AWS solution ids", "Partner Central solutions to attach (S-…), separated by ;."),
+        _text(SOLUTION_IDS, "AWS solution ids", "Partner Central solutions the opportunity carries (S-…), separated by ;. Empty: your administrator's default solutions, or cosell's best matches once AWS needs one."),
+        _text(SOLUTIONS, "AWS solutions", "The solutions the opportunity carries in Partner Central (set by cosell).", "textarea"),
+        _choice(INVOLVEMENT_TYPE, "AWS involvement type", "Set it to submit the opportunity to AWS: Co-Sell asks AWS to sell with you; For Visibility Only tells AWS.", INVOLVEMENT_TYPES, multiple=False),
+        _choice(VISIBILITY, "AWS visibility", "Full shares the opportunity's details with AWS sellers; Limited shares less (default Full).", VISIBILITIES, multiple=False),
+        _choice(SUBMISSION_STATUS, "AWS submission status", "Where the submission to AWS stands (set by cosell).", SUBMISSION_STATUSES, multiple=False),
     ]  # fmt: skip

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from cosell.aws_errors import error_code
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
@@ -125,7 +127,7 @@ def start_lead_acceptance(
     try:
         client.accept_engagement_invitation(Catalog=catalog, Identifier=invitation_id)
     except ClientError as error:
-        if error.response.get("Error", {}).get("Code") != "ConflictException":
+        if error_code(error) != "ConflictException":
             raise
         # Accepted by an earlier attempt that stopped before starting the task.
     engagement = client.get_engagement(Catalog=catalog, Identifier=engagement_id)

@@ -15,6 +15,8 @@ Items, one partition per object unless said otherwise (pk / sk):
 - `invitation#<catalog>#<id>` / `state`: how far cosell got with an AWS referral.
 - `pacer#<budget>` / `slot`: the next free time slot of a Partner Central request budget.
 - `quota#<budget>#<YYYY-MM-DD>` / `count`: how many slots of a budget were reserved on a UTC day.
+- `solutions#<catalog>` / `catalog`: the partner's solutions as ListSolutions last returned them.
+- `opportunity#<catalog>#<id>` / `submission`: the opportunity's submission to AWS: its task and attempts.
 
 These keys are what existing tables hold: changing one orphans every item written with it. What an item holds
 besides its key is its store's business (cosell.store.state, .conflicts, .invitations, .pacer).
@@ -50,6 +52,8 @@ class ItemKind(Enum):
     INVITATION_STATE = auto()
     PACER_SLOT = auto()
     DAILY_COUNTER = auto()
+    SOLUTION_CATALOG = auto()
+    SUBMISSION = auto()
 
 
 _CONFLICTS_PARTITION = "conflicts"
@@ -64,6 +68,8 @@ _LAYOUTS: dict[ItemKind, tuple[str, str]] = {
     ItemKind.INVITATION_STATE: ("invitation#", "state"),
     ItemKind.PACER_SLOT: ("pacer#", "slot"),
     ItemKind.DAILY_COUNTER: ("quota#", "count"),
+    ItemKind.SOLUTION_CATALOG: ("solutions#", "catalog"),
+    ItemKind.SUBMISSION: ("opportunity#", "submission"),
 }
 _KINDS_BY_LAYOUT = {layout: kind for kind, layout in _LAYOUTS.items()}
 
@@ -111,6 +117,14 @@ def pacer_slot(budget: str) -> dict[str, AttributeValueTypeDef]:
 
 def daily_counter(budget: str, day: date) -> dict[str, AttributeValueTypeDef]:
     return _object_key(ItemKind.DAILY_COUNTER, budget, day.isoformat())
+
+
+def solution_catalog(catalog: str) -> dict[str, AttributeValueTypeDef]:
+    return _object_key(ItemKind.SOLUTION_CATALOG, catalog)
+
+
+def submission(catalog: str, opportunity_id: str) -> dict[str, AttributeValueTypeDef]:
+    return _object_key(ItemKind.SUBMISSION, catalog, opportunity_id)
 
 
 def all_conflicts() -> tuple[str, dict[str, AttributeValueTypeDef]]:

@@ -18,7 +18,7 @@ from cosell.queue.messages import Subject, SyncRequest, parse_message
 from cosell.sync.dispatch import reconcile
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     from aws_lambda_powertools import Logger
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -50,9 +50,11 @@ def coalesce(records: Iterable[dict[str, Any]]) -> dict[str, SyncRequest | None]
 
 
 class Batch:
-    """The worker's plan for one batch; `handle` is the batch processor's record handler."""
+    """The worker's plan for one batch; `handle` is the batch processor's record handler. `ports` is called
+    when a message needs them, so a failure to build them (a setting missing) fails that message, logged,
+    and acknowledges nothing it should not."""
 
-    def __init__(self, records: Iterable[dict[str, Any]], ports: Ports, logger: Logger) -> None:
+    def __init__(self, records: Iterable[dict[str, Any]], ports: Callable[[], Ports], logger: Logger) -> None:
         self._plan = coalesce(records)
         self._ports = ports
         self._logger = logger
@@ -68,7 +70,7 @@ class Batch:
             return
         logger.set_correlation_id(message.correlation_id)
         try:
-            outcome = reconcile(message, self._ports)
+            outcome = reconcile(message, self._ports())
         except Exception:
             # Logged here, through the redacting logger: the batch processor itself reports only at DEBUG.
             logger.exception(
@@ -81,7 +83,6 @@ class Batch:
         )
 
     def _forward(self, event: dict[str, Any]) -> None:
-        ports = self._ports
         try:
             request = from_eventbridge(event)
         except UnsupportedEventError as unsupported:
@@ -90,6 +91,7 @@ class Batch:
                 "event ignored", extra={"detail_type": event.get("detail-type"), "reason": str(unsupported)}
             )
             return
+        ports = self._ports()
         if request.subject is Subject.OPPORTUNITY:
             catalog = request.catalog or ports.config.catalog
             deal_id = ports.links.deal_for_opportunity(catalog, request.object_id)

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from cosell.sync.ports import Ports
 
 # The rep's answer to an AWS referral under review (INVITATION_POLICY=review).
-DECISION_PROPERTIES = frozenset({deal_properties.INVITATION_DECISION, deal_properties.REJECTION_REASON})
+DECISION_TRIGGERS = frozenset({deal_properties.INVITATION_DECISION, deal_properties.REJECTION_REASON})
 
 
 def reconcile(request: SyncRequest, ports: Ports) -> str:
@@ -37,7 +37,7 @@ def reconcile(request: SyncRequest, ports: Ports) -> str:
 def _deal(request: SyncRequest, ports: Ports) -> str:
     merged = [deal_id for trigger in request.triggers for deal_id in trigger.merged_object_ids]
     pushed = push_deal(request.object_id, ports, request.cause, merged_deal_ids=merged)
-    decided = any(trigger.property_name in DECISION_PROPERTIES for trigger in request.triggers)
+    decided = any(trigger.property_name in DECISION_TRIGGERS for trigger in request.triggers)
     if pushed is not PushOutcome.FROM_INVITATION and not decided:
         return str(pushed)
     taken = take_invitation_of_deal(request.object_id, ports)

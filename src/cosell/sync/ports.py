@@ -23,13 +23,16 @@ if TYPE_CHECKING:
     from cosell.domain.mapping_rules import MappingRules
     from cosell.domain.reconcile import ConflictPolicy, Side, Snapshot
     from cosell.domain.referral import InvitationPolicy, Phase
+    from cosell.domain.solutions import Solution
     from cosell.domain.vocabulary import Vocabulary
     from cosell.hubspot.crm import HubSpotCrm
     from cosell.hubspot.models import Deal
     from cosell.queue.messages import SyncRequest
     from cosell.store.conflicts import DealConflicts
     from cosell.store.invitations import InvitationState
+    from cosell.store.solutions import CachedCatalog
     from cosell.store.state import Link, PendingCreate
+    from cosell.store.submissions import Submission, SubmissionState
 
 
 class DealReading(Protocol):
@@ -87,9 +90,25 @@ class ConflictBook(Protocol):
     def clear(self, deal_id: str) -> None: ...
 
 
+class SolutionCache(Protocol):
+    """The partner's solution catalog as last read (cosell.store.solutions.SolutionStore)."""
+
+    def get(self, catalog: str) -> CachedCatalog | None: ...
+    def save(self, catalog: str, solutions: Sequence[Solution], read_at: datetime) -> None: ...
+
+
+class SubmissionBook(Protocol):
+    """Each opportunity's submission to AWS (cosell.store.submissions.SubmissionStore)."""
+
+    def get(self, catalog: str, opportunity_id: str) -> Submission | None: ...
+    def start(self, catalog: str, opportunity_id: str, attempt: int, client_token: str) -> Submission: ...
+    def close_rejected(self, catalog: str, opportunity_id: str, reason: str) -> None: ...
+    def update(self, catalog: str, opportunity_id: str, state: SubmissionState, **fields: str) -> None: ...
+
+
 @dataclass(frozen=True)
 class SyncConfig:
-    """The settings the use cases act on (cosell.config.WorkerSettings)."""
+    """The settings the use cases act on (from cosell.config.sync.FunctionSettings)."""
 
     catalog: Catalog
     rules: MappingRules
@@ -109,17 +128,27 @@ class SyncConfig:
         return self.opportunity_url_template.format(opportunity_id=opportunity_id)
 
 
-class Ports(Protocol):
-    """Everything a use case reaches outside itself."""
+class CatalogPorts(Protocol):
+    """What reading the solution catalog needs (the operator CLI has no more)."""
 
     @property
     def config(self) -> SyncConfig: ...
     @property
+    def partner_central(self) -> PartnerCentralSellingAPIClient: ...
+    @property
+    def read_pacer(self) -> Pacer: ...
+    @property
+    def solutions(self) -> SolutionCache: ...
+    def now(self) -> datetime: ...
+
+
+class Ports(CatalogPorts, Protocol):
+    """Everything a use case reaches outside itself."""
+
+    @property
     def hubspot(self) -> HubSpotCrm: ...
     @property
     def deals(self) -> DealReading: ...
-    @property
-    def partner_central(self) -> PartnerCentralSellingAPIClient: ...
     @property
     def links(self) -> LinkStore: ...
     @property
@@ -127,11 +156,10 @@ class Ports(Protocol):
     @property
     def conflicts(self) -> ConflictBook: ...
     @property
-    def write_pacer(self) -> Pacer: ...
+    def submissions(self) -> SubmissionBook: ...
     @property
-    def read_pacer(self) -> Pacer: ...
+    def write_pacer(self) -> Pacer: ...
     @property
     def audit(self) -> AuditLog: ...
     @property
     def queue(self) -> RequestQueue: ...
-    def now(self) -> datetime: ...

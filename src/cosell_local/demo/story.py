@@ -356,10 +356,12 @@ class Story:
             ),
         )
         self.timeline.detail(f"cosell wrote: {written}")
+        # AWS documents that the partner's update under Action Required sends the opportunity back to review.
         self.checks.expect(
-            deal.get(deal_properties.REVIEW_STATUS) == "Action Required"
+            deal.get(deal_properties.REVIEW_STATUS) == "Submitted"
             and deal.get(deal_properties.REVIEW_COMMENTS) == REVIEW_COMMENTS,
-            f"deal {deal_id} shows {deal_properties.REVIEW_STATUS} Action Required and AWS's comments",
+            f"deal {deal_id} shows AWS's comments, and {deal_properties.REVIEW_STATUS} Submitted: the partner's "
+            f"update under Action Required sent it back to AWS's review",
         )
         self.checks.expect(
             written == Writes({"UpdateOpportunity": 1}, 1)

@@ -1,12 +1,14 @@
 """Partner Central's rules beyond the service model, as pure functions over opportunity records.
 
 Sources: docs/CONTRACTS.md, "Opportunity field rules", "Stages that need a solution", "Editable fields by
-review status" and "Catalogs".
+review status" and "Catalogs"; for submission, docs/EMULATORS.md ("What an opportunity needs to be
+submitted"), which names AWS's pages.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from cosell_local.partner_central.errors import FieldError
@@ -20,6 +22,75 @@ STAGES_NEEDING_SOLUTION = ("Committed", "Launched")
 AWS_OWNED_LIFECYCLE = ("ReviewStatus", "ReviewComments", "ReviewStatusReason", "NextStepsHistory")
 SANDBOX_REVIEW_OUTCOMES = ("Submitted", "In review", "Approved", "Action Required", "Rejected")
 SUBMITTABLE_REVIEW_STATUSES = ("Pending Submission", "Action Required")
+# An UpdateOpportunity in Action Required sends the opportunity back into AWS's validation (model shape
+# LifeCycle, member ReviewStatus: "After updates, the opportunity re-enters the validation phase").
+REVIEW_AFTER_ACTION_REQUIRED = "Submitted"
+
+# aws-samples/partner-crm-integration-samples, opportunity-samples/CountriesWithoutPostalCode.csv, as the
+# model's CountryCode values: these countries take no postal code.
+COUNTRIES_WITHOUT_POSTAL_CODE = frozenset(
+    [
+        "AE",
+        "AG",
+        "AN",
+        "AO",
+        "AW",
+        "BF",
+        "BI",
+        "BJ",
+        "BO",
+        "BQ",
+        "BS",
+        "BW",
+        "BZ",
+        "CF",
+        "CG",
+        "CI",
+        "CK",
+        "CM",
+        "CW",
+        "DJ",
+        "DM",
+        "ER",
+        "FJ",
+        "GD",
+        "GH",
+        "GM",
+        "GQ",
+        "GY",
+        "HK",
+        "HM",
+        "KI",
+        "KM",
+        "KN",
+        "LY",
+        "ML",
+        "MO",
+        "MR",
+        "MW",
+        "NR",
+        "NU",
+        "QA",
+        "RW",
+        "SB",
+        "SC",
+        "SH",
+        "SL",
+        "SR",
+        "ST",
+        "SY",
+        "TF",
+        "TG",
+        "TK",
+        "TL",
+        "TO",
+        "TV",
+        "UG",
+        "VU",
+        "YE",
+        "ZW",
+    ]
+)
 
 _ADDRESS = "Customer.Account.Address"
 # docs/CONTRACTS.md, "Editable fields by review status": what may change in each ReviewStatus.
@@ -55,6 +126,19 @@ def _get(record: Json, path: str) -> Any:
 def has_solution(record: Json) -> bool:
     related = record.get("RelatedEntityIdentifiers") or {}
     return bool(related.get("Solutions") or related.get("AwsMarketplaceSolutions"))
+
+
+def solution_errors(record: Json) -> list[FieldError]:
+    """An opportunity goes to AWS only with a solution associated (working-with-your-opportunities)."""
+    if has_solution(record):
+        return []
+    return [
+        FieldError(
+            "RelatedEntityIdentifiers.Solutions",
+            f"associate a solution with {record.get('Id')} before submitting it to AWS",
+            "REQUIRED_FIELD_MISSING",
+        )
+    ]
 
 
 def field_errors(record: Json, today: date) -> list[FieldError]:
@@ -131,3 +215,101 @@ def edit_errors(review_status: str, before: Json, after: Json) -> list[FieldErro
         FieldError(path, f"cannot be changed while ReviewStatus is {review_status}", "ACTION_NOT_PERMITTED")
         for path in forbidden
     ]
+
+
+def _missing(path: str, why: str = "is required to submit the opportunity to AWS") -> FieldError:
+    return FieldError(path, why, "REQUIRED_FIELD_MISSING")
+
+
+def _positive(amount: Any) -> bool:
+    try:
+        return bool(amount) and Decimal(str(amount)) > 0
+    except InvalidOperation:
+        return False
+
+
+def _customer_errors(record: Json) -> list[FieldError]:
+    national_security = record.get("NationalSecurity") == "Yes"
+    errors: list[FieldError] = []
+    if not national_security and not _get(record, "Customer.Account.CompanyName"):
+        errors.append(_missing("Customer.Account.CompanyName"))
+    if not _get(record, "Customer.Account.Industry"):
+        errors.append(_missing("Customer.Account.Industry"))
+    country = _get(record, f"{_ADDRESS}.CountryCode")
+    if not country:
+        errors.append(_missing(f"{_ADDRESS}.CountryCode"))
+    if country not in COUNTRIES_WITHOUT_POSTAL_CODE and not _get(record, f"{_ADDRESS}.PostalCode"):
+        errors.append(
+            _missing(f"{_ADDRESS}.PostalCode", "is required to submit, except in countries without one")
+        )
+    if country == "US" and not national_security and not _get(record, f"{_ADDRESS}.StateOrRegion"):
+        errors.append(_missing(f"{_ADDRESS}.StateOrRegion", "is required to submit when CountryCode is US"))
+    return errors
+
+
+def _project_errors(record: Json) -> list[FieldError]:
+    errors = [
+        _missing(f"Project.{name}")
+        for name in ("Title", "CustomerUseCase", "DeliveryModels", "SalesActivities")
+        if not _get(record, f"Project.{name}")
+    ]
+    problem = _get(record, "Project.CustomerBusinessProblem")
+    if not problem:
+        errors.append(_missing("Project.CustomerBusinessProblem"))
+    elif not 20 <= len(problem) <= 2000:
+        errors.append(
+            FieldError("Project.CustomerBusinessProblem", "must be 20 to 2000 characters", "INVALID_VALUE")
+        )
+    spend = _get(record, "Project.ExpectedCustomerSpend") or []
+    if not any(_positive(entry.get("Amount")) for entry in spend):
+        errors.append(
+            _missing(
+                "Project.ExpectedCustomerSpend",
+                "needs an entry with an Amount greater than 0 (and CurrencyCode, Frequency, TargetCompany) "
+                "to submit the opportunity to AWS",
+            )
+        )
+    if record.get("OpportunityType") == "Flat Renewal" and not _get(
+        record, "Project.RelatedOpportunityIdentifier"
+    ):
+        errors.append(
+            _missing(
+                "Project.RelatedOpportunityIdentifier", "is required to submit a Flat Renewal opportunity"
+            )
+        )
+    return errors
+
+
+def _lifecycle_errors(record: Json) -> list[FieldError]:
+    errors: list[FieldError] = []
+    stage = _get(record, "LifeCycle.Stage")
+    if not stage:
+        errors.append(_missing("LifeCycle.Stage"))
+    elif stage == "Closed Lost":
+        errors.append(
+            FieldError(
+                "LifeCycle.Stage", "a Closed Lost opportunity cannot be submitted to AWS", "INVALID_VALUE"
+            )
+        )
+    if not _get(record, "LifeCycle.TargetCloseDate"):
+        errors.append(_missing("LifeCycle.TargetCloseDate"))
+    return errors
+
+
+def _co_sell_errors(record: Json) -> list[FieldError]:
+    why = "is required to submit the opportunity for Co-Sell"
+    errors = [_missing("PrimaryNeedsFromAws", why)] if not record.get("PrimaryNeedsFromAws") else []
+    if not _get(record, "Customer.Contacts"):
+        errors.append(_missing("Customer.Contacts", why))
+    return errors
+
+
+def submission_errors(record: Json, involvement_type: str, today: date) -> list[FieldError]:
+    """Everything AWS needs before it takes an opportunity for review (SubmitOpportunity, the submission
+    step of StartEngagementFromOpportunityTask), every violation at once; ReviewStatus is checked apart.
+    The opportunity-wide rules come first, then the associated solution, then the complete details."""
+    errors = field_errors(record, today) + solution_errors(record)
+    errors += _customer_errors(record) + _project_errors(record) + _lifecycle_errors(record)
+    if involvement_type == "Co-Sell":
+        errors += _co_sell_errors(record)
+    return errors

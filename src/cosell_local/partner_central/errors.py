@@ -39,11 +39,16 @@ class ApiError(Exception):
         return {"__type": self.code, "Message": self.message, **self.members}
 
 
-def validation_error(reason: str, errors: list[FieldError]) -> ApiError:
+def describe(errors: list[FieldError]) -> str:
+    """Every error by field name, as ValidationException messages and FAILED tasks say them."""
     summary = "; ".join(f"{e.field_name}: {e.message}" for e in errors)
+    return f"{len(errors)} validation error(s) detected: {summary}"
+
+
+def validation_error(reason: str, errors: list[FieldError]) -> ApiError:
     return ApiError(
         "ValidationException",
-        f"{len(errors)} validation error(s) detected: {summary}",
+        describe(errors),
         {"Reason": reason, "ErrorList": [e.as_json() for e in errors]},
     )
 

@@ -26,17 +26,19 @@ from cosell.partner_central.schema import vocabulary
 from cosell.sync.onboarding.setup import SetupReport, ensure_deal_properties
 from cosell_local.hubspot import HubSpotEmulator, WebhookSettings
 from cosell_local.partner_central import EmulatorConfig, EventBridgeSink, PartnerCentralEmulator
-from cosell_local.runner.api_gateway import ApiGateway
+from cosell_local.runner.api_gateway import ApiGateway, Route
 from cosell_local.runner.environment import ProcessEnvironment, function_environment
 from cosell_local.runner.lambda_runtime import ACCOUNT_ID, LambdaFunction
 from cosell_local.runner.moto_server import moto_server
 from cosell_local.runner.provision import provision
 from cosell_local.runner.schedules import Schedule
+from cosell_local.runner.sigv4 import sign
 from cosell_local.runner.sqs_event_source import QueueRun, SqsEventSource
 from cosell_local.runner.template import DEFAULT_TEMPLATE, StackTemplate
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
+    from datetime import datetime
     from pathlib import Path
     from types import TracebackType
 
@@ -53,7 +55,12 @@ DEFAULT_HUBSPOT_TOKEN = "pat-local-cosell-0000"  # noqa: S105 - the emulator's, 
 DEFAULT_WEBHOOK_SECRET = "local-webhook-client-secret"  # noqa: S105 - the emulator's, valid nowhere else
 # The deal lifecycle and the fields the mapping reads, including the per-deal Partner Central overrides.
 DEFAULT_SUBSCRIPTIONS = WEBHOOK_SUBSCRIPTIONS
-LOCAL_ACCESS_KEY = "testing"  # moto accepts any credentials
+# moto accepts any credentials; the local API Gateway checks SigV4 signatures against these (moto's documented
+# test credentials).
+LOCAL_ACCESS_KEY = "testing"
+LOCAL_SECRET_KEY = "testing"  # noqa: S105 - valid only on local stacks
+WEBHOOK_FUNCTION = "WebhookFunction"  # HubSpot's webhook target is its route
+SOLUTIONS_API = "SolutionsApi"  # `api_url`
 
 
 @dataclass(frozen=True)
@@ -112,11 +119,19 @@ class LocalStack:
         }
         self.api = ApiGateway(
             (
-                (self.template.api_stage(route.api), route.path, route.method, self.functions[name])
+                Route(
+                    self.template.api_stage(route.api),
+                    route.path,
+                    route.method,
+                    self.functions[name],
+                    route.authorizer,
+                )
                 for name, spec in self.template.functions.items()
                 for route in spec.api_routes
             ),
             port=ports.api,
+            region=REGION,
+            credentials={LOCAL_ACCESS_KEY: LOCAL_SECRET_KEY},
         )
         self._hubspot_tier = hubspot_tier
         self._hubspot_time_scale = hubspot_time_scale
@@ -133,6 +148,7 @@ class LocalStack:
         self._session: boto3.Session | None = None
         self.aws_endpoint_url = ""
         self.webhook_url = ""
+        self.api_url = ""  # the solutions API's base URL (its stage), set in start()
 
     # --- lifecycle ---
 
@@ -151,10 +167,10 @@ class LocalStack:
         )
 
         self.api.start()
-        (webhook_route,) = [
-            route for spec in self.template.functions.values() for route in spec.api_routes
-        ]  # HubSpot's single webhook target
+        (webhook_route,) = self.template.functions[WEBHOOK_FUNCTION].api_routes  # HubSpot's one target
         self.webhook_url = self.api.route_url(self.template.api_stage(webhook_route.api), webhook_route.path)
+        if SOLUTIONS_API in self.template.resources:
+            self.api_url = self.api.stage_url(self.template.api_stage(SOLUTIONS_API))
         self._start_hubspot()
         if self._set_up_hubspot:
             self._create_hubspot_properties()
@@ -288,6 +304,7 @@ class LocalStack:
             "aws_endpoint_url": self.aws_endpoint_url,
             "aws_region": REGION,
             "webhook_url": self.webhook_url,
+            "api_url": self.api_url,
             "catalog": self.catalog,
             "sync_queue_url": self.sync_queue_url,
             "dead_letter_queue_url": self.dead_letter_queue_url,
@@ -328,6 +345,27 @@ class LocalStack:
             if not new:
                 return list(found.values())
             found.update((message["MessageId"], message) for message in new)
+
+    def signed_headers(
+        self,
+        method: str,
+        url: str,
+        body: bytes = b"",
+        *,
+        secret_key: str = LOCAL_SECRET_KEY,
+        at: datetime | None = None,
+    ) -> dict[str, str]:
+        """Headers that sign `method url` for the local API Gateway's AWS_IAM routes (SigV4, service
+        execute-api, the stack's credentials and region; `secret_key` and `at` to sign wrongly)."""
+        return sign(
+            method,
+            url,
+            region=REGION,
+            access_key=LOCAL_ACCESS_KEY,
+            secret_key=secret_key,
+            body=body,
+            at=at,
+        )
 
     def run_schedule(self, function: str) -> Invocation:
         """Fire a scheduled function now (e.g. "InvitationPollFunction"), as its schedule would."""

@@ -50,11 +50,16 @@ def load_template(path: Path) -> dict[str, Any]:
     return document
 
 
+# Authorizers the local API Gateway applies; "NONE" (or none at all) leaves a route open.
+LOCAL_AUTHORIZERS = ("AWS_IAM",)
+
+
 @dataclass(frozen=True)
 class ApiRoute:
     api: str  # logical id of the AWS::Serverless::Api
-    path: str  # without the stage, e.g. /hubspot/webhook
+    path: str  # without the stage, as a template: /hubspot/webhook, /solutions/{id}
     method: str  # upper case
+    authorizer: str | None = None  # AWS_IAM, or None for an open route
 
 
 @dataclass(frozen=True)
@@ -113,6 +118,16 @@ class StackTemplate:
         stage: str = self.resources[api]["Properties"]["StageName"]
         return stage
 
+    def route_authorizer(self, api: str, event_properties: dict[str, Any]) -> str | None:
+        """The route's own `Auth.Authorizer`, else its API's `Auth.DefaultAuthorizer`; NONE means none."""
+        default = self.resources[api]["Properties"].get("Auth", {}).get("DefaultAuthorizer")
+        authorizer = event_properties.get("Auth", {}).get("Authorizer", default)
+        if authorizer in (None, "NONE"):
+            return None
+        if authorizer not in LOCAL_AUTHORIZERS:
+            raise NotImplementedError(f"{api}: authorizer {authorizer} is not applied locally")
+        return str(authorizer)
+
     def _function(self, logical_id: str, properties: dict[str, Any]) -> FunctionSpec:
         defaults = self.document.get("Globals", {}).get("Function", {})
         routes: list[ApiRoute] = []
@@ -121,8 +136,14 @@ class StackTemplate:
         for event_name, event in properties.get("Events", {}).items():
             settings = event["Properties"]
             if event["Type"] == "Api":
+                api = settings["RestApiId"]["Ref"]
                 routes.append(
-                    ApiRoute(settings["RestApiId"]["Ref"], settings["Path"], settings["Method"].upper())
+                    ApiRoute(
+                        api,
+                        settings["Path"],
+                        settings["Method"].upper(),
+                        self.route_authorizer(api, settings),
+                    )
                 )
             elif event["Type"] == "SQS":
                 queues.append(

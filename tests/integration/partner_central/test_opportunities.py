@@ -353,9 +353,11 @@ def test_the_review_flow_played_by_aws(pc: PartnerCentralSellingAPIClient, contr
         "Add the customer website",
         "Missing info",
     )
+    # Answering AWS's review with UpdateOpportunity sends the opportunity back into validation.
     update(pc, identifier, Customer__Account__WebsiteUrl="https://www.fixed.example")
-    pc.submit_opportunity(
-        Catalog="Sandbox", Identifier=identifier, InvolvementType="Co-Sell", Visibility="Full"
+    assert (
+        pc.get_opportunity(Catalog="Sandbox", Identifier=identifier)["LifeCycle"]["ReviewStatus"]
+        == "Submitted"
     )
     control.set_review_status("Sandbox", identifier, "Approved")
     assert (

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from cosell.domain.audit import AuditAction, AuditRecord, FieldChange
 from cosell.domain.reconcile import Side
@@ -48,7 +48,7 @@ def resolve_conflicts(
     resolved = conflicts.resolve(current.deal_id, choices)
     try:
         queue.send([reconcile_request(resolved.deal_id, now, correlation_id)])
-    except (EnqueueError, ClientError) as error:
+    except (EnqueueError, ClientError, BotoCoreError) as error:
         return Resolution(resolved, str(error))
     return Resolution(resolved)
 

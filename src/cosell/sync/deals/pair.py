@@ -37,13 +37,15 @@ from cosell.domain.deal_status import (
 )
 from cosell.domain.opportunity_update import is_refusal_key, refusal_key, update_body
 from cosell.domain.reconcile import Action, Sides, changes_of, decide, next_snapshot, why
-from cosell.domain.synced_fields import deal_properties as pulled_properties
-from cosell.domain.synced_fields import values_of
+from cosell.domain.synced_fields import pulled_deal_properties, values_of
 from cosell.domain.to_partner_central import map_deal
 from cosell.hubspot.client import HubSpotValidationError
 from cosell.partner_central.schema import instant, update_members
 from cosell.store.conflicts import DealConflicts, FieldConflict
-from cosell.sync.reporting import audit
+from cosell.sync.reporting import audit, show_on_deal
+from cosell.sync.solutions.associate import associated, converge, shown
+from cosell.sync.solutions.choice import choose_solutions
+from cosell.sync.submission.submit import advance_submission
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -53,6 +55,7 @@ if TYPE_CHECKING:
     from cosell.domain.audit import Cause
     from cosell.domain.deal import DealView
     from cosell.domain.reconcile import FieldDecision
+    from cosell.domain.solutions import Solution
     from cosell.hubspot.models import Deal
     from cosell.store.state import Link
     from cosell.sync.ports import Ports
@@ -80,9 +83,14 @@ class _Run:
     cause: Cause
     ports: Ports
     problems: list[str]
+    catalog: Sequence[Solution]
     refused: str | None = None
     deal_written: bool = False
     unapplied: set[str] = field(default_factory=set)  # fields whose write was refused: still changes
+    updated: bool = False  # an UpdateOpportunity went out
+    shown: dict[str, str] = field(default_factory=dict)  # what the submission shows on the deal
+    review_source: dict[str, Any] | None = None  # the opportunity read after a submission moved it
+    submission: str | None = None  # where a submission that moved in this run stands
 
     def audit(self, action: AuditAction, changes: Sequence[FieldChange] = (), detail: str = "") -> None:
         audit(self.ports, self.cause, action, self.link.deal_id, self.link, changes, detail)
@@ -95,8 +103,13 @@ def sync_pair(deal: Deal, link: Link, ports: Ports, cause: Cause) -> str:
     """Bring a linked deal and its opportunity in step; returns what happened, for the log."""
     config = ports.config
     view = ports.deals.view(deal)
-    mapped = map_deal(view, config.rules, config.vocabulary, ports.now().date(), creating=False)
-    run = _Run(deal, link, view, cause, ports, [str(problem) for problem in mapped.problems])
+    today = ports.now().date()
+    mapped = map_deal(view, config.rules, config.vocabulary, today, creating=False, has_solution=True)
+    choice, catalog = choose_solutions(view, ports, mapped.draft)
+    if not choice.ids:  # a stage that needs a solution cannot be sent
+        mapped = map_deal(view, config.rules, config.vocabulary, today, creating=False, has_solution=False)
+    problems = [str(problem) for problem in mapped.problems] + choice.problems
+    run = _Run(deal, link, view, cause, ports, problems, catalog)
     hubspot = values_of(mapped.fields) if mapped.fields is not None else None
     conflicts = ports.conflicts.get(deal.id)
     resolutions = conflicts.resolutions if conflicts else {}
@@ -107,6 +120,12 @@ def sync_pair(deal: Deal, link: Link, ports: Ports, cause: Cause) -> str:
         if error_code(error) != "ResourceNotFoundException":
             raise
         return _opportunity_gone(run)
+    names = {solution.id: solution.name for solution in catalog}
+    converged = converge(read.opportunity, choice, link, ports, run.audit, choice.explain(names))
+    for reason in converged.refused:
+        run.refuse(reason)
+    if converged.changed:  # associations move the opportunity's LastModifiedDate: read it again
+        read = _read(run, hubspot, resolutions)
     for _attempt in range(CONFLICT_RETRIES):
         pushes = [d for d in read.decisions if d.action is Action.PUSH]
         try:
@@ -121,6 +140,7 @@ def sync_pair(deal: Deal, link: Link, ports: Ports, cause: Cause) -> str:
             f"opportunity {link.opportunity_id} kept changing while deal {deal.id} was written to it"
         )
 
+    _submit(run, read)
     pulled = _pull(run, read, [d for d in read.decisions if d.name not in run.unapplied])
     decisions = [d for d in read.decisions if d.name not in run.unapplied]
     snapshot = next_snapshot(link.last_in_step, read.sides, decisions, pulled)
@@ -131,13 +151,20 @@ def sync_pair(deal: Deal, link: Link, ports: Ports, cause: Cause) -> str:
     return _summary(decisions, run)
 
 
-def _read(run: _Run, hubspot: dict[str, Any] | None, resolutions: Mapping[str, Any]) -> _Read:
-    ports = run.ports
-    ports.read_pacer.acquire()
+def _opportunity(run: _Run) -> dict[str, Any]:
+    run.ports.read_pacer.acquire()
     opportunity: dict[str, Any] = dict(
-        ports.partner_central.get_opportunity(Catalog=run.link.catalog, Identifier=run.link.opportunity_id)
+        run.ports.partner_central.get_opportunity(
+            Catalog=run.link.catalog, Identifier=run.link.opportunity_id
+        )
     )
     opportunity.pop("ResponseMetadata", None)
+    return opportunity
+
+
+def _read(run: _Run, hubspot: dict[str, Any] | None, resolutions: Mapping[str, Any]) -> _Read:
+    ports = run.ports
+    opportunity = _opportunity(run)
     life_cycle = opportunity.get("LifeCycle") or {}
     sides = Sides(
         hubspot=hubspot,
@@ -184,6 +211,7 @@ def _push(run: _Run, read: _Read, pushes: list[FieldDecision], mapped: dict[str,
             ports.links.save_problems(run.deal.id, refusal, reasons)
             run.audit(AuditAction.ERROR, changes_of(updates, to_partner_central=True), "\n".join(reasons))
             return
+        run.updated = True
         if is_refusal_key(known):
             ports.links.clear_problems(run.deal.id)
         run.audit(AuditAction.UPDATE_OPPORTUNITY, changes_of(updates, to_partner_central=True), why(updates))
@@ -238,9 +266,33 @@ def _opportunity_gone(run: _Run) -> str:
         f"{run.link.catalog} catalog; ask your cosell administrator"
     )
     if (run.deal.get(deal_properties.SYNC_ERROR) or "") != reason:
-        run.ports.hubspot.update_deal(run.deal.id, status_properties([reason]))
+        show_on_deal(run.ports, run.deal.id, status_properties([reason]), synced=False)
         run.audit(AuditAction.ERROR, detail=reason)
     return reason
+
+
+def _submit(run: _Run, read: _Read) -> None:
+    """The submission to AWS, when the deal asks for it (cosell.sync.submission), on the opportunity as
+    Partner Central holds it after this run's writes."""
+    # After an update, the opportunity as Partner Central now holds it: under Action Required AWS reviews it
+    # again (its review status moves on), and the submission's pre-flight must see this run's changes.
+    latest = _opportunity(run) if run.updated else read.opportunity
+    if run.updated:
+        run.review_source = latest
+    report = advance_submission(
+        run.deal,
+        run.view,
+        run.link,
+        latest,
+        blocked=bool(run.problems or run.refused),
+        ports=run.ports,
+        audit=run.audit,
+    )
+    run.problems += report.problems
+    run.shown = report.properties
+    if report.changed:  # AWS's review status moved: the deal shows the new one
+        run.review_source = _opportunity(run)
+        run.submission = report.properties.get(deal_properties.SUBMISSION_STATUS)
 
 
 # --- Partner Central → HubSpot ---------------------------------------------------------------------------
@@ -255,7 +307,7 @@ def _pull(run: _Run, read: _Read, decisions: list[FieldDecision]) -> dict[str, A
     pulled: dict[str, str] = {}
     unplaceable: list[FieldDecision] = []
     for decision in pulls:
-        values = pulled_properties(decision.synced, read.opportunity, config.rules, pipeline)
+        values = pulled_deal_properties(decision.synced, read.opportunity, config.rules, pipeline)
         if values is None:
             unplaceable.append(decision)
         else:
@@ -303,15 +355,15 @@ def _write_deal(
     errors = [*run.problems, *([run.refused] if run.refused else [])]
     wanted = (
         pulled
-        | review_properties(read.opportunity)
+        | review_properties(run.review_source or read.opportunity)
         | link_properties(run.link.opportunity_id, ports.config.opportunity_url(run.link.opportunity_id))
+        | {deal_properties.SOLUTIONS: shown(associated(run.review_source or read.opportunity), run.catalog)}
+        | run.shown
         | status_properties(errors, waiting_text(decisions, read.sides.review_status, run.deal.id))
     )
     changed = {name: value for name, value in wanted.items() if (run.deal.get(name) or "") != value}
     if changed:
-        ports.hubspot.update_deal(
-            run.deal.id, changed | {deal_properties.LAST_SYNCED_AT: ports.now().isoformat()}
-        )
+        show_on_deal(ports, run.deal.id, changed)
         run.deal_written = True
     return changed
 
@@ -389,7 +441,7 @@ def _audit_decisions(run: _Run, read: _Read, decisions: list[FieldDecision]) -> 
 
 
 def _summary(decisions: list[FieldDecision], run: _Run) -> str:
-    if not decisions and not run.problems and not run.deal_written:
+    if not decisions and not run.problems and not run.deal_written and run.submission is None:
         return IN_STEP
     counts: dict[str, int] = {}
     for decision in decisions:
@@ -399,6 +451,8 @@ def _summary(decisions: list[FieldDecision], run: _Run) -> str:
         parts.append("Partner Central refused the update")
     if run.problems:
         parts.append(f"{len(run.problems)} problem(s) on the deal")
+    if run.submission is not None:
+        parts.append(f"submission to AWS: {run.submission}")
     if run.deal_written:
         parts.append("deal updated")
     return "; ".join(parts)

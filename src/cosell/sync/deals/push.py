@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -22,8 +21,11 @@ from botocore.exceptions import ClientError
 from cosell.aws_errors import error_code
 from cosell.domain import deal_properties
 from cosell.domain.audit import OPERATOR, AuditAction, FieldChange
+from cosell.domain.deal import fingerprint
 from cosell.domain.deal_status import link_properties, partner_central_refusal, status_properties
 from cosell.domain.reconcile import Snapshot
+from cosell.domain.stages import stage_to_create
+from cosell.domain.submission import requested
 from cosell.domain.synced_fields import values_of
 from cosell.domain.tag import is_tagged
 from cosell.domain.to_partner_central import map_deal
@@ -31,6 +33,7 @@ from cosell.hubspot.client import HubSpotNotFoundError
 from cosell.store.state import Link, PendingCreate
 from cosell.sync.deals.pair import sync_pair
 from cosell.sync.reporting import audit, show_on_deal
+from cosell.sync.solutions.choice import choose_solutions
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -57,13 +60,6 @@ def client_token(catalog: str, deal_id: str, fields: dict[str, Any]) -> str:
     new body under a new token, which the refused token could not carry ("conflicting client token")."""
     body = hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:16]
     return f"cosell-{catalog.lower()}-deal-{deal_id}-{body}"
-
-
-def fingerprint(view: DealView) -> str:
-    """What the mapping read; not when it changed (cosell's own status writes move that)."""
-    read = asdict(view)
-    read.pop("modified_at")
-    return hashlib.sha256(json.dumps(read, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def push_deal(
@@ -93,13 +89,21 @@ def push_deal(
 
     config = ports.config
     view = ports.deals.view(deal)
-    result = map_deal(view, config.rules, config.vocabulary, ports.now().date())
-    if result.fields is None:
+    today = ports.now().date()
+    result = map_deal(view, config.rules, config.vocabulary, today, has_solution=True)
+    if result.fields is None:  # what stops the deal whatever its solutions: no Partner Central call yet
         problems = [str(problem) for problem in result.problems]
         return _report_problems(deal_id, view, problems, ports, PushOutcome.INVALID, cause)
+    choice, _ = choose_solutions(view, ports, result.draft)
+    if not choice.ids:  # a stage that needs a solution cannot be sent
+        result = map_deal(view, config.rules, config.vocabulary, today, has_solution=False)
+    if result.fields is None or choice.problems:
+        problems = [str(problem) for problem in result.problems] + choice.problems
+        return _report_problems(deal_id, view, problems, ports, PushOutcome.INVALID, cause)
 
+    fields = _to_create(result.fields)
     pending = ports.links.claim_create(
-        deal_id, PendingCreate(client_token(config.catalog, deal_id, result.fields), result.fields)
+        deal_id, PendingCreate(client_token(config.catalog, deal_id, fields), fields)
     )
     ports.write_pacer.acquire()
     try:
@@ -144,7 +148,17 @@ def push_deal(
     )
     ports.links.forget_create(deal_id)
     ports.links.clear_problems(deal_id)
-    return PushOutcome.CREATED
+    if not (choice.ids or requested(view, config.rules)):
+        return PushOutcome.CREATED
+    # Its solutions, the stage they allow, and the submission: keeping the new pair in step does them.
+    in_step = sync_pair(ports.deals.read_deal(deal_id), link, ports, cause)
+    return f"{PushOutcome.CREATED}; {in_step}"
+
+
+def _to_create(fields: dict[str, Any]) -> dict[str, Any]:
+    life_cycle = fields["LifeCycle"]
+    stage = stage_to_create(life_cycle["Stage"])
+    return fields if stage == life_cycle["Stage"] else {**fields, "LifeCycle": {**life_cycle, "Stage": stage}}
 
 
 def _merged_away_owner(deal: Deal, ports: Ports) -> list[str]:

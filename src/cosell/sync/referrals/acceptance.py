@@ -196,21 +196,21 @@ def _fail(invitation_id: str, state: InvitationState, reason: str, ports: Ports)
                 f"Central to accept it there, or ask AWS to send it again."
             ]
         ),
-        deal_properties.LAST_SYNCED_AT: ports.now().isoformat(),
     }
     if state.deal_id is not None:
-        ports.hubspot.update_deal(state.deal_id, failure)
+        show_on_deal(ports, state.deal_id, failure)
     else:
         config = ports.config
         invitation = read_invitation(invitation_id, ports)
         referral = deal_from_invitation(
             invitation, config.rules, config.invitation_pipeline, config.invitation_review_stage
         )
+        stamped = {**failure, deal_properties.LAST_SYNCED_AT: ports.now().isoformat()}
         deal_id, created = ensure_deal(
-            invitation_id, invitation.get("EngagementId"), state, referral, failure, ports
+            invitation_id, invitation.get("EngagementId"), state, referral, stamped, ports
         )
         if not created:  # an earlier run made it (before this failure was known, or before it crashed)
-            ports.hubspot.update_deal(deal_id, failure)
+            show_on_deal(ports, deal_id, failure)
     ports.referrals.advance(ports.config.catalog, invitation_id, Phase.CLOSED, detail=f"failed: {reason}")
     return TakeOutcome.FAILED
 

@@ -9,7 +9,8 @@ from botocore.exceptions import ClientError
 
 from cosell.aws_errors import error_code
 from cosell.domain import deal_properties
-from cosell.domain.deal_status import SyncStatus, status_properties
+from cosell.domain.deal_properties import SyncStatus
+from cosell.domain.deal_status import status_properties
 from cosell.domain.referral import Phase, rejection_reason
 from cosell.domain.to_hubspot import deal_from_invitation
 from cosell.store.invitations import InvitationState

@@ -75,7 +75,9 @@ def _perform(
         return reject(invitation, deal, ports)
     if step is Step.AWAIT_DECISION:
         return TakeOutcome.AWAITING_DECISION
-    return settle_not_pending(invitation, state, ports)
+    if step in (Step.ADOPT_ACCEPTANCE, Step.CLOSE_EXPIRED, Step.CLOSE_REJECTED):
+        return settle_not_pending(invitation, state, ports)
+    raise AssertionError(f"{step} is a read, not a step")  # next_step's reads are done by take_invitation
 
 
 def take_invitation_of_deal(deal_id: str, ports: Ports) -> TakeOutcome | None:

@@ -90,6 +90,16 @@ def associate_resource(
         catalog.resource_associations.append(association)
 
 
+def engagement_of_opportunity(catalog: CatalogState, opportunity_id: str) -> Json | None:
+    """The engagement an opportunity is already associated with (the first, if several), if any."""
+    for association in catalog.resource_associations:
+        if association["ResourceType"] == "Opportunity" and association["ResourceId"] == opportunity_id:
+            found: Json | None = catalog.engagements.get(association["EngagementId"])
+            if found is not None:
+                return found
+    return None
+
+
 def engagement(catalog: CatalogState, identifier: str) -> Json:
     return by_id_or_arn(catalog.engagements, identifier, "Engagement", catalog.name)
 

@@ -9,11 +9,13 @@ from typing import TYPE_CHECKING, Any
 from cosell_local.partner_central import model
 from cosell_local.partner_central.business_rules import (
     AWS_OWNED_LIFECYCLE,
+    REVIEW_AFTER_ACTION_REQUIRED,
     SANDBOX_REVIEW_OUTCOMES,
     SUBMITTABLE_REVIEW_STATUSES,
     edit_errors,
     field_errors,
-    has_solution,
+    solution_errors,
+    submission_errors,
 )
 from cosell_local.partner_central.clock import iso
 from cosell_local.partner_central.errors import (
@@ -223,6 +225,10 @@ def update_opportunity(backend: Backend, request: Json) -> Json:
     fields = _partner_fields(request)
     requested_lifecycle = fields.setdefault("LifeCycle", {})
     new_status = _review_status_after_update(catalog, stored_status, requested_lifecycle.get("ReviewStatus"))
+    played_by_sandbox = new_status != stored_status
+    if stored_status == "Action Required" and not played_by_sandbox:
+        # The partner answered AWS's review: the opportunity re-enters validation.
+        new_status = REVIEW_AFTER_ACTION_REQUIRED
     for name in AWS_OWNED_LIFECYCLE:
         requested_lifecycle.pop(name, None)
     # Members UpdateOpportunity cannot carry (team, related entities, ids) survive the full replace.
@@ -236,15 +242,11 @@ def update_opportunity(backend: Backend, request: Json) -> Json:
     lifecycle = fields["LifeCycle"]
     lifecycle["NextStepsHistory"] = _next_steps_history(before_lifecycle, lifecycle, backend.now_iso())
     lifecycle["ReviewStatus"] = new_status
-    if new_status != stored_status:
-        review = request.get("LifeCycle") or {}
-        for name in ("ReviewComments", "ReviewStatusReason"):
-            if review.get(name) is not None:
-                lifecycle[name] = review[name]
-    else:
-        for name in ("ReviewComments", "ReviewStatusReason"):
-            if before_lifecycle.get(name) is not None:
-                lifecycle[name] = before_lifecycle[name]
+    # AWS's review comments stay until AWS reviews again, unless the Sandbox request plays that review.
+    review = (request.get("LifeCycle") or {}) if played_by_sandbox else before_lifecycle
+    for name in ("ReviewComments", "ReviewStatusReason"):
+        if review.get(name) is not None:
+            lifecycle[name] = review[name]
     # Full replace: members the request could have carried but left out are gone.
     record.clear()
     record.update(fields | kept)
@@ -308,7 +310,7 @@ def disassociate_opportunity(backend: Backend, request: Json) -> Json:
     return {}
 
 
-def check_submittable(record: Json) -> None:
+def check_review_status(record: Json) -> None:
     status = record["LifeCycle"]["ReviewStatus"]
     if status not in SUBMITTABLE_REVIEW_STATUSES:
         raise business_error(
@@ -316,12 +318,13 @@ def check_submittable(record: Json) -> None:
             f"opportunity {record['Id']} is {status}; only Pending Submission or Action Required can be submitted",
             "INVALID_RESOURCE_STATE",
         )
-    if not has_solution(record):
-        raise business_error(
-            "RelatedEntityIdentifiers.Solutions",
-            f"associate a solution with {record['Id']} before submitting it to AWS",
-            "REQUIRED_FIELD_MISSING",
-        )
+
+
+def check_submittable(record: Json) -> None:
+    """What StartEngagementFromOpportunityTask refuses when it is called: an opportunity AWS is already
+    reviewing, or one with no solution; the details are checked by the task's submission step."""
+    check_review_status(record)
+    _raise_if_any(solution_errors(record))
 
 
 def submit(
@@ -337,7 +340,8 @@ def submit(
 def submit_opportunity(backend: Backend, request: Json) -> Json:
     catalog = backend.catalog(request["Catalog"])
     record = opportunity(catalog, request["Identifier"])
-    check_submittable(record)
+    check_review_status(record)
+    _raise_if_any(submission_errors(record, request["InvolvementType"], backend.now().date()))
     submit(backend, catalog, record, request["InvolvementType"], request.get("Visibility"))
     return {}
 

@@ -8,14 +8,16 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from cosell_local.partner_central import model
+from cosell_local.partner_central.business_rules import submission_errors
 from cosell_local.partner_central.clock import iso
-from cosell_local.partner_central.errors import ApiError, business_error, not_found
+from cosell_local.partner_central.errors import ApiError, business_error, describe, not_found
 from cosell_local.partner_central.operations import invitations, opportunities, snapshots
 from cosell_local.partner_central.operations.common import matches_any, opportunity, paginate, sort_records
 from cosell_local.partner_central.operations.engagements import (
     AWS_ACCOUNT,
     add_context,
     associate_resource,
+    engagement_of_opportunity,
     joined_engagement,
     new_engagement,
 )
@@ -120,11 +122,34 @@ def _accept_invitation(backend: Backend, catalog: CatalogState, task: Json) -> N
 
 
 def _engage_from_opportunity(backend: Backend, catalog: CatalogState, task: Json) -> None:
+    """GetOpportunity, CreateEngagement (unless the opportunity already has one), the snapshot job, then
+    SubmitOpportunity: an opportunity that cannot be submitted FAILS the task, naming every problem."""
     record = catalog.opportunities[task["OpportunityId"]]
+    submission = task["Request"]["AwsSubmission"]
     try:
-        opportunities.check_submittable(record)
+        opportunities.check_review_status(record)
     except ApiError as error:
         raise TaskFailed("OpportunitySubmissionFailed", error.message) from None
+    errors = submission_errors(record, submission["InvolvementType"], backend.now().date())
+    if errors:
+        raise TaskFailed(
+            "OpportunityValidationFailed",
+            f"Opportunity {record['Id']} was not submitted: {describe(errors)}. "
+            "Complete the opportunity with UpdateOpportunity (and AssociateOpportunity), then start the "
+            "engagement again.",
+        )
+    engagement = engagement_of_opportunity(catalog, record["Id"]) or _new_customer_engagement(
+        backend, catalog, record
+    )
+    job = _opportunity_snapshot_job(backend, catalog, engagement["Id"], record["Id"])
+    job["Status"] = "Running"
+    opportunities.submit(
+        backend, catalog, record, submission["InvolvementType"], submission.get("Visibility")
+    )
+    task |= {"EngagementId": engagement["Id"], "ResourceSnapshotJobId": job["Id"]}
+
+
+def _new_customer_engagement(backend: Backend, catalog: CatalogState, record: Json) -> Json:
     account = record.get("Customer", {}).get("Account", {})
     project = record.get("Project", {})
     context = {
@@ -154,13 +179,21 @@ def _engage_from_opportunity(backend: Backend, catalog: CatalogState, task: Json
         emit=True,
     )
     associate_resource(catalog, created["Id"], record["Id"], backend.config.account_id)
-    job = snapshots.new_job(backend, catalog, created["Id"], record["Id"], snapshots.OPPORTUNITY_VIEW)
-    job["Status"] = "Running"
-    submission = task["Request"]["AwsSubmission"]
-    opportunities.submit(
-        backend, catalog, record, submission["InvolvementType"], submission.get("Visibility")
-    )
-    task |= {"EngagementId": created["Id"], "ResourceSnapshotJobId": job["Id"]}
+    return created
+
+
+def _opportunity_snapshot_job(
+    backend: Backend, catalog: CatalogState, engagement_id: str, opportunity_id: str
+) -> Json:
+    """The engagement's OpportunitySummaryView job for the opportunity, made if it has none yet."""
+    for job in catalog.snapshot_jobs.values():
+        if (job["EngagementId"], job["ResourceId"], job["ResourceSnapshotTemplateName"]) == (
+            engagement_id,
+            opportunity_id,
+            snapshots.OPPORTUNITY_VIEW,
+        ):
+            return job
+    return snapshots.new_job(backend, catalog, engagement_id, opportunity_id, snapshots.OPPORTUNITY_VIEW)
 
 
 def _opportunity_from_engagement(backend: Backend, catalog: CatalogState, task: Json) -> None:

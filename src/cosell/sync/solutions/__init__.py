@@ -1,0 +1,1 @@
+"""Partner Central solutions: the catalog (read and cached), and the solutions each opportunity carries."""

@@ -1,0 +1,94 @@
+"""The solutions an opportunity carries, converged to the deal's choice (cosell.domain.solutions): only the
+difference is sent (AssociateOpportunity / DisassociateOpportunity, each paced as a write and audited).
+
+A choice someone made (the deal's own ids, or the configured defaults) is converged exactly: what it does not
+name is disassociated. The matcher only fills an opportunity that has no solution yet, so it never undoes what
+a rep or a Partner Central user associated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from botocore.exceptions import ClientError
+
+from cosell.aws_errors import error_code, error_message
+from cosell.domain.audit import AuditAction, FieldChange
+from cosell.domain.solutions import ChosenBy
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from cosell.domain.solutions import Solution, SolutionChoice
+    from cosell.store.state import Link
+    from cosell.sync.ports import Ports
+
+RELATED_ENTITY_TYPE = "Solutions"
+# Errors worth the queue's retries; any other refusal is shown on the deal.
+_TRANSIENT = frozenset({"ThrottlingException", "InternalServerException", "ServiceQuotaExceededException"})
+
+
+class Audit(Protocol):
+    def __call__(
+        self, action: AuditAction, changes: Sequence[FieldChange] = (), detail: str = ""
+    ) -> None: ...
+
+
+@dataclass
+class Convergence:
+    changed: bool = False
+    refused: list[str] = field(default_factory=list)
+
+
+def associated(opportunity: Mapping[str, Any]) -> tuple[str, ...]:
+    """The solutions an opportunity carries (GetOpportunity's RelatedEntityIdentifiers)."""
+    return tuple((opportunity.get("RelatedEntityIdentifiers") or {}).get(RELATED_ENTITY_TYPE) or ())
+
+
+def shown(solution_ids: Sequence[str], catalog: Sequence[Solution]) -> str:
+    """The deal's `aws_solutions`: each associated solution by name, with its id."""
+    names = {solution.id: solution.name for solution in catalog}
+    return "; ".join(f"{names[i]} ({i})" if i in names else i for i in solution_ids)
+
+
+def converge(
+    opportunity: Mapping[str, Any], choice: SolutionChoice, link: Link, ports: Ports, audit: Audit, why: str
+) -> Convergence:
+    current = associated(opportunity)
+    result = Convergence()
+    if choice.chosen_by in (ChosenBy.NOBODY, ChosenBy.NOT_NEEDED) or (
+        choice.chosen_by is ChosenBy.MATCHER and current
+    ):
+        return result
+    wanted = choice.ids
+    # Disassociated first: an opportunity carries at most 10.
+    steps = [(False, solution_id) for solution_id in current if solution_id not in wanted]
+    steps += [(True, solution_id) for solution_id in wanted if solution_id not in current]
+    for adding, solution_id in steps:
+        request = {
+            "Catalog": link.catalog,
+            "OpportunityIdentifier": link.opportunity_id,
+            "RelatedEntityType": RELATED_ENTITY_TYPE,
+            "RelatedEntityIdentifier": solution_id,
+        }
+        ports.write_pacer.acquire()
+        try:
+            if adding:
+                ports.partner_central.associate_opportunity(**request)  # type: ignore[arg-type]
+            else:
+                ports.partner_central.disassociate_opportunity(**request)  # type: ignore[arg-type]
+        except ClientError as error:
+            if error_code(error) in _TRANSIENT:
+                raise
+            verb = "associate" if adding else "disassociate"
+            reason = f"Partner Central refused to {verb} solution {solution_id}: {error_message(error)}"
+            result.refused.append(reason)
+            audit(AuditAction.ERROR, [FieldChange("solutions", solution_id, None)], reason)
+            continue
+        result.changed = True
+        if adding:
+            audit(AuditAction.ASSOCIATE_SOLUTION, [FieldChange("solutions", None, solution_id)], why)
+        else:
+            audit(AuditAction.DISASSOCIATE_SOLUTION, [FieldChange("solutions", solution_id, None)], why)
+    return result

@@ -1,0 +1,1 @@
+"""Submitting an opportunity to AWS (co-sell or for visibility) and following the submission's task."""

@@ -1,0 +1,218 @@
+"""Use case: submit a linked deal's opportunity to AWS when the deal asks for it, and follow the submission.
+
+Runs inside the pair's sync (cosell.sync.deals.pair), after the deal's changes are in Partner Central:
+1. A submission under way is followed (ListEngagementFromOpportunityTasks, a read): COMPLETE → the deal shows
+   Submitted and the engagement; FAILED → AWS's reason on the deal.
+2. Otherwise, when the deal asks (cosell.domain.submission) and the opportunity is Pending Submission, and
+   nothing else stops the deal: pre-flight; each problem goes on the deal and nothing is sent. Then
+   StartEngagementFromOpportunityTask, its attempt recorded first (cosell.store.submissions): a redelivered
+   request, or a run after a crash, sends the same ClientToken and Partner Central returns the same task.
+3. A failed submission is tried again only after the rep changes the deal (a new attempt, a new token).
+4. AWS rejecting the opportunity ends the co-sell path: said once on the deal's timeline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from cosell.aws_errors import error_code
+from cosell.domain import deal_properties
+from cosell.domain.audit import AuditAction, FieldChange
+from cosell.domain.deal import fingerprint
+from cosell.domain.deal_status import partner_central_refusal
+from cosell.domain.submission import SUBMITTABLE, SubmissionRequest, requested, submission_problems
+from cosell.store.submissions import SubmissionState
+from cosell.sync.solutions.associate import associated
+
+if TYPE_CHECKING:
+    from cosell.domain.deal import DealView
+    from cosell.hubspot.models import Deal
+    from cosell.store.state import Link
+    from cosell.store.submissions import Submission
+    from cosell.sync.ports import Ports
+    from cosell.sync.solutions.associate import Audit
+
+_TRANSIENT = frozenset({"ThrottlingException", "InternalServerException", "ServiceQuotaExceededException"})
+_SHOWN = {
+    SubmissionState.STARTING: "Submitting",
+    SubmissionState.RUNNING: "Submitting",
+    SubmissionState.SUBMITTED: "Submitted",
+    SubmissionState.FAILED: "Failed",
+    SubmissionState.REJECTED: "Rejected",
+}
+
+
+@dataclass
+class SubmissionReport:
+    """What the deal shows of its submission, and whether Partner Central changed (read it again)."""
+
+    properties: dict[str, str] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    changed: bool = False
+
+
+@dataclass(frozen=True)
+class _Submitting:
+    deal: Deal
+    view: DealView
+    link: Link
+    ports: Ports
+    audit: Audit
+
+
+def client_token(catalog: str, opportunity_id: str, attempt: int) -> str:
+    return f"cosell-{catalog.lower()}-submit-{opportunity_id}-{attempt}"
+
+
+def advance_submission(
+    deal: Deal,
+    view: DealView,
+    link: Link,
+    opportunity: dict[str, Any],
+    *,
+    blocked: bool,
+    ports: Ports,
+    audit: Audit,
+) -> SubmissionReport:
+    """`opportunity`: as Partner Central holds it now; `blocked`: something else stops the deal's sync."""
+    run = _Submitting(deal, view, link, ports, audit)
+    stored = ports.submissions.get(link.catalog, link.opportunity_id)
+    review_status = (opportunity.get("LifeCycle") or {}).get("ReviewStatus")
+    if stored is not None and stored.state in (SubmissionState.STARTING, SubmissionState.RUNNING):
+        return _follow(run, stored)
+    if review_status == "Rejected":
+        return _rejected(run, stored, opportunity)
+    if stored is not None and stored.state is SubmissionState.SUBMITTED:
+        return _shown(stored)
+    request = requested(view, ports.config.rules)
+    if request is None or review_status != SUBMITTABLE:
+        return _shown(stored) if stored is not None else SubmissionReport()
+    if (
+        stored is not None
+        and stored.state is SubmissionState.FAILED
+        and stored.fingerprint == fingerprint(view)
+    ):
+        return _shown(stored)  # unchanged since AWS refused it: not sent again
+    if blocked:
+        return SubmissionReport()  # the deal shows what stops it; the submission waits for the fix
+    problems = submission_problems(opportunity, associated(opportunity), request, ports.now().date())
+    if problems:
+        return SubmissionReport({deal_properties.SUBMISSION_STATUS: "Incomplete"}, problems)
+    attempt = stored.attempt + 1 if stored is not None else 1
+    recorded = ports.submissions.start(
+        link.catalog, link.opportunity_id, attempt, client_token(link.catalog, link.opportunity_id, attempt)
+    )
+    return _start(run, recorded, request)
+
+
+def _start(run: _Submitting, recorded: Submission, request: SubmissionRequest) -> SubmissionReport:
+    ports, link = run.ports, run.link
+    ports.write_pacer.acquire()
+    try:
+        task = ports.partner_central.start_engagement_from_opportunity_task(
+            Catalog=link.catalog,
+            ClientToken=recorded.client_token,
+            Identifier=link.opportunity_id,
+            AwsSubmission={"InvolvementType": request.involvement, "Visibility": request.visibility},  # type: ignore[typeddict-item]
+        )
+    except ClientError as error:
+        if error_code(error) in _TRANSIENT or error_code(error) not in (
+            "ValidationException",
+            "ConflictException",
+        ):
+            raise
+        return _failed(run, "; ".join(partner_central_refusal(error.response, "the submission")))
+    run.audit(
+        AuditAction.SUBMIT_OPPORTUNITY,
+        [FieldChange("submission", None, f"{request.involvement}, {request.visibility} visibility")],
+        f"ClientToken {recorded.client_token}; task {task['TaskId']}",
+    )
+    ports.submissions.update(
+        link.catalog, link.opportunity_id, SubmissionState.RUNNING, task_id=task["TaskId"]
+    )
+    report = _on_task(run, dict(task))
+    report.changed = True
+    return report
+
+
+def _follow(run: _Submitting, stored: Submission) -> SubmissionReport:
+    if stored.task_id is None:
+        # Recorded, then the run stopped before the task id was: start again, same token, same task.
+        request = requested(run.view, run.ports.config.rules) or SubmissionRequest(
+            run.ports.config.rules.submission_involvement, run.ports.config.rules.submission_visibility
+        )
+        return _start(run, stored, request)
+    run.ports.read_pacer.acquire()
+    tasks = run.ports.partner_central.list_engagement_from_opportunity_tasks(
+        Catalog=run.link.catalog, TaskIdentifier=[stored.task_id]
+    ).get("TaskSummaries", [])
+    if not tasks:
+        return _shown(stored)  # not listed yet: the next change or the sweep comes back
+    report = _on_task(run, dict(tasks[0]))
+    report.changed = report.properties.get(deal_properties.SUBMISSION_STATUS) != "Submitting"
+    return report
+
+
+def _on_task(run: _Submitting, task: dict[str, Any]) -> SubmissionReport:
+    status = task.get("TaskStatus")
+    if status == "IN_PROGRESS":
+        return SubmissionReport({deal_properties.SUBMISSION_STATUS: "Submitting"})
+    if status == "COMPLETE":
+        engagement_id = str(task.get("EngagementId") or "")
+        run.ports.submissions.update(
+            run.link.catalog, run.link.opportunity_id, SubmissionState.SUBMITTED, engagement_id=engagement_id
+        )
+        return SubmissionReport(
+            {deal_properties.SUBMISSION_STATUS: "Submitted", deal_properties.ENGAGEMENT_ID: engagement_id}
+        )
+    reason = ": ".join(str(part) for part in (task.get("ReasonCode"), task.get("Message")) if part)
+    return _failed(run, reason or "the task failed without a reason")
+
+
+def _failed(run: _Submitting, reason: str) -> SubmissionReport:
+    line = _failure_line(reason)
+    run.ports.submissions.update(
+        run.link.catalog,
+        run.link.opportunity_id,
+        SubmissionState.FAILED,
+        reason=reason,
+        fingerprint=fingerprint(run.view),
+    )
+    run.audit(AuditAction.ERROR, [FieldChange("submission", None, None)], line)
+    return SubmissionReport({deal_properties.SUBMISSION_STATUS: "Failed"}, [line], changed=True)
+
+
+def _failure_line(reason: str) -> str:
+    return (
+        f"AWS submission: Partner Central could not submit the opportunity ({reason}). Fix the deal; cosell "
+        f"submits it again at your next change."
+    )
+
+
+def _rejected(run: _Submitting, stored: Submission | None, opportunity: dict[str, Any]) -> SubmissionReport:
+    """AWS disqualified the opportunity: it is not submitted again, and the deal's timeline says why, once."""
+    if stored is None or stored.state is not SubmissionState.REJECTED:
+        life_cycle = opportunity.get("LifeCycle") or {}
+        why = life_cycle.get("ReviewStatusReason") or life_cycle.get("ReviewComments") or "no reason given"
+        run.ports.hubspot.create_note(
+            run.deal.id,
+            f"AWS rejected this opportunity: {why}. It will not be submitted again; the co-sell path for this "
+            f"deal is closed (Partner Central keeps the opportunity as it is).",
+            run.ports.now(),
+        )
+        run.ports.submissions.close_rejected(run.link.catalog, run.link.opportunity_id, why)
+        run.audit(
+            AuditAction.SKIP, detail=f"AWS rejected the opportunity ({why}); the co-sell path is closed"
+        )
+    return SubmissionReport({deal_properties.SUBMISSION_STATUS: "Rejected"})
+
+
+def _shown(stored: Submission) -> SubmissionReport:
+    properties = {deal_properties.SUBMISSION_STATUS: _SHOWN[stored.state]}
+    if stored.engagement_id:
+        properties[deal_properties.ENGAGEMENT_ID] = stored.engagement_id
+    problems = [_failure_line(stored.reason or "")] if stored.state is SubmissionState.FAILED else []
+    return SubmissionReport(properties, problems)
