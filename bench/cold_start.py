@@ -1,11 +1,12 @@
 """A handler's cold start against `import boto3`, in fresh CPython 3.12 processes, side by side.
 
-    python bench/cold_start.py ARTIFACT [--handler webhook] [--runs 15]
+    python bench/cold_start.py ARTIFACT [--handler webhook] [--runs 15] [--settings 'runtime.settings()']
 
 ARTIFACT is a built Lambda artifact (`make build PYTHON312=...` writes .build/lambda). Each run starts a new
 `python3.12 -B` process that imports the handler and loads its settings (what the first invocation pays),
 alternating with one that only imports boto3, and prints the median of the pairwise ratios: a figure that
-holds on a noisy machine, where absolute times drift.
+holds on a noisy machine, where absolute times drift. `--settings` names the settings call of an older
+artifact (before per-function settings, every handler called `runtime.settings()`).
 """
 
 from __future__ import annotations
@@ -55,9 +56,11 @@ def main() -> int:
     parser.add_argument("--handler", choices=sorted(SETTINGS), default="webhook")
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--python", help="a CPython 3.12 interpreter")
+    parser.add_argument("--settings", help="the handler's settings call (default: today's, per handler)")
     args = parser.parse_args()
     python = find_python312(args.python)
-    handler = f"import cosell.handlers.{args.handler}; from cosell.handlers import runtime; {SETTINGS[args.handler]}"
+    settings = args.settings or SETTINGS[args.handler]
+    handler = f"import cosell.handlers.{args.handler}; from cosell.handlers import runtime; {settings}"
     ratios = []
     for _ in range(args.runs):
         ratios.append(

@@ -171,3 +171,35 @@ def test_an_incomplete_deal_shows_every_problem_and_sends_nothing(world: World) 
         assert field in error
     assert calls(world, "StartEngagementFromOpportunityTask") == starts
     assert opportunity(world, deal_id)["LifeCycle"]["ReviewStatus"] == "Pending Submission"
+
+
+def test_what_aws_says_reaches_the_deal_and_a_second_identical_refresh_writes_nothing(world: World) -> None:
+    deal_id = complete_deal(world, "Northwind summary #AWS")
+    world.rep.update_deal(deal_id, aws_involvement_type="Co-Sell", aws_solution_ids="S-1234567")
+    until(world, lambda: shown(world, deal_id)["aws_submission_status"] == "Submitted")
+    opportunity_id = str(shown(world, deal_id)["aws_opportunity_id"])
+    world.stack.partner_central.control.set_aws_summary(
+        world.stack.catalog,
+        opportunity_id,
+        {
+            "Insights": {"EngagementScore": "High", "OpportunityQuality": {"Score": 78, "Trend": "Up"}},
+            "OpportunityTeam": [
+                {
+                    "FirstName": "Sam",
+                    "LastName": "Seller",
+                    "BusinessTitle": "AWSSalesRep",
+                    "Email": "sam@a.example",
+                }
+            ],
+        },
+    )
+    assert world.stack.run_schedule("AwsSummaryFunction").succeeded
+    world.stack.process_queue_until_idle(timeout=60)
+    names = ["aws_engagement_score", "aws_quality_score", "aws_quality_trend", "aws_sellers"]
+    deal = world.integration.get_deal(deal_id, names).properties
+    assert [deal[name] for name in names] == ["High", "78", "Up", "Sam Seller (AWSSalesRep), sam@a.example"]
+
+    patches = world.stack.hubspot.request_count("PATCH", "/crm/v3/objects/deals")
+    assert world.stack.run_schedule("AwsSummaryFunction").succeeded
+    world.stack.process_queue_until_idle(timeout=60)
+    assert world.stack.hubspot.request_count("PATCH", "/crm/v3/objects/deals") == patches

@@ -4,6 +4,7 @@ handlers are in tests/e2e/test_co_sell.py."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from cosell.domain.audit import AuditAction
 from cosell.domain.mapping_rules import MappingRules
 from cosell.sync.deals.push import PushOutcome, push_deal
+from cosell.sync.schedules.sweep import sweep
 from tests.integration.sync_world import CATALOG, WorkerClock, make_world
 
 if TYPE_CHECKING:
@@ -39,7 +41,7 @@ def world(aws: str, request: pytest.FixtureRequest) -> Iterator[SyncWorld]:
 
 def linked(world: SyncWorld, **overrides: str) -> tuple[str, str]:
     deal_id = world.create_deal(aws_customer_use_case=USE_CASE, **overrides)
-    assert push_deal(deal_id, world.ports()) is PushOutcome.CREATED
+    assert push_deal(deal_id, world.ports()).startswith(PushOutcome.CREATED)
     (summary,) = world.opportunities()
     return deal_id, summary["Id"]
 
@@ -195,7 +197,7 @@ def test_a_solution_added_in_partner_central_is_found_once_the_cache_may_be_read
     world: SyncWorld,
 ) -> None:
     clock = WorkerClock()
-    deal_id = world.create_deal(aws_customer_use_case=USE_CASE)
+    deal_id = world.create_deal(aws_customer_use_case=USE_CASE, aws_solution_ids="S-1234567")
     push_deal(deal_id, world.ports(clock=clock))  # the catalog is read and cached
     lists = calls(world, "ListSolutions")
     world.partner_central_emulator.control.add_solution(CATALOG, "S-0000888", "Fresh Offering")
@@ -209,3 +211,159 @@ def test_a_solution_added_in_partner_central_is_found_once_the_cache_may_be_read
     assert calls(world, "ListSolutions") == lists + 1
     deal = shown(world, deal_id)
     assert (deal["aws_sync_status"], deal["aws_solutions"]) == ("Synced", "Fresh Offering (S-0000888)")
+
+
+def test_a_deal_that_needs_no_solution_costs_no_catalog_read(world: SyncWorld) -> None:
+    deal_id, _ = linked(world)
+    world.rep.update_deal(deal_id, {"amount": "240000"})
+    push_deal(deal_id, world.ports())
+    assert calls(world, "ListSolutions") == 0
+
+
+class _FailsOnceToStart:
+    """Partner Central, but the first submission's answer is lost (the worker stops right after sending)."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self.failed = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+    def start_engagement_from_opportunity_task(self, **request: Any) -> Any:
+        if not self.failed:
+            self.failed = True
+            raise ConnectionError("the worker stopped before Partner Central answered")
+        return self._client.start_engagement_from_opportunity_task(**request)
+
+
+def test_a_submission_interrupted_after_it_was_recorded_is_sent_again_exactly_as_recorded(
+    world: SyncWorld,
+) -> None:
+    deal_id, opportunity_id = linked(world)
+    lossy = _FailsOnceToStart(world.partner_central)
+    ports = dataclasses.replace(world.ports(), partner_central=lossy)
+    world.rep.update_deal(deal_id, {"aws_involvement_type": "Co-Sell", "aws_solution_ids": "S-1234567"})
+    with pytest.raises(ConnectionError):
+        push_deal(deal_id, ports)
+    # Meanwhile the rep changed what they ask: the recorded attempt still goes out as it was recorded.
+    world.rep.update_deal(deal_id, {"aws_visibility": "Limited"})
+    push_deal(deal_id, ports)
+    assert shown(world, deal_id)["aws_submission_status"] == "Submitted"
+    (start,) = world.partner_central_emulator.control.calls("StartEngagementFromOpportunityTask")
+    assert start["Error"] is None
+    summary = world.partner_central.get_aws_opportunity_summary(
+        Catalog=CATALOG, RelatedOpportunityIdentifier=opportunity_id
+    )
+    assert (summary["InvolvementType"], summary["Visibility"]) == ("Co-Sell", "Full")
+
+
+def test_a_mistyped_id_keeps_the_solutions_and_holds_back_what_needs_one(world: SyncWorld) -> None:
+    deal_id, opportunity_id = linked(world, aws_solution_ids="S-1234567")
+    assert opportunity(world, opportunity_id)["RelatedEntityIdentifiers"]["Solutions"] == ["S-1234567"]
+    world.rep.update_deal(deal_id, {"aws_solution_ids": "S-1234567; S-12345O7", "dealstage": "contractsent"})
+    push_deal(deal_id, world.ports())
+    record = opportunity(world, opportunity_id)
+    assert record["RelatedEntityIdentifiers"]["Solutions"] == ["S-1234567"]  # nothing stripped
+    assert record["LifeCycle"]["Stage"] != "Committed"  # held back while the deal names an unknown id
+    error = shown(world, deal_id)["aws_sync_error"] or ""
+    assert "S-12345O7 is not an active solution" in error
+
+
+def test_a_solution_associated_in_partner_central_lets_the_deal_reach_committed(world: SyncWorld) -> None:
+    deal_id, opportunity_id = linked(world)
+    world.partner_central.associate_opportunity(
+        Catalog=CATALOG,
+        OpportunityIdentifier=opportunity_id,
+        RelatedEntityType="Solutions",
+        RelatedEntityIdentifier="S-0000001",
+    )
+    world.rep.update_deal(deal_id, {"dealstage": "contractsent"})
+    push_deal(deal_id, world.ports(MappingRules(solution_match_threshold=100)))  # the matcher finds none
+    record = opportunity(world, opportunity_id)
+    assert record["LifeCycle"]["Stage"] == "Committed"
+    assert record["RelatedEntityIdentifiers"]["Solutions"] == ["S-0000001"]
+    assert shown(world, deal_id)["aws_solutions"] == "Managed Data Platform (S-0000001)"
+
+
+def test_the_sweep_follows_a_submission_whose_task_has_not_ended(world: SyncWorld) -> None:
+    deal_id, _ = linked(world)
+    world.partner_central_emulator.control.set_task_delay(30)
+    world.rep.update_deal(deal_id, {"aws_involvement_type": "Co-Sell", "aws_solution_ids": "S-1234567"})
+    push_deal(deal_id, world.ports())
+    assert shown(world, deal_id)["aws_submission_status"] == "Submitting"
+    report = sweep(world.ports(), "test")
+    assert report.submissions_followed == 1
+    assert [request.object_id for request in world.queued.requests][-1:] == [deal_id]
+    world.partner_central_emulator.control.advance_clock(31)
+    push_deal(deal_id, world.ports())  # the queued reconcile
+    assert shown(world, deal_id)["aws_submission_status"] == "Submitted"
+    assert sweep(world.ports(), "test").submissions_followed == 0
+
+
+def test_withdrawing_the_request_clears_what_the_submission_showed(world: SyncWorld) -> None:
+    deal_id = world.create_deal(contacts=0)
+    push_deal(deal_id, world.ports())
+    world.rep.update_deal(deal_id, {"aws_involvement_type": "Co-Sell", "aws_solution_ids": "S-1234567"})
+    push_deal(deal_id, world.ports())
+    assert shown(world, deal_id)["aws_submission_status"] == "Incomplete"
+    world.rep.update_deal(deal_id, {"aws_involvement_type": ""})
+    push_deal(deal_id, world.ports())
+    deal = shown(world, deal_id)
+    assert (deal["aws_sync_status"], deal["aws_submission_status"]) == ("Synced", None)
+
+
+def test_what_aws_says_reaches_the_deal_and_an_unchanged_summary_costs_no_write(world: SyncWorld) -> None:
+    deal_id, opportunity_id = linked(world)
+    world.rep.update_deal(deal_id, {"aws_involvement_type": "Co-Sell", "aws_solution_ids": "S-1234567"})
+    push_deal(deal_id, world.ports())
+    world.partner_central_emulator.control.set_aws_summary(
+        CATALOG,
+        opportunity_id,
+        {
+            "Insights": {"EngagementScore": "High", "OpportunityQuality": {"Score": 78, "Trend": "Up"}},
+            "OpportunityTeam": [{"FirstName": "Sam", "LastName": "Seller", "BusinessTitle": "AWSSalesRep"}],
+            "LifeCycle": {"Stage": "Seller Engaged"},
+        },
+    )
+    push_deal(deal_id, world.ports())
+    names = [
+        "aws_engagement_score",
+        "aws_quality_score",
+        "aws_stage",
+        "aws_sellers",
+        "aws_summary_updated_at",
+    ]
+    deal = world.hubspot.get_deal(deal_id, names).properties
+    assert (deal["aws_engagement_score"], deal["aws_quality_score"], deal["aws_stage"]) == (
+        "High",
+        "78",
+        "Seller Engaged",
+    )
+    assert deal["aws_sellers"] == "Sam Seller (AWSSalesRep)"
+    assert deal["aws_summary_updated_at"]
+
+    patches = world.hubspot_emulator.request_count("PATCH", "/crm/v3/objects/deals")
+    push_deal(deal_id, world.ports())  # the same summary again
+    assert world.hubspot_emulator.request_count("PATCH", "/crm/v3/objects/deals") == patches
+
+
+def test_an_involvement_aws_changes_is_followed_and_not_taken_as_a_request(world: SyncWorld) -> None:
+    deal_id, opportunity_id = linked(world)
+    world.rep.update_deal(deal_id, {"aws_involvement_type": "Co-Sell", "aws_solution_ids": "S-1234567"})
+    push_deal(deal_id, world.ports())
+    world.partner_central_emulator.control.set_aws_summary(
+        CATALOG,
+        opportunity_id,
+        {"InvolvementType": "For Visibility Only", "InvolvementTypeChangeReason": "Risk Mitigation"},
+    )
+    push_deal(deal_id, world.ports())
+    push_deal(deal_id, world.ports())  # the deal's own change coming back
+    deal = world.hubspot.get_deal(
+        deal_id, ["aws_involvement_type", "aws_involvement_change_reason"]
+    ).properties
+    assert (deal["aws_involvement_type"], deal["aws_involvement_change_reason"]) == (
+        "For Visibility Only",
+        "Risk Mitigation",
+    )
+    assert calls(world, "StartEngagementFromOpportunityTask") == 1

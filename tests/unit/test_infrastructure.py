@@ -47,12 +47,28 @@ def _statements(policy_holder: dict[str, Any]) -> list[dict[str, Any]]:
     return [s for policy in policy_holder["Policies"] for s in policy["PolicyDocument"]["Statement"]]
 
 
-def test_role_grants_exactly_the_partner_central_actions_the_code_calls() -> None:
+# What a task runs as its caller: StartEngagementFromOpportunityTask "automatically executes a sequence of
+# operations including GetOpportunity, CreateEngagement (if it doesn't exist), CreateResourceSnapshot,
+# CreateResourceSnapshotJob, CreateEngagementInvitation (if not already invited/accepted), and
+# SubmitOpportunity" (APIReference/API_StartEngagementFromOpportunityTask.html).
+RUN_BY_TASKS = {
+    "StartEngagementFromOpportunityTask": {
+        "GetOpportunity",
+        "CreateEngagement",
+        "CreateResourceSnapshot",
+        "CreateResourceSnapshotJob",
+        "CreateEngagementInvitation",
+        "SubmitOpportunity",
+    },
+}
+
+
+def test_role_grants_exactly_the_partner_central_actions_the_code_calls_and_its_tasks_run() -> None:
     actions = {action for s in _statements(ROLE) for action in s["Action"]}
     assert all(action.startswith("partnercentral:") for action in actions), actions
-    assert {
-        action.removeprefix("partnercentral:") for action in actions
-    } == partner_central_operations_called_by_code()
+    called = partner_central_operations_called_by_code()
+    run_by_tasks = {action for task, runs in RUN_BY_TASKS.items() if task in called for action in runs}
+    assert {action.removeprefix("partnercentral:") for action in actions} == called | run_by_tasks
 
 
 def test_role_is_fenced_to_one_catalog() -> None:
@@ -99,7 +115,13 @@ def test_only_functions_that_call_partner_central_may_assume_its_role() -> None:
         if s["Action"] == "sts:AssumeRole"
     }
     # The solutions API reads the solution catalog from Partner Central when its cache is old.
-    assert assumers == {"WorkerFunction", "InvitationPollFunction", "SweepFunction", "SolutionsApiFunction"}
+    assert assumers == {
+        "WorkerFunction",
+        "InvitationPollFunction",
+        "SweepFunction",
+        "SolutionsApiFunction",
+        "AwsSummaryFunction",
+    }
 
 
 def test_every_function_logs_to_a_group_kept_30_days() -> None:
@@ -164,9 +186,10 @@ def _table_grants(table: str) -> dict[str, set[str]]:
 
 def test_functions_may_only_append_to_the_audit_trail() -> None:
     """Every function that writes to HubSpot or Partner Central records what it does; none may change or delete
-    a record. The solutions API writes to neither (it reads, and caches the catalog)."""
+    a record. The solutions API and the AWS summary schedule write to neither (they read and queue)."""
     audit = _table_grants("AuditTable")
-    assert set(audit) == set(_table_grants("StateTable")) - {"WebhookFunction", "SolutionsApiFunction"}
+    readers = {"WebhookFunction", "SolutionsApiFunction", "AwsSummaryFunction"}
+    assert set(audit) == set(_table_grants("StateTable")) - readers
     assert all(actions == {"dynamodb:PutItem"} for actions in audit.values()), audit
     # No DynamoDB grant reaches a table another way: a wildcard, or an index ARN (Query on the trail's indexes).
     resources = TEMPLATE["Resources"]

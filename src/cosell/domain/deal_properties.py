@@ -55,6 +55,18 @@ INVOLVEMENT_TYPES = ("Co-Sell", "For Visibility Only")
 VISIBILITIES = ("Full", "Limited")
 SUBMISSION_STATUSES = ("Incomplete", "Submitting", "Submitted", "Failed", "Rejected")
 
+# What AWS says about an opportunity it has seen (GetAwsOpportunitySummary): pulled only, written by cosell.
+ENGAGEMENT_SCORE = "aws_engagement_score"
+QUALITY_SCORE = "aws_quality_score"
+QUALITY_TREND = "aws_quality_trend"
+AWS_STAGE = "aws_stage"
+NEXT_BEST_ACTIONS = "aws_next_best_actions"
+RECOMMENDATIONS = "aws_recommendations"
+SELLERS = "aws_sellers"
+SUMMARY_UPDATED_AT = "aws_summary_updated_at"
+INVOLVEMENT_CHANGE_REASON = "aws_involvement_change_reason"
+ENGAGEMENT_SCORES = ("High", "Medium", "Low")
+
 # Read by the mapping: per-deal overrides of Partner Central fields HubSpot has no equivalent for.
 OVERRIDES = (
     "aws_opportunity_type",

@@ -67,7 +67,6 @@ _STOP_WORDS = frozenset(
         "our",
         "your",
         "we",
-        "our",
         "customer",
         "customers",
         "platform",
@@ -123,6 +122,7 @@ class SolutionChoice:
     chosen_by: ChosenBy
     unknown: tuple[str, ...] = ()  # asked for, but not an active solution of the catalog
     matches: tuple[SolutionMatch, ...] = ()  # the matcher's ranking, when it chose
+    dropped: tuple[str, ...] = ()  # asked for beyond the 10 an opportunity carries
 
     @property
     def problems(self) -> list[str]:
@@ -133,6 +133,12 @@ class SolutionChoice:
                 f"AWS solution ids: {', '.join(self.unknown)} {'is' if len(self.unknown) == 1 else 'are'} not an "
                 f"active solution of this partner's Partner Central catalog. Correct the deal's AWS solution ids "
                 f"(cosell solutions list shows the catalog)."
+            )
+        if self.dropped:
+            found.append(
+                f"AWS solution ids: an opportunity carries at most {MAX_SOLUTIONS} solutions; "
+                f"{', '.join(self.dropped)} {'is' if len(self.dropped) == 1 else 'are'} left out. Keep the ten "
+                f"that fit best."
             )
         return found
 
@@ -225,7 +231,7 @@ def choose(
         if asked:
             known = tuple(solution_id for solution_id in asked if solution_id in active)
             unknown = tuple(solution_id for solution_id in asked if solution_id not in active)
-            return SolutionChoice(known[:limit], chosen_by, unknown)
+            return SolutionChoice(known[:limit], chosen_by, unknown, dropped=known[limit:])
     ranking = tuple(rank(deal, catalog))
     best = tuple(match.solution.id for match in ranking if match.score >= threshold)[:limit]
     if not best:

@@ -51,7 +51,7 @@ def stage_problem(
     if stage in STAGES_NEEDING_SOLUTION and not has_solution:
         return (
             f"maps to {stage}, which Partner Central accepts only with a solution attached. Set the deal's AWS "
-            f"solution ids (aws_solution_ids), or sync it at an earlier stage first."
+            f"solution ids (aws_solution_ids), or ask your cosell administrator for default solutions."
         )
     return None
 

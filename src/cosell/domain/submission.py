@@ -65,6 +65,8 @@ def submission_problems(
     checks: list[tuple[object, str]] = [
         (solution_ids, "AWS solutions: AWS reviews only an opportunity with a solution. Set the deal's AWS "
          "solution ids, or ask your cosell administrator for default solutions."),
+        (national_security or account.get("CompanyName"),
+         "Company name: AWS needs the customer's name. Name the deal's company."),
         (national_security or account.get("WebsiteUrl"),
          "Company website: AWS needs the customer's website. Set the company's domain."),
         (account.get("Industry"), "Company industry: AWS needs the customer's industry. Set the company's industry."),

@@ -12,6 +12,7 @@ import time
 from typing import TYPE_CHECKING
 
 from cosell.domain import deal_properties
+from cosell.domain.aws_summary import SUMMARY_PROPERTIES
 from cosell.domain.deal import CompanyView, DealView, Person
 from cosell.hubspot import properties
 from cosell.hubspot.models import DEAL_TO_PRIMARY_COMPANY
@@ -36,6 +37,7 @@ DEAL_PROPERTIES = (
     deal_properties.ENGAGEMENT_ID,
     deal_properties.SOLUTIONS,
     deal_properties.SUBMISSION_STATUS,
+    *SUMMARY_PROPERTIES,
     *deal_properties.SUBMISSION_REQUEST,
     *deal_properties.OVERRIDES,
 )

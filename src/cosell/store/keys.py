@@ -19,7 +19,8 @@ Items, one partition per object unless said otherwise (pk / sk):
 - `opportunity#<catalog>#<id>` / `submission`: the opportunity's submission to AWS: its task and attempts.
 
 These keys are what existing tables hold: changing one orphans every item written with it. What an item holds
-besides its key is its store's business (cosell.store.state, .conflicts, .invitations, .pacer).
+besides its key is its store's business (cosell.store.state, .conflicts, .invitations, .pacer, .solutions,
+.submissions).
 """
 
 from __future__ import annotations
@@ -142,6 +143,12 @@ def scan_filter(*kinds: ItemKind) -> tuple[str, dict[str, AttributeValueTypeDef]
         f":prefix{index}": {"S": prefix} for index, prefix in enumerate(prefixes)
     }
     return " OR ".join(f"begins_with({PARTITION_KEY}, {name})" for name in values), values
+
+
+def object_ids(key: Mapping[str, AttributeValueTypeDef]) -> tuple[str, ...]:
+    """The ids in an item's partition key, e.g. (catalog, opportunity id) of `opportunity#<catalog>#<id>`."""
+    partition = key[PARTITION_KEY].get("S", "")
+    return tuple(partition.split("#")[1:])
 
 
 def kind_of(key: Mapping[str, AttributeValueTypeDef]) -> ItemKind | None:

@@ -150,6 +150,12 @@ def refusal(
         missing.append("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
     if missing:
         return _incomplete(" ".join(missing))
+    if len(authorizations) > 1 or len(dates) > 1:
+        return _incomplete("Authorization and X-Amz-Date must each be given once.")
+    signed_names = [name.strip().lower() for name in parts["SignedHeaders"].split(";")]
+    if "host" not in signed_names:
+        # Otherwise a signature would hold for any host (API Gateway refuses it the same way).
+        return _incomplete("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
     if algorithm != ALGORITHM:
         return _incomplete(f"Unsupported Authorization Type: {algorithm}; sign with {ALGORITHM}.")
     access_key, _, scope = parts["Credential"].partition("/")

@@ -181,3 +181,15 @@ def test_an_open_route_needs_no_signature(gateway: ApiGateway) -> None:
 def test_an_unknown_route_is_refused_before_any_signature_check(gateway: ApiGateway) -> None:
     url = gateway.route_url("v1", "/things/S-1/more")
     assert _refused(HTTP.request("GET", url, headers=_signed("GET", url))) == "Missing Authentication Token"
+
+
+def test_a_signature_that_does_not_cover_the_host_is_refused(gateway: ApiGateway) -> None:
+    url = gateway.route_url("v1", "/things/S-1")
+    headers = _signed("GET", url)
+    credential, _, rest = headers["Authorization"].partition(", SignedHeaders=")
+    signed, _, signature = rest.partition(", ")
+    without_host = ";".join(name for name in signed.split(";") if name != "host")
+    headers["Authorization"] = f"{credential}, SignedHeaders={without_host}, {signature}"
+    assert "'Host' or ':authority' must be a 'SignedHeader'" in _refused(
+        HTTP.request("GET", url, headers=headers)
+    )

@@ -24,9 +24,10 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from cosell.aws_errors import error_code, error_message
+from cosell.aws_errors import TRANSIENT, error_code, error_message
 from cosell.domain import deal_properties
 from cosell.domain.audit import AuditAction, FieldChange
+from cosell.domain.aws_summary import involvement_from_aws, seen_by_aws, summary_properties
 from cosell.domain.deal import with_properties
 from cosell.domain.deal_status import (
     link_properties,
@@ -61,8 +62,6 @@ if TYPE_CHECKING:
     from cosell.sync.ports import Ports
 
 CONFLICT_RETRIES = 3
-# Errors worth the queue's retries; any other refusal is shown on the deal.
-_TRANSIENT = frozenset({"ThrottlingException", "InternalServerException", "ServiceQuotaExceededException"})
 IN_STEP = "in step: nothing to write"
 
 
@@ -87,6 +86,7 @@ class _Run:
     refused: str | None = None
     deal_written: bool = False
     unapplied: set[str] = field(default_factory=set)  # fields whose write was refused: still changes
+    has_solution: bool = False  # the opportunity carries a solution, and the deal names none unknown
     updated: bool = False  # an UpdateOpportunity went out
     shown: dict[str, str] = field(default_factory=dict)  # what the submission shows on the deal
     review_source: dict[str, Any] | None = None  # the opportunity read after a submission moved it
@@ -103,29 +103,37 @@ def sync_pair(deal: Deal, link: Link, ports: Ports, cause: Cause) -> str:
     """Bring a linked deal and its opportunity in step; returns what happened, for the log."""
     config = ports.config
     view = ports.deals.view(deal)
-    today = ports.now().date()
-    mapped = map_deal(view, config.rules, config.vocabulary, today, creating=False, has_solution=True)
-    choice, catalog = choose_solutions(view, ports, mapped.draft)
-    if not choice.ids:  # a stage that needs a solution cannot be sent
-        mapped = map_deal(view, config.rules, config.vocabulary, today, creating=False, has_solution=False)
-    problems = [str(problem) for problem in mapped.problems] + choice.problems
-    run = _Run(deal, link, view, cause, ports, problems, catalog)
-    hubspot = values_of(mapped.fields) if mapped.fields is not None else None
-    conflicts = ports.conflicts.get(deal.id)
-    resolutions = conflicts.resolutions if conflicts else {}
-
+    draft = map_deal(view, config.rules, config.vocabulary, ports.now().date(), creating=False).draft
+    choice, catalog = choose_solutions(view, ports, draft)
+    run = _Run(deal, link, view, cause, ports, list(choice.problems), catalog)
     try:
-        read = _read(run, hubspot, resolutions)
+        opportunity = _opportunity(run)
     except ClientError as error:
         if error_code(error) != "ResourceNotFoundException":
             raise
         return _opportunity_gone(run)
+    # The solutions first: a stage that needs one is sent only once the opportunity carries one.
     names = {solution.id: solution.name for solution in catalog}
-    converged = converge(read.opportunity, choice, link, ports, run.audit, choice.explain(names))
+    converged = converge(opportunity, choice, link, ports, run.audit, choice.explain(names))
     for reason in converged.refused:
         run.refuse(reason)
     if converged.changed:  # associations move the opportunity's LastModifiedDate: read it again
-        read = _read(run, hubspot, resolutions)
+        opportunity = _opportunity(run)
+    # A solution id the deal names that is not in the catalog holds back what needs a solution.
+    run.has_solution = bool(associated(opportunity)) and not choice.unknown
+    mapped = map_deal(
+        view,
+        config.rules,
+        config.vocabulary,
+        ports.now().date(),
+        creating=False,
+        has_solution=run.has_solution,
+    )
+    run.problems = [str(problem) for problem in mapped.problems] + run.problems
+    hubspot = values_of(mapped.fields) if mapped.fields is not None else None
+    conflicts = ports.conflicts.get(deal.id)
+    resolutions = conflicts.resolutions if conflicts else {}
+    read = _decide(run, opportunity, hubspot, resolutions)
     for _attempt in range(CONFLICT_RETRIES):
         pushes = [d for d in read.decisions if d.action is Action.PUSH]
         try:
@@ -134,13 +142,14 @@ def sync_pair(deal: Deal, link: Link, ports: Ports, cause: Cause) -> str:
         except ClientError as error:
             if error_code(error) != "ConflictException":
                 raise
-            read = _read(run, hubspot, resolutions)  # someone wrote in between: decide again
+            read = _decide(run, _opportunity(run), hubspot, resolutions)  # someone wrote in between
     else:
         raise RuntimeError(
             f"opportunity {link.opportunity_id} kept changing while deal {deal.id} was written to it"
         )
 
     _submit(run, read)
+    _aws_summary(run, read)
     pulled = _pull(run, read, [d for d in read.decisions if d.name not in run.unapplied])
     decisions = [d for d in read.decisions if d.name not in run.unapplied]
     snapshot = next_snapshot(link.last_in_step, read.sides, decisions, pulled)
@@ -162,9 +171,10 @@ def _opportunity(run: _Run) -> dict[str, Any]:
     return opportunity
 
 
-def _read(run: _Run, hubspot: dict[str, Any] | None, resolutions: Mapping[str, Any]) -> _Read:
+def _decide(
+    run: _Run, opportunity: dict[str, Any], hubspot: dict[str, Any] | None, resolutions: Mapping[str, Any]
+) -> _Read:
     ports = run.ports
-    opportunity = _opportunity(run)
     life_cycle = opportunity.get("LifeCycle") or {}
     sides = Sides(
         hubspot=hubspot,
@@ -247,7 +257,7 @@ def _assign(run: _Run, owner: FieldDecision, mapped: Mapping[str, Any]) -> None:
             Catalog=run.link.catalog, Identifier=run.link.opportunity_id, Assignee=contact
         )
     except ClientError as error:
-        if error_code(error) in _TRANSIENT:
+        if error_code(error) in TRANSIENT:
             raise
         # E.g. the new owner is not a user of the partner's Partner Central account.
         reason = f"Partner Central refused the new owner: {error_message(error)}"
@@ -293,6 +303,24 @@ def _submit(run: _Run, read: _Read) -> None:
     if report.changed:  # AWS's review status moved: the deal shows the new one
         run.review_source = _opportunity(run)
         run.submission = report.properties.get(deal_properties.SUBMISSION_STATUS)
+
+
+def _aws_summary(run: _Run, read: _Read) -> None:
+    """What AWS says about an opportunity it has seen (cosell.domain.aws_summary), for the deal's one update;
+    stamped with when it changed, so an unchanged summary costs no write."""
+    opportunity = run.review_source or read.opportunity
+    if not seen_by_aws(opportunity):
+        return
+    run.ports.read_pacer.acquire()
+    summary = run.ports.partner_central.get_aws_opportunity_summary(
+        Catalog=run.link.catalog, RelatedOpportunityIdentifier=run.link.opportunity_id
+    )
+    shown = summary_properties(summary) | involvement_from_aws(
+        summary, run.deal.get(deal_properties.INVOLVEMENT_TYPE)
+    )
+    if any((run.deal.get(name) or "") != value for name, value in shown.items()):
+        shown[deal_properties.SUMMARY_UPDATED_AT] = run.ports.now().isoformat()
+    run.shown = {**run.shown, **shown}
 
 
 # --- Partner Central → HubSpot ---------------------------------------------------------------------------
@@ -343,6 +371,7 @@ def _pull(run: _Run, read: _Read, decisions: list[FieldDecision]) -> dict[str, A
         config.vocabulary,
         run.ports.now().date(),
         creating=False,
+        has_solution=run.has_solution,
     )
     return values_of(again.fields) if again.fields is not None else None
 

@@ -95,9 +95,9 @@ def push_deal(
         problems = [str(problem) for problem in result.problems]
         return _report_problems(deal_id, view, problems, ports, PushOutcome.INVALID, cause)
     choice, _ = choose_solutions(view, ports, result.draft)
-    if not choice.ids:  # a stage that needs a solution cannot be sent
+    if not choice.ids or choice.unknown:  # a stage that needs a solution cannot be sent
         result = map_deal(view, config.rules, config.vocabulary, today, has_solution=False)
-    if result.fields is None or choice.problems:
+    if result.fields is None:
         problems = [str(problem) for problem in result.problems] + choice.problems
         return _report_problems(deal_id, view, problems, ports, PushOutcome.INVALID, cause)
 
@@ -148,9 +148,10 @@ def push_deal(
     )
     ports.links.forget_create(deal_id)
     ports.links.clear_problems(deal_id)
-    if not (choice.ids or requested(view, config.rules)):
+    if not (choice.ids or choice.problems or requested(view, config.rules)):
         return PushOutcome.CREATED
-    # Its solutions, the stage they allow, and the submission: keeping the new pair in step does them.
+    # Its solutions, the stage they allow, the submission, and what the deal names that the catalog does not
+    # have: keeping the new pair in step does them.
     in_step = sync_pair(ports.deals.read_deal(deal_id), link, ports, cause)
     return f"{PushOutcome.CREATED}; {in_step}"
 

@@ -35,6 +35,7 @@ class SweepReport:
     listed: int  # opportunities modified since the cursor
     queued: int  # of those, linked to a deal: reconciled
     modified_after: str  # the cursor the next sweep starts from
+    submissions_followed: int  # pairs whose submission's task had not ended: reconciled to follow it
 
 
 def sweep(ports: Ports, correlation_id: str) -> SweepReport:
@@ -65,13 +66,20 @@ def sweep(ports: Ports, correlation_id: str) -> SweepReport:
         token = page.get("NextToken")
         if not token:
             break
+    queued = len(requests)
+    # A submission's task that fails changes nothing on the opportunity: no event, nothing listed above.
+    now = ports.now()
+    for opportunity_id in ports.submissions.under_way(catalog):
+        deal_id = ports.links.deal_for_opportunity(catalog, opportunity_id)
+        if deal_id is not None:
+            requests.append(_request(deal_id, now, correlation_id, kind="sweep: submission under way"))
     ports.queue.send(requests)
     ports.links.save_sweep_cursor(catalog, newest.isoformat())
-    return SweepReport(listed, len(requests), newest.isoformat())
+    return SweepReport(listed, queued, newest.isoformat(), len(requests) - queued)
 
 
-def _request(deal_id: str, modified: datetime, correlation_id: str) -> SyncRequest:
-    trigger = Trigger(source="schedule", kind="sweep", occurred_at_ms=int(modified.timestamp() * 1000))
+def _request(deal_id: str, modified: datetime, correlation_id: str, kind: str = "sweep") -> SyncRequest:
+    trigger = Trigger(source="schedule", kind=kind, occurred_at_ms=int(modified.timestamp() * 1000))
     return SyncRequest(
         subject=Subject.HUBSPOT_DEAL, object_id=deal_id, triggers=(trigger,), correlation_id=correlation_id
     )

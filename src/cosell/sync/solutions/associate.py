@@ -2,8 +2,10 @@
 difference is sent (AssociateOpportunity / DisassociateOpportunity, each paced as a write and audited).
 
 A choice someone made (the deal's own ids, or the configured defaults) is converged exactly: what it does not
-name is disassociated. The matcher only fills an opportunity that has no solution yet, so it never undoes what
-a rep or a Partner Central user associated.
+name is disassociated, unless the deal names an id the catalog does not know (a typo never strips the
+opportunity of its solutions). The matcher only fills an opportunity that has no solution yet, so it never
+undoes what a rep or a Partner Central user associated. Nothing is sent while AWS reviews the opportunity, once
+it rejected it, or once the opportunity is closed lost.
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from botocore.exceptions import ClientError
 
-from cosell.aws_errors import error_code, error_message
+from cosell.aws_errors import TRANSIENT, error_code, error_message
 from cosell.domain.audit import AuditAction, FieldChange
-from cosell.domain.solutions import ChosenBy
+from cosell.domain.solutions import MAX_SOLUTIONS, ChosenBy
+from cosell.domain.stages import CLOSED_LOST
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -25,8 +28,11 @@ if TYPE_CHECKING:
     from cosell.sync.ports import Ports
 
 RELATED_ENTITY_TYPE = "Solutions"
-# Errors worth the queue's retries; any other refusal is shown on the deal.
-_TRANSIENT = frozenset({"ThrottlingException", "InternalServerException", "ServiceQuotaExceededException"})
+# Where an opportunity's solutions are: the partner's own, and AWS Marketplace ones.
+CARRIED = (RELATED_ENTITY_TYPE, "AwsMarketplaceSolutions")
+# Review statuses under which the partner does not change the opportunity (docs/CONTRACTS.md,
+# "Editable fields by review status").
+_LOCKED = frozenset({"Submitted", "In review", "Rejected"})
 
 
 class Audit(Protocol):
@@ -42,8 +48,10 @@ class Convergence:
 
 
 def associated(opportunity: Mapping[str, Any]) -> tuple[str, ...]:
-    """The solutions an opportunity carries (GetOpportunity's RelatedEntityIdentifiers)."""
-    return tuple((opportunity.get("RelatedEntityIdentifiers") or {}).get(RELATED_ENTITY_TYPE) or ())
+    """The solutions an opportunity carries (GetOpportunity's RelatedEntityIdentifiers), AWS Marketplace
+    ones included."""
+    related = opportunity.get("RelatedEntityIdentifiers") or {}
+    return tuple(identifier for kind in CARRIED for identifier in related.get(kind) or ())
 
 
 def shown(solution_ids: Sequence[str], catalog: Sequence[Solution]) -> str:
@@ -57,14 +65,21 @@ def converge(
 ) -> Convergence:
     current = associated(opportunity)
     result = Convergence()
-    if choice.chosen_by in (ChosenBy.NOBODY, ChosenBy.NOT_NEEDED) or (
-        choice.chosen_by is ChosenBy.MATCHER and current
+    life_cycle = opportunity.get("LifeCycle") or {}
+    if (
+        life_cycle.get("ReviewStatus") in _LOCKED
+        or life_cycle.get("Stage") == CLOSED_LOST  # nothing left to co-sell: no write for it
+        or choice.chosen_by in (ChosenBy.NOBODY, ChosenBy.NOT_NEEDED)
+        or (choice.chosen_by is ChosenBy.MATCHER and current)
     ):
         return result
     wanted = choice.ids
-    # Disassociated first: an opportunity carries at most 10.
-    steps = [(False, solution_id) for solution_id in current if solution_id not in wanted]
-    steps += [(True, solution_id) for solution_id in wanted if solution_id not in current]
+    additions = [(True, solution_id) for solution_id in wanted if solution_id not in current]
+    removals = [] if choice.unknown else [(False, i) for i in current if i not in wanted]
+    # Added first, so the opportunity is never without a solution in between; unless that would take it past
+    # the 10 an opportunity may carry.
+    fits = len(current) + len(additions) <= MAX_SOLUTIONS
+    steps = additions + removals if fits else removals + additions
     for adding, solution_id in steps:
         request = {
             "Catalog": link.catalog,
@@ -79,7 +94,7 @@ def converge(
             else:
                 ports.partner_central.disassociate_opportunity(**request)  # type: ignore[arg-type]
         except ClientError as error:
-            if error_code(error) in _TRANSIENT:
+            if error_code(error) in TRANSIENT:
                 raise
             verb = "associate" if adding else "disassociate"
             reason = f"Partner Central refused to {verb} solution {solution_id}: {error_message(error)}"

@@ -142,7 +142,7 @@ def solution_matches(ports: Ports, identifier: str) -> DealMatches:
     # Mapped once, as a linked opportunity (what the pair's sync maps): the choice and the ranking read the
     # same facts.
     draft = map_deal(view, config.rules, config.vocabulary, ports.now().date(), creating=False).draft
-    choice, catalog = choose_solutions(view, ports, draft)
+    choice, catalog = choose_solutions(view, ports, draft, explaining=True)
     return DealMatches(
         deal_id=wanted,
         catalog=config.catalog,

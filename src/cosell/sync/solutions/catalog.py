@@ -8,7 +8,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from cosell.domain.solutions import Solution
+from cosell.observability import build_logger
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -18,6 +21,7 @@ if TYPE_CHECKING:
     from cosell.sync.ports import CatalogPorts
 
 PAGE_SIZE = 100
+_logger = build_logger()
 SCHEDULED_AGE = timedelta(hours=1)
 MAX_AGE = timedelta(hours=24)
 MIN_AGE = timedelta(minutes=5)
@@ -60,12 +64,18 @@ def refresh_when_old(ports: CatalogPorts) -> int:
 
 
 def current_catalog(ports: CatalogPorts, wanted: Sequence[str] = ()) -> tuple[Solution, ...]:
-    """The cached catalog, read again from Partner Central when it is old or lacks a `wanted` id."""
+    """The cached catalog, read again from Partner Central when it is old or lacks a `wanted` id. When that
+    read fails, the cache still answers (logged): an old catalog is better than a failed sync."""
     cached = ports.solutions.get(ports.config.catalog)
     if cached is None:
         return refresh_catalog(ports)
     age = ports.now() - cached.read_at
     known = {solution.id for solution in cached.solutions}
     if age > MAX_AGE or (age > MIN_AGE and any(solution_id not in known for solution_id in wanted)):
-        return refresh_catalog(ports)
+        try:
+            return refresh_catalog(ports)
+        except (ClientError, BotoCoreError) as error:
+            _logger.warning(
+                "solution catalog not read again; the cached one answers", extra={"reason": str(error)}
+            )
     return cached.solutions

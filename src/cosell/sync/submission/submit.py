@@ -23,19 +23,19 @@ from cosell.domain import deal_properties
 from cosell.domain.audit import AuditAction, FieldChange
 from cosell.domain.deal import fingerprint
 from cosell.domain.deal_status import partner_central_refusal
-from cosell.domain.submission import SUBMITTABLE, SubmissionRequest, requested, submission_problems
-from cosell.store.submissions import SubmissionState
+from cosell.domain.submission import SUBMITTABLE, requested, submission_problems
+from cosell.store.submissions import Submission, SubmissionState
 from cosell.sync.solutions.associate import associated
 
 if TYPE_CHECKING:
     from cosell.domain.deal import DealView
     from cosell.hubspot.models import Deal
     from cosell.store.state import Link
-    from cosell.store.submissions import Submission
     from cosell.sync.ports import Ports
     from cosell.sync.solutions.associate import Audit
 
-_TRANSIENT = frozenset({"ThrottlingException", "InternalServerException", "ServiceQuotaExceededException"})
+# What Partner Central answers when it refuses the submission itself: shown on the deal, not retried.
+REFUSALS = frozenset({"ValidationException", "ConflictException"})
 _SHOWN = {
     SubmissionState.STARTING: "Submitting",
     SubmissionState.RUNNING: "Submitting",
@@ -84,56 +84,61 @@ def advance_submission(
     if stored is not None and stored.state in (SubmissionState.STARTING, SubmissionState.RUNNING):
         return _follow(run, stored)
     if review_status == "Rejected":
-        return _rejected(run, stored, opportunity)
-    if stored is not None and stored.state is SubmissionState.SUBMITTED:
-        return _shown(stored)
+        return _rejected(run, opportunity)
     request = requested(view, ports.config.rules)
+    if stored is not None and (
+        stored.state is SubmissionState.SUBMITTED or request is None or review_status != SUBMITTABLE
+    ):
+        return _shown(stored, still_failing=False)
     if request is None or review_status != SUBMITTABLE:
-        return _shown(stored) if stored is not None else SubmissionReport()
+        # Nothing asked (any more), or AWS has the opportunity: a status shown earlier is cleared.
+        return SubmissionReport({deal_properties.SUBMISSION_STATUS: ""})
     if (
         stored is not None
         and stored.state is SubmissionState.FAILED
         and stored.fingerprint == fingerprint(view)
     ):
-        return _shown(stored)  # unchanged since AWS refused it: not sent again
+        return _shown(stored, still_failing=True)  # unchanged since AWS refused it: not sent again
     if blocked:
         return SubmissionReport()  # the deal shows what stops it; the submission waits for the fix
     problems = submission_problems(opportunity, associated(opportunity), request, ports.now().date())
     if problems:
         return SubmissionReport({deal_properties.SUBMISSION_STATUS: "Incomplete"}, problems)
-    attempt = stored.attempt + 1 if stored is not None else 1
-    recorded = ports.submissions.start(
-        link.catalog, link.opportunity_id, attempt, client_token(link.catalog, link.opportunity_id, attempt)
+    number = stored.attempt + 1 if stored is not None else 1
+    attempt = Submission(
+        number,
+        client_token(link.catalog, link.opportunity_id, number),
+        SubmissionState.STARTING,
+        involvement=request.involvement,
+        visibility=request.visibility,
     )
-    return _start(run, recorded, request)
+    return _start(run, ports.submissions.start(link.catalog, link.opportunity_id, attempt))
 
 
-def _start(run: _Submitting, recorded: Submission, request: SubmissionRequest) -> SubmissionReport:
+def _start(run: _Submitting, attempt: Submission) -> SubmissionReport:
+    """Start the recorded attempt's task, with exactly its token and request (a replay after a crash too)."""
     ports, link = run.ports, run.link
     ports.write_pacer.acquire()
     try:
         task = ports.partner_central.start_engagement_from_opportunity_task(
             Catalog=link.catalog,
-            ClientToken=recorded.client_token,
+            ClientToken=attempt.client_token,
             Identifier=link.opportunity_id,
-            AwsSubmission={"InvolvementType": request.involvement, "Visibility": request.visibility},  # type: ignore[typeddict-item]
+            AwsSubmission={"InvolvementType": attempt.involvement, "Visibility": attempt.visibility},  # type: ignore[typeddict-item]
         )
     except ClientError as error:
-        if error_code(error) in _TRANSIENT or error_code(error) not in (
-            "ValidationException",
-            "ConflictException",
-        ):
-            raise
-        return _failed(run, "; ".join(partner_central_refusal(error.response, "the submission")))
+        if error_code(error) not in REFUSALS:
+            raise  # throttling, 5xx, access: retried by the queue, then parked in the DLQ
+        return _failed(run, attempt, "; ".join(partner_central_refusal(error.response, "the submission")))
+    ports.submissions.update(
+        link.catalog, link.opportunity_id, attempt.attempt, SubmissionState.RUNNING, task_id=task["TaskId"]
+    )
     run.audit(
         AuditAction.SUBMIT_OPPORTUNITY,
-        [FieldChange("submission", None, f"{request.involvement}, {request.visibility} visibility")],
-        f"ClientToken {recorded.client_token}; task {task['TaskId']}",
+        [FieldChange("submission", None, f"{attempt.involvement}, {attempt.visibility} visibility")],
+        f"ClientToken {attempt.client_token}; task {task['TaskId']}",
     )
-    ports.submissions.update(
-        link.catalog, link.opportunity_id, SubmissionState.RUNNING, task_id=task["TaskId"]
-    )
-    report = _on_task(run, dict(task))
+    report = _on_task(run, attempt, dict(task))
     report.changed = True
     return report
 
@@ -141,42 +146,44 @@ def _start(run: _Submitting, recorded: Submission, request: SubmissionRequest) -
 def _follow(run: _Submitting, stored: Submission) -> SubmissionReport:
     if stored.task_id is None:
         # Recorded, then the run stopped before the task id was: start again, same token, same task.
-        request = requested(run.view, run.ports.config.rules) or SubmissionRequest(
-            run.ports.config.rules.submission_involvement, run.ports.config.rules.submission_visibility
-        )
-        return _start(run, stored, request)
+        return _start(run, stored)
     run.ports.read_pacer.acquire()
     tasks = run.ports.partner_central.list_engagement_from_opportunity_tasks(
         Catalog=run.link.catalog, TaskIdentifier=[stored.task_id]
     ).get("TaskSummaries", [])
     if not tasks:
-        return _shown(stored)  # not listed yet: the next change or the sweep comes back
-    report = _on_task(run, dict(tasks[0]))
+        return _shown(stored, still_failing=False)  # not listed yet: the next change or the sweep comes back
+    report = _on_task(run, stored, dict(tasks[0]))
     report.changed = report.properties.get(deal_properties.SUBMISSION_STATUS) != "Submitting"
     return report
 
 
-def _on_task(run: _Submitting, task: dict[str, Any]) -> SubmissionReport:
+def _on_task(run: _Submitting, attempt: Submission, task: dict[str, Any]) -> SubmissionReport:
     status = task.get("TaskStatus")
     if status == "IN_PROGRESS":
         return SubmissionReport({deal_properties.SUBMISSION_STATUS: "Submitting"})
     if status == "COMPLETE":
         engagement_id = str(task.get("EngagementId") or "")
         run.ports.submissions.update(
-            run.link.catalog, run.link.opportunity_id, SubmissionState.SUBMITTED, engagement_id=engagement_id
+            run.link.catalog,
+            run.link.opportunity_id,
+            attempt.attempt,
+            SubmissionState.SUBMITTED,
+            engagement_id=engagement_id,
         )
         return SubmissionReport(
             {deal_properties.SUBMISSION_STATUS: "Submitted", deal_properties.ENGAGEMENT_ID: engagement_id}
         )
     reason = ": ".join(str(part) for part in (task.get("ReasonCode"), task.get("Message")) if part)
-    return _failed(run, reason or "the task failed without a reason")
+    return _failed(run, attempt, reason or "the task failed without a reason")
 
 
-def _failed(run: _Submitting, reason: str) -> SubmissionReport:
+def _failed(run: _Submitting, attempt: Submission, reason: str) -> SubmissionReport:
     line = _failure_line(reason)
     run.ports.submissions.update(
         run.link.catalog,
         run.link.opportunity_id,
+        attempt.attempt,
         SubmissionState.FAILED,
         reason=reason,
         fingerprint=fingerprint(run.view),
@@ -192,27 +199,27 @@ def _failure_line(reason: str) -> str:
     )
 
 
-def _rejected(run: _Submitting, stored: Submission | None, opportunity: dict[str, Any]) -> SubmissionReport:
-    """AWS disqualified the opportunity: it is not submitted again, and the deal's timeline says why, once."""
-    if stored is None or stored.state is not SubmissionState.REJECTED:
-        life_cycle = opportunity.get("LifeCycle") or {}
-        why = life_cycle.get("ReviewStatusReason") or life_cycle.get("ReviewComments") or "no reason given"
+def _rejected(run: _Submitting, opportunity: dict[str, Any]) -> SubmissionReport:
+    """AWS disqualified the opportunity: it is not submitted again, and the deal's timeline says why, once
+    (recorded first: a run that stops before the note leaves the note unwritten, never written twice)."""
+    life_cycle = opportunity.get("LifeCycle") or {}
+    why = life_cycle.get("ReviewStatusReason") or life_cycle.get("ReviewComments") or "no reason given"
+    if run.ports.submissions.close_rejected(run.link.catalog, run.link.opportunity_id, why):
         run.ports.hubspot.create_note(
             run.deal.id,
             f"AWS rejected this opportunity: {why}. It will not be submitted again; the co-sell path for this "
             f"deal is closed (Partner Central keeps the opportunity as it is).",
             run.ports.now(),
         )
-        run.ports.submissions.close_rejected(run.link.catalog, run.link.opportunity_id, why)
         run.audit(
             AuditAction.SKIP, detail=f"AWS rejected the opportunity ({why}); the co-sell path is closed"
         )
     return SubmissionReport({deal_properties.SUBMISSION_STATUS: "Rejected"})
 
 
-def _shown(stored: Submission) -> SubmissionReport:
+def _shown(stored: Submission, *, still_failing: bool) -> SubmissionReport:
     properties = {deal_properties.SUBMISSION_STATUS: _SHOWN[stored.state]}
     if stored.engagement_id:
         properties[deal_properties.ENGAGEMENT_ID] = stored.engagement_id
-    problems = [_failure_line(stored.reason or "")] if stored.state is SubmissionState.FAILED else []
+    problems = [_failure_line(stored.reason or "")] if still_failing else []
     return SubmissionReport(properties, problems)
