@@ -46,6 +46,19 @@ def linked(world: SyncWorld, **overrides: str) -> tuple[str, str]:
     return deal_id, summary["Id"]
 
 
+def ask_to_co_sell(world: SyncWorld, deal_id: str) -> None:
+    """The rep asks AWS to co-sell the deal, naming its solution."""
+    world.rep.update_deal(deal_id, {"aws_involvement_type": "Co-Sell", "aws_solution_ids": "S-1234567"})
+
+
+def submitted(world: SyncWorld) -> tuple[str, str]:
+    """A linked deal the rep asked to co-sell, reconciled once."""
+    deal_id, opportunity_id = linked(world)
+    ask_to_co_sell(world, deal_id)
+    push_deal(deal_id, world.ports())
+    return deal_id, opportunity_id
+
+
 def shown(world: SyncWorld, deal_id: str) -> dict[str, str | None]:
     properties = world.hubspot.get_deal(deal_id, SHOWN).properties
     return {name: properties.get(name) for name in SHOWN}
@@ -109,11 +122,8 @@ def test_without_ids_the_matcher_chooses_when_aws_needs_a_solution_and_says_why(
 
 
 def test_a_complete_deal_asking_to_co_sell_is_submitted_once_and_shows_aws_review(world: SyncWorld) -> None:
-    deal_id, opportunity_id = linked(world)
-    world.rep.update_deal(deal_id, {"aws_involvement_type": "Co-Sell", "aws_solution_ids": "S-1234567"})
-    push_deal(deal_id, world.ports())
-    submitted = opportunity(world, opportunity_id)
-    assert submitted["LifeCycle"]["ReviewStatus"] == "Submitted"
+    deal_id, opportunity_id = submitted(world)
+    assert opportunity(world, opportunity_id)["LifeCycle"]["ReviewStatus"] == "Submitted"
     deal = shown(world, deal_id)
     assert (deal["aws_submission_status"], deal["aws_review_status"], deal["aws_sync_status"]) == (
         "Submitted",
@@ -143,7 +153,7 @@ def test_an_incomplete_deal_shows_every_problem_and_sends_nothing(world: SyncWor
     deal_id = world.create_deal(contacts=0)  # no contacts, no customer use case
     push_deal(deal_id, world.ports())
     (summary,) = world.opportunities()
-    world.rep.update_deal(deal_id, {"aws_involvement_type": "Co-Sell", "aws_solution_ids": "S-1234567"})
+    ask_to_co_sell(world, deal_id)
     push_deal(deal_id, world.ports())
     deal = shown(world, deal_id)
     assert deal["aws_sync_status"] == "Error"
@@ -178,9 +188,7 @@ def test_a_failed_submission_shows_aws_reason_and_is_tried_again_after_the_reps_
 
 
 def test_rejected_by_aws_closes_the_co_sell_path_and_says_why_once(world: SyncWorld) -> None:
-    deal_id, opportunity_id = linked(world)
-    world.rep.update_deal(deal_id, {"aws_involvement_type": "Co-Sell", "aws_solution_ids": "S-1234567"})
-    push_deal(deal_id, world.ports())
+    deal_id, opportunity_id = submitted(world)
     world.partner_central_emulator.control.set_review_status(
         CATALOG, opportunity_id, "Rejected", review_status_reason="Duplicate opportunity"
     )
@@ -243,7 +251,7 @@ def test_a_submission_interrupted_after_it_was_recorded_is_sent_again_exactly_as
     deal_id, opportunity_id = linked(world)
     lossy = _FailsOnceToStart(world.partner_central)
     ports = dataclasses.replace(world.ports(), partner_central=lossy)
-    world.rep.update_deal(deal_id, {"aws_involvement_type": "Co-Sell", "aws_solution_ids": "S-1234567"})
+    ask_to_co_sell(world, deal_id)
     with pytest.raises(ConnectionError):
         push_deal(deal_id, ports)
     # Meanwhile the rep changed what they ask: the recorded attempt still goes out as it was recorded.
@@ -289,7 +297,7 @@ def test_a_solution_associated_in_partner_central_lets_the_deal_reach_committed(
 def test_the_sweep_follows_a_submission_whose_task_has_not_ended(world: SyncWorld) -> None:
     deal_id, _ = linked(world)
     world.partner_central_emulator.control.set_task_delay(30)
-    world.rep.update_deal(deal_id, {"aws_involvement_type": "Co-Sell", "aws_solution_ids": "S-1234567"})
+    ask_to_co_sell(world, deal_id)
     push_deal(deal_id, world.ports())
     assert shown(world, deal_id)["aws_submission_status"] == "Submitting"
     report = sweep(world.ports(), "test")
@@ -304,7 +312,7 @@ def test_the_sweep_follows_a_submission_whose_task_has_not_ended(world: SyncWorl
 def test_withdrawing_the_request_clears_what_the_submission_showed(world: SyncWorld) -> None:
     deal_id = world.create_deal(contacts=0)
     push_deal(deal_id, world.ports())
-    world.rep.update_deal(deal_id, {"aws_involvement_type": "Co-Sell", "aws_solution_ids": "S-1234567"})
+    ask_to_co_sell(world, deal_id)
     push_deal(deal_id, world.ports())
     assert shown(world, deal_id)["aws_submission_status"] == "Incomplete"
     world.rep.update_deal(deal_id, {"aws_involvement_type": ""})
@@ -314,9 +322,7 @@ def test_withdrawing_the_request_clears_what_the_submission_showed(world: SyncWo
 
 
 def test_what_aws_says_reaches_the_deal_and_an_unchanged_summary_costs_no_write(world: SyncWorld) -> None:
-    deal_id, opportunity_id = linked(world)
-    world.rep.update_deal(deal_id, {"aws_involvement_type": "Co-Sell", "aws_solution_ids": "S-1234567"})
-    push_deal(deal_id, world.ports())
+    deal_id, opportunity_id = submitted(world)
     world.partner_central_emulator.control.set_aws_summary(
         CATALOG,
         opportunity_id,
@@ -349,9 +355,7 @@ def test_what_aws_says_reaches_the_deal_and_an_unchanged_summary_costs_no_write(
 
 
 def test_an_involvement_aws_changes_is_followed_and_not_taken_as_a_request(world: SyncWorld) -> None:
-    deal_id, opportunity_id = linked(world)
-    world.rep.update_deal(deal_id, {"aws_involvement_type": "Co-Sell", "aws_solution_ids": "S-1234567"})
-    push_deal(deal_id, world.ports())
+    deal_id, opportunity_id = submitted(world)
     world.partner_central_emulator.control.set_aws_summary(
         CATALOG,
         opportunity_id,

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cosell.domain.stages import CLOSED_LOST
+from cosell.partner_central.opportunities import opportunity_summaries
 from cosell.queue.messages import Subject, SyncRequest, Trigger
 
 if TYPE_CHECKING:
@@ -16,7 +17,6 @@ if TYPE_CHECKING:
 
     from cosell.sync.ports import Ports
 
-PAGE_SIZE = 100
 # Review statuses of opportunities AWS has a summary of and may still change (Rejected is read-only).
 SEEN = ["Submitted", "In review", "Approved", "Action Required"]
 TRIGGER_KIND = "aws summary refresh"
@@ -33,34 +33,21 @@ def queue_summary_refresh(ports: Ports, correlation_id: str) -> SummaryRefreshRe
     now_ms = int(ports.now().timestamp() * 1000)
     listed = 0
     requests: list[SyncRequest] = []
-    token: str | None = None
-    while True:
-        ports.read_pacer.acquire()
-        request: ListOpportunitiesRequestTypeDef = {
-            "Catalog": catalog,
-            "LifeCycleReviewStatus": SEEN,  # type: ignore[typeddict-item]
-            "MaxResults": PAGE_SIZE,
-        }
-        if token:
-            request["NextToken"] = token
-        page = ports.partner_central.list_opportunities(**request)
-        for summary in page.get("OpportunitySummaries", []):
-            listed += 1
-            if (summary.get("LifeCycle") or {}).get("Stage") == CLOSED_LOST:
-                continue
-            deal_id = ports.links.deal_for_opportunity(catalog, summary["Id"])
-            if deal_id is not None:
-                trigger = Trigger(source="schedule", kind=TRIGGER_KIND, occurred_at_ms=now_ms)
-                requests.append(
-                    SyncRequest(
-                        subject=Subject.HUBSPOT_DEAL,
-                        object_id=deal_id,
-                        triggers=(trigger,),
-                        correlation_id=correlation_id,
-                    )
+    seen: ListOpportunitiesRequestTypeDef = {"Catalog": catalog, "LifeCycleReviewStatus": SEEN}  # type: ignore[typeddict-item]
+    trigger = Trigger(source="schedule", kind=TRIGGER_KIND, occurred_at_ms=now_ms)
+    for summary in opportunity_summaries(ports.partner_central, seen, pace=ports.read_pacer.acquire):
+        listed += 1
+        if (summary.get("LifeCycle") or {}).get("Stage") == CLOSED_LOST:
+            continue
+        deal_id = ports.links.deal_for_opportunity(catalog, summary["Id"])
+        if deal_id is not None:
+            requests.append(
+                SyncRequest(
+                    subject=Subject.HUBSPOT_DEAL,
+                    object_id=deal_id,
+                    triggers=(trigger,),
+                    correlation_id=correlation_id,
                 )
-        token = page.get("NextToken")
-        if not token:
-            break
+            )
     ports.queue.send(requests)
     return SummaryRefreshReport(listed, len(requests))

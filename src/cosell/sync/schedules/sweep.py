@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from cosell.partner_central.opportunities import opportunity_summaries
 from cosell.partner_central.schema import instant
 from cosell.queue.messages import Subject, SyncRequest, Trigger
 
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
 
     from cosell.sync.ports import Ports
 
-PAGE_SIZE = 100
 # The first sweep of a stack looks this far back; later ones start at the cursor.
 FIRST_LOOKBACK = timedelta(days=1)
 # Listed again at the next sweep: an opportunity changed in the same instant the list was read is not missed.
@@ -45,27 +45,17 @@ def sweep(ports: Ports, correlation_id: str) -> SweepReport:
     newest = start
     listed = 0
     requests: list[SyncRequest] = []
-    token: str | None = None
-    while True:
-        ports.read_pacer.acquire()
-        request: ListOpportunitiesRequestTypeDef = {
-            "Catalog": catalog,
-            "LastModifiedDate": {"AfterLastModifiedDate": start - OVERLAP},
-            "MaxResults": PAGE_SIZE,
-        }
-        if token:
-            request["NextToken"] = token
-        page = ports.partner_central.list_opportunities(**request)
-        for summary in page.get("OpportunitySummaries", []):
-            listed += 1
-            modified = instant(summary["LastModifiedDate"]) or start
-            newest = max(newest, modified)
-            deal_id = ports.links.deal_for_opportunity(catalog, summary["Id"])
-            if deal_id is not None:
-                requests.append(_request(deal_id, modified, correlation_id))
-        token = page.get("NextToken")
-        if not token:
-            break
+    changed: ListOpportunitiesRequestTypeDef = {
+        "Catalog": catalog,
+        "LastModifiedDate": {"AfterLastModifiedDate": start - OVERLAP},
+    }
+    for summary in opportunity_summaries(ports.partner_central, changed, pace=ports.read_pacer.acquire):
+        listed += 1
+        modified = instant(summary["LastModifiedDate"]) or start
+        newest = max(newest, modified)
+        deal_id = ports.links.deal_for_opportunity(catalog, summary["Id"])
+        if deal_id is not None:
+            requests.append(_request(deal_id, modified, correlation_id))
     queued = len(requests)
     # A submission's task that fails changes nothing on the opportunity: no event, nothing listed above.
     now = ports.now()
