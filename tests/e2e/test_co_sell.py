@@ -154,7 +154,7 @@ def test_a_complete_deal_is_submitted_once_and_each_step_of_aws_review_shows_on_
                 assert said in (deal["aws_review_comments"] or "")
     assert shown(world, deal_id)["aws_submission_status"] == "Rejected"
     notes = world.integration.list_associations("deals", deal_id, "notes")
-    assert len(notes) == 1  # AWS's rejection, said once
+    assert len(notes) == 3  # Approved, Action Required, Rejected: one notification each, its note with it
     assert calls(world, "StartEngagementFromOpportunityTask") == starts + 1
 
 

@@ -14,8 +14,10 @@ from cosell.domain.reconcile import ConflictPolicy
 from cosell.hubspot.client import HubSpotClient, RetryPolicy
 from cosell.hubspot.deal_reader import DealReader
 from cosell.partner_central.schema import vocabulary
+from cosell.sns import NoTopic
 from cosell.store.conflicts import ConflictStore
 from cosell.store.invitations import InvitationStore
+from cosell.store.notifications import NotificationStore
 from cosell.store.pacer import ReadPacer, WritePacer
 from cosell.store.solutions import SolutionStore
 from cosell.store.state import StateStore
@@ -108,6 +110,8 @@ class WorldPorts:
     read_pacer: ReadPacer
     audit: AuditTrail
     queue: RecordedQueue
+    notifications: NotificationStore
+    topic: NoTopic
     clock: Callable[[], datetime]
 
     def now(self) -> datetime:
@@ -165,6 +169,8 @@ class SyncWorld:
             read_pacer=read_pacer or ReadPacer(dynamodb, self.table, per_second=10),
             audit=self.audit,
             queue=self.queued,
+            notifications=NotificationStore(dynamodb, self.table),
+            topic=NoTopic(),
             clock=(clock or WorkerClock()).now,
         )
 

@@ -147,3 +147,12 @@ def test_the_webhook_function_refuses_a_plain_secret_when_deployed_and_needs_one
     with pytest.raises(ConfigurationError, match="HUBSPOT_WEBHOOK_SECRET_SOURCE: required"):
         load(WebhookSettings, development)
     assert load(WebhookSettings, {**development, "HUBSPOT_WEBHOOK_SECRET": "local"}).deployed is False
+
+
+def test_notification_rules_are_validated_at_start_up() -> None:
+    settings = load_settings(
+        {**VALID, "NOTIFICATION_RULES": '{"disabled": ["seller"], "score_threshold": 20}'}
+    )
+    assert settings.notification_rules.score_threshold == 20
+    for bad in ('{"disabled": ["no-such-rule"]}', '{"score_threshold": 0}', "not json", '{"unknown": 1}'):
+        assert "NOTIFICATION_RULES" in _error_for({**VALID, "NOTIFICATION_RULES": bad})

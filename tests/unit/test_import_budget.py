@@ -54,7 +54,7 @@ BUDGETS: dict[str, tuple[int, int, tuple[str, ...]]] = {
         540,
         ("cosell.sync.deals", "cosell.sync.referrals", "cosell.cli"),
     ),
-    "cosell.handlers.sweep": (30, 540, ("cosell.sync.deals", "cosell.sync.referrals", "cosell.cli")),
+    "cosell.handlers.sweep": (34, 540, ("cosell.sync.deals", "cosell.sync.referrals", "cosell.cli")),
     "cosell.handlers.solutions_api": (
         40,
         640,

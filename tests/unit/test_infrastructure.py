@@ -44,7 +44,14 @@ def partner_central_operations_called_by_code() -> set[str]:
 
 
 def _statements(policy_holder: dict[str, Any]) -> list[dict[str, Any]]:
-    return [s for policy in policy_holder["Policies"] for s in policy["PolicyDocument"]["Statement"]]
+    """Every statement, a conditional one (`!If [condition, statement, AWS::NoValue]`) as if its condition held."""
+    found = []
+    for policy in policy_holder["Policies"]:
+        for statement in policy["PolicyDocument"]["Statement"]:
+            if "Fn::If" in statement:
+                statement = statement["Fn::If"][1]
+            found.append(statement)
+    return found
 
 
 # What a task runs as its caller: StartEngagementFromOpportunityTask "automatically executes a sequence of

@@ -14,7 +14,7 @@ import pytest
 
 SOURCE = Path(__file__).resolve().parents[2] / "src"
 PACKAGE = SOURCE / "cosell"
-ADAPTERS = ("cosell.hubspot", "cosell.partner_central", "cosell.store", "cosell.queue")
+ADAPTERS = ("cosell.hubspot", "cosell.partner_central", "cosell.store", "cosell.queue", "cosell.sns")
 
 
 def _module_name(path: Path) -> str:

@@ -59,6 +59,7 @@ def cases(first: str, second: str, day: date) -> list[Case]:
             f"opportunity#{first}#{second}",
             "submission",
         ),
+        Case(ItemKind.NOTIFICATION, keys.notification(first), f"notification#{first}", "sent"),
     ]
 
 
@@ -83,6 +84,7 @@ def test_keys_as_tables_hold_them() -> None:
         ({"S": "quota#42#2026-11-30"}, {"S": "count"}),
         ({"S": "solutions#42"}, {"S": "catalog"}),
         ({"S": "opportunity#42#O-7"}, {"S": "submission"}),
+        ({"S": "notification#42"}, {"S": "sent"}),
     ]
 
 

@@ -21,6 +21,7 @@ from cosell.config import (
     load,
 )
 from cosell.domain.mapping_rules import MappingRules
+from cosell.domain.notifications import NotificationRules
 from cosell.domain.reconcile import ConflictPolicy, Strategy
 from cosell.domain.referral import InvitationPolicy
 from cosell.domain.synced_fields import BY_NAME
@@ -89,6 +90,9 @@ class Settings(WebhookSecretSettings):
     engagement_score_threshold: Annotated[int, Field(ge=1, le=100)] = 15
     high_engagement_score: Annotated[int, Field(ge=0, le=100)] = 80
     notification_sns_topic_arn: TopicArn | None = None
+    # JSON: rules switched off, thresholds overridden (cosell.domain.notifications), e.g.
+    # {"disabled": ["seller"], "score_threshold": 20}.
+    notification_rules: Json[NotificationRules] = NotificationRules()
 
     def deployment_problems(self) -> list[str]:
         problems = super().deployment_problems()

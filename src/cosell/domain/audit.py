@@ -29,6 +29,7 @@ class AuditAction(StrEnum):
     ASSOCIATE_SOLUTION = "associate solution"
     DISASSOCIATE_SOLUTION = "disassociate solution"
     SUBMIT_OPPORTUNITY = "submit opportunity"
+    NOTIFY = "notify"  # a task and a note for the rep (and the SNS topic, when set)
     # Decisions.
     SKIP = "skip"  # a change seen and deliberately not written (and why)
     HOLD = "hold"  # a change that cannot be written yet (the opportunity is under review)
@@ -49,6 +50,7 @@ WRITES = frozenset(
         AuditAction.ASSOCIATE_SOLUTION,
         AuditAction.DISASSOCIATE_SOLUTION,
         AuditAction.SUBMIT_OPPORTUNITY,
+        AuditAction.NOTIFY,
     }
 )
 

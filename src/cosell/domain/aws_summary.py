@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from cosell.domain import deal_properties
 from cosell.domain.deal_status import fit
+from cosell.domain.notifications import Observed
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -66,6 +67,17 @@ def involvement_from_aws(summary: Mapping[str, Any], shown: str | None) -> dict[
     if not involvement or not reason or involvement == shown:
         return {}
     return {deal_properties.INVOLVEMENT_TYPE: involvement, deal_properties.INVOLVEMENT_CHANGE_REASON: reason}
+
+
+def observed(shown: Mapping[str, str | None]) -> Observed:
+    """What a pair shows, in the deal's property names (the deal's own, or what it is about to show)."""
+    score = shown.get(deal_properties.QUALITY_SCORE) or ""
+    return Observed(
+        quality_score=int(score) if score.isdecimal() and score.isascii() else None,
+        review_status=shown.get(deal_properties.REVIEW_STATUS) or None,
+        review_comments=shown.get(deal_properties.REVIEW_COMMENTS) or "",
+        sellers=tuple(line for line in (shown.get(deal_properties.SELLERS) or "").splitlines() if line),
+    )
 
 
 def _seller(member: Mapping[str, Any]) -> str:

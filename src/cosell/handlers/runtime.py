@@ -22,9 +22,11 @@ if TYPE_CHECKING:
     from cosell.config.sync import FunctionSettings
     from cosell.hubspot.client import HubSpotClient
     from cosell.hubspot.deal_reader import DealReader
+    from cosell.sns import NoTopic, SnsTopic
     from cosell.store.audit import AuditStore
     from cosell.store.conflicts import ConflictStore
     from cosell.store.invitations import InvitationStore
+    from cosell.store.notifications import NotificationStore
     from cosell.store.pacer import ReadPacer, WritePacer
     from cosell.store.solutions import SolutionStore
     from cosell.store.state import StateStore
@@ -59,6 +61,7 @@ class Runtime:
 
     @cached_property
     def config(self) -> SyncConfig:
+        from cosell.domain.notifications import Thresholds
         from cosell.partner_central.schema import vocabulary
         from cosell.sync.ports import SyncConfig
 
@@ -74,6 +77,8 @@ class Runtime:
             invitation_owner_id=settings.invitation_owner_id,
             opportunity_url_template=settings.partner_central_opportunity_url,
             deal_claim_lease=DEAL_CLAIM_LEASE,
+            notification_rules=settings.notification_rules,
+            thresholds=Thresholds(settings.engagement_score_threshold, settings.high_engagement_score),
         )
 
     @cached_property
@@ -158,6 +163,21 @@ class Runtime:
         from cosell.store.audit import AuditStore
 
         return AuditStore(self.dynamodb, self.settings.audit_table_name)
+
+    @cached_property
+    def notifications(self) -> NotificationStore:
+        from cosell.store.notifications import NotificationStore
+
+        return NotificationStore(self.dynamodb, self.settings.state_table_name)
+
+    @cached_property
+    def topic(self) -> SnsTopic | NoTopic:
+        from cosell.sns import NoTopic, SnsTopic
+
+        topic_arn = self.settings.notification_sns_topic_arn
+        if topic_arn is None:
+            return NoTopic()
+        return SnsTopic(boto3.client("sns", region_name=self.settings.aws_region), topic_arn)
 
     @cached_property
     def queue(self) -> SyncQueue:

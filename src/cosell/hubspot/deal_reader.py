@@ -38,6 +38,7 @@ DEAL_PROPERTIES = (
     deal_properties.SOLUTIONS,
     deal_properties.SUBMISSION_STATUS,
     *SUMMARY_PROPERTIES,
+    deal_properties.SUMMARY_UPDATED_AT,
     *deal_properties.SUBMISSION_REQUEST,
     *deal_properties.OVERRIDES,
 )

@@ -17,10 +17,11 @@ Items, one partition per object unless said otherwise (pk / sk):
 - `quota#<budget>#<YYYY-MM-DD>` / `count`: how many slots of a budget were reserved on a UTC day.
 - `solutions#<catalog>` / `catalog`: the partner's solutions as ListSolutions last returned them.
 - `opportunity#<catalog>#<id>` / `submission`: the opportunity's submission to AWS: its task and attempts.
+- `notification#<key>` / `sent`: a notification sent (cosell.domain.notifications), kept 90 days.
 
 These keys are what existing tables hold: changing one orphans every item written with it. What an item holds
 besides its key is its store's business (cosell.store.state, .conflicts, .invitations, .pacer, .solutions,
-.submissions).
+.submissions, .notifications).
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ class ItemKind(Enum):
     DAILY_COUNTER = auto()
     SOLUTION_CATALOG = auto()
     SUBMISSION = auto()
+    NOTIFICATION = auto()
 
 
 _CONFLICTS_PARTITION = "conflicts"
@@ -71,6 +73,7 @@ _LAYOUTS: dict[ItemKind, tuple[str, str]] = {
     ItemKind.DAILY_COUNTER: ("quota#", "count"),
     ItemKind.SOLUTION_CATALOG: ("solutions#", "catalog"),
     ItemKind.SUBMISSION: ("opportunity#", "submission"),
+    ItemKind.NOTIFICATION: ("notification#", "sent"),
 }
 _KINDS_BY_LAYOUT = {layout: kind for kind, layout in _LAYOUTS.items()}
 
@@ -126,6 +129,10 @@ def solution_catalog(catalog: str) -> dict[str, AttributeValueTypeDef]:
 
 def submission(catalog: str, opportunity_id: str) -> dict[str, AttributeValueTypeDef]:
     return _object_key(ItemKind.SUBMISSION, catalog, opportunity_id)
+
+
+def notification(key: str) -> dict[str, AttributeValueTypeDef]:
+    return _object_key(ItemKind.NOTIFICATION, key)
 
 
 def all_conflicts() -> tuple[str, dict[str, AttributeValueTypeDef]]:

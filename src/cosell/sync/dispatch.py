@@ -40,12 +40,12 @@ def _deal(request: SyncRequest, ports: Ports) -> str:
     decided = any(trigger.property_name in DECISION_TRIGGERS for trigger in request.triggers)
     if pushed is not PushOutcome.FROM_INVITATION and not decided:
         return str(pushed)
-    taken = take_invitation_of_deal(request.object_id, ports)
+    taken = take_invitation_of_deal(request.object_id, ports, request.cause)
     return str(pushed) if taken is None else f"{pushed}; {taken.value}"
 
 
 def _invitation(request: SyncRequest, ports: Ports) -> str:
-    return take_invitation(request.object_id, ports).value
+    return take_invitation(request.object_id, ports, request.cause).value
 
 
 def _opportunity(request: SyncRequest, ports: Ports) -> str:
@@ -57,7 +57,7 @@ def _opportunity(request: SyncRequest, ports: Ports) -> str:
         )
     # The one opportunity event that matters before a link exists: an accepted referral's opportunity.
     if any(trigger.kind == "Opportunity Created" for trigger in request.triggers):
-        taken = take_invitation_of_opportunity(request.object_id, ports)
+        taken = take_invitation_of_opportunity(request.object_id, ports, request.cause)
         if taken is not None:
             return taken.value
     return f"opportunity {request.object_id} is linked to no deal: nothing to sync"

@@ -7,11 +7,13 @@ never builds one and never imports a handler.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from cosell.domain.notifications import NotificationRules, Thresholds
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
     from datetime import datetime, timedelta
 
     from mypy_boto3_partnercentral_selling.client import PartnerCentralSellingAPIClient
@@ -109,6 +111,18 @@ class SubmissionBook(Protocol):
     def under_way(self, catalog: str) -> list[str]: ...
 
 
+class NotificationLog(Protocol):
+    """Notifications sent, by key (cosell.store.notifications.NotificationStore)."""
+
+    def claim(self, key: str) -> bool: ...
+
+
+class Topic(Protocol):
+    """Where notifications also go, outside HubSpot (cosell.sns)."""
+
+    def publish(self, subject: str, message: Mapping[str, Any]) -> None: ...
+
+
 @dataclass(frozen=True)
 class SyncConfig:
     """The settings the use cases act on (from cosell.config.sync.FunctionSettings)."""
@@ -126,6 +140,8 @@ class SyncConfig:
     # Longer than a worker can run (the Lambda timeout), shorter than the queue's visibility timeout: a
     # retried message always finds a dead worker's claim on a referral's deal expired.
     deal_claim_lease: timedelta
+    notification_rules: NotificationRules = field(default_factory=NotificationRules)
+    thresholds: Thresholds = field(default_factory=lambda: Thresholds(score_moved=15, high_score=80))
 
     def opportunity_url(self, opportunity_id: str) -> str:
         return self.opportunity_url_template.format(opportunity_id=opportunity_id)
@@ -166,3 +182,7 @@ class Ports(CatalogPorts, Protocol):
     def audit(self) -> AuditLog: ...
     @property
     def queue(self) -> RequestQueue: ...
+    @property
+    def notifications(self) -> NotificationLog: ...
+    @property
+    def topic(self) -> Topic: ...

@@ -88,6 +88,16 @@ class Account:
             elif value is not None:
                 clean[name] = value
         problems += self._live_option_problems(kind, clean, current)
+        if current is None:
+            problems += [
+                {
+                    "name": name,
+                    "error": "REQUIRED_PROPERTY",
+                    "message": f"{name} is required to create a {kind.singular}",
+                }
+                for name in kind.required_on_create
+                if name not in clean
+            ]
         if problems:
             raise property_values_invalid(problems)
         return clean

@@ -17,6 +17,9 @@ class ObjectType:
     modified_property: str
     default_properties: tuple[str, ...]
     id_base: int  # first id handed out, so ids of different types never collide
+    # Properties a create must carry: HubSpot's engagements need their time (developers.hubspot.com,
+    # CRM engagements API, tasks and notes: "hs_timestamp … required").
+    required_on_create: tuple[str, ...] = ()
 
     @property
     def system_properties(self) -> tuple[str, ...]:
@@ -39,9 +42,11 @@ OBJECT_TYPES: tuple[ObjectType, ...] = (
     # HubSpot guards notes and tasks with the contacts scopes (see the published specs' security blocks).
     ObjectType(
         "notes", "0-46", "note", "contacts", "hs_createdate", "hs_lastmodifieddate", (), 40_000_000_001,
+        ("hs_timestamp",),
     ),
     ObjectType(
         "tasks", "0-27", "task", "contacts", "hs_createdate", "hs_lastmodifieddate", (), 50_000_000_001,
+        ("hs_timestamp",),
     ),
 )  # fmt: skip
 

@@ -143,7 +143,7 @@ def test_batch_create_over_100_is_rejected(api: Api) -> None:
 
 def test_task_to_deal_type_ids(api: Api) -> None:
     deal = api.create("deals", {"dealname": "d"})["id"]
-    task = api.create("tasks", {"hs_task_subject": "t"})["id"]
+    task = api.create("tasks", {"hs_task_subject": "t", "hs_timestamp": "2026-12-02T09:00:00Z"})["id"]
 
     api.put(f"/crm/v4/objects/tasks/{task}/associations/deals/{deal}", [_spec(216)])
 

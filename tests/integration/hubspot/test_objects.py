@@ -342,3 +342,15 @@ def test_malformed_input_is_400_never_500(api: Api, method: str, path: str, body
 
     assert answer.status == 400
     assert answer.body["category"] == "VALIDATION_ERROR"
+
+
+def test_a_task_or_note_without_its_time_is_refused_as_hubspot_refuses_it(api: Api) -> None:
+    for object_type, properties in (
+        ("tasks", {"hs_task_subject": "Call"}),
+        ("notes", {"hs_note_body": "Hi"}),
+    ):
+        answer = api.post(f"/crm/v3/objects/{object_type}", {"properties": properties})
+        assert answer.status == 400
+        assert "hs_timestamp is required" in answer.body["message"]
+    task = api.create("tasks", {"hs_task_subject": "Call", "hs_timestamp": "2026-12-02T09:00:00Z"})
+    assert task["properties"]["hs_task_subject"] == "Call"

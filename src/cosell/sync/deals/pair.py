@@ -19,7 +19,7 @@ one pair is never reconciled twice at once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -27,7 +27,7 @@ from botocore.exceptions import ClientError
 from cosell.aws_errors import TRANSIENT, error_code, error_message
 from cosell.domain import deal_properties
 from cosell.domain.audit import AuditAction, FieldChange
-from cosell.domain.aws_summary import involvement_from_aws, seen_by_aws, summary_properties
+from cosell.domain.aws_summary import involvement_from_aws, observed, seen_by_aws, summary_properties
 from cosell.domain.deal import with_properties
 from cosell.domain.deal_status import (
     link_properties,
@@ -36,6 +36,7 @@ from cosell.domain.deal_status import (
     status_properties,
     waiting_text,
 )
+from cosell.domain.notifications import pair_notifications, submission_failed
 from cosell.domain.opportunity_update import is_refusal_key, refusal_key, update_body
 from cosell.domain.reconcile import Action, Sides, changes_of, decide, next_snapshot, why
 from cosell.domain.synced_fields import pulled_deal_properties, values_of
@@ -43,6 +44,7 @@ from cosell.domain.to_partner_central import map_deal
 from cosell.hubspot.client import HubSpotValidationError
 from cosell.partner_central.schema import instant, update_members
 from cosell.store.conflicts import DealConflicts, FieldConflict
+from cosell.sync.aws_summary.notify import notify
 from cosell.sync.reporting import audit, show_on_deal
 from cosell.sync.solutions.associate import associated, converge, shown
 from cosell.sync.solutions.choice import choose_solutions
@@ -300,6 +302,16 @@ def _submit(run: _Run, read: _Read) -> None:
     )
     run.problems += report.problems
     run.shown = report.properties
+    if report.failed is not None:
+        attempt, reason = report.failed
+        failed = submission_failed(
+            run.link.opportunity_id,
+            run.deal.name or run.deal.id,
+            attempt,
+            reason,
+            run.ports.config.notification_rules,
+        )
+        notify(failed, run.deal.id, run.deal.owner_id, run.ports, run.cause, run.link)
     if report.changed:  # AWS's review status moved: the deal shows the new one
         run.review_source = _opportunity(run)
         run.submission = report.properties.get(deal_properties.SUBMISSION_STATUS)
@@ -318,9 +330,33 @@ def _aws_summary(run: _Run, read: _Read) -> None:
     shown = summary_properties(summary) | involvement_from_aws(
         summary, run.deal.get(deal_properties.INVOLVEMENT_TYPE)
     )
+    _notify_changes(run, opportunity, shown)
     if any((run.deal.get(name) or "") != value for name, value in shown.items()):
         shown[deal_properties.SUMMARY_UPDATED_AT] = run.ports.now().isoformat()
     run.shown = {**run.shown, **shown}
+
+
+def _notify_changes(run: _Run, opportunity: dict[str, Any], shown: dict[str, str]) -> None:
+    """What AWS changed that the rep must hear of (cosell.domain.notifications): the deal's properties are what
+    the rep saw, `shown` and the opportunity's review what Partner Central says now. Sent before the deal is
+    written, so a run that stops in between notifies at its retry (once: each notification's key is claimed)."""
+    properties = run.deal.properties
+    before = observed(properties)
+    if not properties.get(deal_properties.SUMMARY_UPDATED_AT):
+        before = replace(
+            before, sellers=observed(shown).sellers
+        )  # the first summary: what AWS says, not news
+    now = observed({**shown, **review_properties(opportunity)})
+    config = run.ports.config
+    notifications = pair_notifications(
+        before,
+        now,
+        opportunity_id=run.link.opportunity_id,
+        deal_name=run.deal.name or run.deal.id,
+        rules=config.notification_rules,
+        thresholds=config.thresholds,
+    )
+    notify(notifications, run.deal.id, run.deal.owner_id, run.ports, run.cause, run.link)
 
 
 # --- Partner Central → HubSpot ---------------------------------------------------------------------------

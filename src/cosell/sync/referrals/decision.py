@@ -35,6 +35,8 @@ DECISION_PROPERTIES = (
     deal_properties.INVITATION_DECISION,
     deal_properties.REJECTION_REASON,
     deal_properties.SYNC_ERROR,
+    "dealname",
+    "hubspot_owner_id",
 )
 
 

@@ -8,7 +8,7 @@ Runs inside the pair's sync (cosell.sync.deals.pair), after the deal's changes a
    StartEngagementFromOpportunityTask, its attempt recorded first (cosell.store.submissions): a redelivered
    request, or a run after a crash, sends the same ClientToken and Partner Central returns the same task.
 3. A failed submission is tried again only after the rep changes the deal (a new attempt, a new token).
-4. AWS rejecting the opportunity ends the co-sell path: said once on the deal's timeline.
+4. AWS rejecting the opportunity ends the co-sell path (the review's notification tells the rep why).
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ class SubmissionReport:
     properties: dict[str, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     changed: bool = False
+    failed: tuple[int, str] | None = None  # (attempt, AWS's reason) when an attempt failed in this run
 
 
 @dataclass(frozen=True)
@@ -189,7 +190,9 @@ def _failed(run: _Submitting, attempt: Submission, reason: str) -> SubmissionRep
         fingerprint=fingerprint(run.view),
     )
     run.audit(AuditAction.ERROR, [FieldChange("submission", None, None)], line)
-    return SubmissionReport({deal_properties.SUBMISSION_STATUS: "Failed"}, [line], changed=True)
+    return SubmissionReport(
+        {deal_properties.SUBMISSION_STATUS: "Failed"}, [line], changed=True, failed=(attempt.attempt, reason)
+    )
 
 
 def _failure_line(reason: str) -> str:
@@ -200,17 +203,11 @@ def _failure_line(reason: str) -> str:
 
 
 def _rejected(run: _Submitting, opportunity: dict[str, Any]) -> SubmissionReport:
-    """AWS disqualified the opportunity: it is not submitted again, and the deal's timeline says why, once
-    (recorded first: a run that stops before the note leaves the note unwritten, never written twice)."""
+    """AWS disqualified the opportunity: it is not submitted again. The rep hears why from the review's
+    notification (cosell.domain.notifications); the deal shows AWS's reason in its review comments."""
     life_cycle = opportunity.get("LifeCycle") or {}
     why = life_cycle.get("ReviewStatusReason") or life_cycle.get("ReviewComments") or "no reason given"
     if run.ports.submissions.close_rejected(run.link.catalog, run.link.opportunity_id, why):
-        run.ports.hubspot.create_note(
-            run.deal.id,
-            f"AWS rejected this opportunity: {why}. It will not be submitted again; the co-sell path for this "
-            f"deal is closed (Partner Central keeps the opportunity as it is).",
-            run.ports.now(),
-        )
         run.audit(
             AuditAction.SKIP, detail=f"AWS rejected the opportunity ({why}); the co-sell path is closed"
         )

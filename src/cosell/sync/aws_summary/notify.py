@@ -1,0 +1,73 @@
+"""Use case: tell the rep what needs them (cosell.domain.notifications): a HubSpot task for the deal's owner,
+due in a day when high priority and in three business days otherwise, a note on the deal's timeline, and a
+message on the SNS topic when one is configured. Each notification's key is claimed first, so it is sent
+once however often its event comes; every one is audited."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cosell.domain.audit import AuditAction
+from cosell.sync.reporting import audit
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from cosell.domain.audit import Cause
+    from cosell.domain.notifications import Notification
+    from cosell.store.state import Link
+    from cosell.sync.ports import Ports
+
+MESSAGE_VERSION = 1
+
+
+def notify(
+    notifications: Sequence[Notification],
+    deal_id: str,
+    owner_id: str | None,
+    ports: Ports,
+    cause: Cause,
+    link: Link | None = None,
+) -> int:
+    """Send each notification not sent before; how many were sent."""
+    sent = 0
+    for notification in notifications:
+        if not ports.notifications.claim(notification.key):
+            continue
+        now = ports.now()
+        due = notification.due(now)
+        ports.hubspot.create_task(
+            deal_id,
+            notification.subject,
+            due=due,
+            body=notification.body,
+            priority="HIGH" if notification.high_priority else "MEDIUM",
+            owner_id=owner_id,
+        )
+        ports.hubspot.create_note(deal_id, f"{notification.subject}\n{notification.body}", now)
+        ports.topic.publish(
+            notification.subject,
+            {
+                "version": MESSAGE_VERSION,
+                "rule": notification.rule.value,
+                "key": notification.key,
+                "catalog": link.catalog if link else ports.config.catalog,
+                "opportunity_id": link.opportunity_id if link else None,
+                "deal_id": deal_id,
+                "subject": notification.subject,
+                "body": notification.body,
+                "high_priority": notification.high_priority,
+                "due": due.isoformat(),
+                "at": now.isoformat(),
+            },
+        )
+        audit(
+            ports,
+            cause,
+            AuditAction.NOTIFY,
+            deal_id,
+            link,
+            detail=f"{notification.rule}: {notification.subject}",
+        )
+        sent += 1
+    return sent

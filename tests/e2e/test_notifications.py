@@ -1,0 +1,218 @@
+"""Notifications end to end, through the real handlers on the local stack: AWS (the emulator's control API)
+changes what it says; the rep gets one task and one note per change in HubSpot, and the SNS topic (moto) one
+message, however often the events come and the schedule runs."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from cosell_local.demo.rep import Rep
+from cosell_local.partner_central import EmulatorConfig
+from cosell_local.runner import LocalStack
+from tests.e2e.conftest import World
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+TOPIC = "cosell-notifications"
+TOPIC_ARN = f"arn:aws:sns:us-east-1:123456789012:{TOPIC}"  # moto's account and the stack's region
+USE_CASE = "Business Intelligence & Data Warehouse"
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[LocalStack]:
+    with LocalStack(
+        queue_time_scale=200,
+        hubspot_time_scale=100,
+        poll_in_background=False,
+        run_schedules=False,
+        partner_central=EmulatorConfig(tick_seconds=0, task_delay_seconds=0.1),
+        parameters={
+            "NotificationTopicArn": TOPIC_ARN,
+            "EngagementScoreThreshold": "15",
+            "HighEngagementScore": "80",
+            "NotificationRules": json.dumps({"disabled": ["submission-failed"]}),
+        },
+    ) as running:
+        Rep.sign_in(running.hubspot)
+        yield running
+
+
+@pytest.fixture(scope="module")
+def topic_messages(stack: LocalStack) -> Callable[[], list[dict[str, Any]]]:
+    """What the SNS topic received, through an SQS queue subscribed to it."""
+    sns, sqs = stack.client("sns"), stack.client("sqs")
+    assert sns.create_topic(Name=TOPIC)["TopicArn"] == TOPIC_ARN
+    queue_url = sqs.create_queue(QueueName="notifications-seen")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    sns.subscribe(
+        TopicArn=TOPIC_ARN, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"}
+    )
+    received: list[dict[str, Any]] = []
+
+    def drain() -> list[dict[str, Any]]:
+        while True:
+            batch = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get(
+                "Messages", []
+            )
+            if not batch:
+                return received
+            for message in batch:
+                received.append(json.loads(message["Body"]))
+                sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+    return drain
+
+
+@pytest.fixture
+def world(stack: LocalStack, topic_messages: Callable[[], list[dict[str, Any]]]) -> World:
+    stack.process_queue_until_idle(timeout=60)
+    return World(stack)
+
+
+def settle(world: World) -> None:
+    world.stack.process_queue_until_idle(timeout=60)
+
+
+def until(world: World, done: Callable[[], bool], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not done():
+        assert time.monotonic() < deadline, "timed out"
+        settle(world)
+        time.sleep(0.05)
+
+
+def submitted_deal(world: World, name: str, **extra: str) -> tuple[str, str]:
+    deal_id = world.rep.create_deal(name, company=False, aws_customer_use_case=USE_CASE, **extra)
+    company = world.rep.client.create_company(
+        {"name": "Contoso", "domain": "contoso.example", "industry": "COMPUTER_SOFTWARE", "country": "US",
+         "state": "Washington", "zip": "98052"}
+    )  # fmt: skip
+    world.rep.make_primary_company(deal_id, company.id)
+    settle(world)
+    world.rep.update_deal(deal_id, aws_involvement_type="Co-Sell", aws_solution_ids="S-1234567")
+    until(
+        world,
+        lambda: (
+            world.integration.get_deal(deal_id, ["aws_submission_status"]).get("aws_submission_status")
+            in ("Submitted", "Failed")
+        ),
+    )
+    opportunity_id = str(
+        world.integration.get_deal(deal_id, ["aws_opportunity_id"]).get("aws_opportunity_id")
+    )
+    return deal_id, opportunity_id
+
+
+def tasks(world: World, deal_id: str) -> list[dict[str, Any]]:
+    names = "hs_task_subject,hs_task_body,hs_task_priority,hs_timestamp"
+    found = []
+    for association in world.integration.list_associations("deals", deal_id, "tasks"):
+        answer = world.http.request(
+            "GET",
+            f"{world.stack.hubspot_url}/crm/v3/objects/tasks/{association.to_object_id}?properties={names}",
+            headers={"Authorization": f"Bearer {world.stack.hubspot_token}"},
+        )
+        assert answer.status == 200, answer.data
+        found.append(json.loads(answer.data)["properties"])
+    return sorted(found, key=lambda task: task["hs_timestamp"])
+
+
+def aws_says(world: World, opportunity_id: str, score: int, sellers: tuple[str, ...] = ("Sam",)) -> None:
+    """AWS changes its summary; the schedule (and any event) brings it to the deal."""
+    world.stack.partner_central.control.set_aws_summary(
+        world.stack.catalog,
+        opportunity_id,
+        {
+            "Insights": {"EngagementScore": "High", "OpportunityQuality": {"Score": score, "Trend": "Up"}},
+            "OpportunityTeam": [{"FirstName": name, "BusinessTitle": "AWSSalesRep"} for name in sellers],
+        },
+    )
+    assert world.stack.run_schedule("AwsSummaryFunction").succeeded
+    settle(world)
+
+
+def review(world: World, deal_id: str, opportunity_id: str, status: str, comments: str | None = None) -> None:
+    """AWS's review moves on; its event brings it to the deal."""
+    world.stack.partner_central.control.set_review_status(
+        world.stack.catalog, opportunity_id, status, review_comments=comments
+    )
+    until(
+        world,
+        lambda: world.integration.get_deal(deal_id, ["aws_review_status"]).get("aws_review_status") == status,
+    )
+
+
+def test_one_task_and_note_per_change_at_the_priority_the_score_gives_and_one_sns_message_each(
+    world: World, topic_messages: Callable[[], list[dict[str, Any]]]
+) -> None:
+    deal_id, opportunity_id = submitted_deal(world, "Contoso warehouse #AWS")
+    aws_says(world, opportunity_id, 60)
+    shown = world.integration.get_deal(deal_id, ["aws_quality_score", "aws_sellers"]).properties
+    assert (shown["aws_quality_score"], shown["aws_sellers"]) == ("60", "Sam (AWSSalesRep)")
+    assert tasks(world, deal_id) == []  # a first summary is what AWS says, not a change
+
+    aws_says(world, opportunity_id, 78)
+    (moved,) = tasks(world, deal_id)
+    assert moved["hs_task_subject"].startswith("AWS quality score up to 78")
+    assert moved["hs_task_priority"] == "MEDIUM"
+    now = datetime.now(UTC)
+    due = datetime.fromisoformat(moved["hs_timestamp"].replace("Z", "+00:00"))
+    assert timedelta(days=3, minutes=-1) <= due - now <= timedelta(days=5, hours=1)  # three business days
+
+    aws_says(world, opportunity_id, 82)
+    assert len(tasks(world, deal_id)) == 1  # moved 4: nothing; but 82 makes what follows high priority
+
+    review(world, deal_id, opportunity_id, "Approved")
+    review(world, deal_id, opportunity_id, "Action Required", "Confirm the customer's address")
+    review(world, deal_id, opportunity_id, "Rejected")
+    aws_says(world, opportunity_id, 82, sellers=("Sam", "Kim"))
+    subjects = [task["hs_task_subject"] for task in tasks(world, deal_id)]
+    for expected in (
+        "AWS review: Approved",
+        "AWS review: Action Required",
+        "AWS review: Rejected",
+        "AWS seller assigned",
+    ):
+        assert sum(subject.startswith(expected) for subject in subjects) == 1, subjects
+    action_required = next(t for t in tasks(world, deal_id) if "Action Required" in t["hs_task_subject"])
+    assert "Confirm the customer's address" in action_required["hs_task_body"]
+    assert action_required["hs_task_priority"] == "HIGH"
+    due = datetime.fromisoformat(action_required["hs_timestamp"].replace("Z", "+00:00"))
+    assert due - datetime.now(UTC) <= timedelta(hours=24)
+
+    # Redelivered events and repeated schedule runs add none.
+    before = len(tasks(world, deal_id))
+    for _ in range(2):
+        assert world.stack.run_schedule("AwsSummaryFunction").succeeded
+        assert world.stack.run_schedule("SweepFunction").succeeded
+        settle(world)
+    assert len(tasks(world, deal_id)) == before == 5
+    notes = world.integration.list_associations("deals", deal_id, "notes")
+    assert len(notes) == 5  # one per notification
+
+    messages = [m for m in topic_messages() if m["deal_id"] == deal_id]
+    assert len(messages) == 5
+    assert set(messages[0]) == {
+        "version", "rule", "key", "catalog", "opportunity_id", "deal_id", "subject", "body", "high_priority", "due", "at",
+    }  # fmt: skip
+    assert sorted(m["rule"] for m in messages) == ["review", "review", "review", "score-moved", "seller"]
+    assert len({m["key"] for m in messages}) == 5
+
+
+def test_a_rule_switched_off_fires_nothing(
+    world: World, topic_messages: Callable[[], list[dict[str, Any]]]
+) -> None:
+    # AWS needs the renewed opportunity of a Flat Renewal, which this deal does not name: the submission fails.
+    deal_id, _ = submitted_deal(world, "Contoso renewal #AWS", aws_opportunity_type="Flat Renewal")
+    status = world.integration.get_deal(deal_id, ["aws_submission_status"]).get("aws_submission_status")
+    assert status == "Failed"
+    assert tasks(world, deal_id) == []  # submission-failed is switched off on this stack
+    assert [m for m in topic_messages() if m["deal_id"] == deal_id] == []
