@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
     from mypy_boto3_sns.client import SNSClient
 
-SUBJECT_MAX = 100  # SNS refuses a longer subject
+SUBJECT_MAX = 99  # SNS takes a subject of fewer than 100 printable characters
 
 
 class SnsTopic:
@@ -22,7 +22,7 @@ class SnsTopic:
         self._topic_arn = topic_arn
 
     def publish(self, subject: str, message: Mapping[str, Any]) -> None:
-        printable = " ".join(subject.split())[:SUBJECT_MAX]
+        printable = " ".join("".join(c if c.isprintable() else " " for c in subject).split())[:SUBJECT_MAX]
         self._sns.publish(
             TopicArn=self._topic_arn, Subject=printable, Message=json.dumps(message, sort_keys=True)
         )

@@ -26,7 +26,7 @@ RULES = NotificationRules()
 
 def notes(before: Observed, now: Observed, rules: NotificationRules = RULES) -> list[tuple[Rule, bool]]:
     found = pair_notifications(
-        before, now, opportunity_id="O1", deal_name="D", rules=rules, thresholds=THRESHOLDS
+        before, now, opportunity_id="O1", deal_name="D", rules=rules, thresholds=THRESHOLDS, marker="t1"
     )
     return [(n.rule, n.high_priority) for n in found]
 
@@ -48,6 +48,7 @@ def test_review_outcomes_notify_with_awss_comments_and_other_moves_do_not() -> N
             deal_name="D",
             rules=RULES,
             thresholds=THRESHOLDS,
+            marker="t1",
         )
         assert found.rule is Rule.REVIEW
         assert outcome in found.subject
@@ -73,7 +74,7 @@ def test_a_rule_switched_off_fires_nothing_and_thresholds_can_be_changed() -> No
 
 def test_high_priority_is_due_in_a_day_the_others_in_three_business_days() -> None:
     friday = datetime(2026, 12, 4, 15, tzinfo=UTC)
-    (high,) = referral_expiring("i-1", "D", datetime(2026, 12, 5, tzinfo=UTC), friday, RULES)
+    (high,) = referral_expiring("i-1", "D", datetime(2026, 12, 6, tzinfo=UTC), friday, RULES)
     assert high.due(friday) == datetime(2026, 12, 5, 15, tzinfo=UTC)
     (normal,) = submission_failed("O1", "D", 1, "OpportunityValidationFailed: no title", RULES)
     assert normal.due(friday) == datetime(2026, 12, 9, 15, tzinfo=UTC)  # Mon, Tue, Wed
@@ -96,12 +97,32 @@ def test_a_change_has_one_key_and_repeating_it_gives_the_same_one(
     rules = NotificationRules(score_threshold=threshold)
     first = pair_notifications(
         Observed(quality_score=before), Observed(quality_score=now), opportunity_id="O1", deal_name="D", rules=rules,
-        thresholds=THRESHOLDS,
+        thresholds=THRESHOLDS, marker="t1",
     )  # fmt: skip
     again = pair_notifications(
         Observed(quality_score=before), Observed(quality_score=now), opportunity_id="O1", deal_name="D", rules=rules,
-        thresholds=THRESHOLDS,
+        thresholds=THRESHOLDS, marker="t1",
     )  # fmt: skip
     assert [n.key for n in first] == [n.key for n in again]
     assert bool(first) == (abs(now - before) >= threshold)
     assert len({n.key for n in first}) == len(first)
+
+
+def test_the_same_values_reached_again_later_are_a_new_change_with_a_new_key() -> None:
+    def key(marker: str) -> str:
+        (found,) = pair_notifications(
+            Observed(quality_score=60), Observed(quality_score=80), opportunity_id="O1", deal_name="D",
+            rules=RULES, thresholds=THRESHOLDS, marker=marker,
+        )  # fmt: skip
+        return found.key
+
+    assert key("2026-12-01T10:00:00") == key("2026-12-01T10:00:00")  # the same change, seen again
+    assert key("2026-12-01T10:00:00") != key("2026-12-03T08:00:00")  # 60 → 80 again, days later
+
+
+def test_an_expiring_referrals_task_is_due_before_it_expires() -> None:
+    now = datetime(2026, 12, 1, 9, tzinfo=UTC)
+    expires = datetime(2026, 12, 1, 12, tzinfo=UTC)
+    (found,) = referral_expiring("i-1", "D", expires, now, RULES)
+    assert found.due(now) == expires
+    assert found.invitation_id == "i-1"

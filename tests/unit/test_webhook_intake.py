@@ -9,7 +9,13 @@ from typing import TYPE_CHECKING
 import pytest
 
 from cosell.hubspot.signature import SignatureError, sign_v3
-from cosell.hubspot.webhook_intake import MAX_BODY_BYTES, MalformedDeliveryError, accept_delivery
+from cosell.hubspot.webhook_events import WebhookDelivery
+from cosell.hubspot.webhook_intake import (
+    MAX_BODY_BYTES,
+    MalformedDeliveryError,
+    accept_delivery,
+    from_webhook_events,
+)
 from cosell.queue.messages import Subject, parse_message
 
 if TYPE_CHECKING:
@@ -139,3 +145,15 @@ def test_events_about_other_objects_are_acknowledged_and_named_not_refused() -> 
 def test_oversized_body_is_refused() -> None:
     with pytest.raises(MalformedDeliveryError, match="bytes"):
         deliver(b" " * (MAX_BODY_BYTES + 1))
+
+
+def test_an_association_with_an_activity_is_acknowledged_not_reconciled() -> None:
+    events = [
+        {"eventId": 1, "portalId": 1, "occurredAt": 1, "subscriptionType": "deal.associationChange",
+         "fromObjectId": 7, "associationType": "DEAL_TO_TASK"},
+        {"eventId": 2, "portalId": 1, "occurredAt": 1, "subscriptionType": "deal.associationChange",
+         "fromObjectId": 8, "associationType": "DEAL_TO_COMPANY"},
+    ]  # fmt: skip
+    requests, ignored = from_webhook_events(WebhookDelivery.validate_python(events), "c")
+    assert [request.object_id for request in requests] == ["8"]
+    assert ignored == ["deal.associationChange"]

@@ -73,16 +73,20 @@ class Notification:
     subject: str
     body: str
     high_priority: bool
+    invitation_id: str | None = None  # an AWS referral's notification
+    latest_due: datetime | None = None  # a deadline the task must not outlive (a referral's expiry)
 
     def due(self, now: datetime) -> datetime:
-        """A high-priority one within a day; the others within three business days."""
+        """A high-priority one within a day; the others within three business days; never after its
+        deadline."""
         if self.high_priority:
-            return now + timedelta(hours=24)
-        due, left = now, 3
-        while left:
-            due += timedelta(days=1)
-            left -= due.weekday() < 5
-        return due
+            due = now + timedelta(hours=24)
+        else:
+            due, left = now, 3
+            while left:
+                due += timedelta(days=1)
+                left -= due.weekday() < 5
+        return min(due, self.latest_due) if self.latest_due is not None else due
 
 
 def _digest(text: str) -> str:
@@ -97,8 +101,11 @@ def pair_notifications(
     deal_name: str,
     rules: NotificationRules,
     thresholds: Thresholds,
+    marker: str,
 ) -> list[Notification]:
-    """What changed between `before` and `now` that a rep must hear of."""
+    """What changed between `before` and `now` that a rep must hear of. `marker` names `before` (when the
+    deal last changed): the same change seen again has the same key, the same values reached again later a
+    new one."""
     threshold = rules.score_threshold or thresholds.score_moved
     high_score = rules.high_score if rules.high_score is not None else thresholds.high_score
     high = now.quality_score is not None and now.quality_score >= high_score
@@ -106,9 +113,8 @@ def pair_notifications(
 
     def add(rule: Rule, change: str, subject: str, body: str) -> None:
         if rules.on(rule):
-            found.append(
-                Notification(rule, f"{rule}:{opportunity_id}:{_digest(change)}", subject, body, high)
-            )
+            key = f"{rule}:{opportunity_id}:{_digest(f'{marker}|{change}')}"
+            found.append(Notification(rule, key, subject, body, high))
 
     if before.quality_score is not None and now.quality_score is not None:
         moved = now.quality_score - before.quality_score
@@ -147,7 +153,13 @@ def pair_notifications(
 
 
 def submission_failed(
-    opportunity_id: str, deal_name: str, attempt: int, reason: str, rules: NotificationRules
+    opportunity_id: str,
+    deal_name: str,
+    attempt: int,
+    reason: str,
+    rules: NotificationRules,
+    *,
+    high: bool = False,
 ) -> list[Notification]:
     if not rules.on(Rule.SUBMISSION_FAILED):
         return []
@@ -158,7 +170,7 @@ def submission_failed(
             f"AWS submission failed: {deal_name}",
             f"Partner Central could not submit {opportunity_id} to AWS: {reason}. Fix the deal; cosell submits it "
             f"again at your next change.",
-            high_priority=False,
+            high_priority=high,
         )
     ]
 
@@ -179,5 +191,7 @@ def referral_expiring(
             f"AWS's referral {invitation_id} expires at {expires_at:%Y-%m-%d %H:%M} UTC. Set the deal's AWS referral "
             f"decision (Accept, or Reject with a reason) before then.",
             high_priority=True,
+            invitation_id=invitation_id,
+            latest_due=expires_at,
         )
     ]

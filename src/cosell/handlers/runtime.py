@@ -177,7 +177,10 @@ class Runtime:
         topic_arn = self.settings.notification_sns_topic_arn
         if topic_arn is None:
             return NoTopic()
-        return SnsTopic(boto3.client("sns", region_name=self.settings.aws_region), topic_arn)
+        region = topic_arn.split(":")[
+            3
+        ]  # arn:aws:sns:<region>:<account>:<name>: the topic may live elsewhere
+        return SnsTopic(boto3.client("sns", region_name=region), topic_arn)
 
     @cached_property
     def queue(self) -> SyncQueue:

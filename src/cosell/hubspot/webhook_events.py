@@ -12,6 +12,7 @@ from typing import Annotated
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, TypeAdapter
 
 MAX_EVENTS_PER_DELIVERY = 100
+_ACTIVITIES = ("TASK", "NOTE", "MEETING", "CALL", "EMAIL", "COMMUNICATION")
 
 
 class WebhookEvent(BaseModel):
@@ -33,10 +34,20 @@ class WebhookEvent(BaseModel):
     change_source: str | None = Field(default=None, alias="changeSource")
     source_id: str | None = Field(default=None, alias="sourceId")
     merged_object_ids: list[int] = Field(default_factory=list, alias="mergedObjectIds")
+    association_type: str | None = Field(default=None, alias="associationType")  # e.g. DEAL_TO_COMPANY
 
     @property
     def object_type(self) -> str:
         return self.subscription_type.split(".", 1)[0]
+
+    @property
+    def about_an_activity(self) -> bool:
+        """An association change with a task, note or other activity: nothing cosell maps (cosell's own
+        notifications make these)."""
+        kind = (self.association_type or "").upper()
+        return self.subscription_type.endswith(".associationChange") and any(
+            activity in kind for activity in _ACTIVITIES
+        )
 
     @property
     def subject_id(self) -> int | None:

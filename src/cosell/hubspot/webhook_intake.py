@@ -78,7 +78,7 @@ def from_webhook_events(
     ignored: list[str] = []
     for event in events:
         subject = _HUBSPOT_SUBJECTS.get(event.object_type)
-        if subject is None or event.subject_id is None:
+        if subject is None or event.subject_id is None or event.about_an_activity:
             ignored.append(event.subscription_type)
             continue
         trigger = Trigger(

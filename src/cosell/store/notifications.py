@@ -1,7 +1,7 @@
 """Notifications sent, by key (cosell.domain.notifications), in the state table (cosell.store.keys): a key is
 claimed once, before its notification is sent, so an event delivered twice or a schedule run again notifies
-once. At most once: a run that stops between the claim and the sending leaves that one unsent (the rep still
-sees the change on the deal). Kept 90 days (TTL): long enough for any redelivery."""
+once. A notification HubSpot refuses releases its key, so the message's retry sends it; a run that stops
+outright between the claim and the sending leaves that one unsent (the rep still sees the change on the deal). Kept 90 days (TTL): long enough for any redelivery."""
 
 from __future__ import annotations
 
@@ -40,3 +40,7 @@ class NotificationStore:
                 raise
             return False
         return True
+
+    def release(self, key: str) -> None:
+        """The notification could not be sent: its next run sends it."""
+        self._db.delete_item(TableName=self._table, Key=keys.notification(key))

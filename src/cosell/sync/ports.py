@@ -115,6 +115,7 @@ class NotificationLog(Protocol):
     """Notifications sent, by key (cosell.store.notifications.NotificationStore)."""
 
     def claim(self, key: str) -> bool: ...
+    def release(self, key: str) -> None: ...
 
 
 class Topic(Protocol):

@@ -96,7 +96,7 @@ class Account:
                     "message": f"{name} is required to create a {kind.singular}",
                 }
                 for name in kind.required_on_create
-                if name not in clean
+                if not clean.get(name)
             ]
         if problems:
             raise property_values_invalid(problems)

@@ -7,11 +7,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from cosell.domain.audit import AuditAction
+from cosell.observability import build_logger
 from cosell.sync.reporting import audit
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from datetime import datetime
 
     from cosell.domain.audit import Cause
     from cosell.domain.notifications import Notification
@@ -19,6 +23,7 @@ if TYPE_CHECKING:
     from cosell.sync.ports import Ports
 
 MESSAGE_VERSION = 1
+_logger = build_logger()
 
 
 def notify(
@@ -36,15 +41,37 @@ def notify(
             continue
         now = ports.now()
         due = notification.due(now)
-        ports.hubspot.create_task(
+        try:
+            ports.hubspot.create_task(
+                deal_id,
+                notification.subject,
+                due=due,
+                body=notification.body,
+                priority="HIGH" if notification.high_priority else "MEDIUM",
+                owner_id=owner_id,
+            )
+            ports.hubspot.create_note(deal_id, f"{notification.subject}\n{notification.body}", now)
+        except Exception:
+            ports.notifications.release(notification.key)  # the message's retry sends it
+            raise
+        audit(
+            ports,
+            cause,
+            AuditAction.NOTIFY,
             deal_id,
-            notification.subject,
-            due=due,
-            body=notification.body,
-            priority="HIGH" if notification.high_priority else "MEDIUM",
-            owner_id=owner_id,
+            link,
+            detail=f"{notification.rule}: {notification.subject}",
         )
-        ports.hubspot.create_note(deal_id, f"{notification.subject}\n{notification.body}", now)
+        sent += 1
+        _publish(ports, notification, deal_id, link, due)
+    return sent
+
+
+def _publish(
+    ports: Ports, notification: Notification, deal_id: str, link: Link | None, due: datetime
+) -> None:
+    """The topic's copy, when one is configured. It does not fail the sync: the rep has the task and the note."""
+    try:
         ports.topic.publish(
             notification.subject,
             {
@@ -57,17 +84,13 @@ def notify(
                 "subject": notification.subject,
                 "body": notification.body,
                 "high_priority": notification.high_priority,
+                "invitation_id": notification.invitation_id,
                 "due": due.isoformat(),
-                "at": now.isoformat(),
+                "at": ports.now().isoformat(),
             },
         )
-        audit(
-            ports,
-            cause,
-            AuditAction.NOTIFY,
-            deal_id,
-            link,
-            detail=f"{notification.rule}: {notification.subject}",
+    except (ClientError, BotoCoreError) as error:
+        _logger.warning(
+            "notification not published to the SNS topic",
+            extra={"key": notification.key, "reason": str(error)},
         )
-        sent += 1
-    return sent

@@ -304,12 +304,17 @@ def _submit(run: _Run, read: _Read) -> None:
     run.shown = report.properties
     if report.failed is not None:
         attempt, reason = report.failed
+        config = run.ports.config
+        score = observed(run.deal.properties).quality_score
+        high_score = config.notification_rules.high_score
         failed = submission_failed(
             run.link.opportunity_id,
             run.deal.name or run.deal.id,
             attempt,
             reason,
-            run.ports.config.notification_rules,
+            config.notification_rules,
+            high=score is not None
+            and score >= (config.thresholds.high_score if high_score is None else high_score),
         )
         notify(failed, run.deal.id, run.deal.owner_id, run.ports, run.cause, run.link)
     if report.changed:  # AWS's review status moved: the deal shows the new one
@@ -331,7 +336,10 @@ def _aws_summary(run: _Run, read: _Read) -> None:
         summary, run.deal.get(deal_properties.INVOLVEMENT_TYPE)
     )
     _notify_changes(run, opportunity, shown)
-    if any((run.deal.get(name) or "") != value for name, value in shown.items()):
+    first = not run.deal.get(
+        deal_properties.SUMMARY_UPDATED_AT
+    )  # even an empty first summary is the baseline
+    if first or any((run.deal.get(name) or "") != value for name, value in shown.items()):
         shown[deal_properties.SUMMARY_UPDATED_AT] = run.ports.now().isoformat()
     run.shown = {**run.shown, **shown}
 
@@ -355,6 +363,7 @@ def _notify_changes(run: _Run, opportunity: dict[str, Any], shown: dict[str, str
         deal_name=run.deal.name or run.deal.id,
         rules=config.notification_rules,
         thresholds=config.thresholds,
+        marker=run.deal.updated_at.isoformat(),
     )
     notify(notifications, run.deal.id, run.deal.owner_id, run.ports, run.cause, run.link)
 

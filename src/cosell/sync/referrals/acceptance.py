@@ -17,6 +17,7 @@ from botocore.exceptions import ClientError
 
 from cosell.aws_errors import error_code
 from cosell.domain import deal_properties
+from cosell.domain.aws_summary import summary_properties
 from cosell.domain.deal_status import link_properties, review_properties, status_properties
 from cosell.domain.reconcile import Snapshot
 from cosell.domain.referral import Phase, Step, TaskStep, after_pending, after_task
@@ -233,6 +234,9 @@ def _complete(invitation_id: str, state: InvitationState, ports: Ports) -> TakeO
         **status_properties(),
         deal_properties.LAST_SYNCED_AT: synced_at,
         **review_properties(opportunity),
+        # What AWS says of its referral, from the start: the pair's sync keeps it (cosell.domain.aws_summary).
+        **summary_properties(summary),
+        deal_properties.SUMMARY_UPDATED_AT: synced_at,
     }
     if state.engagement_id:
         linked[deal_properties.ENGAGEMENT_ID] = state.engagement_id

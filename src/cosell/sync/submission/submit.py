@@ -218,5 +218,8 @@ def _shown(stored: Submission, *, still_failing: bool) -> SubmissionReport:
     properties = {deal_properties.SUBMISSION_STATUS: _SHOWN[stored.state]}
     if stored.engagement_id:
         properties[deal_properties.ENGAGEMENT_ID] = stored.engagement_id
-    problems = [_failure_line(stored.reason or "")] if still_failing else []
-    return SubmissionReport(properties, problems)
+    if not still_failing:
+        return SubmissionReport(properties)
+    # Still failing: told again each run, notified once (a run that stopped before its notification sends it).
+    reason = stored.reason or ""
+    return SubmissionReport(properties, [_failure_line(reason)], failed=(stored.attempt, reason))
