@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from cosell.handlers import runtime
+from cosell.hubspot.models import SearchFilter
 from cosell_local.demo.rep import Rep
 from cosell_local.partner_central import EmulatorConfig
 from cosell_local.runner import LocalStack
@@ -221,3 +223,31 @@ def test_a_rule_switched_off_fires_nothing(
     assert status == "Failed"
     assert tasks(world, deal_id) == []  # submission-failed is switched off on this stack
     assert [m for m in topic_messages() if m["deal_id"] == deal_id] == []
+
+
+def test_the_notifications_check_tells_the_rep_once_of_a_referral_about_to_expire(
+    world: World, topic_messages: Callable[[], list[dict[str, Any]]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INVITATION_POLICY", "review")
+    runtime.reset()  # the functions read their settings again, as a redeploy would make them
+    try:
+        expires = (datetime.now(UTC) + timedelta(hours=20)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        invitation = world.stack.partner_central.control.create_opportunity_invitation(
+            world.stack.catalog, {"ExpirationDate": expires}
+        )
+        settle(world)
+        (deal,) = world.integration.find_deals(
+            [[SearchFilter(property_name="aws_invitation_id", operator="EQ", value=str(invitation["Id"]))]]
+        )
+        for _ in range(2):  # the schedule, every 30 minutes
+            check = world.stack.run_schedule("NotificationCheckFunction")
+            assert check.succeeded, check.error
+            assert check.response == {"queued": 1}  # the one referral waiting for the rep
+            settle(world)
+    finally:
+        monkeypatch.delenv("INVITATION_POLICY")
+        runtime.reset()
+    (task,) = [t for t in tasks(world, deal.id) if t["hs_task_subject"].startswith("AWS referral expires")]
+    assert task["hs_task_priority"] == "HIGH"
+    (message,) = [m for m in topic_messages() if m["invitation_id"] == invitation["Id"]]
+    assert message["rule"] == "referral-expiring"

@@ -12,10 +12,12 @@ import pytest
 import urllib3
 
 from cosell.hubspot.models import SearchFilter
+from cosell.queue.messages import Subject
+from cosell.sync.aws_summary.check import queue_notification_checks
 from cosell.sync.deals.push import push_deal
 from cosell.sync.referrals.outcomes import TakeOutcome
 from cosell.sync.referrals.take import take_invitation
-from tests.integration.sync_world import CATALOG, OWNER_ID, TOKEN, make_world
+from tests.integration.sync_world import CATALOG, OWNER_ID, TOKEN, WorkerClock, make_world
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -102,6 +104,46 @@ def test_each_change_aws_makes_is_one_task_and_one_note_at_the_priority_its_scor
     notes = world.hubspot.list_associations("deals", deal_id, "notes")
     assert len(notes) == len(tasks(world, deal_id)) == 4
     assert sum(record.action.value == "notify" for record in world.audit.records) == 4
+
+
+def test_the_notifications_check_brings_a_referral_waiting_for_the_rep_to_its_expiry_task(
+    world: SyncWorld,
+) -> None:
+    """Nothing happens on a referral the rep leaves waiting; the check reconciles it as its expiry comes close."""
+    expires = (datetime.now(UTC) + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    waiting = world.partner_central_emulator.control.create_opportunity_invitation(
+        CATALOG, {"ExpirationDate": expires}
+    )
+    clock = WorkerClock()
+    ports = world.referral_ports("review", clock=clock)
+    assert take_invitation(waiting["Id"], ports) is TakeOutcome.REVIEW_DEAL_CREATED
+    accepted = world.partner_central_emulator.control.create_opportunity_invitation(CATALOG, {})
+    assert (
+        take_invitation(accepted["Id"], world.referral_ports("auto")) is not TakeOutcome.REVIEW_DEAL_CREATED
+    )
+    (deal,) = world.hubspot.find_deals(
+        [[SearchFilter(property_name="aws_invitation_id", operator="EQ", value=waiting["Id"])]]
+    )
+
+    def expiry_tasks() -> list[dict[str, Any]]:
+        return [t for t in tasks(world, deal.id) if t["hs_task_subject"].startswith("AWS referral expires")]
+
+    assert queue_notification_checks(ports, "check-1") == 1  # the waiting referral, not the accepted one
+    (request,) = world.queued.requests
+    assert (request.subject, request.object_id, request.catalog) == (
+        Subject.INVITATION,
+        waiting["Id"],
+        CATALOG,
+    )
+    assert request.triggers[0].kind == "notifications check"
+    assert take_invitation(waiting["Id"], ports) is TakeOutcome.AWAITING_DECISION
+    assert expiry_tasks() == []  # five days away: outside the 48 h window
+
+    clock.advance(timedelta(days=4).total_seconds())  # a day before the expiry, the check runs again
+    assert queue_notification_checks(ports, "check-2") == 1
+    assert take_invitation(waiting["Id"], ports) is TakeOutcome.AWAITING_DECISION
+    (task,) = expiry_tasks()
+    assert task["hs_task_priority"] == "HIGH"
 
 
 def test_a_referral_waiting_for_the_reps_decision_that_expires_soon_is_one_high_priority_task(

@@ -55,6 +55,12 @@ BUDGETS: dict[str, tuple[int, int, tuple[str, ...]]] = {
         ("cosell.sync.deals", "cosell.sync.referrals", "cosell.cli"),
     ),
     "cosell.handlers.sweep": (34, 540, ("cosell.sync.deals", "cosell.sync.referrals", "cosell.cli")),
+    "cosell.handlers.notification_check": (
+        34,
+        540,
+        ("cosell.sync.deals", "cosell.sync.referrals", "cosell.cli"),
+    ),
+    "cosell.handlers.aws_summary": (34, 540, ("cosell.sync.deals", "cosell.sync.referrals", "cosell.cli")),
     "cosell.handlers.solutions_api": (
         40,
         640,

@@ -193,9 +193,10 @@ def _table_grants(table: str) -> dict[str, set[str]]:
 
 def test_functions_may_only_append_to_the_audit_trail() -> None:
     """Every function that writes to HubSpot or Partner Central records what it does; none may change or delete
-    a record. The solutions API and the AWS summary schedule write to neither (they read and queue)."""
+    a record. The solutions API and the AWS summary and notifications schedules write to neither (they read and
+    queue)."""
     audit = _table_grants("AuditTable")
-    readers = {"WebhookFunction", "SolutionsApiFunction", "AwsSummaryFunction"}
+    readers = {"WebhookFunction", "SolutionsApiFunction", "AwsSummaryFunction", "NotificationCheckFunction"}
     assert set(audit) == set(_table_grants("StateTable")) - readers
     assert all(actions == {"dynamodb:PutItem"} for actions in audit.values()), audit
     # No DynamoDB grant reaches a table another way: a wildcard, or an index ARN (Query on the trail's indexes).

@@ -1,0 +1,36 @@
+"""Use case: the notifications check (`NotificationCheckRate`, every 30 minutes). Every AWS referral whose deal
+waits for the rep's decision is reconciled, where its expiry is checked against the notification rules
+(cosell.domain.notifications, `referral-expiring`). Read from the state table alone: it costs no Partner
+Central call until the worker reads the invitation. What AWS's events missed otherwise is the AWS summary
+schedule's and the sweep's."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cosell.queue.messages import Subject, SyncRequest, Trigger
+
+if TYPE_CHECKING:
+    from cosell.sync.ports import Ports
+
+TRIGGER_KIND = "notifications check"
+
+
+def queue_notification_checks(ports: Ports, correlation_id: str) -> int:
+    """Queue a reconcile of each referral waiting for the rep; how many."""
+    catalog = ports.config.catalog
+    trigger = Trigger(
+        source="schedule", kind=TRIGGER_KIND, occurred_at_ms=int(ports.now().timestamp() * 1000)
+    )
+    requests = [
+        SyncRequest(
+            subject=Subject.INVITATION,
+            object_id=invitation_id,
+            triggers=(trigger,),
+            correlation_id=correlation_id,
+            catalog=catalog,
+        )
+        for invitation_id in ports.referrals.in_review(catalog)
+    ]
+    ports.queue.send(requests)
+    return len(requests)
