@@ -228,10 +228,15 @@ def test_a_rule_switched_off_fires_nothing(
 def test_the_notifications_check_tells_the_rep_once_of_a_referral_about_to_expire(
     world: World, topic_messages: Callable[[], list[dict[str, Any]]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("INVITATION_POLICY", "review")
-    runtime.reset()  # the functions read their settings again, as a redeploy would make them
+    def redeploy(**settings: str) -> None:
+        for name, value in settings.items():
+            monkeypatch.setenv(name, value)
+        runtime.reset()  # the functions read their settings again, as a redeploy would make them
+
+    # 60 h away: outside the default 48 h window while the deal is made (and its own webhook comes back).
+    expires = (datetime.now(UTC) + timedelta(hours=60)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    redeploy(INVITATION_POLICY="review")
     try:
-        expires = (datetime.now(UTC) + timedelta(hours=20)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
         invitation = world.stack.partner_central.control.create_opportunity_invitation(
             world.stack.catalog, {"ExpirationDate": expires}
         )
@@ -239,15 +244,28 @@ def test_the_notifications_check_tells_the_rep_once_of_a_referral_about_to_expir
         (deal,) = world.integration.find_deals(
             [[SearchFilter(property_name="aws_invitation_id", operator="EQ", value=str(invitation["Id"]))]]
         )
+
+        def expiry_tasks() -> list[dict[str, Any]]:
+            return [
+                t for t in tasks(world, deal.id) if t["hs_task_subject"].startswith("AWS referral expires")
+            ]
+
+        assert expiry_tasks() == []
+        # The operator widens the window to 72 h: only the check reconciles the referral (no event, no poll here).
+        rules = {"disabled": ["submission-failed"], "referral_expiring_within_hours": 72}
+        redeploy(NOTIFICATION_RULES=json.dumps(rules))
         for _ in range(2):  # the schedule, every 30 minutes
             check = world.stack.run_schedule("NotificationCheckFunction")
             assert check.succeeded, check.error
             assert check.response == {"queued": 1}  # the one referral waiting for the rep
             settle(world)
+        (task,) = expiry_tasks()
+        assert task["hs_task_priority"] == "HIGH"
+        (message,) = [m for m in topic_messages() if m["invitation_id"] == invitation["Id"]]
+        assert message["rule"] == "referral-expiring"
+
+        redeploy(NOTIFICATION_RULES=json.dumps({"disabled": ["submission-failed", "referral-expiring"]}))
+        assert world.stack.run_schedule("NotificationCheckFunction").response == {"queued": 0}
     finally:
-        monkeypatch.delenv("INVITATION_POLICY")
+        monkeypatch.undo()
         runtime.reset()
-    (task,) = [t for t in tasks(world, deal.id) if t["hs_task_subject"].startswith("AWS referral expires")]
-    assert task["hs_task_priority"] == "HIGH"
-    (message,) = [m for m in topic_messages() if m["invitation_id"] == invitation["Id"]]
-    assert message["rule"] == "referral-expiring"

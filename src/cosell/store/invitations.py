@@ -93,7 +93,6 @@ class InvitationStore:
             FilterExpression=f"({condition}) AND #phase = :review",
             ExpressionAttributeNames={"#phase": "phase"},
             ExpressionAttributeValues={**values, ":review": {"S": Phase.REVIEW.value}},
-            ConsistentRead=True,
         )
         found = []
         for page in pages:

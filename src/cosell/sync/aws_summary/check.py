@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from cosell.domain.notifications import Rule
 from cosell.queue.messages import Subject, SyncRequest, Trigger
 
 if TYPE_CHECKING:
@@ -17,7 +18,10 @@ TRIGGER_KIND = "notifications check"
 
 
 def queue_notification_checks(ports: Ports, correlation_id: str) -> int:
-    """Queue a reconcile of each referral waiting for the rep; how many."""
+    """Queue a reconcile of each referral waiting for the rep; how many (none when the rule is off: each would
+    cost a Partner Central read for nothing)."""
+    if not ports.config.notification_rules.on(Rule.REFERRAL_EXPIRING):
+        return 0
     catalog = ports.config.catalog
     trigger = Trigger(
         source="schedule", kind=TRIGGER_KIND, occurred_at_ms=int(ports.now().timestamp() * 1000)
