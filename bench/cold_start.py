@@ -37,6 +37,9 @@ SETTINGS = {
     "worker": "runtime.ports().config",
     "invitation_poll": "runtime.ports().config",
     "sweep": "runtime.ports().config",
+    "aws_summary": "runtime.ports().config",
+    "notification_check": "runtime.ports().config",
+    "solutions_api": "runtime.ports().config",
 }
 
 
