@@ -269,3 +269,19 @@ def test_the_notifications_check_tells_the_rep_once_of_a_referral_about_to_expir
     finally:
         monkeypatch.undo()
         runtime.reset()
+
+
+@pytest.mark.parametrize("function", ["AwsSummaryFunction", "NotificationCheckFunction", "SweepFunction"])
+def test_a_malformed_notification_rules_stops_the_start_naming_it(
+    world: World, monkeypatch: pytest.MonkeyPatch, function: str
+) -> None:
+    monkeypatch.setenv("NOTIFICATION_RULES", json.dumps({"disabled": ["score-moves"]}))
+    runtime.reset()
+    try:
+        failed = world.stack.run_schedule(function)
+    finally:
+        monkeypatch.undo()
+        runtime.reset()
+    assert not failed.succeeded
+    assert "NOTIFICATION_RULES.DISABLED.0" in str(failed.error)
+    assert "score-moves" in str(failed.error)
