@@ -87,21 +87,9 @@ class InvitationStore:
 
     def in_review(self, catalog: str) -> list[str]:
         """The referrals of `catalog` whose deal waits for the rep's decision (phase review): one scan."""
-        condition, values = keys.scan_filter(keys.ItemKind.INVITATION_STATE)
-        pages = self._db.get_paginator("scan").paginate(
-            TableName=self._table,
-            FilterExpression=f"({condition}) AND #phase = :review",
-            ExpressionAttributeNames={"#phase": "phase"},
-            ExpressionAttributeValues={**values, ":review": {"S": Phase.REVIEW.value}},
+        return keys.ids_where(
+            self._db, self._table, keys.ItemKind.INVITATION_STATE, catalog, "phase", (Phase.REVIEW.value,)
         )
-        found = []
-        for page in pages:
-            for item in page.get("Items", []):
-                if keys.kind_of(item) is keys.ItemKind.INVITATION_STATE:
-                    item_catalog, invitation_id = keys.object_ids(item)
-                    if item_catalog == catalog:
-                        found.append(invitation_id)
-        return sorted(found)
 
     def claim_deal(self, catalog: str, invitation_id: str, now_ms: int, lease_ms: int) -> ClaimTaken:
         """Claim the right to create the invitation's deal for `lease_ms`."""

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from datetime import date
 
+    from mypy_boto3_dynamodb.client import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
 
 PARTITION_KEY = "pk"
@@ -150,6 +151,36 @@ def scan_filter(*kinds: ItemKind) -> tuple[str, dict[str, AttributeValueTypeDef]
         f":prefix{index}": {"S": prefix} for index, prefix in enumerate(prefixes)
     }
     return " OR ".join(f"begins_with({PARTITION_KEY}, {name})" for name in values), values
+
+
+def ids_where(
+    db: DynamoDBClient,
+    table: str,
+    kind: ItemKind,
+    catalog: str,
+    attribute: str,
+    values: tuple[str, ...],
+    *,
+    consistent_read: bool = False,
+) -> list[str]:
+    """The object ids (sorted) of the `kind` items of `catalog` whose `attribute` is one of `values`: one scan."""
+    condition, prefixes = scan_filter(kind)
+    wanted = {f":value{index}": {"S": value} for index, value in enumerate(values)}
+    pages = db.get_paginator("scan").paginate(
+        TableName=table,
+        FilterExpression=f"({condition}) AND #attribute IN ({', '.join(wanted)})",
+        ExpressionAttributeNames={"#attribute": attribute},  # state and phase are reserved words
+        ExpressionAttributeValues={**prefixes, **wanted},
+        ConsistentRead=consistent_read,
+    )
+    found = []
+    for page in pages:
+        for item in page.get("Items", []):
+            if kind_of(item) is kind:
+                item_catalog, object_id = object_ids(item)
+                if item_catalog == catalog:
+                    found.append(object_id)
+    return sorted(found)
 
 
 def object_ids(key: Mapping[str, AttributeValueTypeDef]) -> tuple[str, ...]:

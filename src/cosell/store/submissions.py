@@ -148,23 +148,12 @@ class SubmissionStore:
     def under_way(self, catalog: str) -> list[str]:
         """The opportunities of `catalog` whose submission's task has not ended: the sweep follows them (a
         task that fails changes nothing Partner Central would send an event for)."""
-        condition, values = keys.scan_filter(keys.ItemKind.SUBMISSION)
-        pages = self._db.get_paginator("scan").paginate(
-            TableName=self._table,
-            FilterExpression=f"({condition}) AND #state IN (:starting, :running)",
-            ExpressionAttributeNames={"#state": "state"},
-            ExpressionAttributeValues={
-                **values,
-                ":starting": {"S": SubmissionState.STARTING.value},
-                ":running": {"S": SubmissionState.RUNNING.value},
-            },
-            ConsistentRead=True,
+        return keys.ids_where(
+            self._db,
+            self._table,
+            keys.ItemKind.SUBMISSION,
+            catalog,
+            "state",
+            (SubmissionState.STARTING.value, SubmissionState.RUNNING.value),
+            consistent_read=True,
         )
-        found = []
-        for page in pages:
-            for item in page.get("Items", []):
-                if keys.kind_of(item) is keys.ItemKind.SUBMISSION:
-                    item_catalog, opportunity_id = keys.object_ids(item)
-                    if item_catalog == catalog:
-                        found.append(opportunity_id)
-        return sorted(found)
