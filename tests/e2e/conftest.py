@@ -16,7 +16,7 @@ from cosell_local.partner_central import EmulatorConfig
 from cosell_local.runner import LocalStack
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
 
 class World:
@@ -29,6 +29,50 @@ class World:
         self.integration = HubSpotClient(lambda: stack.hubspot_token, base_url=stack.hubspot_url)
         self.partner_central = stack.client("partnercentral-selling")
         self.http = urllib3.PoolManager()
+
+    def settle(self) -> None:
+        """Run the worker until the queue is empty."""
+        self.stack.process_queue_until_idle(timeout=60)
+
+    def until(self, done: Callable[[], bool], timeout: float = 30) -> None:
+        """Run the worker until `done` (Partner Central's tasks finish on their own time, then send events)."""
+        deadline = time.monotonic() + timeout
+        while not done():
+            assert time.monotonic() < deadline, "timed out"
+            self.settle()
+            time.sleep(0.05)
+
+    def submitted_deal(self, name: str, use_case: str, **extra: str) -> tuple[str, str]:
+        """A complete deal, submitted to AWS as Co-Sell: its id and its opportunity's."""
+        deal_id = self.rep.create_deal(name, company=False, aws_customer_use_case=use_case, **extra)
+        company = self.rep.client.create_company(
+            {"name": "Contoso", "domain": "contoso.example", "industry": "COMPUTER_SOFTWARE", "country": "US",
+             "state": "Washington", "zip": "98052"}
+        )  # fmt: skip
+        self.rep.make_primary_company(deal_id, company.id)
+        self.settle()
+        self.rep.update_deal(deal_id, aws_involvement_type="Co-Sell", aws_solution_ids="S-1234567")
+        self.until(
+            lambda: (
+                self.integration.get_deal(deal_id, ["aws_submission_status"]).get("aws_submission_status")
+                in ("Submitted", "Failed")
+            )
+        )
+        opportunity_id = self.integration.get_deal(deal_id, ["aws_opportunity_id"]).get("aws_opportunity_id")
+        return deal_id, str(opportunity_id)
+
+    def timeline(self, deal_id: str, kind: str, names: str) -> list[dict[str, Any]]:
+        """The deal's notes or tasks (`kind`), with the properties `names`, oldest first."""
+        found = []
+        for association in self.integration.list_associations("deals", deal_id, kind):
+            answer = self.http.request(
+                "GET",
+                f"{self.stack.hubspot_url}/crm/v3/objects/{kind}/{association.to_object_id}?properties={names}",
+                headers={"Authorization": f"Bearer {self.stack.hubspot_token}"},
+            )
+            assert answer.status == 200, answer.data
+            found.append(json.loads(answer.data)["properties"])
+        return sorted(found, key=lambda item: item["hs_timestamp"])
 
     def deal(self, deal_id: str) -> dict[str, str | None]:
         names = ["dealname", "aws_opportunity_id", "aws_sync_status", "aws_sync_error", "aws_last_synced_at"]

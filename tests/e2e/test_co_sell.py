@@ -4,7 +4,6 @@ EventBridge to the worker."""
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -13,8 +12,6 @@ from cosell.domain.audit import AuditAction
 from cosell.store.audit import AuditStore
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from cosell_local.runner import LocalStack
     from tests.e2e.conftest import World
 
@@ -66,15 +63,6 @@ def opportunity(world: World, deal_id: str) -> dict[str, Any]:
     return found
 
 
-def until(world: World, done: Callable[[], bool], timeout: float = 30) -> None:
-    """Run the worker until `done` (Partner Central's tasks finish on their own time, then send events)."""
-    deadline = time.monotonic() + timeout
-    while not done():
-        assert time.monotonic() < deadline, "timed out"
-        world.stack.process_queue_until_idle(timeout=60)
-        time.sleep(0.05)
-
-
 def calls(world: World, operation: str) -> int:
     return len(world.stack.partner_central.control.calls(operation))
 
@@ -124,7 +112,7 @@ def test_a_complete_deal_is_submitted_once_and_each_step_of_aws_review_shows_on_
     deal_id = complete_deal(world, "Northwind co-sell #AWS")
     starts = calls(world, "StartEngagementFromOpportunityTask")
     world.rep.update_deal(deal_id, aws_involvement_type="Co-Sell", aws_solution_ids="S-1234567")
-    until(world, lambda: shown(world, deal_id)["aws_submission_status"] == "Submitted")
+    world.until(lambda: shown(world, deal_id)["aws_submission_status"] == "Submitted")
     deal = shown(world, deal_id)
     assert (deal["aws_review_status"], deal["aws_sync_status"]) == ("Submitted", "Synced")
     assert deal["aws_engagement_id"]
@@ -147,7 +135,7 @@ def test_a_complete_deal_is_submitted_once_and_each_step_of_aws_review_shows_on_
         control.set_review_status(
             world.stack.catalog, opportunity_id, status, review_comments=comments, review_status_reason=reason
         )
-        until(world, lambda status=status: shown(world, deal_id)["aws_review_status"] == status)
+        world.until(lambda status=status: shown(world, deal_id)["aws_review_status"] == status)
         deal = shown(world, deal_id)
         for said in (comments, reason):
             if said:
@@ -176,7 +164,7 @@ def test_an_incomplete_deal_shows_every_problem_and_sends_nothing(world: World) 
 def test_what_aws_says_reaches_the_deal_and_a_second_identical_refresh_writes_nothing(world: World) -> None:
     deal_id = complete_deal(world, "Northwind summary #AWS")
     world.rep.update_deal(deal_id, aws_involvement_type="Co-Sell", aws_solution_ids="S-1234567")
-    until(world, lambda: shown(world, deal_id)["aws_submission_status"] == "Submitted")
+    world.until(lambda: shown(world, deal_id)["aws_submission_status"] == "Submitted")
     opportunity_id = str(shown(world, deal_id)["aws_opportunity_id"])
     world.stack.partner_central.control.set_aws_summary(
         world.stack.catalog,

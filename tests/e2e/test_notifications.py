@@ -5,7 +5,6 @@ message, however often the events come and the schedule runs."""
 from __future__ import annotations
 
 import json
-import time
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -79,52 +78,8 @@ def world(stack: LocalStack, topic_messages: Callable[[], list[dict[str, Any]]])
     return World(stack)
 
 
-def settle(world: World) -> None:
-    world.stack.process_queue_until_idle(timeout=60)
-
-
-def until(world: World, done: Callable[[], bool], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not done():
-        assert time.monotonic() < deadline, "timed out"
-        settle(world)
-        time.sleep(0.05)
-
-
-def submitted_deal(world: World, name: str, **extra: str) -> tuple[str, str]:
-    deal_id = world.rep.create_deal(name, company=False, aws_customer_use_case=USE_CASE, **extra)
-    company = world.rep.client.create_company(
-        {"name": "Contoso", "domain": "contoso.example", "industry": "COMPUTER_SOFTWARE", "country": "US",
-         "state": "Washington", "zip": "98052"}
-    )  # fmt: skip
-    world.rep.make_primary_company(deal_id, company.id)
-    settle(world)
-    world.rep.update_deal(deal_id, aws_involvement_type="Co-Sell", aws_solution_ids="S-1234567")
-    until(
-        world,
-        lambda: (
-            world.integration.get_deal(deal_id, ["aws_submission_status"]).get("aws_submission_status")
-            in ("Submitted", "Failed")
-        ),
-    )
-    opportunity_id = str(
-        world.integration.get_deal(deal_id, ["aws_opportunity_id"]).get("aws_opportunity_id")
-    )
-    return deal_id, opportunity_id
-
-
 def tasks(world: World, deal_id: str) -> list[dict[str, Any]]:
-    names = "hs_task_subject,hs_task_body,hs_task_priority,hs_timestamp"
-    found = []
-    for association in world.integration.list_associations("deals", deal_id, "tasks"):
-        answer = world.http.request(
-            "GET",
-            f"{world.stack.hubspot_url}/crm/v3/objects/tasks/{association.to_object_id}?properties={names}",
-            headers={"Authorization": f"Bearer {world.stack.hubspot_token}"},
-        )
-        assert answer.status == 200, answer.data
-        found.append(json.loads(answer.data)["properties"])
-    return sorted(found, key=lambda task: task["hs_timestamp"])
+    return world.timeline(deal_id, "tasks", "hs_task_subject,hs_task_body,hs_task_priority,hs_timestamp")
 
 
 def aws_says(world: World, opportunity_id: str, score: int, sellers: tuple[str, ...] = ("Sam",)) -> None:
@@ -138,7 +93,7 @@ def aws_says(world: World, opportunity_id: str, score: int, sellers: tuple[str, 
         },
     )
     assert world.stack.run_schedule("AwsSummaryFunction").succeeded
-    settle(world)
+    world.settle()
 
 
 def review(world: World, deal_id: str, opportunity_id: str, status: str, comments: str | None = None) -> None:
@@ -146,8 +101,7 @@ def review(world: World, deal_id: str, opportunity_id: str, status: str, comment
     world.stack.partner_central.control.set_review_status(
         world.stack.catalog, opportunity_id, status, review_comments=comments
     )
-    until(
-        world,
+    world.until(
         lambda: world.integration.get_deal(deal_id, ["aws_review_status"]).get("aws_review_status") == status,
     )
 
@@ -155,7 +109,7 @@ def review(world: World, deal_id: str, opportunity_id: str, status: str, comment
 def test_one_task_and_note_per_change_at_the_priority_the_score_gives_and_one_sns_message_each(
     world: World, topic_messages: Callable[[], list[dict[str, Any]]]
 ) -> None:
-    deal_id, opportunity_id = submitted_deal(world, "Contoso warehouse #AWS")
+    deal_id, opportunity_id = world.submitted_deal("Contoso warehouse #AWS", USE_CASE)
     aws_says(world, opportunity_id, 60)
     shown = world.integration.get_deal(deal_id, ["aws_quality_score", "aws_sellers"]).properties
     assert (shown["aws_quality_score"], shown["aws_sellers"]) == ("60", "Sam (AWSSalesRep)")
@@ -198,7 +152,7 @@ def test_one_task_and_note_per_change_at_the_priority_the_score_gives_and_one_sn
     for _ in range(2):
         assert world.stack.run_schedule("AwsSummaryFunction").succeeded
         assert world.stack.run_schedule("SweepFunction").succeeded
-        settle(world)
+        world.settle()
     assert len(tasks(world, deal_id)) == before == 6
     notes = world.integration.list_associations("deals", deal_id, "notes")
     assert len(notes) == 6  # one per notification
@@ -218,7 +172,7 @@ def test_a_rule_switched_off_fires_nothing(
     world: World, topic_messages: Callable[[], list[dict[str, Any]]]
 ) -> None:
     # AWS needs the renewed opportunity of a Flat Renewal, which this deal does not name: the submission fails.
-    deal_id, _ = submitted_deal(world, "Contoso renewal #AWS", aws_opportunity_type="Flat Renewal")
+    deal_id, _ = world.submitted_deal("Contoso renewal #AWS", USE_CASE, aws_opportunity_type="Flat Renewal")
     status = world.integration.get_deal(deal_id, ["aws_submission_status"]).get("aws_submission_status")
     assert status == "Failed"
     assert tasks(world, deal_id) == []  # submission-failed is switched off on this stack
@@ -240,7 +194,7 @@ def test_the_notifications_check_tells_the_rep_once_of_a_referral_about_to_expir
         invitation = world.stack.partner_central.control.create_opportunity_invitation(
             world.stack.catalog, {"ExpirationDate": expires}
         )
-        settle(world)
+        world.settle()
         (deal,) = world.integration.find_deals(
             [[SearchFilter(property_name="aws_invitation_id", operator="EQ", value=str(invitation["Id"]))]]
         )
@@ -258,7 +212,7 @@ def test_the_notifications_check_tells_the_rep_once_of_a_referral_about_to_expir
             check = world.stack.run_schedule("NotificationCheckFunction")
             assert check.succeeded, check.error
             assert check.response == {"queued": 1}  # the one referral waiting for the rep
-            settle(world)
+            world.settle()
         (task,) = expiry_tasks()
         assert task["hs_task_priority"] == "HIGH"
         (message,) = [m for m in topic_messages() if m["invitation_id"] == invitation["Id"]]

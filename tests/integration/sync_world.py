@@ -16,6 +16,7 @@ from cosell.hubspot.deal_reader import DealReader
 from cosell.partner_central.schema import vocabulary
 from cosell.sns import NoTopic
 from cosell.store.conflicts import ConflictStore
+from cosell.store.engagements import EngagementStore
 from cosell.store.invitations import InvitationStore
 from cosell.store.notifications import NotificationStore
 from cosell.store.pacer import ReadPacer, WritePacer
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 TOKEN = "pat-na1-integration"
 REP_TOKEN = "rep-ada"
 CATALOG: Final = "Sandbox"
+PARTNER_ACCOUNT_ID = EmulatorConfig().account_id  # the emulator's partner account
 OWNER_ID = "110000001"  # seeded by the HubSpot emulator: ada.rep@example.com
 
 
@@ -112,7 +114,9 @@ class WorldPorts:
     queue: RecordedQueue
     notifications: NotificationStore
     topic: NoTopic
+    engagements: EngagementStore
     clock: Callable[[], datetime]
+    partner_account_id: str = PARTNER_ACCOUNT_ID
 
     def now(self) -> datetime:
         return self.clock()
@@ -171,6 +175,7 @@ class SyncWorld:
             queue=self.queued,
             notifications=NotificationStore(dynamodb, self.table),
             topic=NoTopic(),
+            engagements=EngagementStore(dynamodb, self.table),
             clock=(clock or WorkerClock()).now,
         )
 

@@ -61,6 +61,11 @@ BUDGETS: dict[str, tuple[int, int, tuple[str, ...]]] = {
         ("cosell.sync.deals", "cosell.sync.referrals", "cosell.cli"),
     ),
     "cosell.handlers.aws_summary": (34, 540, ("cosell.sync.deals", "cosell.sync.referrals", "cosell.cli")),
+    "cosell.handlers.engagement_sync": (
+        40,
+        540,
+        ("cosell.sync.deals", "cosell.sync.referrals", "cosell.cli"),
+    ),
     "cosell.handlers.solutions_api": (
         40,
         640,

@@ -14,7 +14,11 @@ import pytest
 
 from tests.support.cfn import ROOT, load_template
 
-ROLE = load_template("infra/iam-role.yaml")["Resources"]["PartnerCentralServiceRole"]["Properties"]
+IAM_STACK = load_template("infra/iam-role.yaml")
+ROLE = IAM_STACK["Resources"]["PartnerCentralServiceRole"]["Properties"]
+# The service principal of Partner Central's resource snapshot jobs (developer-guide/working-with-multi-
+# partner-opportunities.html, "Creating a custom policy for ResourceSnapshotJobRole").
+SNAPSHOT_JOB_SERVICE = "resource-snapshot-job.partnercentral-selling.amazonaws.com"
 TEMPLATE = load_template("template.yaml")
 
 
@@ -57,7 +61,8 @@ def _statements(policy_holder: dict[str, Any]) -> list[dict[str, Any]]:
 # What a task runs as its caller: StartEngagementFromOpportunityTask "automatically executes a sequence of
 # operations including GetOpportunity, CreateEngagement (if it doesn't exist), CreateResourceSnapshot,
 # CreateResourceSnapshotJob, CreateEngagementInvitation (if not already invited/accepted), and
-# SubmitOpportunity" (APIReference/API_StartEngagementFromOpportunityTask.html).
+# SubmitOpportunity" (APIReference/API_StartEngagementFromOpportunityTask.html); the Service Authorization
+# Reference adds StartResourceSnapshotJob and TagResource to what it authorizes.
 RUN_BY_TASKS = {
     "StartEngagementFromOpportunityTask": {
         "GetOpportunity",
@@ -65,21 +70,47 @@ RUN_BY_TASKS = {
         "CreateResourceSnapshot",
         "CreateResourceSnapshotJob",
         "CreateEngagementInvitation",
+        "StartResourceSnapshotJob",
         "SubmitOpportunity",
+        "TagResource",
     },
 }
 
 
+def _selling_api_statements() -> list[dict[str, Any]]:
+    return [s for s in _statements(ROLE) if s.get("Sid") != "PassSnapshotJobRole"]
+
+
 def test_role_grants_exactly_the_partner_central_actions_the_code_calls_and_its_tasks_run() -> None:
-    actions = {action for s in _statements(ROLE) for action in s["Action"]}
+    actions = {action for s in _selling_api_statements() for action in s["Action"]}
     assert all(action.startswith("partnercentral:") for action in actions), actions
     called = partner_central_operations_called_by_code()
     run_by_tasks = {action for task, runs in RUN_BY_TASKS.items() if task in called for action in runs}
     assert {action.removeprefix("partnercentral:") for action in actions} == called | run_by_tasks
 
 
+def test_role_may_pass_only_the_snapshot_job_role_and_only_to_partner_central() -> None:
+    (passing,) = [s for s in _statements(ROLE) if s.get("Sid") == "PassSnapshotJobRole"]
+    assert passing["Action"] == "iam:PassRole"
+    assert passing["Resource"] == {"Fn::GetAtt": ["ResourceSnapshotJobRole", "Arn"]}
+    assert passing["Condition"]["StringEquals"]["iam:PassedToService"] == SNAPSHOT_JOB_SERVICE
+
+
+def test_snapshot_job_role_is_the_managed_policy_fenced_to_the_catalog_and_trusts_only_its_service() -> None:
+    job_role = IAM_STACK["Resources"]["ResourceSnapshotJobRole"]["Properties"]
+    (trust,) = job_role["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Service": SNAPSHOT_JOB_SERVICE}
+    statements = _statements(job_role)
+    assert {s["Action"] for s in statements} == {
+        "partnercentral:CreateResourceSnapshot",
+        "partnercentral:GetOpportunity",
+    }
+    assert all("${Catalog}" in s["Resource"]["Fn::Sub"] for s in statements)
+    assert "ResourceSnapshotJobRoleArn" in IAM_STACK["Outputs"]
+
+
 def test_role_is_fenced_to_one_catalog() -> None:
-    for statement in _statements(ROLE):
+    for statement in _selling_api_statements():
         assert statement["Condition"]["StringEquals"]["partnercentral:Catalog"] == {"Ref": "Catalog"}
 
 
@@ -128,6 +159,8 @@ def test_only_functions_that_call_partner_central_may_assume_its_role() -> None:
         "SweepFunction",
         "SolutionsApiFunction",
         "AwsSummaryFunction",
+        "EngagementSyncFunction",
+        "ResourceSyncFunction",
     }
 
 
@@ -193,10 +226,17 @@ def _table_grants(table: str) -> dict[str, set[str]]:
 
 def test_functions_may_only_append_to_the_audit_trail() -> None:
     """Every function that writes to HubSpot or Partner Central records what it does; none may change or delete
-    a record. The solutions API and the AWS summary and notifications schedules write to neither (they read and
-    queue)."""
+    a record. The solutions API and the AWS summary, notifications and engagement schedules write to neither
+    (they read and queue)."""
     audit = _table_grants("AuditTable")
-    readers = {"WebhookFunction", "SolutionsApiFunction", "AwsSummaryFunction", "NotificationCheckFunction"}
+    readers = {
+        "WebhookFunction",
+        "SolutionsApiFunction",
+        "AwsSummaryFunction",
+        "NotificationCheckFunction",
+        "EngagementSyncFunction",
+        "ResourceSyncFunction",
+    }
     assert set(audit) == set(_table_grants("StateTable")) - readers
     assert all(actions == {"dynamodb:PutItem"} for actions in audit.values()), audit
     # No DynamoDB grant reaches a table another way: a wildcard, or an index ARN (Query on the trail's indexes).

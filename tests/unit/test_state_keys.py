@@ -60,6 +60,12 @@ def cases(first: str, second: str, day: date) -> list[Case]:
             "submission",
         ),
         Case(ItemKind.NOTIFICATION, keys.notification(first), f"notification#{first}", "sent"),
+        Case(
+            ItemKind.ENGAGEMENT,
+            keys.engagement(first, second),
+            f"engagement#{first}#{second}",
+            "state",
+        ),
     ]
 
 
@@ -85,6 +91,7 @@ def test_keys_as_tables_hold_them() -> None:
         ({"S": "solutions#42"}, {"S": "catalog"}),
         ({"S": "opportunity#42#O-7"}, {"S": "submission"}),
         ({"S": "notification#42"}, {"S": "sent"}),
+        ({"S": "engagement#42#O-7"}, {"S": "state"}),
     ]
 
 

@@ -13,6 +13,7 @@ from cosell.sync.onboarding.setup import (
     SetupReport,
     check_hubspot_access,
     check_partner_central_role,
+    check_snapshot_job_role,
     ensure_deal_properties,
 )
 
@@ -26,6 +27,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="do not assume the Partner Central service role (e.g. before infra/iam-role.yaml is deployed)",
     )
+    parser.add_argument(
+        "--snapshot-job-role",
+        metavar="ROLE_ARN",
+        help="set the selling system settings' resource snapshot job role (the ResourceSnapshotJobRoleArn "
+        "output of infra/iam-role.yaml), so engagement partners see your updates",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -38,9 +45,11 @@ def run(args: argparse.Namespace) -> int:
     if report.ok:
         ensure_deal_properties(hubspot, vocabulary(), report)
     if not args.skip_role_check:
-        check_partner_central_role(
+        client = check_partner_central_role(
             lambda: partner_central_client(settings, session_name="cosell-setup"), report
         )
+        if client is not None:
+            check_snapshot_job_role(client, settings.catalog, report, set_to=args.snapshot_job_role)
     for line in report.lines():
         print(line)
     return 0 if report.ok else 1

@@ -67,6 +67,11 @@ SUMMARY_UPDATED_AT = "aws_summary_updated_at"
 INVOLVEMENT_CHANGE_REASON = "aws_involvement_change_reason"
 ENGAGEMENT_SCORES = ("High", "Medium", "Low")
 
+# The engagement shared with AWS and other partners (cosell.domain.engagement): pulled only, written by cosell.
+ENGAGEMENT_TITLE = "aws_engagement_title"
+ENGAGEMENT_STATUS = "aws_engagement_status"
+ENGAGEMENT_MEMBERS = "aws_engagement_members"
+
 # Read by the mapping: per-deal overrides of Partner Central fields HubSpot has no equivalent for.
 OVERRIDES = (
     "aws_opportunity_type",

@@ -7,7 +7,8 @@ Rules (each can be switched off, and the score rule re-thresholded, by `NOTIFICA
 - `review`: the review status became Approved, Action Required or Rejected (with AWS's comments);
 - `seller`: an AWS seller was assigned or changed;
 - `submission-failed`: the submission's task failed;
-- `referral-expiring`: an AWS referral waiting for the rep's decision expires soon.
+- `referral-expiring`: an AWS referral waiting for the rep's decision expires soon;
+- `partner-joined`: another partner joined the deal's engagement (cosell.domain.engagement).
 A pair whose score is at or above `HIGH_ENGAGEMENT_SCORE` makes every notification of it high priority.
 """
 
@@ -33,6 +34,7 @@ class Rule(StrEnum):
     SELLER = "seller"
     SUBMISSION_FAILED = "submission-failed"
     REFERRAL_EXPIRING = "referral-expiring"
+    PARTNER_JOINED = "partner-joined"
 
 
 class NotificationRules(BaseModel):
@@ -193,5 +195,28 @@ def referral_expiring(
             high_priority=True,
             invitation_id=invitation_id,
             latest_due=expires_at,
+        )
+    ]
+
+
+def partner_joined(
+    engagement_id: str,
+    account_id: str,
+    company_name: str,
+    deal_name: str,
+    deal_id: str,
+    rules: NotificationRules,
+) -> list[Notification]:
+    """Another partner joined the engagement: the rep co-sells with them now (once per partner and deal)."""
+    if not rules.on(Rule.PARTNER_JOINED):
+        return []
+    return [
+        Notification(
+            Rule.PARTNER_JOINED,
+            f"{Rule.PARTNER_JOINED}:{engagement_id}:{account_id}:{deal_id}",
+            f"{company_name} joined the engagement: {deal_name}",
+            f"{company_name} joined the engagement {engagement_id} in Partner Central. They see what the engagement "
+            f"shares of this opportunity; reach out to agree who does what with the customer.",
+            high_priority=False,
         )
     ]

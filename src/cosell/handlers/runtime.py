@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from cosell.sns import NoTopic, SnsTopic
     from cosell.store.audit import AuditStore
     from cosell.store.conflicts import ConflictStore
+    from cosell.store.engagements import EngagementStore
     from cosell.store.invitations import InvitationStore
     from cosell.store.notifications import NotificationStore
     from cosell.store.pacer import ReadPacer, WritePacer
@@ -169,6 +170,18 @@ class Runtime:
         from cosell.store.notifications import NotificationStore
 
         return NotificationStore(self.dynamodb, self.settings.state_table_name)
+
+    @cached_property
+    def engagements(self) -> EngagementStore:
+        from cosell.store.engagements import EngagementStore
+
+        return EngagementStore(self.dynamodb, self.settings.state_table_name)
+
+    @cached_property
+    def partner_account_id(self) -> str:
+        from cosell.partner_central.client import partner_account_id
+
+        return partner_account_id(self.settings)
 
     @cached_property
     def topic(self) -> SnsTopic | NoTopic:

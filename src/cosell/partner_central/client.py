@@ -19,6 +19,7 @@ from cosell.config import DEFAULT_PARTNER_CENTRAL_ROLE_NAME
 
 if TYPE_CHECKING:
     from mypy_boto3_partnercentral_selling.client import PartnerCentralSellingAPIClient
+    from mypy_boto3_sts.client import STSClient
 
     from cosell.config.sync import Settings
 
@@ -27,12 +28,24 @@ if TYPE_CHECKING:
 _CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=20)
 
 
+def service_role_arn(settings: Settings, sts: STSClient) -> str:
+    """PARTNER_CENTRAL_ROLE_ARN, or the role infra/iam-role.yaml creates (RoleName) in this account."""
+    if settings.partner_central_role_arn is not None:
+        return settings.partner_central_role_arn
+    account_id = sts.get_caller_identity()["Account"]
+    return f"arn:aws:iam::{account_id}:role/{DEFAULT_PARTNER_CENTRAL_ROLE_NAME}"
+
+
+def partner_account_id(settings: Settings) -> str:
+    """The account Partner Central knows the partner by: the service role's (arn:aws:iam::<account>:role/...)."""
+    if settings.partner_central_role_arn is not None:
+        return settings.partner_central_role_arn.split(":")[4]
+    return service_role_arn(settings, boto3.client("sts", region_name=settings.aws_region)).split(":")[4]
+
+
 def _assume_role_credentials(settings: Settings, session_name: str) -> RefreshableCredentials:
     sts = boto3.client("sts", region_name=settings.aws_region)
-    arn = settings.partner_central_role_arn
-    if arn is None:  # the role infra/iam-role.yaml creates (RoleName), in this account
-        account_id = sts.get_caller_identity()["Account"]
-        arn = f"arn:aws:iam::{account_id}:role/{DEFAULT_PARTNER_CENTRAL_ROLE_NAME}"
+    arn = service_role_arn(settings, sts)
 
     def refresh() -> dict[str, Any]:
         credentials = sts.assume_role(

@@ -19,7 +19,7 @@ class UnsupportedEventError(ValueError):
 
 def from_eventbridge(event: dict[str, Any]) -> SyncRequest:
     """A Partner Central event as EventBridge delivers it: its `detail` names an opportunity, an engagement
-    invitation or an engagement."""
+    invitation, an engagement, or a resource snapshot (reconciled as its engagement)."""
     detail = event.get("detail") or {}
     kind = str(event.get("detail-type", ""))
     if "opportunity" in detail:
@@ -29,8 +29,12 @@ def from_eventbridge(event: dict[str, Any]) -> SyncRequest:
     elif "engagement" in detail:
         engagement = detail["engagement"]
         subject, object_id = Subject.ENGAGEMENT, engagement.get("id") or engagement.get("engagementId")
+    elif "resourceSnapshot" in detail:
+        subject, object_id = Subject.ENGAGEMENT, detail["resourceSnapshot"].get("engagementId")
     else:
-        raise UnsupportedEventError(f"{kind!r} event carries no opportunity, invitation or engagement")
+        raise UnsupportedEventError(
+            f"{kind!r} event carries no opportunity, invitation, engagement or resource snapshot"
+        )
     if not object_id:
         raise UnsupportedEventError(f"{kind!r} event has no object id")
     occurred = instant(str(event.get("time", "")))

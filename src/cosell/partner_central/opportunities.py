@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from cosell.partner_central.paging import paced_items
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
@@ -23,12 +25,6 @@ def opportunity_summaries(
     pace: Callable[[], None],
 ) -> Iterator[OpportunitySummaryTypeDef]:
     """Every opportunity `request` lists, page after page (`pace` is called before each page)."""
-    page_request: ListOpportunitiesRequestTypeDef = {"MaxResults": PAGE_SIZE, **request}
-    while True:
-        pace()
-        page = client.list_opportunities(**page_request)
-        yield from page.get("OpportunitySummaries", [])
-        token = page.get("NextToken")
-        if not token:
-            return
-        page_request["NextToken"] = token
+    return paced_items(
+        client.list_opportunities, {"MaxResults": PAGE_SIZE, **request}, "OpportunitySummaries", pace=pace
+    )

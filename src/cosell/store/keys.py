@@ -18,10 +18,12 @@ Items, one partition per object unless said otherwise (pk / sk):
 - `solutions#<catalog>` / `catalog`: the partner's solutions as ListSolutions last returned them.
 - `opportunity#<catalog>#<id>` / `submission`: the opportunity's submission to AWS: its task and attempts.
 - `notification#<key>` / `sent`: a notification sent (cosell.domain.notifications), kept 90 days.
+- `engagement#<catalog>#<id>` / `state`: an engagement as last seen: its members, the deals it is shown on and
+  what they show, and the last snapshot revision noted on them for each resource.
 
 These keys are what existing tables hold: changing one orphans every item written with it. What an item holds
 besides its key is its store's business (cosell.store.state, .conflicts, .invitations, .pacer, .solutions,
-.submissions, .notifications).
+.submissions, .notifications, .engagements).
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ class ItemKind(Enum):
     SOLUTION_CATALOG = auto()
     SUBMISSION = auto()
     NOTIFICATION = auto()
+    ENGAGEMENT = auto()
 
 
 _CONFLICTS_PARTITION = "conflicts"
@@ -75,6 +78,7 @@ _LAYOUTS: dict[ItemKind, tuple[str, str]] = {
     ItemKind.SOLUTION_CATALOG: ("solutions#", "catalog"),
     ItemKind.SUBMISSION: ("opportunity#", "submission"),
     ItemKind.NOTIFICATION: ("notification#", "sent"),
+    ItemKind.ENGAGEMENT: ("engagement#", "state"),
 }
 _KINDS_BY_LAYOUT = {layout: kind for kind, layout in _LAYOUTS.items()}
 
@@ -134,6 +138,10 @@ def submission(catalog: str, opportunity_id: str) -> dict[str, AttributeValueTyp
 
 def notification(key: str) -> dict[str, AttributeValueTypeDef]:
     return _object_key(ItemKind.NOTIFICATION, key)
+
+
+def engagement(catalog: str, engagement_id: str) -> dict[str, AttributeValueTypeDef]:
+    return _object_key(ItemKind.ENGAGEMENT, catalog, engagement_id)
 
 
 def all_conflicts() -> tuple[str, dict[str, AttributeValueTypeDef]]:

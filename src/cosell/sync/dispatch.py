@@ -64,9 +64,10 @@ def _opportunity(request: SyncRequest, ports: Ports) -> str:
 
 
 def _engagement(request: SyncRequest, ports: Ports) -> str:
-    # Engagement members and snapshots are not pulled into HubSpot yet. Events are hints, not data:
-    # acknowledging one loses nothing, and parking routine events in the DLQ would bury real failures.
-    return f"engagement {request.object_id}: engagements are not synced yet"
+    # Loaded on first use: most of a worker's messages are about deals.
+    from cosell.sync.engagements.reconcile import reconcile_engagement
+
+    return reconcile_engagement(request, ports)
 
 
 ROUTES: Mapping[Subject, Callable[[SyncRequest, Ports], str]] = {

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from cosell.hubspot.models import Deal
     from cosell.queue.messages import SyncRequest
     from cosell.store.conflicts import DealConflicts
+    from cosell.store.engagements import EngagementState
     from cosell.store.invitations import InvitationState
     from cosell.store.solutions import CachedCatalog
     from cosell.store.state import Link, PendingCreate
@@ -119,6 +120,13 @@ class NotificationLog(Protocol):
     def release(self, key: str) -> None: ...
 
 
+class EngagementBook(Protocol):
+    """Each engagement as last seen (cosell.store.engagements.EngagementStore)."""
+
+    def get(self, catalog: str, engagement_id: str) -> EngagementState | None: ...
+    def save(self, catalog: str, engagement_id: str, state: EngagementState) -> None: ...
+
+
 class Topic(Protocol):
     """Where notifications also go, outside HubSpot (cosell.sns)."""
 
@@ -188,3 +196,9 @@ class Ports(CatalogPorts, Protocol):
     def notifications(self) -> NotificationLog: ...
     @property
     def topic(self) -> Topic: ...
+    @property
+    def engagements(self) -> EngagementBook: ...
+    @property
+    def partner_account_id(self) -> str:
+        """The AWS account Partner Central knows the partner by (its role's): "you" among engagement members."""
+        ...

@@ -156,6 +156,17 @@ def test_a_running_job_snapshots_every_change(
 
     before = revisions()
     control.set_review_status("Sandbox", identifier, "Approved")
+    assert revisions() == before  # no job role in the selling system settings: the job takes nothing
+    assert (
+        "job role"
+        in pc.get_resource_snapshot_job(Catalog="Sandbox", ResourceSnapshotJobIdentifier=job_id)[
+            "LastFailure"
+        ]
+    )
+    pc.put_selling_system_settings(
+        Catalog="Sandbox", ResourceSnapshotJobRoleIdentifier="ResourceSnapshotJobRole"
+    )
+    control.set_review_status("Sandbox", identifier, "Approved")
     assert revisions() == before + 1
     pc.stop_resource_snapshot_job(Catalog="Sandbox", ResourceSnapshotJobIdentifier=job_id)
     control.set_review_status("Sandbox", identifier, "Approved")

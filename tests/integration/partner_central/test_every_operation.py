@@ -35,6 +35,10 @@ Scenario = dict[str, str]
 
 def scenario(pc: PartnerCentralSellingAPIClient, control: ControlApi) -> Scenario:
     """One of everything: an engaged opportunity with a snapshot job, invitations, an accepted lead."""
+    # The submission's snapshot job takes a snapshot only with a job role in the settings.
+    pc.put_selling_system_settings(
+        Catalog="Sandbox", ResourceSnapshotJobRoleIdentifier="ResourceSnapshotJobRole"
+    )
     opportunity = create(pc)
     pc.associate_opportunity(
         Catalog="Sandbox",

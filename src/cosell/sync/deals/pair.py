@@ -44,7 +44,7 @@ from cosell.domain.to_partner_central import map_deal
 from cosell.hubspot.client import HubSpotValidationError
 from cosell.partner_central.schema import instant, update_members
 from cosell.store.conflicts import DealConflicts, FieldConflict
-from cosell.sync.aws_summary.notify import notify
+from cosell.sync.notify import notify
 from cosell.sync.reporting import audit, show_on_deal
 from cosell.sync.solutions.associate import associated, converge, shown
 from cosell.sync.solutions.choice import choose_solutions
@@ -299,6 +299,7 @@ def _submit(run: _Run, read: _Read) -> None:
         blocked=bool(run.problems or run.refused),
         ports=run.ports,
         audit=run.audit,
+        correlation_id=run.cause.correlation_id,
     )
     run.problems += report.problems
     run.shown = report.properties

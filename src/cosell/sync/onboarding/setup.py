@@ -2,7 +2,9 @@
 
 Run by `cosell setup`. Reads before it writes, so a second run creates nothing and says so. Access checks
 probe what the sync will do (read deals, read properties, read companies and contacts) and report HubSpot's
-own reason when a scope is missing; the Partner Central check assumes the service role with its ExternalId.
+own reason when a scope is missing; the Partner Central check assumes the service role with its ExternalId,
+then reads the selling system settings: without a resource snapshot job role, the other partners in the
+partner's engagements keep seeing outdated snapshots of its opportunities (a warning, and how to fix it).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from cosell.hubspot.models import SearchFilter
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from mypy_boto3_partnercentral_selling.client import PartnerCentralSellingAPIClient
+
     from cosell.domain.vocabulary import Vocabulary
     from cosell.hubspot.client import HubSpotClient
 
@@ -27,6 +31,7 @@ class SetupReport:
     unchanged: list[str] = field(default_factory=list)
     failed_checks: list[str] = field(default_factory=list)
     passed_checks: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # works, but something a partner expects does not
 
     @property
     def ok(self) -> bool:
@@ -39,6 +44,7 @@ class SetupReport:
         if not self.created:
             lines.append("nothing to create: HubSpot is already set up")
         lines += [f"ok        {check}" for check in self.passed_checks]
+        lines += [f"WARNING   {warning}" for warning in self.warnings]
         lines += [f"FAILED    {check}" for check in self.failed_checks]
         return lines
 
@@ -77,10 +83,37 @@ def check_hubspot_access(hubspot: HubSpotClient, report: SetupReport) -> None:
             report.passed_checks.append(name)
 
 
-def check_partner_central_role(assume_role: Callable[[], object], report: SetupReport) -> None:
+def check_partner_central_role(
+    assume_role: Callable[[], PartnerCentralSellingAPIClient], report: SetupReport
+) -> PartnerCentralSellingAPIClient | None:
+    """The client acting as the service role, or None (the failure reported)."""
     try:
-        assume_role()
+        client = assume_role()
     except Exception as error:  # noqa: BLE001 - any failure here is the answer the operator needs
         report.failed_checks.append(f"Partner Central: assume the service role: {error}")
-    else:
-        report.passed_checks.append("Partner Central: assume the service role")
+        return None
+    report.passed_checks.append("Partner Central: assume the service role")
+    return client
+
+
+def check_snapshot_job_role(
+    client: PartnerCentralSellingAPIClient, catalog: str, report: SetupReport, *, set_to: str | None = None
+) -> None:
+    """Whether the selling system settings name a resource snapshot job role; `set_to` sets it first."""
+    check = f"Partner Central: resource snapshot job role of the {catalog} catalog"
+    try:
+        if set_to is not None:
+            client.put_selling_system_settings(Catalog=catalog, ResourceSnapshotJobRoleIdentifier=set_to)
+            report.created.append(f"{check}: {set_to}")
+        role = client.get_selling_system_settings(Catalog=catalog).get("ResourceSnapshotJobRoleArn")
+    except Exception as error:  # noqa: BLE001 - AWS's refusal is the answer the operator needs
+        report.failed_checks.append(f"{check}: {error}")
+        return
+    if role:
+        report.passed_checks.append(f"{check}: {role}")
+        return
+    report.warnings.append(
+        f"{check}: none is set, so the other partners in your engagements do not see your changes to your "
+        f"opportunities (they keep the last snapshot). Fix: cosell setup --snapshot-job-role <the "
+        f"ResourceSnapshotJobRoleArn output of the infra/iam-role.yaml stack>"
+    )

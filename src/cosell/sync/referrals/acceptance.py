@@ -34,6 +34,7 @@ from cosell.partner_central.invitations import (
     start_opportunity_acceptance,
 )
 from cosell.store.state import Link
+from cosell.sync.engagements.requests import queue_engagement_started
 from cosell.sync.referrals.deal import close, ensure_deal, write_deal
 from cosell.sync.referrals.outcomes import AcceptanceInProgressError, TakeOutcome
 from cosell.sync.referrals.reads import read_invitation
@@ -266,6 +267,8 @@ def _complete(invitation_id: str, state: InvitationState, ports: Ports) -> TakeO
         )
     )
     ports.referrals.advance(config.catalog, invitation_id, Phase.DONE, deal_id=deal_id)
+    if state.engagement_id:
+        queue_engagement_started(state.engagement_id, ports, invitation_id)
     return outcome
 
 

@@ -24,7 +24,7 @@ from cosell.domain.notifications import referral_expiring
 from cosell.domain.referral import Known, Phase, Step, next_step
 from cosell.partner_central.invitations import invitation_for_opportunity
 from cosell.store.invitations import InvitationState
-from cosell.sync.aws_summary.notify import notify
+from cosell.sync.notify import notify
 from cosell.sync.referrals.acceptance import accept, follow, settle_not_pending
 from cosell.sync.referrals.decision import DECISION_PROPERTIES, make_review_deal, reject
 from cosell.sync.referrals.outcomes import TakeOutcome

@@ -2,7 +2,7 @@
 
 Runs inside the pair's sync (cosell.sync.deals.pair), after the deal's changes are in Partner Central:
 1. A submission under way is followed (ListEngagementFromOpportunityTasks, a read): COMPLETE → the deal shows
-   Submitted and the engagement; FAILED → AWS's reason on the deal.
+   Submitted and the engagement (its members follow: cosell.sync.engagements); FAILED → AWS's reason on the deal.
 2. Otherwise, when the deal asks (cosell.domain.submission) and the opportunity is Pending Submission, and
    nothing else stops the deal: pre-flight; each problem goes on the deal and nothing is sent. Then
    StartEngagementFromOpportunityTask, its attempt recorded first (cosell.store.submissions): a redelivered
@@ -25,6 +25,7 @@ from cosell.domain.deal import fingerprint
 from cosell.domain.deal_status import partner_central_refusal
 from cosell.domain.submission import SUBMITTABLE, requested, submission_problems
 from cosell.store.submissions import Submission, SubmissionState
+from cosell.sync.engagements.requests import queue_engagement_started
 from cosell.sync.solutions.associate import associated
 
 if TYPE_CHECKING:
@@ -62,6 +63,7 @@ class _Submitting:
     link: Link
     ports: Ports
     audit: Audit
+    correlation_id: str
 
 
 def client_token(catalog: str, opportunity_id: str, attempt: int) -> str:
@@ -77,9 +79,10 @@ def advance_submission(
     blocked: bool,
     ports: Ports,
     audit: Audit,
+    correlation_id: str,
 ) -> SubmissionReport:
     """`opportunity`: as Partner Central holds it now; `blocked`: something else stops the deal's sync."""
-    run = _Submitting(deal, view, link, ports, audit)
+    run = _Submitting(deal, view, link, ports, audit, correlation_id)
     stored = ports.submissions.get(link.catalog, link.opportunity_id)
     review_status = (opportunity.get("LifeCycle") or {}).get("ReviewStatus")
     if stored is not None and stored.state in (SubmissionState.STARTING, SubmissionState.RUNNING):
@@ -172,6 +175,8 @@ def _on_task(run: _Submitting, attempt: Submission, task: dict[str, Any]) -> Sub
             SubmissionState.SUBMITTED,
             engagement_id=engagement_id,
         )
+        if engagement_id:
+            queue_engagement_started(engagement_id, run.ports, run.correlation_id)
         return SubmissionReport(
             {deal_properties.SUBMISSION_STATUS: "Submitted", deal_properties.ENGAGEMENT_ID: engagement_id}
         )

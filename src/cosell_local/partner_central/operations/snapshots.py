@@ -240,6 +240,11 @@ def delete_resource_snapshot_job(backend: Backend, request: Json) -> Json:
 
 
 def run_job(backend: Backend, catalog: CatalogState, job: Json) -> None:
+    """A job runs as the selling system settings' role: without one, it takes no snapshot, and engagement
+    members keep seeing the last one (AWS's developer guide, "Working with multipartner opportunities")."""
+    if not catalog.settings.get("ResourceSnapshotJobRoleArn"):
+        job["LastFailure"] = "No resource snapshot job role is set in the selling system settings"
+        return
     try:
         take_snapshot(
             backend,

@@ -1,10 +1,12 @@
 """Use case: tell the rep what needs them (cosell.domain.notifications): a HubSpot task for the deal's owner,
 due in a day when high priority and in three business days otherwise, a note on the deal's timeline, and a
 message on the SNS topic when one is configured. Each notification's key is claimed first, so it is sent
-once however often its event comes; every one is audited."""
+once however often its event comes; every one is audited. A note that only informs (`note_once`) is claimed
+the same way."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -14,7 +16,7 @@ from cosell.observability import build_logger
 from cosell.sync.reporting import audit
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
     from datetime import datetime
 
     from cosell.domain.audit import Cause
@@ -37,11 +39,11 @@ def notify(
     """Send each notification not sent before; how many were sent."""
     sent = 0
     for notification in notifications:
-        if not ports.notifications.claim(notification.key):
-            continue
-        now = ports.now()
-        due = notification.due(now)
-        try:
+        with _once(notification.key, ports) as claimed:
+            if not claimed:
+                continue
+            now = ports.now()
+            due = notification.due(now)
             ports.hubspot.create_task(
                 deal_id,
                 notification.subject,
@@ -51,9 +53,6 @@ def notify(
                 owner_id=owner_id,
             )
             ports.hubspot.create_note(deal_id, f"{notification.subject}\n{notification.body}", now)
-        except Exception:
-            ports.notifications.release(notification.key)  # the message's retry sends it
-            raise
         audit(
             ports,
             cause,
@@ -65,6 +64,26 @@ def notify(
         sent += 1
         _publish(ports, notification, deal_id, link, due)
     return sent
+
+
+def note_once(key: str, deal_id: str, body: str, ports: Ports) -> bool:
+    """A note on the deal's timeline, written once for `key`; whether this call wrote it."""
+    with _once(key, ports) as claimed:
+        if claimed:
+            ports.hubspot.create_note(deal_id, body, ports.now())
+    return claimed
+
+
+@contextmanager
+def _once(key: str, ports: Ports) -> Iterator[bool]:
+    """Claims `key` (False: sent before); what the block sends failing releases it for the message's retry."""
+    claimed = ports.notifications.claim(key)
+    try:
+        yield claimed
+    except Exception:
+        if claimed:
+            ports.notifications.release(key)
+        raise
 
 
 def _publish(
