@@ -129,7 +129,8 @@ def test_the_notifications_check_brings_a_referral_waiting_for_the_rep_to_its_ex
         return [t for t in tasks(world, deal.id) if t["hs_task_subject"].startswith("AWS referral expires")]
 
     assert queue_notification_checks(ports, "check-1") == 1  # the waiting referral, not the accepted one
-    (request,) = world.queued.requests
+    # (The accepted referral queued its engagement when its deal was made.)
+    (request,) = [r for r in world.queued.requests if r.subject is not Subject.ENGAGEMENT]
     assert (request.subject, request.object_id, request.catalog) == (
         Subject.INVITATION,
         waiting["Id"],

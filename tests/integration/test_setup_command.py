@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import boto3
 import pytest
 
 from cosell.cli.main import main
 from cosell.domain import deal_properties
 from cosell.hubspot import properties
 from cosell_local.hubspot import AccessToken, HubSpotEmulator
+from cosell_local.partner_central import EmulatorConfig, PartnerCentralEmulator
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -19,7 +21,17 @@ NARROW_TOKEN = "pat-na1-narrow"
 
 
 @pytest.fixture
-def hubspot(aws: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[HubSpotEmulator]:
+def partner_central(aws: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[PartnerCentralEmulator]:
+    with PartnerCentralEmulator(EmulatorConfig(tick_seconds=0)) as emulator:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_PARTNERCENTRAL_SELLING", emulator.url)
+        monkeypatch.setenv("PARTNER_CENTRAL_CATALOG", "Sandbox")
+        yield emulator
+
+
+@pytest.fixture
+def hubspot(
+    partner_central: PartnerCentralEmulator, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[HubSpotEmulator]:
     narrow = AccessToken(NARROW_TOKEN, scopes=frozenset({"crm.objects.deals.read"}))
     with HubSpotEmulator(tokens=[TOKEN, narrow]) as emulator:
         monkeypatch.setenv("ENVIRONMENT", "development")
@@ -40,6 +52,9 @@ def test_first_run_creates_everything_and_second_run_nothing(
     assert f"created   group {properties.GROUP.name}" in first
     assert f"created   property {deal_properties.SYNC_STATUS}" in first
     assert "ok        Partner Central: assume the service role" in first
+    assert (
+        "WARNING   Partner Central: resource snapshot job role of the Sandbox catalog: none is set" in first
+    )
     assert "ok        HubSpot: read and search deals" in first
 
     posts_before = hubspot.request_count("POST", "/crm/v3/properties")
@@ -68,3 +83,27 @@ def test_configuration_error_names_the_variable(
     monkeypatch.setenv("HUBSPOT_API_BASE_URL", "not a url")
     assert main(["setup"]) == 2
     assert "HUBSPOT_API_BASE_URL" in capsys.readouterr().err
+
+
+def test_the_snapshot_job_role_is_set_when_asked_and_then_reported(
+    hubspot: HubSpotEmulator, partner_central: PartnerCentralEmulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    role = "arn:aws:iam::123456789012:role/cosell-iam-ResourceSnapshotJobRole"
+    assert main(["setup", "--snapshot-job-role", role]) == 0
+    out = capsys.readouterr().out
+    assert f"created   Partner Central: resource snapshot job role of the Sandbox catalog: {role}" in out
+    assert f"ok        Partner Central: resource snapshot job role of the Sandbox catalog: {role}" in out
+    assert "WARNING" not in out
+    settings = boto3.client(
+        "partnercentral-selling", region_name="us-east-1", endpoint_url=partner_central.url
+    )
+    assert settings.get_selling_system_settings(Catalog="Sandbox")["ResourceSnapshotJobRoleArn"] == role
+
+
+def test_a_malformed_snapshot_job_role_fails_with_partner_centrals_reason(
+    hubspot: HubSpotEmulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["setup", "--snapshot-job-role", "not a role!"]) == 1
+    (failed,) = [line for line in capsys.readouterr().out.splitlines() if line.startswith("FAILED")]
+    assert "resource snapshot job role" in failed
+    assert "ValidationException" in failed
