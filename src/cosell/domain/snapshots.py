@@ -72,6 +72,8 @@ LABELS: dict[str, dict[str, str]] = {
     "AwsOpportunitySummaryFullView": _AWS_SUMMARY_LABELS,
 }
 _PEOPLE = frozenset({"Customer.Contacts", "OpportunityTeam"})
+# The snapshot's own opportunity, which the note's heading names already.
+_UNSHOWN = frozenset({"RelatedOpportunityId"})
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,8 @@ def fields_of(payload: Mapping[str, Any]) -> dict[str, str]:
     for view, content in payload.items():
         labels = LABELS.get(view, {})
         for path, value in _leaves(content, "", labels):
+            if path in _UNSHOWN:
+                continue
             text = _shown(value, people=path in _PEOPLE)
             if text:
                 label = labels.get(path, path)

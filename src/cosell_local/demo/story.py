@@ -5,17 +5,21 @@ What it plays: a rep creates two #AWS deals, one of them invalid; fixes it; AWS 
 updates, both ways, on one deal: the rep edits it (one UpdateOpportunity); a colleague moves the opportunity
 on in Partner Central (the deal follows); AWS reviews it, and the rep's next edit waits until AWS asks for
 changes, then lands. After each of those, the writes on both sides are counted: exactly the expected ones,
-and none more once the sync's own writes have come back.
+and none more once the sync's own writes have come back. Last, AWS brings another partner into a referral's
+engagement and shares two revisions of what it sees: the deal shows the members, and gets one note each.
 """
 
 from __future__ import annotations
 
 import copy
+import json
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
 from typing import TYPE_CHECKING, Any
+
+import urllib3
 
 from cosell.domain import deal_properties
 from cosell.domain.mapping_rules import MappingRules
@@ -48,6 +52,13 @@ DEAL_PROPERTIES = (
     deal_properties.REVIEW_COMMENTS,
     deal_properties.NEXT_STEPS,
 )
+ENGAGEMENT_PROPERTIES = (
+    deal_properties.ENGAGEMENT_ID,
+    deal_properties.OPPORTUNITY_ID,
+    deal_properties.ENGAGEMENT_STATUS,
+    deal_properties.ENGAGEMENT_MEMBERS,
+)
+ENGAGEMENT_PARTNER = ("210987654321", "Contoso Consulting")  # the partner AWS adds (step 7)
 # How long the sync may take to settle after a step; generous, since a slow machine is not a failure.
 SETTLE_TIMEOUT_SECONDS = 60.0
 REFERRALS = (
@@ -129,6 +140,9 @@ class Story:
             self.rep_edits_synced_deal(acme)
             self.colleague_updates_opportunity(acme)
             self.aws_reviews_opportunity(acme)
+        referral = next((deal for deal in self.deals if deal.origin == REFERRAL), None)
+        if referral is not None:
+            self.aws_shares_engagement(referral.deal_id)
 
     # --- the steps ---
 
@@ -372,6 +386,69 @@ class Story:
             f"({HELD_AMOUNT} / {self.contract_months} per month); deal {deal_id} is Synced, nothing waits",
         )
         self.expect_settled(deal_id)
+
+    def aws_shares_engagement(self, deal_id: str) -> None:
+        self.timeline.heading("7. AWS brings a partner into a referral's engagement and shares what it sees")
+        engagement = self.hubspot.get_deal(deal_id, ENGAGEMENT_PROPERTIES).properties
+        engagement_id = str(engagement.get(deal_properties.ENGAGEMENT_ID) or "")
+        opportunity_id = str(engagement.get(deal_properties.OPPORTUNITY_ID) or "")
+        control = self.stack.partner_central.control
+
+        before = self.writes()
+        self.worker_log.mark()
+        control.add_engagement_member(self.stack.catalog, engagement_id, *ENGAGEMENT_PARTNER)
+        self.timeline.say(AWS, f"added {ENGAGEMENT_PARTNER[1]} to the engagement {engagement_id}")
+        self.settle()
+        written = self.writes() - before
+        shown = self.hubspot.get_deal(deal_id, ENGAGEMENT_PROPERTIES).properties
+        self.timeline.say(
+            COSELL, f"EventBridge → queue → worker: {self.outcomes(engagement_id)}; on the deal:"
+        )
+        self.show_properties(shown, ENGAGEMENT_PROPERTIES[2:])
+        joined = [note for note in self.notes(deal_id) if note.startswith(f"{ENGAGEMENT_PARTNER[1]} joined")]
+        heading = joined[0].splitlines()[0] if joined else "(none)"
+        self.timeline.detail(f"cosell wrote: {written}, a task and a note: {heading}")
+        self.checks.expect(
+            f"{ENGAGEMENT_PARTNER[1]} (partner)" in (shown.get(deal_properties.ENGAGEMENT_MEMBERS) or "")
+            and len(joined) == 1
+            and not written.partner_central,
+            f"deal {deal_id} shows {ENGAGEMENT_PARTNER[1]} among the engagement's members, with one note; "
+            "nothing written to Partner Central",
+        )
+
+        for score in ("Medium", "High"):
+            control.set_aws_summary(
+                self.stack.catalog, opportunity_id, {"Insights": {"EngagementScore": score}}
+            )
+            control.add_resource_snapshot(self.stack.catalog, engagement_id, opportunity_id)
+            self.timeline.say(
+                AWS, f"shared a snapshot of its view of {opportunity_id} (engagement score {score})"
+            )
+            self.settle()
+        snapshots = [note for note in self.notes(deal_id) if "shared snapshot" in note]
+        for note in snapshots:
+            self.timeline.say(COSELL, "note on the deal:")
+            for line in note.splitlines():
+                self.timeline.detail(line)
+        self.checks.expect(
+            len(snapshots) == 2
+            and snapshots[1].splitlines()[2:] == ["- AWS engagement score: Medium → High"],
+            f"two snapshot revisions make two notes on deal {deal_id}, the second naming exactly what changed",
+        )
+
+    def notes(self, deal_id: str) -> list[str]:
+        """The deal's notes, oldest first."""
+        found = []
+        for association in self.hubspot.list_associations("deals", deal_id, "notes"):
+            answer = urllib3.request(
+                "GET",
+                f"{self.stack.hubspot_url}/crm/v3/objects/notes/{association.to_object_id}"
+                "?properties=hs_note_body,hs_timestamp",
+                headers={"Authorization": f"Bearer {self.stack.hubspot_token}"},
+            )
+            note = json.loads(answer.data)["properties"]
+            found.append((note.get("hs_timestamp") or "", note.get("hs_note_body") or ""))
+        return [body for _, body in sorted(found)]
 
     def expect_settled(self, deal_id: str) -> None:
         """The sync's own writes came back (as webhooks and events) during the step's settle; now the sweep
