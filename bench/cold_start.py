@@ -40,6 +40,7 @@ SETTINGS = {
     "aws_summary": "runtime.ports().config",
     "notification_check": "runtime.ports().config",
     "solutions_api": "runtime.ports().config",
+    "engagement_sync": "runtime.ports().config",
 }
 
 
