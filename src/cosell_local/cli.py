@@ -56,8 +56,23 @@ def _local_up_parser() -> argparse.ArgumentParser:
         "--hubspot-time-scale", type=float, default=1.0, help="emulated HubSpot seconds per second"
     )
     parser.add_argument("--seed", type=int, default=0, help="seed for the emulators' identifiers and faults")
+    parser.add_argument(
+        "--parameter-overrides",
+        nargs="+",
+        default=[],
+        metavar="KEY=VALUE",
+        type=_parameter,
+        help="template parameters, as `sam deploy --parameter-overrides` takes them (e.g. CoalescingWindowSeconds=5)",
+    )
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     return parser
+
+
+def _parameter(text: str) -> tuple[str, str]:
+    name, separator, value = text.partition("=")
+    if not separator or not name:
+        raise argparse.ArgumentTypeError(f"{text!r} is not KEY=VALUE")
+    return name, value
 
 
 def _log_to_stderr(level: str) -> None:
@@ -92,22 +107,28 @@ def local_up(argv: Sequence[str]) -> int:
     stopped = threading.Event()
     for signal_number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signal_number, lambda *_: stopped.set())
-    with LocalStack(
-        template=arguments.template or DEFAULT_TEMPLATE,
-        ports=Ports(
-            aws=arguments.aws_port,
-            hubspot=arguments.hubspot_port,
-            partner_central=arguments.partner_central_port,
-            api=arguments.api_port,
-        ),
-        stack_name="cosell-local",
-        hubspot_token=arguments.hubspot_token or DEFAULT_HUBSPOT_TOKEN,
-        queue_time_scale=arguments.queue_time_scale,
-        schedule_time_scale=arguments.schedule_time_scale,
-        hubspot_time_scale=arguments.hubspot_time_scale,
-        seed=arguments.seed,
-        log_level=arguments.log_level,
-    ) as stack:
+    try:
+        stack = LocalStack(
+            template=arguments.template or DEFAULT_TEMPLATE,
+            ports=Ports(
+                aws=arguments.aws_port,
+                hubspot=arguments.hubspot_port,
+                partner_central=arguments.partner_central_port,
+                api=arguments.api_port,
+            ),
+            stack_name="cosell-local",
+            hubspot_token=arguments.hubspot_token or DEFAULT_HUBSPOT_TOKEN,
+            queue_time_scale=arguments.queue_time_scale,
+            schedule_time_scale=arguments.schedule_time_scale,
+            hubspot_time_scale=arguments.hubspot_time_scale,
+            seed=arguments.seed,
+            log_level=arguments.log_level,
+            parameters=dict(arguments.parameter_overrides),
+        )
+    except ValueError as refused:  # a parameter CloudFormation would refuse
+        print(f"cosell local up: {refused}", file=sys.stderr)
+        return 2
+    with stack:
         ready_channel.write(json.dumps(stack.summary()) + "\n")
         ready_channel.flush()
         # Wake up now and then: a signal that lands on another thread runs its handler only when this one

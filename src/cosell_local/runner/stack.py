@@ -100,6 +100,9 @@ class LocalStack:
     ) -> None:
         """`parameters`: template parameters to set, as `sam deploy --parameter-overrides` would."""
         self.template = StackTemplate.read(template)
+        problems = self.template.parameter_problems(parameters or {})
+        if problems:
+            raise ValueError("parameter overrides refused: " + "; ".join(problems))
         self._parameter_overrides = dict(parameters or {})
         # moto keeps one in-memory state per process: distinct names keep two stacks in one process apart.
         self.stack_name = stack_name or f"cosell-{uuid.uuid4().hex[:8]}"

@@ -10,15 +10,42 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 # The repository's template (the runner ships with the source tree; `--template` points elsewhere).
 DEFAULT_TEMPLATE = Path(__file__).resolve().parents[3] / "template.yaml"
 
 _RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
 _UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
+
+
+def _value_problems(spec: Mapping[str, Any], value: str) -> list[str]:
+    problems = []
+    allowed = spec.get("AllowedValues")
+    if allowed is not None and value not in [str(option) for option in allowed]:
+        problems.append(f"must be one of {', '.join(str(option) for option in allowed)}")
+    pattern = spec.get("AllowedPattern")
+    if pattern is not None and re.fullmatch(pattern, value) is None:
+        problems.append(f"must match {pattern}")
+    if "MinLength" in spec and len(value) < int(spec["MinLength"]):
+        problems.append(f"must be at least {spec['MinLength']} characters")
+    if "MaxLength" in spec and len(value) > int(spec["MaxLength"]):
+        problems.append(f"must be at most {spec['MaxLength']} characters")
+    if spec.get("Type") == "Number":
+        try:
+            number = float(value)
+        except ValueError:
+            return [*problems, "must be a number"]
+        if "MinValue" in spec and number < float(spec["MinValue"]):
+            problems.append(f"must be at least {spec['MinValue']}")
+        if "MaxValue" in spec and number > float(spec["MaxValue"]):
+            problems.append(f"must be at most {spec['MaxValue']}")
+    return problems
 
 
 class _CfnLoader(yaml.SafeLoader):
@@ -108,6 +135,19 @@ class StackTemplate:
 
     def parameter_default(self, name: str) -> Any:
         return self.document.get("Parameters", {}).get(name, {}).get("Default")
+
+    def parameter_problems(self, values: Mapping[str, str]) -> list[str]:
+        """What CloudFormation would refuse in `values` (name → value, as `--parameter-overrides` gives them):
+        an unknown name, or a value outside the parameter's AllowedValues, AllowedPattern, lengths or range."""
+        declared: dict[str, Any] = self.document.get("Parameters", {})
+        problems = []
+        for name, value in values.items():
+            spec = declared.get(name)
+            if spec is None:
+                problems.append(f"{name}: not a parameter of the template (it has {', '.join(sorted(declared))})")
+                continue
+            problems += [f"{name}={value!r}: {problem}" for problem in _value_problems(spec, value)]
+        return problems
 
     def global_environment(self) -> dict[str, Any]:
         """Globals → Function → Environment → Variables, values unresolved (intrinsics as dicts)."""

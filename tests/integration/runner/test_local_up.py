@@ -6,10 +6,13 @@ import json
 import signal
 import subprocess
 import sys
+import time
 
 import boto3
 import pytest
 import urllib3
+
+from cosell.hubspot.signature import sign_v3
 
 COMMAND = [sys.executable, "-c", "import sys; from cosell.cli.main import main; sys.exit(main(sys.argv[1:]))"]
 
@@ -49,3 +52,62 @@ def test_local_up_prints_reachable_urls_and_stops_cleanly_on_a_signal(stop_signa
     rest_of_stdout, logs = process.communicate()
     assert rest_of_stdout == ""  # the ready line was the only thing on stdout
     assert "webhook rejected" in logs  # the handler's log went to stderr
+
+
+def _start(*arguments: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
+    process = subprocess.Popen(
+        [*COMMAND, "local", "up", *arguments], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None
+    return process, json.loads(process.stdout.readline())
+
+
+def test_a_parameter_override_runs_the_stack_with_that_template_setting() -> None:
+    """Locally the coalescing window is 0; with the deployed 5 s, a webhook's sync request waits in the queue."""
+    process, ready = _start("--parameter-overrides", "CoalescingWindowSeconds=5", "ConflictStrategy=manual")
+    try:
+        credentials = {"region_name": "us-east-1", "aws_access_key_id": "x", "aws_secret_access_key": "x"}
+        sqs = boto3.client("sqs", endpoint_url=ready["aws_endpoint_url"], **credentials)
+        queue = ready["sync_queue_url"]
+        assert sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["DelaySeconds"])["Attributes"] == {
+            "DelaySeconds": "5"
+        }
+        body = json.dumps(
+            [{"eventId": 1, "subscriptionId": 1, "portalId": 1, "appId": 1, "attemptNumber": 0,
+              "occurredAt": time.time_ns() // 1_000_000, "subscriptionType": "deal.creation", "objectId": 42,
+              "changeFlag": "CREATED", "changeSource": "CRM"}]
+        ).encode()  # fmt: skip
+        stamp = str(time.time_ns() // 1_000_000)
+        signature = sign_v3(ready["hubspot_webhook_secret"], "POST", ready["webhook_url"], body, stamp)
+        answer = urllib3.request(
+            "POST",
+            ready["webhook_url"],
+            body=body,
+            headers={
+                "Content-Type": "application/json",
+                "X-HubSpot-Signature-v3": signature,
+                "X-HubSpot-Request-Timestamp": stamp,
+            },
+        )
+        assert (answer.status, json.loads(answer.data)) == (200, {"queued": 1})
+        delayed = sqs.get_queue_attributes(
+            QueueUrl=queue, AttributeNames=["ApproximateNumberOfMessagesDelayed"]
+        )
+        assert delayed["Attributes"]["ApproximateNumberOfMessagesDelayed"] == "1"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 0
+        process.communicate()
+
+
+def test_a_parameter_cloudformation_would_refuse_stops_local_up_naming_it() -> None:
+    result = subprocess.run(
+        [*COMMAND, "local", "up", "--parameter-overrides", "CoalescingWindowSeconds=901", "NoSuchThing=1"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "CoalescingWindowSeconds='901': must be at most" in result.stderr
+    assert "NoSuchThing: not a parameter of the template" in result.stderr
+    assert result.stdout == ""
