@@ -68,9 +68,7 @@ def calls(world: World, operation: str) -> int:
 
 
 def audit(world: World, deal_id: str) -> list[Any]:
-    assert world.stack.resources is not None
-    table = world.stack.resources.refs["AuditTable"]
-    return AuditStore(world.stack.client("dynamodb"), table).for_deal(deal_id)
+    return AuditStore(world.stack.client("dynamodb"), world.stack.audit_table_name).for_deal(deal_id)
 
 
 def test_committed_carries_exactly_the_deals_solutions_and_changing_them_disassociates(world: World) -> None:

@@ -137,12 +137,9 @@ class Pair:
         self.world.stack.process_queue_until_idle(timeout=60)
 
     def audit(self) -> list[Any]:
-        return AuditStore(self.world.stack.client("dynamodb"), audit_table(self.world)).for_deal(self.deal_id)
-
-
-def audit_table(world: World) -> str:
-    assert world.stack.resources is not None
-    return world.stack.resources.refs["AuditTable"]
+        return AuditStore(self.world.stack.client("dynamodb"), self.world.stack.audit_table_name).for_deal(
+            self.deal_id
+        )
 
 
 @pytest.fixture

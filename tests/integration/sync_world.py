@@ -17,6 +17,7 @@ from cosell.partner_central.schema import vocabulary
 from cosell.sns import NoTopic
 from cosell.store.conflicts import ConflictStore
 from cosell.store.engagements import EngagementStore
+from cosell.store.failures import FailureStore
 from cosell.store.invitations import InvitationStore
 from cosell.store.notifications import NotificationStore
 from cosell.store.pacer import ReadPacer, WritePacer
@@ -115,6 +116,7 @@ class WorldPorts:
     notifications: NotificationStore
     topic: NoTopic
     engagements: EngagementStore
+    failures: FailureStore
     clock: Callable[[], datetime]
     partner_account_id: str = PARTNER_ACCOUNT_ID
 
@@ -176,6 +178,7 @@ class SyncWorld:
             notifications=NotificationStore(dynamodb, self.table),
             topic=NoTopic(),
             engagements=EngagementStore(dynamodb, self.table),
+            failures=FailureStore(dynamodb, self.table),
             clock=(clock or WorkerClock()).now,
         )
 

@@ -66,6 +66,7 @@ def cases(first: str, second: str, day: date) -> list[Case]:
             f"engagement#{first}#{second}",
             "state",
         ),
+        Case(ItemKind.FAILURE, keys.failure(first), f"failure#{first}", "last"),
     ]
 
 
@@ -92,6 +93,7 @@ def test_keys_as_tables_hold_them() -> None:
         ({"S": "opportunity#42#O-7"}, {"S": "submission"}),
         ({"S": "notification#42"}, {"S": "sent"}),
         ({"S": "engagement#42#O-7"}, {"S": "state"}),
+        ({"S": "failure#42"}, {"S": "last"}),
     ]
 
 

@@ -26,6 +26,7 @@ _OPERATOR_COMMANDS = {
     "status": ("cosell.cli.status", "sync health: links, errors by reason, DLQ depth, quota used today"),
     "audit": ("cosell.cli.audit", "what the sync wrote or decided, per deal or opportunity; exports"),
     "conflicts": ("cosell.cli.conflicts", "manual conflicts waiting for an operator: list them, pick a side"),
+    "dlq": ("cosell.cli.dlq", "the dead-letter queue: list, show, replay or drop its messages"),
     "solutions": (
         "cosell.cli.solutions",
         "the solution catalog, and which solutions a deal's opportunity would carry (and why)",

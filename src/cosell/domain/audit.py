@@ -36,6 +36,9 @@ class AuditAction(StrEnum):
     CONFLICT = "conflict"  # both sides changed a field; `detail` says how it was settled
     RESOLVE = "resolve"  # an operator settled a manual conflict
     ERROR = "error"  # a write refused or a deal that cannot sync, with the reason
+    # An operator's hand on the queue (cosell dlq).
+    REPLAY = "replay"  # a dead-letter message put back on the sync queue
+    DROP = "drop"  # a dead-letter message deleted
 
 
 WRITES = frozenset(

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from cosell.handlers import runtime
 from cosell.handlers.runtime import logger
+from cosell.metrics import Metric, count, metrics
 from cosell.sync.aws_summary.refresh import queue_summary_refresh
 
 if TYPE_CHECKING:
@@ -15,8 +16,10 @@ if TYPE_CHECKING:
 
 
 @logger.inject_lambda_context
+@metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     logger.set_correlation_id(context.aws_request_id)
     report = asdict(queue_summary_refresh(runtime.ports(), context.aws_request_id))
     logger.info("aws summary refresh queued", extra=report)
+    count(Metric.SUMMARY_REFRESHES, report["queued"])
     return report

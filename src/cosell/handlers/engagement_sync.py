@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from cosell.domain.engagement import Part
 from cosell.handlers import runtime
 from cosell.handlers.runtime import logger
+from cosell.metrics import metrics
 from cosell.sync.engagements.schedule import queue_engagement_sync
 
 if TYPE_CHECKING:
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
 def _scheduled(part: Part) -> Handler:
     @logger.inject_lambda_context
+    @metrics.log_metrics
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         logger.set_correlation_id(context.aws_request_id)
         report = asdict(queue_engagement_sync(runtime.ports(), context.aws_request_id, part))

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from cosell.handlers import runtime
 from cosell.handlers.runtime import logger
+from cosell.metrics import metrics
 from cosell.partner_central.invitations import pending_received_invitations
 from cosell.sync.schedules.poll_invitations import queue_pending_invitations
 
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
 
 
 @logger.inject_lambda_context
+@metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     ports = runtime.ports()
     logger.set_correlation_id(context.aws_request_id)

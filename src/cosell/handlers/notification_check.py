@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from cosell.handlers import runtime
 from cosell.handlers.runtime import logger
+from cosell.metrics import metrics
 from cosell.sync.aws_summary.check import queue_notification_checks
 
 if TYPE_CHECKING:
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
 
 
 @logger.inject_lambda_context
+@metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     logger.set_correlation_id(context.aws_request_id)
     queued = queue_notification_checks(runtime.ports(), context.aws_request_id)

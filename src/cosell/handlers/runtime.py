@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from cosell.store.audit import AuditStore
     from cosell.store.conflicts import ConflictStore
     from cosell.store.engagements import EngagementStore
+    from cosell.store.failures import FailureStore
     from cosell.store.invitations import InvitationStore
     from cosell.store.notifications import NotificationStore
     from cosell.store.pacer import ReadPacer, WritePacer
@@ -176,6 +177,12 @@ class Runtime:
         from cosell.store.engagements import EngagementStore
 
         return EngagementStore(self.dynamodb, self.settings.state_table_name)
+
+    @cached_property
+    def failures(self) -> FailureStore:
+        from cosell.store.failures import FailureStore
+
+        return FailureStore(self.dynamodb, self.settings.state_table_name)
 
     @cached_property
     def partner_account_id(self) -> str:

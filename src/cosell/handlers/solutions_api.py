@@ -16,6 +16,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from cosell.domain.solution_search import InvalidRequestError
 from cosell.handlers import runtime
 from cosell.handlers.runtime import logger
+from cosell.metrics import metrics
 from cosell.sync.solutions import browse
 
 if TYPE_CHECKING:
@@ -52,5 +53,6 @@ def _not_found(error: browse.NotFoundError) -> Response[dict[str, Any]]:
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

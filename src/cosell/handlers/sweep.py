@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from cosell.handlers import runtime
 from cosell.handlers.runtime import logger
+from cosell.metrics import metrics
 from cosell.sync.schedules.sweep import sweep
 from cosell.sync.solutions.catalog import refresh_when_old
 
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
 
 
 @logger.inject_lambda_context
+@metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     logger.set_correlation_id(context.aws_request_id)
     ports = runtime.ports()

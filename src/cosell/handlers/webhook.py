@@ -18,6 +18,7 @@ from cosell.handlers import runtime
 from cosell.handlers.runtime import logger
 from cosell.hubspot.signature import SignatureError
 from cosell.hubspot.webhook_intake import MalformedDeliveryError, accept_delivery
+from cosell.metrics import Metric, WebhookOutcome, count_by, metrics
 from cosell.queue.sqs import EnqueueError
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ def _raw_body(request: APIGatewayProxyEvent) -> bytes:
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     request = APIGatewayProxyEvent(event)
     settings = runtime.webhook_settings()
@@ -58,9 +60,11 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         )
     except SignatureError as rejected:
         logger.warning("webhook rejected: unauthenticated", extra={"reason": str(rejected)})
+        count_by(Metric.WEBHOOK_DELIVERIES, "Outcome", WebhookOutcome.BAD_SIGNATURE)
         return _response(401, {"message": str(rejected)})
     except MalformedDeliveryError as rejected:
         logger.warning("webhook rejected: malformed", extra={"reason": str(rejected)})
+        count_by(Metric.WEBHOOK_DELIVERIES, "Outcome", WebhookOutcome.MALFORMED)
         return _response(400, {"message": str(rejected)})
     try:
         runtime.sync_queue(settings.aws_region, str(settings.sync_queue_url)).send(requests)
@@ -70,4 +74,5 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     logger.info(
         "webhook queued", extra={"objects": len(requests), "ignored_event_types": sorted(set(ignored))}
     )
+    count_by(Metric.WEBHOOK_DELIVERIES, "Outcome", WebhookOutcome.ACCEPTED)
     return _response(200, {"queued": len(requests)})

@@ -13,6 +13,7 @@ from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, proce
 
 from cosell.handlers import runtime
 from cosell.handlers.runtime import logger
+from cosell.metrics import metrics
 from cosell.sync.batch import Batch
 
 if TYPE_CHECKING:
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 
 
 @logger.inject_lambda_context
+@metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     batch = Batch(event.get("Records") or [], runtime.ports, logger)
     return process_partial_response(

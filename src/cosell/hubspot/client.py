@@ -15,6 +15,8 @@ from urllib.parse import quote, urlencode
 
 import urllib3
 
+from cosell.metrics import Metric, count
+
 from .models import (
     Association,
     AssociationInput,
@@ -535,6 +537,7 @@ def _error_from(response: urllib3.BaseHTTPResponse) -> HubSpotError:
     status = response.status
     message = str(body.get("message") or f"HTTP {status}")
     if status == 429:
+        count(Metric.HUBSPOT_RATE_LIMITED)
         interval = response.headers.get("X-HubSpot-RateLimit-Interval-Milliseconds")
         return HubSpotRateLimitError(
             status,

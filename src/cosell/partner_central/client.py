@@ -16,6 +16,7 @@ from botocore.config import Config
 from botocore.credentials import RefreshableCredentials
 
 from cosell.config import DEFAULT_PARTNER_CENTRAL_ROLE_NAME
+from cosell.metrics import Metric, count
 
 if TYPE_CHECKING:
     from mypy_boto3_partnercentral_selling.client import PartnerCentralSellingAPIClient
@@ -72,4 +73,13 @@ def partner_central_client(settings: Settings, session_name: str) -> PartnerCent
     # botocore has no public setter for refreshable credentials; this is the pattern its own tests use.
     core._credentials = _assume_role_credentials(settings, session_name)  # type: ignore[attr-defined]
     session = boto3.Session(botocore_session=core, region_name=settings.partner_central_region)
-    return session.client("partnercentral-selling", config=_CLIENT_CONFIG)
+    client = session.client("partnercentral-selling", config=_CLIENT_CONFIG)
+    # First, so it sees every attempt before the retry handler decides on it.
+    client.meta.events.register_first("needs-retry.partnercentral-selling", _count_throttling)
+    return client
+
+
+def _count_throttling(response: tuple[Any, dict[str, Any]] | None = None, **_: Any) -> None:
+    """Each ThrottlingException answer, retried or not, counted (cosell.metrics). Decides nothing."""
+    if response is not None and response[1].get("Error", {}).get("Code") == "ThrottlingException":
+        count(Metric.PARTNER_CENTRAL_THROTTLED)

@@ -20,10 +20,12 @@ Items, one partition per object unless said otherwise (pk / sk):
 - `notification#<key>` / `sent`: a notification sent (cosell.domain.notifications), kept 90 days.
 - `engagement#<catalog>#<id>` / `state`: an engagement as last seen: its members, the deals it is shown on and
   what they show, and the last snapshot revision noted on them for each resource.
+- `failure#<digest>` / `last`: how often a queue message (by the digest of its body) failed and its last error,
+  kept 14 days (a dead-letter queue's longest retention), for `cosell dlq`.
 
 These keys are what existing tables hold: changing one orphans every item written with it. What an item holds
 besides its key is its store's business (cosell.store.state, .conflicts, .invitations, .pacer, .solutions,
-.submissions, .notifications, .engagements).
+.submissions, .notifications, .engagements, .failures).
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ class ItemKind(Enum):
     SUBMISSION = auto()
     NOTIFICATION = auto()
     ENGAGEMENT = auto()
+    FAILURE = auto()
 
 
 _CONFLICTS_PARTITION = "conflicts"
@@ -79,6 +82,7 @@ _LAYOUTS: dict[ItemKind, tuple[str, str]] = {
     ItemKind.SUBMISSION: ("opportunity#", "submission"),
     ItemKind.NOTIFICATION: ("notification#", "sent"),
     ItemKind.ENGAGEMENT: ("engagement#", "state"),
+    ItemKind.FAILURE: ("failure#", "last"),
 }
 _KINDS_BY_LAYOUT = {layout: kind for kind, layout in _LAYOUTS.items()}
 
@@ -142,6 +146,10 @@ def notification(key: str) -> dict[str, AttributeValueTypeDef]:
 
 def engagement(catalog: str, engagement_id: str) -> dict[str, AttributeValueTypeDef]:
     return _object_key(ItemKind.ENGAGEMENT, catalog, engagement_id)
+
+
+def failure(digest: str) -> dict[str, AttributeValueTypeDef]:
+    return _object_key(ItemKind.FAILURE, digest)
 
 
 def all_conflicts() -> tuple[str, dict[str, AttributeValueTypeDef]]:

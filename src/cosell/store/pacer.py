@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, ClassVar
 from botocore.exceptions import ClientError
 
 from cosell.aws_errors import error_code
+from cosell.metrics import Metric, count, gauge
 from cosell.store import keys
 
 if TYPE_CHECKING:
@@ -103,7 +104,7 @@ class _SlotPacer:
 
     def _count(self, slot_ms: int) -> None:
         slot_time = datetime.fromtimestamp(slot_ms / 1000, UTC)
-        self._db.update_item(
+        counted = self._db.update_item(
             TableName=self._table,
             Key=daily_counter_key(self.budget, slot_time.date()),
             UpdateExpression="SET expires_at = :expires ADD used :one",
@@ -111,7 +112,10 @@ class _SlotPacer:
                 ":one": {"N": "1"},
                 ":expires": {"N": str(int((slot_time + _COUNTER_LIFETIME).timestamp()))},
             },
+            ReturnValues="UPDATED_NEW",
         )
+        count(Metric.PARTNER_CENTRAL_WRITES)
+        gauge(Metric.PARTNER_CENTRAL_WRITES_TODAY, int(counted["Attributes"]["used"]["N"]))
 
 
 class WritePacer(_SlotPacer):

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from cosell.metrics import Metric, count
+from cosell.observability import redact_text
 from cosell.partner_central.events import UnsupportedEventError, from_eventbridge
 from cosell.queue.messages import Subject, SyncRequest, parse_message
 from cosell.sync.dispatch import reconcile
@@ -64,23 +66,35 @@ class Batch:
         if record.message_id in self._plan and self._plan[record.message_id] is None:
             logger.info("coalesced: an earlier message of the same object in this batch reconciled it")
             return
-        message = self._plan.get(record.message_id) or parse_message(record.body)
-        if not isinstance(message, SyncRequest):
-            self._forward(message)
-            return
-        logger.set_correlation_id(message.correlation_id)
         try:
+            message = self._plan.get(record.message_id) or parse_message(record.body)
+            if not isinstance(message, SyncRequest):
+                self._forward(message)
+                return
+            logger.set_correlation_id(message.correlation_id)
             outcome = reconcile(message, self._ports())
-        except Exception:
+        except Exception as error:
             # Logged here, through the redacting logger: the batch processor itself reports only at DEBUG.
-            logger.exception(
-                "reconcile failed", extra={"subject": message.subject, "object_id": message.object_id}
-            )
+            logger.exception("reconcile failed", extra=_about(record.body))
+            count(Metric.RECONCILE_FAILURES)
+            self._record_failure(record.body, error)
             raise
+        if message.subject is Subject.HUBSPOT_DEAL:
+            count(Metric.DEALS_SYNCED)
         logger.info(
             "reconciled",
             extra={"subject": message.subject, "object_id": message.object_id, "outcome": outcome},
         )
+
+    def _record_failure(self, body: str, error: Exception) -> None:
+        """For `cosell dlq`: the message's last error. Never in the way of the failure itself."""
+        try:
+            ports = self._ports()
+            ports.failures.record(
+                body, redact_text(f"{type(error).__name__}: {error}"), ports.now().isoformat()
+            )
+        except Exception:
+            self._logger.warning("the failure could not be recorded", exc_info=True)
 
     def _forward(self, event: dict[str, Any]) -> None:
         try:
@@ -101,3 +115,14 @@ class Batch:
         self._logger.info(
             "event forwarded", extra={"subject": request.subject, "object_id": request.object_id}
         )
+
+
+def _about(body: str) -> dict[str, Any]:
+    """What a failing message is about, for its log line (a body that does not parse says so)."""
+    try:
+        message = parse_message(body)
+    except ValueError:
+        return {"body": "not a sync request or an EventBridge event"}
+    if isinstance(message, SyncRequest):
+        return {"subject": message.subject, "object_id": message.object_id}
+    return {"detail_type": message.get("detail-type")}

@@ -127,6 +127,12 @@ class EngagementBook(Protocol):
     def save(self, catalog: str, engagement_id: str, state: EngagementState) -> None: ...
 
 
+class FailureLog(Protocol):
+    """How often each queue message failed, and why (cosell.store.failures.FailureStore)."""
+
+    def record(self, body: str, error: str, at: str) -> None: ...
+
+
 class Topic(Protocol):
     """Where notifications also go, outside HubSpot (cosell.sns)."""
 
@@ -198,6 +204,8 @@ class Ports(CatalogPorts, Protocol):
     def topic(self) -> Topic: ...
     @property
     def engagements(self) -> EngagementBook: ...
+    @property
+    def failures(self) -> FailureLog: ...
     @property
     def partner_account_id(self) -> str:
         """The AWS account Partner Central knows the partner by (its role's): "you" among engagement members."""

@@ -9,12 +9,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cosell.domain import deal_properties
-from cosell.domain.audit import AuditRecord
+from cosell.domain.audit import AuditAction, AuditRecord
+from cosell.metrics import Metric, count, count_by
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from cosell.domain.audit import AuditAction, Cause, FieldChange
+    from cosell.domain.audit import Cause, FieldChange
+    from cosell.metrics import Refusal
     from cosell.store.state import Link
     from cosell.sync.ports import Ports
 
@@ -27,8 +29,10 @@ def audit(
     link: Link | None = None,
     changes: Sequence[FieldChange] = (),
     detail: str = "",
+    refusal: Refusal | None = None,
 ) -> None:
-    """One audit record of a deal (and its opportunity, once linked), stamped with what caused the run."""
+    """One audit record of a deal (and its opportunity, once linked), stamped with what caused the run, and
+    its metric (an error's by `refusal`, its reason)."""
     ports.audit.record(
         AuditRecord(
             at=ports.now(),
@@ -42,6 +46,22 @@ def audit(
             detail=detail,
         )
     )
+    if action is AuditAction.ERROR:
+        count_by(Metric.DEALS_REFUSED, "Reason", refusal or "other")
+    elif action in _COUNTED:
+        count(_COUNTED[action])
+
+
+# The audited actions an operator watches, as metrics (cosell.metrics).
+_COUNTED = {
+    AuditAction.CREATE_OPPORTUNITY: Metric.OPPORTUNITIES_CREATED,
+    AuditAction.CREATE_DEAL: Metric.DEALS_CREATED,
+    AuditAction.CONFLICT: Metric.CONFLICTS,
+    AuditAction.HOLD: Metric.HOLDS,
+    AuditAction.ACCEPT_INVITATION: Metric.REFERRALS_TAKEN,
+    AuditAction.REJECT_INVITATION: Metric.REFERRALS_TAKEN,
+    AuditAction.NOTIFY: Metric.NOTIFICATIONS_SENT,
+}
 
 
 def show_on_deal(ports: Ports, deal_id: str, values: Mapping[str, str], *, synced: bool = True) -> None:

@@ -282,6 +282,10 @@ class LocalStack:
         return self._resource("StateTable")
 
     @property
+    def audit_table_name(self) -> str:
+        return self._resource("AuditTable")
+
+    @property
     def session(self) -> boto3.Session:
         """A boto3 session with the local credentials and region; give clients `endpoint_url`."""
         if self._session is None:

@@ -144,7 +144,9 @@ class StackTemplate:
         for name, value in values.items():
             spec = declared.get(name)
             if spec is None:
-                problems.append(f"{name}: not a parameter of the template (it has {', '.join(sorted(declared))})")
+                problems.append(
+                    f"{name}: not a parameter of the template (it has {', '.join(sorted(declared))})"
+                )
                 continue
             problems += [f"{name}={value!r}: {problem}" for problem in _value_problems(spec, value)]
         return problems

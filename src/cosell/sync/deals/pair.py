@@ -42,6 +42,7 @@ from cosell.domain.reconcile import Action, Sides, changes_of, decide, next_snap
 from cosell.domain.synced_fields import pulled_deal_properties, values_of
 from cosell.domain.to_partner_central import map_deal
 from cosell.hubspot.client import HubSpotValidationError
+from cosell.metrics import Refusal
 from cosell.partner_central.schema import instant, update_members
 from cosell.store.conflicts import DealConflicts, FieldConflict
 from cosell.sync.notify import notify
@@ -94,8 +95,14 @@ class _Run:
     review_source: dict[str, Any] | None = None  # the opportunity read after a submission moved it
     submission: str | None = None  # where a submission that moved in this run stands
 
-    def audit(self, action: AuditAction, changes: Sequence[FieldChange] = (), detail: str = "") -> None:
-        audit(self.ports, self.cause, action, self.link.deal_id, self.link, changes, detail)
+    def audit(
+        self,
+        action: AuditAction,
+        changes: Sequence[FieldChange] = (),
+        detail: str = "",
+        refusal: Refusal | None = None,
+    ) -> None:
+        audit(self.ports, self.cause, action, self.link.deal_id, self.link, changes, detail, refusal)
 
     def refuse(self, reason: str) -> None:
         self.refused = "\n".join(filter(None, [self.refused, reason]))
@@ -221,7 +228,12 @@ def _push(run: _Run, read: _Read, pushes: list[FieldDecision], mapped: dict[str,
             run.refuse("\n".join(reasons))
             run.unapplied.update(d.name for d in updates)
             ports.links.save_problems(run.deal.id, refusal, reasons)
-            run.audit(AuditAction.ERROR, changes_of(updates, to_partner_central=True), "\n".join(reasons))
+            run.audit(
+                AuditAction.ERROR,
+                changes_of(updates, to_partner_central=True),
+                "\n".join(reasons),
+                Refusal.PARTNER_CENTRAL,
+            )
             return
         run.updated = True
         if is_refusal_key(known):
@@ -265,7 +277,9 @@ def _assign(run: _Run, owner: FieldDecision, mapped: Mapping[str, Any]) -> None:
         reason = f"Partner Central refused the new owner: {error_message(error)}"
         run.refuse(reason)
         run.unapplied.add(owner.name)
-        run.audit(AuditAction.ERROR, changes_of([owner], to_partner_central=True), reason)
+        run.audit(
+            AuditAction.ERROR, changes_of([owner], to_partner_central=True), reason, Refusal.PARTNER_CENTRAL
+        )
         return
     run.audit(AuditAction.ASSIGN_OPPORTUNITY, changes_of([owner], to_partner_central=True), why([owner]))
 
@@ -279,7 +293,7 @@ def _opportunity_gone(run: _Run) -> str:
     )
     if (run.deal.get(deal_properties.SYNC_ERROR) or "") != reason:
         show_on_deal(run.ports, run.deal.id, status_properties([reason]), synced=False)
-        run.audit(AuditAction.ERROR, detail=reason)
+        run.audit(AuditAction.ERROR, detail=reason, refusal=Refusal.OPPORTUNITY_GONE)
     return reason
 
 
@@ -399,7 +413,7 @@ def _pull(run: _Run, read: _Read, decisions: list[FieldDecision]) -> dict[str, A
         reason = f"HubSpot refused Partner Central's values for the deal: {error}"
         run.refuse(reason)
         run.unapplied.update(d.name for d in pulls)
-        run.audit(AuditAction.ERROR, changes_of(pulls, to_partner_central=False), reason)
+        run.audit(AuditAction.ERROR, changes_of(pulls, to_partner_central=False), reason, Refusal.HUBSPOT)
         pulled = {}
         changed = _write_deal(run, read, decisions, pulled)
     if not changed:
@@ -512,7 +526,7 @@ def _audit_decisions(run: _Run, read: _Read, decisions: list[FieldDecision]) -> 
             "changed in Partner Central; HubSpot does not take these back (docs/MAPPING.md)",
         )
     if run.problems and (run.deal.get(deal_properties.SYNC_ERROR) or "") != "\n".join(run.problems):
-        run.audit(AuditAction.ERROR, detail="\n".join(run.problems))
+        run.audit(AuditAction.ERROR, detail="\n".join(run.problems), refusal=Refusal.INVALID_DEAL)
 
 
 def _summary(decisions: list[FieldDecision], run: _Run) -> str:

@@ -30,6 +30,7 @@ from cosell.domain.synced_fields import values_of
 from cosell.domain.tag import is_tagged
 from cosell.domain.to_partner_central import map_deal
 from cosell.hubspot.client import HubSpotNotFoundError
+from cosell.metrics import Refusal
 from cosell.store.state import Link, PendingCreate
 from cosell.sync.deals.pair import sync_pair
 from cosell.sync.reporting import audit, show_on_deal
@@ -223,7 +224,7 @@ def _report_problems(
     seen = fingerprint(view)
     if ports.links.problems_fingerprint(deal_id) == seen:
         return PushOutcome.STILL_INVALID
-    audit(ports, cause, AuditAction.ERROR, deal_id, detail="\n".join(problems))
+    audit(ports, cause, AuditAction.ERROR, deal_id, detail="\n".join(problems), refusal=Refusal.INVALID_DEAL)
     show_on_deal(ports, deal_id, status_properties(problems))
     ports.links.save_problems(deal_id, seen, problems)
     return outcome

@@ -19,6 +19,7 @@ from cosell.aws_errors import TRANSIENT, error_code, error_message
 from cosell.domain.audit import AuditAction, FieldChange
 from cosell.domain.solutions import MAX_SOLUTIONS, ChosenBy
 from cosell.domain.stages import CLOSED_LOST
+from cosell.metrics import Refusal
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -37,7 +38,11 @@ _LOCKED = frozenset({"Submitted", "In review", "Rejected"})
 
 class Audit(Protocol):
     def __call__(
-        self, action: AuditAction, changes: Sequence[FieldChange] = (), detail: str = ""
+        self,
+        action: AuditAction,
+        changes: Sequence[FieldChange] = (),
+        detail: str = "",
+        refusal: Refusal | None = None,
     ) -> None: ...
 
 
@@ -99,7 +104,12 @@ def converge(
             verb = "associate" if adding else "disassociate"
             reason = f"Partner Central refused to {verb} solution {solution_id}: {error_message(error)}"
             result.refused.append(reason)
-            audit(AuditAction.ERROR, [FieldChange("solutions", solution_id, None)], reason)
+            audit(
+                AuditAction.ERROR,
+                [FieldChange("solutions", solution_id, None)],
+                reason,
+                Refusal.PARTNER_CENTRAL,
+            )
             continue
         result.changed = True
         if adding:

@@ -24,6 +24,7 @@ from cosell.domain.audit import AuditAction, FieldChange
 from cosell.domain.deal import fingerprint
 from cosell.domain.deal_status import partner_central_refusal
 from cosell.domain.submission import SUBMITTABLE, requested, submission_problems
+from cosell.metrics import Refusal
 from cosell.store.submissions import Submission, SubmissionState
 from cosell.sync.engagements.requests import queue_engagement_started
 from cosell.sync.solutions.associate import associated
@@ -194,7 +195,7 @@ def _failed(run: _Submitting, attempt: Submission, reason: str) -> SubmissionRep
         reason=reason,
         fingerprint=fingerprint(run.view),
     )
-    run.audit(AuditAction.ERROR, [FieldChange("submission", None, None)], line)
+    run.audit(AuditAction.ERROR, [FieldChange("submission", None, None)], line, Refusal.SUBMISSION)
     return SubmissionReport(
         {deal_properties.SUBMISSION_STATUS: "Failed"}, [line], changed=True, failed=(attempt.attempt, reason)
     )
