@@ -284,3 +284,94 @@ def test_events_rule_subscribes_to_every_documented_detail_type() -> None:
     sample_types = {json.loads(p.read_text())["detail-type"] for p in fixtures.glob("*.json")}
     assert sample_types <= set(rule["EventPattern"]["detail-type"])
     assert rule["EventPattern"]["source"] == ["aws.partnercentral-selling"]
+
+
+# --- alarms and the dashboard ----------------------------------------------------------------------------
+
+OPERATIONS = (ROOT / "docs" / "OPERATIONS.md").read_text()
+
+
+def _alarms() -> dict[str, dict[str, Any]]:
+    return {
+        name: r["Properties"]
+        for name, r in TEMPLATE["Resources"].items()
+        if r["Type"] == "AWS::CloudWatch::Alarm"
+    }
+
+
+def _alarm_runbooks() -> dict[str, str]:
+    """Alarm name → its runbook entry (a `### \\`Name\\`` heading under "## Alarms")."""
+    section = OPERATIONS.split("\n## Alarms\n", 1)[1].split("\n## ", 1)[0]
+    entries = re.split(r"^### `(\w+)`\n", section, flags=re.MULTILINE)[1:]
+    return dict(zip(entries[::2], entries[1::2], strict=True))
+
+
+def test_one_alarm_per_failure_mode() -> None:
+    assert set(_alarms()) == {
+        "DeadLetterAlarm",
+        "EventsDeadLetterAlarm",
+        "WorkerErrorsAlarm",
+        "ScheduleErrorsAlarm",
+        "WebhookServerErrorsAlarm",
+        "WebhookRefusalsAlarm",
+        "OldestMessageAlarm",
+        "PartnerCentralQuotaAlarm",
+    }
+
+
+def test_every_alarm_has_a_runbook_entry_it_names_and_goes_to_the_alarm_topic() -> None:
+    runbooks = _alarm_runbooks()
+    assert set(runbooks) == set(_alarms())
+    for name, alarm in _alarms().items():
+        assert f'docs/OPERATIONS.md, "{name}"' in alarm["AlarmDescription"], name
+        for part in ("**Means:**", "**Find the cause:**", "**Fix"):
+            assert part in runbooks[name], (name, part)
+        assert alarm["AlarmActions"] == {
+            "Fn::If": ["HasAlarmTopic", [{"Ref": "AlarmTopicArn"}], {"Ref": "AWS::NoValue"}]
+        }
+
+
+def test_the_schedule_alarm_watches_every_scheduled_function() -> None:
+    scheduled = {
+        name
+        for name, function in _functions().items()
+        if any(event["Type"] == "ScheduleV2" for event in function.get("Events", {}).values())
+    }
+    watched = {
+        query["MetricStat"]["Metric"]["Dimensions"][0]["Value"]["Ref"]
+        for query in _alarms()["ScheduleErrorsAlarm"]["Metrics"]
+        if "MetricStat" in query
+    }
+    assert watched == scheduled
+
+
+def _dashboard() -> dict[str, Any]:
+    body = TEMPLATE["Resources"]["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+    return {
+        "text": body,
+        "json": json.loads(re.sub(r"\$\{[^}]+\}", "X", body)),  # valid JSON once CloudFormation substitutes
+    }
+
+
+def test_the_dashboard_and_alarms_read_only_metrics_the_code_emits() -> None:
+    from cosell.metrics import NAMESPACE, Metric
+
+    emitted = {metric.value for metric in Metric}
+    dashboard = _dashboard()
+    named: set[str] = set()
+    for widget in dashboard["json"]["widgets"]:
+        for row in widget["properties"]["metrics"]:
+            if isinstance(row[0], str) and row[0] == NAMESPACE:
+                named.add(row[1])
+            elif isinstance(row[0], dict):
+                named |= set(re.findall(r'MetricName=\\?"(\w+)', row[0]["expression"]))
+    named |= {alarm["MetricName"] for alarm in _alarms().values() if alarm.get("Namespace") == NAMESPACE}
+    assert named <= emitted, named - emitted
+    assert {"DealsSynced", "DealsRefused", "PartnerCentralWritesToday", "WebhookDeliveries"} <= named
+
+
+def test_the_dashboard_shows_every_functions_errors_throttles_and_duration() -> None:
+    text = _dashboard()["text"]
+    for name in _functions():
+        for metric in ("Errors", "Throttles", "Duration"):
+            assert f'["AWS/Lambda", "{metric}", "FunctionName", "${{{name}}}"]' in text, (name, metric)
