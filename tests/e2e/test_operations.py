@@ -34,8 +34,11 @@ def test_the_handlers_emit_what_an_operator_watches_as_emf_lines(
     world: World, capfd: pytest.CaptureFixture[str]
 ) -> None:
     capfd.readouterr()
+    world.stack.partner_central.control.configure_faults(throttle_rate=0.5, seed=3)
+    world.stack.hubspot.faults.fail_next(429, times=1, path_prefix="/crm/v3/objects/deals/")
     deal_id = world.create_deal("Northwind metrics #AWS")
     world.settle()
+    world.stack.partner_central.control.configure_faults(throttle_rate=0.0)
     assert world.deal(deal_id)["aws_sync_status"] == "Synced"
     invalid = world.create_deal("Northwind invalid #AWS", description="short")
     world.settle()
@@ -43,7 +46,14 @@ def test_the_handlers_emit_what_an_operator_watches_as_emf_lines(
     assert world.post_webhook(b"[]", secret="not-the-secret").status == 401
 
     metrics = emf_metrics(capfd.readouterr().out)
-    for name in ("OpportunitiesCreated", "DealsSynced", "PartnerCentralWrites", "PartnerCentralWritesToday"):
+    for name in (
+        "OpportunitiesCreated",
+        "DealsSynced",
+        "PartnerCentralWrites",
+        "PartnerCentralWritesToday",
+        "PartnerCentralThrottled",
+        "HubSpotRateLimited",
+    ):
         assert name in metrics, sorted(metrics)
     (refused,) = [doc for doc in metrics["DealsRefused"] if doc.get("Reason") == "invalid-deal"][:1]
     assert refused["service"] == "cosell"
