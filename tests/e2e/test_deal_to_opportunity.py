@@ -11,6 +11,7 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
+from cosell.hubspot.signature import sign_v3
 from tests.e2e.conftest import delivery_body
 
 if TYPE_CHECKING:
@@ -138,6 +139,35 @@ def test_bad_signature_stale_timestamp_and_malformed_body_are_refused_and_nothin
     assert world.queued_messages() == 0
     world.stack.process_queue_until_idle(timeout=30)
     assert len(world.stack.invocations("WorkerFunction")) == invocations_before
+
+
+def test_input_that_once_crashed_the_webhook_function_is_refused_with_its_reason(world: World) -> None:
+    """A timestamp of "²" or of 5,000 digits, an objectId beyond 64 bits, a body that is not UTF-8: 4xx."""
+    event = {"eventId": 1, "portalId": 1, "occurredAt": 1, "subscriptionType": "deal.creation", "objectId": 1}
+    stamp = str(time.time_ns() // 1_000_000)
+
+    def post(body: bytes, timestamp: str) -> tuple[int, str]:
+        signature = sign_v3(world.stack.webhook_secret, "POST", world.stack.webhook_url, body, timestamp)
+        answer = world.http.request(
+            "POST",
+            world.stack.webhook_url,
+            body=body,
+            headers={
+                "Content-Type": "application/json",
+                "X-HubSpot-Signature-v3": signature,
+                "X-HubSpot-Request-Timestamp": timestamp,
+            },
+        )
+        return answer.status, json.loads(answer.data)["message"]
+
+    body = delivery_body([event])
+    assert post(body, "²") == (401, "missing or malformed X-HubSpot-Request-Timestamp header")
+    assert post(body, "9" * 5000) == (401, "missing or malformed X-HubSpot-Request-Timestamp header")
+    status, message = post(delivery_body([event | {"objectId": int("9" * 129)}]), stamp)
+    assert (status, "0.objectId" in message) == (400, True)
+    status, message = post(b'[{"eventId": 1, "note": "' + bytes([0xFF, 0xFE]) + b'"}]', stamp)
+    assert status in (400, 401), message
+    assert world.queued_messages() == 0
 
 
 def test_thirty_percent_throttling_on_both_sides_still_syncs_every_deal_once(world: World) -> None:

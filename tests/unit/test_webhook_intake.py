@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cosell.hubspot.signature import SignatureError, sign_v3
 from cosell.hubspot.webhook_events import WebhookDelivery
@@ -157,3 +159,107 @@ def test_an_association_with_an_activity_is_acknowledged_not_reconciled() -> Non
     requests, ignored = from_webhook_events(WebhookDelivery.validate_python(events), "c")
     assert [request.object_id for request in requests] == ["8"]
     assert ignored == ["deal.associationChange"]
+
+
+# --- any bytes, any headers: a 2xx, a 400 or a 401, never an exception ------------------------------------
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=5)
+    ),
+    max_leaves=20,
+)
+event_like = st.fixed_dictionaries(
+    {},
+    optional={
+        "eventId": st.integers(),
+        "portalId": st.integers(),
+        "occurredAt": st.integers(),
+        "subscriptionType": st.sampled_from(
+            ["deal.creation", "deal.propertyChange", "company.deletion", "x"]
+        ),
+        "objectId": st.integers() | st.text(max_size=5),
+        "fromObjectId": st.integers(),
+        "mergedObjectIds": st.lists(st.integers(), max_size=3),
+        "propertyName": st.text(max_size=10),
+        "associationType": st.text(max_size=10),
+    },
+)
+bodies = (
+    st.binary(max_size=300)
+    | json_values.map(lambda value: json.dumps(value).encode())
+    | st.lists(event_like, max_size=3).map(lambda events: json.dumps(events).encode())
+)
+header_text = st.text(max_size=40)
+
+
+def outcome(headers: dict[str, str], body: bytes) -> str:
+    try:
+        accept_delivery(
+            method="POST",
+            url=URL,
+            headers=headers,
+            body=body,
+            client_secret=SECRET,
+            now_ms=NOW,
+            correlation_id="c",
+        )
+    except SignatureError:
+        return "401"
+    except MalformedDeliveryError:
+        return "400"
+    return "2xx"
+
+
+@given(
+    st.dictionaries(header_text, header_text, max_size=4), st.binary(max_size=300), header_text, header_text
+)
+def test_unsigned_input_of_any_shape_is_refused_as_unauthenticated(
+    headers: dict[str, str], body: bytes, timestamp: str, signature: str
+) -> None:
+    headers |= {"X-HubSpot-Request-Timestamp": timestamp, "X-HubSpot-Signature-v3": signature}
+    assert outcome(headers, body) == "401"
+
+
+@given(bodies)
+def test_a_signed_body_of_any_shape_is_accepted_or_refused_as_malformed(body: bytes) -> None:
+    headers = {
+        "X-HubSpot-Signature-v3": sign_v3(SECRET, "POST", URL, body, str(NOW)),
+        "X-HubSpot-Request-Timestamp": str(NOW),
+    }
+    assert outcome(headers, body) in ("2xx", "400")
+
+
+@pytest.mark.parametrize(
+    "timestamp",
+    ["²", "١٢٣", "1" * 5000, str(NOW) + "0" * 10, "-1", " 1782371980000", "1782371980000.0", ""],
+)
+def test_a_timestamp_that_is_not_epoch_milliseconds_is_refused_not_a_crash(timestamp: str) -> None:
+    body = b"[]"
+    headers = {
+        "X-HubSpot-Signature-v3": sign_v3(SECRET, "POST", URL, body, timestamp),
+        "X-HubSpot-Request-Timestamp": timestamp,
+    }
+    with pytest.raises(SignatureError, match="X-HubSpot-Request-Timestamp"):
+        accept_delivery(
+            method="POST",
+            url=URL,
+            headers=headers,
+            body=body,
+            client_secret=SECRET,
+            now_ms=NOW,
+            correlation_id="c",
+        )
+
+
+def test_an_object_id_beyond_hubspots_64_bit_ids_is_malformed_not_a_crash() -> None:
+    event = {
+        "eventId": 1,
+        "portalId": 1,
+        "occurredAt": NOW,
+        "subscriptionType": "deal.creation",
+        "objectId": int("9" * 129),
+    }
+    with pytest.raises(MalformedDeliveryError, match="objectId"):
+        deliver(json.dumps([event]).encode())

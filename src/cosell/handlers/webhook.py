@@ -7,6 +7,7 @@ answers 2xx only once every request is durably on the FIFO queue, and 5xx if que
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +32,12 @@ def _response(status: int, body: dict[str, Any]) -> dict[str, Any]:
     return {"statusCode": status, "headers": {"Content-Type": "application/json"}, "body": json.dumps(body)}
 
 
+def _refused(status: int, outcome: WebhookOutcome, why: str, reason: str) -> dict[str, Any]:
+    logger.warning(f"webhook rejected: {why}", extra={"reason": reason})
+    count_by(Metric.WEBHOOK_DELIVERIES, "Outcome", outcome)
+    return _response(status, {"message": reason})
+
+
 def _called_url(request: APIGatewayProxyEvent, settings: WebhookSettings) -> str:
     if settings.hubspot_webhook_url is not None:
         return str(settings.hubspot_webhook_url)
@@ -40,7 +47,12 @@ def _called_url(request: APIGatewayProxyEvent, settings: WebhookSettings) -> str
 
 def _raw_body(request: APIGatewayProxyEvent) -> bytes:
     body = request.body or ""
-    return base64.b64decode(body) if request.is_base64_encoded else body.encode()
+    if not request.is_base64_encoded:
+        return body.encode()
+    try:
+        return base64.b64decode(body, validate=True)
+    except binascii.Error:
+        raise MalformedDeliveryError("the body is marked base64-encoded but is not base64") from None
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
@@ -49,23 +61,20 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     request = APIGatewayProxyEvent(event)
     settings = runtime.webhook_settings()
     try:
+        body = _raw_body(request)
         requests, ignored = accept_delivery(
             method=request.http_method,
             url=_called_url(request, settings),
             headers=request.headers,
-            body=_raw_body(request),
+            body=body,
             client_secret=secrets.hubspot_webhook_secret(settings),
             now_ms=runtime.now_ms(),
             correlation_id=request.request_context.request_id,
         )
     except SignatureError as rejected:
-        logger.warning("webhook rejected: unauthenticated", extra={"reason": str(rejected)})
-        count_by(Metric.WEBHOOK_DELIVERIES, "Outcome", WebhookOutcome.BAD_SIGNATURE)
-        return _response(401, {"message": str(rejected)})
+        return _refused(401, WebhookOutcome.BAD_SIGNATURE, "unauthenticated", str(rejected))
     except MalformedDeliveryError as rejected:
-        logger.warning("webhook rejected: malformed", extra={"reason": str(rejected)})
-        count_by(Metric.WEBHOOK_DELIVERIES, "Outcome", WebhookOutcome.MALFORMED)
-        return _response(400, {"message": str(rejected)})
+        return _refused(400, WebhookOutcome.MALFORMED, "malformed", str(rejected))
     try:
         runtime.sync_queue(settings.aws_region, str(settings.sync_queue_url)).send(requests)
     except EnqueueError as failure:

@@ -16,6 +16,7 @@ import hmac
 import re
 
 MAX_AGE_MS = 5 * 60 * 1000
+TIMESTAMP_DIGITS = 16  # epoch milliseconds have 13 digits until the year 2286
 
 _DECODED_ESCAPES = {
     "%3A": ":",
@@ -61,7 +62,13 @@ def verify_v3(
     """Raise `SignatureError` unless the request carries a fresh, valid v3 signature."""
     if not signature:
         raise SignatureError("missing X-HubSpot-Signature-v3 header")
-    if not timestamp or not timestamp.isdigit():
+    # ASCII digits only ("²".isdigit() is true too), and no more than epoch milliseconds need: a longer run
+    # of digits is no timestamp, and Python refuses to parse beyond 4,300 digits.
+    if (
+        not timestamp
+        or not (timestamp.isascii() and timestamp.isdigit())
+        or len(timestamp) > TIMESTAMP_DIGITS
+    ):
         raise SignatureError("missing or malformed X-HubSpot-Request-Timestamp header")
     age_ms = now_ms - int(timestamp)
     if age_ms > MAX_AGE_MS:

@@ -12,28 +12,30 @@ from typing import Annotated
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, TypeAdapter
 
 MAX_EVENTS_PER_DELIVERY = 100
+# HubSpot's ids are 64-bit integers; a larger number in a signed body is still no HubSpot event.
+Id = Annotated[int, Field(ge=0, lt=2**63)]
 _ACTIVITIES = ("TASK", "NOTE", "MEETING", "CALL", "EMAIL", "COMMUNICATION")
 
 
 class WebhookEvent(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
 
-    event_id: int = Field(alias="eventId")
-    subscription_id: int | None = Field(default=None, alias="subscriptionId")  # absent in some deliveries
-    portal_id: int = Field(alias="portalId")
-    app_id: int | None = Field(default=None, alias="appId")
-    occurred_at: int = Field(alias="occurredAt", ge=0)
+    event_id: Id = Field(alias="eventId")
+    subscription_id: Id | None = Field(default=None, alias="subscriptionId")  # absent in some deliveries
+    portal_id: Id = Field(alias="portalId")
+    app_id: Id | None = Field(default=None, alias="appId")
+    occurred_at: int = Field(alias="occurredAt", ge=0, lt=2**63)
     subscription_type: str = Field(
         validation_alias=AliasChoices("subscriptionType", "eventType"),
         pattern=r"^[a-z_]+\.[A-Za-z]+$",
     )
-    attempt_number: int = Field(default=0, alias="attemptNumber")
-    object_id: int | None = Field(default=None, alias="objectId")
-    from_object_id: int | None = Field(default=None, alias="fromObjectId")
+    attempt_number: int = Field(default=0, alias="attemptNumber", ge=0, lt=2**31)
+    object_id: Id | None = Field(default=None, alias="objectId")
+    from_object_id: Id | None = Field(default=None, alias="fromObjectId")
     property_name: str | None = Field(default=None, alias="propertyName")
     change_source: str | None = Field(default=None, alias="changeSource")
     source_id: str | None = Field(default=None, alias="sourceId")
-    merged_object_ids: list[int] = Field(default_factory=list, alias="mergedObjectIds")
+    merged_object_ids: list[Id] = Field(default_factory=list, alias="mergedObjectIds", max_length=1000)
     association_type: str | None = Field(default=None, alias="associationType")  # e.g. DEAL_TO_COMPANY
 
     @property

@@ -97,7 +97,10 @@ def proxy_event(
             "domainName": request.host,
             "apiId": "local",
         },
-        "body": (raw.decode() if is_text else base64.b64encode(raw).decode()) if raw else None,
+        # A text body that is not UTF-8 reaches the function with its bad bytes replaced, as text.
+        "body": (raw.decode(errors="replace") if is_text else base64.b64encode(raw).decode())
+        if raw
+        else None,
         "isBase64Encoded": not is_text,
     }
 
