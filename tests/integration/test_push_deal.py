@@ -10,8 +10,9 @@ import urllib3
 
 from cosell.domain.mapping_rules import MappingRules
 from cosell.hubspot.client import HubSpotUnavailableError
+from cosell.queue.messages import Subject, SyncRequest, Trigger
 from cosell.store.state import StateStore
-from cosell.sync.deals.fan_out import deals_of
+from cosell.sync.deals.fan_out import deals_of, queue_deals_of
 from cosell.sync.deals.pair import IN_STEP
 from cosell.sync.deals.push import PushOutcome, client_token, push_deal
 from tests.integration.sync_world import CATALOG, REP_TOKEN, make_world
@@ -229,3 +230,33 @@ def test_a_deleted_deal_is_nothing_to_push(world: SyncWorld) -> None:
     assert deleted.status == 204
     assert push_deal(deal_id, world.ports()) is PushOutcome.GONE
     assert world.partner_central_emulator.control.calls() == []
+
+
+@pytest.mark.parametrize("kind", ["companies", "contacts"])
+def test_a_change_of_a_company_or_contact_deleted_since_queues_nothing_and_fails_nothing(
+    world: SyncWorld, kind: str
+) -> None:
+    """Deleted before the worker ran: HubSpot answers 404 for its associations; its deals have events of their
+    own, so the change is acknowledged, not retried into the DLQ."""
+    subject = Subject.HUBSPOT_COMPANY if kind == "companies" else Subject.HUBSPOT_CONTACT
+    created = urllib3.request(
+        "POST",
+        f"{world.hubspot_emulator.base_url}/crm/v3/objects/{kind}",
+        json={"properties": {"name": "Gone Inc."} if kind == "companies" else {"email": "gone@example.com"}},
+        headers={"Authorization": f"Bearer {REP_TOKEN}"},
+    )
+    record_id = created.json()["id"]
+    deleted = urllib3.request(
+        "DELETE",
+        f"{world.hubspot_emulator.base_url}/crm/v3/objects/{kind}/{record_id}",
+        headers={"Authorization": f"Bearer {REP_TOKEN}"},
+    )
+    assert deleted.status == 204
+    request = SyncRequest(
+        subject=subject,
+        object_id=record_id,
+        triggers=(Trigger(source="hubspot_webhook", kind=f"{kind[:-1]}.propertyChange", occurred_at_ms=1),),
+        correlation_id="c-1",
+    )
+    assert queue_deals_of(request, world.ports()) == f"{kind} {record_id} no longer exists: nothing to queue"
+    assert world.queued.requests == []

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
+from cosell.hubspot.client import HubSpotNotFoundError
 from cosell.queue.messages import Subject
 
 if TYPE_CHECKING:
@@ -26,7 +27,12 @@ def deals_of(object_type: Literal["companies", "contacts"], object_id: str, port
 
 def queue_deals_of(request: SyncRequest, ports: Ports) -> str:
     parent = PARENTS[request.subject]
-    deal_ids = deals_of(parent, request.object_id, ports)
+    try:
+        deal_ids = deals_of(parent, request.object_id, ports)
+    except HubSpotNotFoundError:
+        # Deleted before its change was handled: its deals lost the association, and that is an event of
+        # their own (deal.associationChange). Retrying would only park a routine deletion in the DLQ.
+        return f"{parent} {request.object_id} no longer exists: nothing to queue"
     ports.queue.send(
         [
             request.model_copy(update={"subject": Subject.HUBSPOT_DEAL, "object_id": deal_id})
