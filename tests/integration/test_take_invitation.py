@@ -306,6 +306,8 @@ def test_failed_task_shows_its_reason_on_a_deal(world: SyncWorld) -> None:
     world.partner_central_emulator.control.configure_faults(seed=1, task_failure_rate=1.0)
     invitation_id = referral(world)
     assert take_invitation(invitation_id, world.referral_ports()) is TakeOutcome.FAILED
+    # InternalError is a passing failure: two more attempts, each a new task, before the rep is told.
+    assert calls(world, "StartEngagementByAcceptingInvitationTask") == 3
 
     deal = only_deal(world, invitation_id)
     assert (deal["aws_invitation_status"], deal["aws_sync_status"]) == ("Failed", "Error")
@@ -314,6 +316,26 @@ def test_failed_task_shows_its_reason_on_a_deal(world: SyncWorld) -> None:
     assert world.store.link_for_deal(str(deal["id"])) is None
     assert take_invitation(invitation_id, world.referral_ports()) is TakeOutcome.CLOSED
     assert len(deals_of(world, invitation_id)) == 1
+
+
+def test_a_task_that_failed_for_a_passing_reason_is_started_again_and_the_referral_accepted(
+    world: SyncWorld,
+) -> None:
+    control = world.partner_central_emulator.control
+    control.set_task_delay(30)
+    invitation_id = referral(world)
+    with pytest.raises(AcceptanceInProgressError):
+        take_invitation(invitation_id, world.referral_ports())
+    control.configure_faults(seed=1, task_failure_rate=1.0)
+    control.advance_clock(31)  # the first task fails (InternalError)
+    control.configure_faults(task_failure_rate=0.0)
+    with pytest.raises(AcceptanceInProgressError):  # a second task, with a token of its own, is running
+        take_invitation(invitation_id, world.referral_ports())
+    control.advance_clock(31)
+    assert take_invitation(invitation_id, world.referral_ports()) is TakeOutcome.DEAL_CREATED
+    assert calls(world, "StartEngagementByAcceptingInvitationTask") == 2
+    deal = only_deal(world, invitation_id)
+    assert (deal["aws_invitation_status"], deal["aws_sync_status"]) == ("Accepted", "Synced")
 
 
 def test_a_referral_accepted_in_partner_central_is_completed_from_that_acceptance(world: SyncWorld) -> None:

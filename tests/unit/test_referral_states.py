@@ -110,3 +110,14 @@ def test_every_state_ends_in_one_step_after_each_read_at_most_once(
 )  # fmt: skip
 def test_a_tasks_status_says_what_follows(status: str, opportunity_id: str | None, step: TaskStep) -> None:
     assert after_task(status, opportunity_id) is step
+
+
+@pytest.mark.parametrize(
+    ("reason_code", "attempt", "step"),
+    [("InternalError", 1, TaskStep.RETRY), ("RequestThrottled", 2, TaskStep.RETRY), ("InternalError", 3, TaskStep.FAIL),
+     ("InvitationValidationFailed", 1, TaskStep.FAIL), ("EngagementInvitationConflict", 1, TaskStep.FAIL), (None, 1, TaskStep.FAIL)],
+)  # fmt: skip
+def test_a_failure_for_a_passing_reason_is_tried_again_up_to_three_attempts(
+    reason_code: str | None, attempt: int, step: TaskStep
+) -> None:
+    assert after_task("FAILED", None, reason_code, attempt) is step

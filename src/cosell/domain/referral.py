@@ -7,7 +7,9 @@ must come first; the use case (cosell.sync.referrals) performs it and asks again
 
     (none) ──read──► PENDING ─auto──────────────────────────► ACCEPT ─► accepting ─► accepted ─► done
                        │     └review─► review ─rep: Accept──┘            │ task FAILED
-                       │                       └rep: Reject─► REJECT ─► closed ◄──┘
+                       │                       └rep: Reject─► REJECT ─► closed ◄──┘ (a transient
+                       │                                                      failure first starts a new
+                       │                                                      task, up to 3 attempts)
                        └─ EXPIRED / REJECTED / sent by this partner ─► closed
                        └─ ACCEPTED outside cosell ─► its acceptance task is followed like cosell's own
 """
@@ -112,16 +114,26 @@ def after_pending(status: str) -> Step:
 
 class TaskStep(StrEnum):
     WAIT = "the task is running: come back later"
+    RETRY = "the task failed for a passing reason: start another"
     FAIL = "the task failed: tell the rep, close"
     COMPLETE = "the opportunity exists: make or complete the deal"
 
 
-def after_task(status: str, opportunity_id: str | None) -> TaskStep:
+# Task failures that say nothing about the referral (the model's ReasonCode values): another task may succeed.
+PASSING_FAILURES = frozenset({"InternalError", "RequestThrottled", "ServiceQuotaExceeded"})
+MAX_ACCEPTANCE_ATTEMPTS = 3
+
+
+def after_task(
+    status: str, opportunity_id: str | None, reason_code: str | None = None, attempt: int = 1
+) -> TaskStep:
     """An acceptance task's status (IN_PROGRESS, COMPLETE, FAILED) → what the referral does next."""
     if status == "IN_PROGRESS":
         return TaskStep.WAIT
     if status == "COMPLETE" and opportunity_id:
         return TaskStep.COMPLETE
+    if reason_code in PASSING_FAILURES and attempt < MAX_ACCEPTANCE_ATTEMPTS:
+        return TaskStep.RETRY
     return TaskStep.FAIL
 
 

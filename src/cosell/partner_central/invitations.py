@@ -49,6 +49,7 @@ class AcceptanceTask:
     status: TaskStatus
     opportunity_id: str | None = None
     reason: str | None = None  # why it FAILED, as Partner Central says it
+    reason_code: str | None = None
 
     @classmethod
     def from_response(cls, kind: TaskKind, task: Any) -> AcceptanceTask:
@@ -59,6 +60,7 @@ class AcceptanceTask:
             status=TaskStatus(task["TaskStatus"]),
             opportunity_id=task.get("OpportunityId"),
             reason=reason or None,
+            reason_code=task.get("ReasonCode"),
         )
 
 
@@ -95,18 +97,26 @@ def is_received(client: PartnerCentralSellingAPIClient, catalog: Catalog, invita
     return any(summary["Id"] == invitation["Id"] for summary in received)
 
 
-def acceptance_token(catalog: str, kind: TaskKind, invitation_id: str) -> str:
-    """Derived from the invitation alone: every attempt to accept it starts the same task."""
-    return f"cosell-{catalog.lower()}-{kind.value}-{invitation_id}"
+def acceptance_token(catalog: str, kind: TaskKind, invitation_id: str, attempt: int = 1) -> str:
+    """Derived from the invitation and the attempt: every run of one attempt starts the same task; an attempt
+    after a task that failed for a passing reason starts a new one."""
+    token = f"cosell-{catalog.lower()}-{kind.value}-{invitation_id}"
+    return token if attempt == 1 else f"{token}-{attempt}"
 
 
 def start_opportunity_acceptance(
-    client: PartnerCentralSellingAPIClient, catalog: Catalog, invitation_id: str, pace: Callable[[], None]
+    client: PartnerCentralSellingAPIClient,
+    catalog: Catalog,
+    invitation_id: str,
+    pace: Callable[[], None],
+    attempt: int = 1,
 ) -> AcceptanceTask:
     kind = TaskKind.ACCEPT_OPPORTUNITY
     pace()
     task = client.start_engagement_by_accepting_invitation_task(
-        Catalog=catalog, ClientToken=acceptance_token(catalog, kind, invitation_id), Identifier=invitation_id
+        Catalog=catalog,
+        ClientToken=acceptance_token(catalog, kind, invitation_id, attempt),
+        Identifier=invitation_id,
     )
     return AcceptanceTask.from_response(kind, task)
 
@@ -121,6 +131,7 @@ def start_lead_acceptance(
     invitation_id: str,
     engagement_id: str,
     pace: Callable[[], None],
+    attempt: int = 1,
 ) -> AcceptanceTask:
     kind = TaskKind.OPPORTUNITY_FROM_LEAD
     pace()
@@ -137,7 +148,7 @@ def start_lead_acceptance(
     pace()
     task = client.start_opportunity_from_engagement_task(
         Catalog=catalog,
-        ClientToken=acceptance_token(catalog, kind, invitation_id),
+        ClientToken=acceptance_token(catalog, kind, invitation_id, attempt),
         Identifier=engagement_id,
         ContextIdentifier=lead["Id"],
     )

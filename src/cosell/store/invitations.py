@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
 
 
-_FIELDS = ("deal_id", "task_id", "task_kind", "opportunity_id", "engagement_id", "detail")
+_FIELDS = ("deal_id", "task_id", "task_kind", "opportunity_id", "engagement_id", "detail", "attempt")
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,11 @@ class InvitationState:
     opportunity_id: str | None = None
     engagement_id: str | None = None
     detail: str | None = None
+    attempt: str | None = None  # the acceptance attempt under way ("2" after a first task failed); None: 1
+
+    @property
+    def attempt_number(self) -> int:
+        return int(self.attempt or 1)
 
 
 class DealRecordConflictError(Exception):

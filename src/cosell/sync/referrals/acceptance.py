@@ -87,7 +87,7 @@ def follow(invitation_id: str, state: InvitationState, ports: Ports) -> TakeOutc
         return _complete(invitation_id, state, ports)
     kind = TaskKind(state.task_kind or "")  # recorded with the phase: ValueError (→ DLQ) if it was not
     task = None
-    if state.task_id is not None:
+    if state.task_id:  # empty: the attempt's task is not started yet
         task = find_task(ports.partner_central, ports.config.catalog, kind, state.task_id)
     if task is None:
         task = _start(invitation_id, kind, state, ports)
@@ -145,9 +145,10 @@ def _start(invitation_id: str, kind: TaskKind, state: InvitationState, ports: Po
                 invitation_id,
                 str(state.engagement_id),
                 ports.write_pacer.acquire,
+                state.attempt_number,
             )
         return start_opportunity_acceptance(
-            ports.partner_central, catalog, invitation_id, ports.write_pacer.acquire
+            ports.partner_central, catalog, invitation_id, ports.write_pacer.acquire, state.attempt_number
         )
     except ClientError as error:
         if error_code(error) not in ("ConflictException", "ValidationException"):
@@ -173,11 +174,18 @@ def _record_task(
 
 
 def _on_task(invitation_id: str, state: InvitationState, task: AcceptanceTask, ports: Ports) -> TakeOutcome:
-    step = after_task(task.status.value, task.opportunity_id)
+    step = after_task(task.status.value, task.opportunity_id, task.reason_code, state.attempt_number)
     if step is TaskStep.WAIT:
         raise AcceptanceInProgressError(
             f"invitation {invitation_id}: acceptance task {task.task_id} is running"
         )
+    if step is TaskStep.RETRY:
+        # Recorded before the next task starts: a run that stops in between starts that attempt, once.
+        attempt = str(state.attempt_number + 1)
+        ports.referrals.advance(
+            ports.config.catalog, invitation_id, Phase.ACCEPTING, attempt=attempt, task_id=""
+        )
+        return follow(invitation_id, replace(state, attempt=attempt, task_id=None), ports)
     if step is TaskStep.FAIL:
         return _fail(invitation_id, state, task.reason or "the task ended without an opportunity", ports)
     ports.referrals.advance(
