@@ -260,3 +260,27 @@ def test_a_change_of_a_company_or_contact_deleted_since_queues_nothing_and_fails
     )
     assert queue_deals_of(request, world.ports()) == f"{kind} {record_id} no longer exists: nothing to queue"
     assert world.queued.requests == []
+
+
+def test_what_the_mapping_leaves_out_is_shown_on_the_deal_until_it_is_fixed(world: SyncWorld) -> None:
+    deal_id = world.create_deal(contacts=0)
+    contact = world.rep.create_contact(
+        {"email": "ann@bigcorp.example", "firstname": "Ann", "phone": "030 1234567"}
+    )
+    world.rep.associate("deals", deal_id, "contacts", contact.id, [3])
+    assert push_deal(deal_id, world.ports()) is PushOutcome.CREATED
+    shown = world.hubspot.get_deal(deal_id, ["aws_sync_status", "aws_sync_warnings"]).properties
+    assert shown["aws_sync_status"] == "Synced"  # a warning does not stop the sync
+    assert shown["aws_sync_warnings"] == (
+        "Contact Ann phone left out: not in international (E.164) form, e.g. +14155550134"
+    )
+    (opportunity,) = world.opportunities()
+    record = world.partner_central.get_opportunity(Catalog=CATALOG, Identifier=opportunity["Id"])
+    assert "Phone" not in record["Customer"]["Contacts"][0]
+
+    world.rep.update_contact(contact.id, {"phone": "+49 30 1234567"})
+    push_deal(deal_id, world.ports())  # the pair's reconcile: the contact's phone goes out, the warning goes
+    shown = world.hubspot.get_deal(deal_id, ["aws_sync_warnings"]).properties
+    assert not shown["aws_sync_warnings"]
+    record = world.partner_central.get_opportunity(Catalog=CATALOG, Identifier=opportunity["Id"])
+    assert record["Customer"]["Contacts"][0]["Phone"] == "+49301234567"

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from cosell.domain.deal import CompanyView, DealView, Person
 from cosell.domain.mapping_rules import MappingRules
 from cosell.domain.tag import with_tag, without_tag
-from cosell.domain.to_partner_central import map_deal, normalise_phone
+from cosell.domain.to_partner_central import map_deal, normalise_phone, without_control_characters
 from cosell.partner_central.schema import vocabulary
 from cosell_local.partner_central.business_rules import field_errors
 from cosell_local.partner_central.validation import validate
@@ -120,8 +120,8 @@ def test_complete_deal_maps_every_field() -> None:
     assert validate(CREATE_SHAPE, request_for(fields)) == []
     assert field_errors(request_for(fields), TODAY) == []
     assert result.warnings == (
-        "A contact left out: e-mail is missing or not one Partner Central accepts",
-        "A contact phone left out: not in international (E.164) form, e.g. +14155550134",
+        "Contact Nobody left out: e-mail is missing or not one Partner Central accepts",
+        "Contact buyer@bigcorp.example phone left out: not in international (E.164) form, e.g. +14155550134",
     )
 
 
@@ -290,7 +290,9 @@ plausible_deals = st.builds(
         CompanyView,
         company_id=st.just("1"),
         name=around(120),
-        domain=st.from_regex(r"[a-z0-9-]{1,30}\.[a-z]{2,6}", fullmatch=True),
+        domain=st.from_regex(
+            r"[a-z0-9]([a-z0-9-]{0,28}[a-z0-9])?\.[a-z]{2,6}", fullmatch=True
+        ),  # a host name
         industry=st.sampled_from(sorted(RULES.industry_map)) | st.text(min_size=1, max_size=300),
         street_address=plain_text,
         city=plain_text,
@@ -321,7 +323,9 @@ def test_any_deal_maps_to_a_model_valid_request_or_to_listed_problems(deal: Deal
 @settings(max_examples=100, deadline=None)
 @given(deal=plausible_deals)
 def test_plausible_deals_mostly_map(deal: DealView) -> None:
-    """Guards the property above against vacuity: deals within every limit do map."""
+    """Guards the property above against vacuity: deals within every limit do map (as Partner Central will
+    store them: without control characters)."""
+    deal = without_control_characters(deal)
     within_limits = 0 < len(deal.company.name.strip()) <= 120 if deal.company and deal.company.name else False
     within_limits = within_limits and 20 <= len(" ".join((deal.description or "").split())) <= 2000
     within_limits = within_limits and len(without_tag(deal.name or "")) in range(1, 256)
@@ -335,3 +339,63 @@ def test_amounts_beyond_the_default_decimal_precision_keep_their_cents() -> None
     fields = map_deal(deal, RULES, VOCABULARY, TODAY).fields
     assert fields is not None
     assert fields["Project"]["ExpectedCustomerSpend"][0]["Amount"] == "100000000000000000000000000.00"
+
+
+@pytest.mark.parametrize(
+    ("website", "domain", "sent"),
+    [
+        ("javascript:alert(1)", None, None),
+        ("mailto:sales@contoso.com", None, None),
+        ("contoso", None, None),
+        ("contoso .com", None, None),
+        ("javascript:alert(1)", "contoso.com", "https://contoso.com"),
+        ("http://www.contoso.com/about", "ignored.example", "http://www.contoso.com/about"),
+        (None, "contoso.co.uk:8443", "https://contoso.co.uk:8443"),
+    ],
+)
+def test_only_a_web_address_is_sent_as_the_customers_website(
+    website: str | None, domain: str | None, sent: str | None
+) -> None:
+    assert DEAL.company is not None
+    deal = replace(DEAL, company=replace(DEAL.company, website=website, domain=domain))
+    result = map_deal(deal, RULES, VOCABULARY, TODAY)
+    if sent is None:
+        (problem,) = result.problems
+        assert (problem.field, problem.target) == ("Company domain", "Customer.Account.WebsiteUrl")
+        assert "is not a web address" in problem.message
+    else:
+        assert result.fields is not None
+        assert result.fields["Customer"]["Account"]["WebsiteUrl"] == sent
+
+
+def test_control_characters_never_reach_partner_central_and_count_for_nothing() -> None:
+    assert DEAL.company is not None
+    deal = replace(
+        DEAL,
+        name="Contoso\x00 data\x1b platform #AWS",
+        description="Move the warehouse\x07 to AWS,\nin two phases\x85.",
+        company=replace(DEAL.company, name="Contoso\x08 Ltd"),
+    )
+    fields = map_deal(deal, RULES, VOCABULARY, TODAY).fields
+    assert fields is not None
+    assert fields["Project"]["Title"] == "Contoso data platform"
+    assert fields["Project"]["CustomerBusinessProblem"] == "Move the warehouse to AWS, in two phases."
+    assert fields["Customer"]["Account"]["CompanyName"] == "Contoso Ltd"
+    short = replace(DEAL, description="nineteen characters" + "\x1b")  # 19 once cleaned: too short
+    assert any(
+        p.target == "Project.CustomerBusinessProblem"
+        for p in map_deal(short, RULES, VOCABULARY, TODAY).problems
+    )
+
+
+def test_what_is_left_out_is_a_warning_naming_it() -> None:
+    people = (
+        Person(email="not an e-mail", first_name="Ann", last_name="Lee"),
+        Person(email="bo@contoso.com", first_name="Bo", phone="425 555 0100"),
+    )
+    result = map_deal(replace(DEAL, contacts=people), RULES, VOCABULARY, TODAY)
+    assert result.ok
+    assert result.warnings == (
+        "Contact Ann Lee left out: e-mail is missing or not one Partner Central accepts",
+        "Contact Bo phone left out: not in international (E.164) form, e.g. +14155550134",
+    )

@@ -17,6 +17,7 @@ LAST_SYNCED_AT = "aws_last_synced_at"
 SYNC_WAITING = (
     "aws_sync_waiting"  # changes held (opportunity under review) and conflicts awaiting an operator
 )
+SYNC_WARNINGS = "aws_sync_warnings"  # what the mapping left out of the opportunity, and why
 
 
 class SyncStatus(StrEnum):

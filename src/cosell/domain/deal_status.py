@@ -26,9 +26,12 @@ def fit(text: str) -> str:
     return text[:TEXT_MAX]
 
 
-def status_properties(errors: Sequence[str] = (), waiting: str | None = None) -> dict[str, str]:
+def status_properties(
+    errors: Sequence[str] = (), waiting: str | None = None, warnings: Sequence[str] | None = None
+) -> dict[str, str]:
     """The deal's sync status: Error when anything stops the sync (one line each), Pending when something
-    waits, Synced otherwise. `waiting` (when given) replaces what the deal says waits."""
+    waits, Synced otherwise. `waiting` (when given) replaces what the deal says waits, `warnings` (when given)
+    what the mapping left out, which does not stop the sync."""
     error_text = "\n".join(errors)
     if error_text:
         status = SyncStatus.ERROR
@@ -39,6 +42,8 @@ def status_properties(errors: Sequence[str] = (), waiting: str | None = None) ->
     shown = {deal_properties.SYNC_STATUS: status.value, deal_properties.SYNC_ERROR: fit(error_text)}
     if waiting is not None:
         shown[deal_properties.SYNC_WAITING] = fit(waiting)
+    if warnings is not None:
+        shown[deal_properties.SYNC_WARNINGS] = fit("\n".join(warnings))
     return shown
 
 

@@ -9,9 +9,11 @@ number that is not E.164) are dropped and reported as warnings. docs/MAPPING.md 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, is_dataclass, replace
+from dataclasses import fields as dataclass_fields
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from cosell.domain.countries import country_code
 from cosell.domain.stages import accepts_past_close_date, partner_central_stage, stage_problem
@@ -89,6 +91,7 @@ def map_deal(
     `has_solution`: whether the opportunity will carry a solution (cosell.domain.solutions); by default,
     whether the deal names one."""
     found = _Collector()
+    deal = without_control_characters(deal)
     project = _project(deal, rules, vocabulary, found)
     if has_solution is None:
         has_solution = bool(deal.overrides.get("aws_solution_ids"))
@@ -264,6 +267,30 @@ def _life_cycle(
     return life_cycle
 
 
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:(?!\d)")  # a scheme, not a host:port
+_HOST = re.compile(r"(?i)(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]")
+# C0 and C1 control characters but the line breaks and tabs a description may hold: invisible in HubSpot,
+# and nothing Partner Central should store.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def without_control_characters(value: Any) -> Any:
+    """`value` (a deal view, or any of its parts) with control characters taken out of every string in it:
+    mapped and validated as Partner Central will store it."""
+    if isinstance(value, str):
+        return _CONTROL.sub("", value)
+    if isinstance(value, tuple):
+        return tuple(without_control_characters(item) for item in value)
+    if isinstance(value, dict):
+        return {key: without_control_characters(item) for key, item in value.items()}
+    if is_dataclass(value) and not isinstance(value, type):
+        return replace(
+            value,
+            **{f.name: without_control_characters(getattr(value, f.name)) for f in dataclass_fields(value)},
+        )
+    return value
+
+
 def _customer(
     deal: DealView, rules: MappingRules, vocabulary: Vocabulary, found: _Collector
 ) -> dict[str, Any]:
@@ -289,12 +316,16 @@ def _customer(
         )
     account: dict[str, Any] = {"CompanyName": name}
     website = _website(company.website, company.domain)
+    given = (company.website or company.domain or "").strip()
     if website is None:
         if deal.overrides.get("aws_national_security", rules.national_security) != "Yes":
             found.problem(
                 "Company domain",
                 "Customer.Account.WebsiteUrl",
-                "is empty; Partner Central needs the customer's website. Set the company's domain or website.",
+                f"is not a web address ({given[:60]!r}); Partner Central needs the customer's website, e.g. "
+                "contoso.com. Correct the company's domain or website."
+                if given
+                else "is empty; Partner Central needs the customer's website. Set the company's domain or website.",
             )
     else:
         account["WebsiteUrl"] = website
@@ -310,12 +341,20 @@ def _customer(
 
 
 def _website(website: str | None, domain: str | None) -> str | None:
+    """The first of the company's website and domain that is a web address (http or https, a host name with
+    a dot): `javascript:...` or `mailto:...` is none, and neither is a bare word."""
     for candidate in (website, domain):
         text = (candidate or "").strip()
         if not text:
             continue
+        if _SCHEME.match(text) and not re.match(r"(?i)https?://", text):
+            continue  # another scheme: not a website
         url = text if re.match(r"(?i)https?://", text) else f"https://{text}"
-        if 4 <= len(url) <= 255:
+        try:
+            host = urlsplit(url).hostname
+        except ValueError:  # e.g. an unbalanced [ in the host
+            continue
+        if host and _HOST.fullmatch(host) and not any(c.isspace() for c in url) and 4 <= len(url) <= 255:
             return url
     return None
 
@@ -402,13 +441,20 @@ def _contacts(contacts: Iterable[Person], rules: MappingRules, found: _Collector
     mapped: list[dict[str, str]] = []
     seen: set[str] = set()
     for person in contacts:
-        entry = _person(person, rules.contact_business_title, found, "A contact")
+        entry = _person(person, rules.contact_business_title, found, _contact_role(person))
         if entry is not None and entry["Email"] not in seen:
             seen.add(entry["Email"])
             mapped.append(entry)
     if len(mapped) > rules.max_contacts:
         found.warnings.append(f"only the first {rules.max_contacts} of {len(mapped)} contacts are sent")
     return mapped[: rules.max_contacts]
+
+
+def _contact_role(person: Person) -> str:
+    """The contact as the rep finds it in HubSpot: by name, else by e-mail."""
+    name = " ".join(part for part in (person.first_name, person.last_name) if part)
+    who = name or (person.email or "").strip()
+    return f"Contact {who}" if who else "A contact with no name or e-mail"
 
 
 def _opportunity_team(owner: Person | None, rules: MappingRules, found: _Collector) -> list[dict[str, str]]:

@@ -30,6 +30,7 @@ DEAL_PROPERTIES = (
     deal_properties.SYNC_STATUS,
     deal_properties.SYNC_ERROR,
     deal_properties.SYNC_WAITING,
+    deal_properties.SYNC_WARNINGS,
     deal_properties.REVIEW_STATUS,
     deal_properties.REVIEW_COMMENTS,
     deal_properties.NEXT_STEPS,

@@ -51,6 +51,7 @@ from cosell.domain.deal_properties import (
     SYNC_STATUS,
     SYNC_STATUSES,
     SYNC_WAITING,
+    SYNC_WARNINGS,
     VISIBILITIES,
     VISIBILITY,
 )
@@ -138,6 +139,7 @@ def deal_properties(vocabulary: Vocabulary) -> list[PropertyDefinition]:
         _text(OPPORTUNITY_URL, "AWS opportunity link", "Where to open the opportunity in Partner Central."),
         _choice(SYNC_STATUS, "AWS sync status", "Synced, Pending or Error (set by cosell).", SYNC_STATUSES, multiple=False),
         _text(SYNC_ERROR, "AWS sync error", "Why the deal could not sync, and what to fix.", "textarea"),
+        _text(SYNC_WARNINGS, "AWS sync warnings", "What cosell left out of the opportunity, and why (e.g. a contact without a usable e-mail); the deal syncs without it (set by cosell).", "textarea"),
         _text(SYNC_WAITING, "AWS sync waiting for", "Changes that wait until Partner Central lets them in, and conflicts an administrator resolves (set by cosell).", "textarea"),
         _choice(REVIEW_STATUS, "AWS review status", "Where AWS's review of the opportunity stands (set by cosell).", REVIEW_STATUSES, multiple=False),
         _text(REVIEW_COMMENTS, "AWS review comments", "What AWS says about the opportunity, and why it has its review status (set by cosell).", "textarea"),

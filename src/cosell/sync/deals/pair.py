@@ -94,6 +94,7 @@ class _Run:
     shown: dict[str, str] = field(default_factory=dict)  # what the submission shows on the deal
     review_source: dict[str, Any] | None = None  # the opportunity read after a submission moved it
     submission: str | None = None  # where a submission that moved in this run stands
+    warnings: list[str] = field(default_factory=list)  # what the mapping left out (on the deal)
 
     def audit(
         self,
@@ -139,6 +140,7 @@ def sync_pair(deal: Deal, link: Link, ports: Ports, cause: Cause) -> str:
         has_solution=run.has_solution,
     )
     run.problems = [str(problem) for problem in mapped.problems] + run.problems
+    run.warnings = list(mapped.warnings)
     hubspot = values_of(mapped.fields) if mapped.fields is not None else None
     conflicts = ports.conflicts.get(deal.id)
     resolutions = conflicts.resolutions if conflicts else {}
@@ -448,7 +450,9 @@ def _write_deal(
         | link_properties(run.link.opportunity_id, ports.config.opportunity_url(run.link.opportunity_id))
         | {deal_properties.SOLUTIONS: shown(associated(run.review_source or read.opportunity), run.catalog)}
         | run.shown
-        | status_properties(errors, waiting_text(decisions, read.sides.review_status, run.deal.id))
+        | status_properties(
+            errors, waiting_text(decisions, read.sides.review_status, run.deal.id), run.warnings
+        )
     )
     changed = {name: value for name, value in wanted.items() if (run.deal.get(name) or "") != value}
     if changed:

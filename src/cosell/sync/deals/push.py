@@ -136,13 +136,13 @@ def push_deal(
         deal_id,
         link,
         created_fields,
-        f"ClientToken {pending.client_token}",
+        "; ".join([f"ClientToken {pending.client_token}", *(f"left out: {w}" for w in result.warnings)]),
     )
     ports.hubspot.update_deal(
         deal_id,
         {
             **link_properties(link.opportunity_id, config.opportunity_url(link.opportunity_id)),
-            **status_properties(),
+            **status_properties(warnings=result.warnings),
             deal_properties.LAST_SYNCED_AT: link.synced_at,
             deal_properties.REVIEW_STATUS: "Pending Submission",  # where every new opportunity starts
         },
