@@ -15,6 +15,7 @@ from cosell_local.demo.rep import Rep
 from cosell_local.partner_central import EmulatorConfig
 from cosell_local.runner import LocalStack
 from tests.e2e.conftest import World
+from tests.support.cli import without_metrics
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -205,14 +206,14 @@ def test_setup_without_a_snapshot_job_role_says_so_and_how_to_fix_it_and_the_fix
 ) -> None:
     catalog = world.stack.catalog
     assert main(["setup"]) == 0  # a warning: the sync works, the other partners see stale snapshots
-    out = capsys.readouterr().out
+    out = without_metrics(capsys.readouterr().out)
     (warning,) = [line for line in out.splitlines() if line.startswith("WARNING")]
     assert f"resource snapshot job role of the {catalog} catalog: none is set" in warning
     assert "cosell setup --snapshot-job-role" in warning
 
     role = "arn:aws:iam::123456789012:role/ResourceSnapshotJobRole"
     assert main(["setup", "--snapshot-job-role", role]) == 0
-    out = capsys.readouterr().out
+    out = without_metrics(capsys.readouterr().out)
     assert "WARNING" not in out
     assert f"ok        Partner Central: resource snapshot job role of the {catalog} catalog: {role}" in out
     settings = world.partner_central.get_selling_system_settings(Catalog=catalog)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from cosell.cli.main import main
 from cosell.store.audit import AuditStore
+from tests.support.cli import without_metrics
 
 if TYPE_CHECKING:
     import pytest
@@ -66,7 +67,7 @@ def test_the_handlers_emit_what_an_operator_watches_as_emf_lines(
 
 def dlq(capsys: pytest.CaptureFixture[str], *arguments: str) -> tuple[int, str]:
     code = main(["dlq", *arguments])
-    return code, capsys.readouterr().out
+    return code, without_metrics(capsys.readouterr().out)
 
 
 def test_a_parked_message_is_listed_with_its_reason_replayed_once_fixed_and_its_deal_synced(

@@ -12,6 +12,7 @@ from cosell.cli.main import main
 from cosell_local.demo.rep import Rep
 from cosell_local.partner_central import EmulatorConfig
 from cosell_local.runner import LocalStack
+from tests.support.cli import without_metrics
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -33,7 +34,7 @@ def rep(stack: LocalStack) -> Rep:
 def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     code = main(["solutions", *args])
     captured = capsys.readouterr()
-    return code, captured.out, captured.err
+    return code, without_metrics(captured.out), captured.err
 
 
 def test_list_shows_the_active_catalog_by_name(stack: LocalStack, capsys: pytest.CaptureFixture[str]) -> None:

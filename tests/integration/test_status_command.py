@@ -11,6 +11,7 @@ from cosell.cli.main import main
 from cosell_local.demo.rep import Rep
 from cosell_local.partner_central import EmulatorConfig
 from cosell_local.runner import LocalStack
+from tests.support.cli import without_metrics
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -58,7 +59,7 @@ def test_text_counts_links_errors_by_reason_dlq_and_writes_and_exits_1(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert main(["status"]) == 1
-    out = capsys.readouterr().out.splitlines()
+    out = without_metrics(capsys.readouterr().out).splitlines()
     assert "Links (deal ↔ opportunity):       1" in out
     assert "Deals made from AWS referrals:    0" in out
     assert "Deals in error:                   2" in out
@@ -74,7 +75,7 @@ def test_text_counts_links_errors_by_reason_dlq_and_writes_and_exits_1(
 @pytest.mark.usefixtures("environment")
 def test_json_has_the_same_counts(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["status", "--json"]) == 1
-    report = json.loads(capsys.readouterr().out)
+    report = json.loads(without_metrics(capsys.readouterr().out))
     assert report["links"] == 1
     assert report["referral_deals"] == 0
     assert report["deals_in_error"] == 2
@@ -106,7 +107,7 @@ def test_stack_outputs_locate_the_same_resources(
     )
     monkeypatch.delenv("STATE_TABLE_NAME")  # only the outputs say where things are
     assert main(["status", "--stack", "cosell-status-test", "--json"]) == 1
-    report = json.loads(capsys.readouterr().out)
+    report = json.loads(without_metrics(capsys.readouterr().out))
     assert (report["links"], report["deals_in_error"], report["dead_letter_messages"]) == (1, 2, 1)
 
 
@@ -125,7 +126,7 @@ def test_an_empty_table_without_queues_is_healthy(
     monkeypatch.setenv("STATE_TABLE_NAME", "cosell-status-empty")
     monkeypatch.delenv("SYNC_QUEUE_URL")
     assert main(["status"]) == 0
-    out = capsys.readouterr().out
+    out = without_metrics(capsys.readouterr().out)
     assert "Links (deal ↔ opportunity):       0" in out
     assert "Dead-letter queue:                unknown (set DEAD_LETTER_QUEUE_URL or use --stack)" in out
     assert out.rstrip().endswith("Healthy.")
