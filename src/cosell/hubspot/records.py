@@ -3,13 +3,15 @@ Central's (an AWS referral today; engagement members next).
 
 HubSpot has no idempotency key (docs/CONTRACTS.md, "HubSpot writes"), so:
 - a company is matched by its domain and a contact by its e-mail before one is created (e-mails are unique:
-  a 409 means someone created it just now, and it is looked up again);
+  a 409 means someone created it just now, and names it; HubSpot's search index lags behind writes, so the
+  search may not have seen it);
 - a deal is created only under a `Claim` taken first (a lease held by one worker); whoever takes over an
   expired claim searches for the deal its dead holder may have made before creating one.
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Protocol
 
 from cosell.domain.claims import ClaimTaken
@@ -106,11 +108,20 @@ def find_or_create_contacts(hubspot: HubSpotCrm, contacts: Sequence[ContactField
             continue
         try:
             known[contact.email] = hubspot.create_contact(contact.properties).id
-        except HubSpotConflictError:  # HubSpot keeps e-mails unique: someone created it just now
+        except HubSpotConflictError as conflict:
+            # HubSpot keeps e-mails unique: someone created it just now, and its search index may not show it
+            # yet. The answer names the contact ("Contact already exists. Existing ID: 123").
+            named = _EXISTING_ID.search(conflict.message)
+            if named is not None:
+                known[contact.email] = named.group(1)
+                continue
             known = existing() | known
             if contact.email not in known:
                 raise
     return [known[contact.email] for contact in contacts]
+
+
+_EXISTING_ID = re.compile(r"Existing ID: (\d+)")
 
 
 class _Record(Protocol):

@@ -45,6 +45,9 @@ class Account:
         self.associations = AssociationStore()
         self.crm = CrmStore(clock, self._emit)
         self.lock = threading.RLock()
+        # HubSpot's search index lags behind writes by seconds: a record written less than this long ago is
+        # not found by search yet (reads by id see it at once).
+        self.search_lag_seconds = 0.0
         self._listeners: list[Callable[[list[Change]], None]] = []
         self._held: list[Change] | None = None
 

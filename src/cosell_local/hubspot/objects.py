@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .associations import association_type, spec_type_id, v3_association_results
-from .errors import not_found, validation_error
+from .errors import ApiError, not_found, validation_error
 from .routing import (
     Route,
     batch_envelope,
@@ -143,11 +143,22 @@ def _planned_associations(request: ApiRequest, kind: ObjectType, raw: Any) -> li
 def _create_one(request: ApiRequest, kind: ObjectType, item: dict[str, Any]) -> CrmObject:
     account = request.account
     values = account.validate(kind, _properties_of(item), current=None)
+    _refuse_a_second_email(account, kind, values)
     links = _planned_associations(request, kind, item.get("associations"))
     record = account.crm.create(kind, values, request.actor)
     for target_id, link in links:
         account.associate(record.id, target_id, [link], request.actor)
     return record
+
+
+def _refuse_a_second_email(account: Account, kind: ObjectType, values: dict[str, Any]) -> None:
+    """HubSpot keeps a contact's e-mail unique: a second contact with it is a 409 naming the first."""
+    email = str(values.get("email") or "").strip().lower()
+    if kind.name != "contacts" or not email:
+        return
+    for record in account.crm.all(kind):
+        if (record.properties.get("email") or "").strip().lower() == email:
+            raise ApiError(409, "CONFLICT", f"Contact already exists. Existing ID: {record.id}")
 
 
 def _properties_of(item: dict[str, Any]) -> dict[str, Any]:

@@ -47,10 +47,12 @@ def _search(request: ApiRequest) -> Reply:
     account = request.account
     definitions = account.properties.definitions(kind)
     query = str(body.get("query") or "").lower()
+    indexed_before = account.clock.now() - account.search_lag_seconds
     matches = [
         record
         for record in account.crm.all(kind)
-        if (
+        if _indexed(record, indexed_before)
+        and (
             not groups
             or any(all(_matches(account, record, f, definitions) for f in group) for group in groups)
         )
@@ -65,6 +67,11 @@ def _search(request: ApiRequest) -> Reply:
     if after_offset + limit < min(len(matches), MAX_RESULTS):
         result["paging"] = {"next": {"after": str(after_offset + limit)}}
     return 200, result
+
+
+def _indexed(record: CrmObject, before: float) -> bool:
+    written_ms = parse_instant(record.updated_at)
+    return written_ms is None or written_ms <= before * 1000
 
 
 def _filter_groups(raw: Any) -> list[list[dict[str, Any]]]:

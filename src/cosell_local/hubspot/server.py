@@ -71,8 +71,12 @@ class HubSpotEmulator:
         app_id: int = DEFAULT_APP_ID,
         currencies: Iterable[str] = ("USD", "EUR", "GBP"),
         port: int = 0,
+        search_lag_seconds: float = 0.0,
     ) -> None:
+        """`search_lag_seconds`: how long after a write search still misses the record, as HubSpot's index
+        does (0: at once)."""
         self.clock = Clock(time_scale)
+        self.search_lag_seconds = search_lag_seconds
         self.portal_id = portal_id
         self.app_id = app_id
         self.currencies = list(currencies)
@@ -164,6 +168,7 @@ class HubSpotEmulator:
         account = Account(
             self.clock, portal_id=self.portal_id, app_id=self.app_id, currencies=self.currencies
         )
+        account.search_lag_seconds = self.search_lag_seconds
         if self.webhooks:
             account.on_change(self.webhooks.on_changes)
         return account
