@@ -88,7 +88,8 @@ class LambdaFunction:
                 response = handler(event, context)
             except Exception as raised:  # noqa: BLE001 - a function error is a result, not a runner crash
                 error = raised
-                log.info("%s raised %s: %s", self.name, type(raised).__name__, raised)
+                # As Lambda reports a function error: at ERROR, with the traceback.
+                log.error("%s raised %s: %s", self.name, type(raised).__name__, raised, exc_info=raised)
             duration = time.monotonic() - started
             if duration > self.spec.timeout_seconds:
                 # Lambda would have stopped it; in one process we can only say so.
