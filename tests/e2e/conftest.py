@@ -79,16 +79,13 @@ class World:
         return dict(self.integration.get_deal(deal_id, names).properties)
 
     def opportunities_for(self, deal_id: str) -> list[dict[str, Any]]:
-        found = []
-        for summary in self.partner_central.list_opportunities(Catalog=self.stack.catalog, MaxResults=100)[
-            "OpportunitySummaries"
-        ]:
-            record = self.partner_central.get_opportunity(
-                Catalog=self.stack.catalog, Identifier=summary["Id"]
-            )
-            if record.get("PartnerOpportunityIdentifier") == deal_id:
-                found.append(record)
-        return found
+        """The opportunities made for a deal, read through the emulator's control API: an observer must not
+        take read-quota slots from the sync it watches (a throttled GetOpportunity here once failed a test)."""
+        return [
+            record
+            for record in self.stack.partner_central.control.opportunities(self.stack.catalog)
+            if record.get("PartnerOpportunityIdentifier") == deal_id
+        ]
 
     def post_webhook(
         self, body: bytes, *, secret: str | None = None, timestamp_ms: int | None = None

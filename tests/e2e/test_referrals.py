@@ -86,9 +86,7 @@ def test_a_referral_becomes_one_linked_deal_through_the_event(world: World) -> N
     )
     assert deal["dealstage"] == "qualifiedtobuy"
     assert deal["aws_engagement_id"]
-    opportunity = world.partner_central.get_opportunity(
-        Catalog=CATALOG, Identifier=str(deal["aws_opportunity_id"])
-    )
+    opportunity = world.stack.partner_central.control.opportunity(CATALOG, str(deal["aws_opportunity_id"]))
     assert opportunity["LifeCycle"]["Stage"] == "Qualified"
     assert acceptances(world, invitation_id) == 1
 

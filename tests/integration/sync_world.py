@@ -11,8 +11,10 @@ from botocore.config import Config
 
 from cosell.domain.mapping_rules import MappingRules
 from cosell.domain.reconcile import ConflictPolicy
+from cosell.domain.to_hubspot import ContactFields
 from cosell.hubspot.client import HubSpotClient, RetryPolicy
 from cosell.hubspot.deal_reader import DealReader
+from cosell.hubspot.records import find_or_create_contacts
 from cosell.partner_central.schema import vocabulary
 from cosell.sns import NoTopic
 from cosell.store.conflicts import ConflictStore
@@ -219,15 +221,20 @@ class SyncWorld:
                 }
             )
             self.rep.associate("deals", deal.id, "companies", company.id, [5])
-        for index in range(contacts):
-            contact = self.rep.create_contact(
+        # The customer's people: HubSpot keeps one contact per e-mail, so a second deal gets the same ones.
+        people = [
+            ContactFields(
+                f"person{index}@bigcorp.example",
                 {
                     "email": f"Person{index}@BigCorp.example",
                     "firstname": f"P{index}",
                     "phone": "+49 30 1234567",
-                }
+                },
             )
-            self.rep.associate("deals", deal.id, "contacts", contact.id, [3])
+            for index in range(contacts)
+        ]
+        for contact_id in find_or_create_contacts(self.rep, people):
+            self.rep.associate("deals", deal.id, "contacts", contact_id, [3])
         return deal.id
 
     def opportunities(self) -> list[dict[str, Any]]:

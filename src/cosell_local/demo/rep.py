@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from cosell.domain.to_hubspot import ContactFields
 from cosell.hubspot.client import HubSpotClient, RetryPolicy
 from cosell.hubspot.models import DEAL_TO_CONTACT, DEAL_TO_PRIMARY_COMPANY, AssociationInput
+from cosell.hubspot.records import find_or_create_contacts
 
 if TYPE_CHECKING:
     from cosell_local.hubspot import HubSpotEmulator
@@ -55,10 +57,17 @@ class Rep:
                 }
             )
             associations.append(AssociationInput(to_id=made.id, type_id=DEAL_TO_PRIMARY_COMPANY))
-        contact = self.client.create_contact(
-            {"email": f"CTO@{company_domain}", "firstname": "Casey", "phone": "+1 415 555 0134"}
+        # The customer's CTO: the contact HubSpot already has for the e-mail (unique there), else a new one.
+        email = f"CTO@{company_domain}"
+        (contact_id,) = find_or_create_contacts(
+            self.client,
+            [
+                ContactFields(
+                    email.lower(), {"email": email, "firstname": "Casey", "phone": "+1 415 555 0134"}
+                )
+            ],
         )
-        associations.append(AssociationInput(to_id=contact.id, type_id=DEAL_TO_CONTACT))
+        associations.append(AssociationInput(to_id=contact_id, type_id=DEAL_TO_CONTACT))
         properties = {
             "dealname": name,
             "description": description or VALID_DESCRIPTION,

@@ -74,6 +74,8 @@ HTTP_ACTIONS = (
     "add_eventbridge_event_sink",
     "remove_event_sinks",
     "implemented_operations",
+    "opportunities",
+    "opportunity",
 )
 
 
@@ -447,6 +449,19 @@ class ControlApi:
     def remove_event_sinks(self) -> Json:
         self._backend.publisher.remove_sinks()
         return {}
+
+    def opportunities(self, catalog: str) -> list[Json]:
+        """Every opportunity of `catalog` as GetOpportunity answers it, read without a quota slot or a call
+        record: how a test observes Partner Central without competing with the sync for its read quota."""
+        with self._backend.transaction():
+            identifiers = sorted(self._backend.catalog(catalog).opportunities)
+        return [self.opportunity(catalog, identifier) for identifier in identifiers]
+
+    def opportunity(self, catalog: str, identifier: str) -> Json:
+        """One opportunity as GetOpportunity answers it, without a quota slot or a call record."""
+        backend = self._backend
+        with backend.transaction():
+            return opportunities.get_opportunity(backend, {"Catalog": catalog, "Identifier": identifier})
 
     def implemented_operations(self) -> list[str]:
         return self._backend.implemented_operations

@@ -86,7 +86,7 @@ class LambdaFunction:
             error: BaseException | None = None
             try:
                 response = handler(event, context)
-            except Exception as raised:  # noqa: BLE001 - a function error is a result, not a runner crash
+            except Exception as raised:
                 error = raised
                 # As Lambda reports a function error: at ERROR, with the traceback.
                 log.error("%s raised %s: %s", self.name, type(raised).__name__, raised, exc_info=raised)
