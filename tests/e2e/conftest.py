@@ -88,8 +88,9 @@ class World:
         ]
 
     def post_webhook(
-        self, body: bytes, *, secret: str | None = None, timestamp_ms: int | None = None
+        self, body: bytes, *, secret: str | None = None, timestamp_ms: int | str | None = None
     ) -> urllib3.BaseHTTPResponse:
+        """`body` signed (v3) as HubSpot signs it; `timestamp_ms` as sent (any text, for refusals)."""
         stamp = str(timestamp_ms if timestamp_ms is not None else time.time_ns() // 1_000_000)
         signature = sign_v3(secret or self.stack.webhook_secret, "POST", self.stack.webhook_url, body, stamp)
         return self.http.request(

@@ -15,7 +15,7 @@ import pytest
 
 from cosell.hubspot.models import DEAL_TO_CONTACT, DEAL_TO_PRIMARY_COMPANY, AssociationInput
 from cosell.hubspot.signature import sign_v3
-from cosell_local.demo.rep import REP_OWNER_ID, VALID_DESCRIPTION
+from cosell_local.demo.rep import deal_properties
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import World
@@ -119,16 +119,7 @@ def test_a_deal_that_cannot_sync_says_which_field_to_fix(world: World, case: dic
     person = case.get("contact") or {"firstname": "Casey", "phone": "+1 415 555 0134"}
     contact = client.create_contact(_without_empty({"email": f"{slug}@bigcorp.example", **person}))
     associations.append(AssociationInput(to_id=contact.id, type_id=DEAL_TO_CONTACT))
-    deal = {
-        "dealname": f"Corpus {slug} #AWS",
-        "description": VALID_DESCRIPTION,
-        "pipeline": "default",
-        "dealstage": "presentationscheduled",
-        "amount": "60000",
-        "deal_currency_code": "USD",
-        "closedate": "2027-09-30T00:00:00.000Z",
-        "hubspot_owner_id": REP_OWNER_ID,
-    } | case.get("deal", {})
+    deal = deal_properties(f"Corpus {slug} #AWS", **case.get("deal", {}))
     deal_id = client.create_deal(_without_empty(deal), associations).id
     world.settle()
 

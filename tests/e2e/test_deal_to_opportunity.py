@@ -11,7 +11,6 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
-from cosell.hubspot.signature import sign_v3
 from tests.e2e.conftest import delivery_body
 
 if TYPE_CHECKING:
@@ -147,17 +146,7 @@ def test_input_that_once_crashed_the_webhook_function_is_refused_with_its_reason
     stamp = str(time.time_ns() // 1_000_000)
 
     def post(body: bytes, timestamp: str) -> tuple[int, str]:
-        signature = sign_v3(world.stack.webhook_secret, "POST", world.stack.webhook_url, body, timestamp)
-        answer = world.http.request(
-            "POST",
-            world.stack.webhook_url,
-            body=body,
-            headers={
-                "Content-Type": "application/json",
-                "X-HubSpot-Signature-v3": signature,
-                "X-HubSpot-Request-Timestamp": timestamp,
-            },
-        )
+        answer = world.post_webhook(body, timestamp_ms=timestamp)
         return answer.status, json.loads(answer.data)["message"]
 
     body = delivery_body([event])

@@ -8,42 +8,18 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-import pytest
-
 from cosell.cli.main import main
-from cosell_local.demo.rep import Rep
-from cosell_local.partner_central import EmulatorConfig
-from cosell_local.runner import LocalStack
-from tests.e2e.conftest import World
 from tests.support.cli import without_metrics
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    import pytest
+
+    from tests.e2e.conftest import World
 
 USE_CASE = "Business Intelligence & Data Warehouse"
 ENGAGEMENT = ["aws_engagement_id", "aws_engagement_title", "aws_engagement_status", "aws_engagement_members"]
 GLOBEX = ("210987654321", "Globex Partners")
 FABRIKAM = ("310987654321", "Fabrikam Consulting")
-
-
-@pytest.fixture(scope="module")
-def stack() -> Iterator[LocalStack]:
-    with LocalStack(
-        queue_time_scale=200,
-        hubspot_time_scale=100,
-        poll_in_background=False,
-        run_schedules=False,
-        partner_central=EmulatorConfig(tick_seconds=0, task_delay_seconds=0.1),
-    ) as running:
-        Rep.sign_in(running.hubspot)
-        yield running
-
-
-@pytest.fixture
-def world(stack: LocalStack) -> World:
-    world = World(stack)
-    world.settle()
-    return world
 
 
 def shown(world: World, deal_id: str) -> dict[str, str | None]:

@@ -68,18 +68,7 @@ class Rep:
             ],
         )
         associations.append(AssociationInput(to_id=contact_id, type_id=DEAL_TO_CONTACT))
-        properties = {
-            "dealname": name,
-            "description": description or VALID_DESCRIPTION,
-            "pipeline": "default",
-            "dealstage": "presentationscheduled",
-            "amount": "60000",
-            "deal_currency_code": "USD",
-            "closedate": "2027-09-30T00:00:00.000Z",
-            "hubspot_owner_id": REP_OWNER_ID,
-            **extra,
-        }
-        return self.client.create_deal(properties, associations).id
+        return self.client.create_deal(deal_properties(name, description, **extra), associations).id
 
     def create_company(self, name: str, domain: str) -> str:
         properties = {"name": name, "domain": domain, "industry": "COMPUTER_SOFTWARE", "country": "US"}
@@ -90,3 +79,18 @@ class Rep:
 
     def update_deal(self, deal_id: str, **changes: str) -> None:
         self.client.update_deal(deal_id, changes)
+
+
+def deal_properties(name: str, description: str | None = None, **extra: str) -> dict[str, str]:
+    """A complete, valid deal as a rep fills it in; `extra` changes or adds properties."""
+    return {
+        "dealname": name,
+        "description": description or VALID_DESCRIPTION,
+        "pipeline": "default",
+        "dealstage": "presentationscheduled",
+        "amount": "60000",
+        "deal_currency_code": "USD",
+        "closedate": "2027-09-30T00:00:00.000Z",
+        "hubspot_owner_id": REP_OWNER_ID,
+        **extra,
+    }
