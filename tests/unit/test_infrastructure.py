@@ -346,7 +346,7 @@ def test_the_schedule_alarm_watches_every_scheduled_function() -> None:
 
 
 def _dashboard() -> dict[str, Any]:
-    body = TEMPLATE["Resources"]["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+    body, _variables = TEMPLATE["Resources"]["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
     return {
         "text": body,
         "json": json.loads(re.sub(r"\$\{[^}]+\}", "X", body)),  # valid JSON once CloudFormation substitutes
@@ -368,6 +368,12 @@ def test_the_dashboard_and_alarms_read_only_metrics_the_code_emits() -> None:
     named |= {alarm["MetricName"] for alarm in _alarms().values() if alarm.get("Namespace") == NAMESPACE}
     assert named <= emitted, named - emitted
     assert {"DealsSynced", "DealsRefused", "PartnerCentralWritesToday", "WebhookDeliveries"} <= named
+
+
+def test_the_dashboard_shows_both_dead_letter_queues() -> None:
+    text = _dashboard()["text"]
+    assert '"${SyncDeadLetterQueue.QueueName}"' in text
+    assert '"${EventsDeadLetterQueueName}"' in text  # only where the events DLQ exists (IsPartnerCentralRegion)
 
 
 def test_the_dashboard_shows_every_functions_errors_throttles_and_duration() -> None:
