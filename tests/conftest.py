@@ -25,6 +25,9 @@ def moto_url() -> Iterator[str]:
     """moto in server mode: SQS, DynamoDB, SSM, STS, Secrets Manager, SNS, EventBridge over real HTTP."""
     from moto.server import ThreadedMotoServer
 
+    from cosell_local.runner.moto_server import make_dynamodb_writes_atomic
+
+    make_dynamodb_writes_atomic()  # conditional writes as atomic as DynamoDB's (the pacer relies on it)
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()

@@ -373,7 +373,9 @@ def test_the_dashboard_and_alarms_read_only_metrics_the_code_emits() -> None:
 def test_the_dashboard_shows_both_dead_letter_queues() -> None:
     text = _dashboard()["text"]
     assert '"${SyncDeadLetterQueue.QueueName}"' in text
-    assert '"${EventsDeadLetterQueueName}"' in text  # only where the events DLQ exists (IsPartnerCentralRegion)
+    assert (
+        '"${EventsDeadLetterQueueName}"' in text
+    )  # only where the events DLQ exists (IsPartnerCentralRegion)
 
 
 def test_the_dashboard_shows_every_functions_errors_throttles_and_duration() -> None:
