@@ -144,3 +144,17 @@ def test_the_partners_own_snapshots_make_no_note(world: SyncWorld) -> None:
     stored = ports.engagements.get(CATALOG, engagement_id)
     assert stored is not None
     assert max(stored.revisions.values()) == max(s["Revision"] for s in own["ResourceSnapshotSummaries"])
+
+
+def test_two_revisions_shared_before_one_reconcile_make_two_notes(world: SyncWorld) -> None:
+    deal_id, opportunity_id, engagement_id = engaged(world)
+    ports = world.ports()
+    reconcile_engagement(snapshot_request(engagement_id), ports)  # the engagement's first read
+    control = world.partner_central_emulator.control
+    for score in ("Medium", "High"):
+        control.set_aws_summary(CATALOG, opportunity_id, {"Insights": {"EngagementScore": score}})
+        control.add_resource_snapshot(CATALOG, engagement_id, opportunity_id)
+    before = notes(world, deal_id)
+    outcome = reconcile_engagement(snapshot_request(engagement_id), ports)  # both came in one coalesced run
+    assert outcome.endswith("2 snapshot note(s)")
+    assert notes(world, deal_id) == before + 2

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+import pytest
+
 from cosell.domain.audit import AuditAction
 from cosell.queue.dead_letters import Parked
 from cosell.queue.messages import Subject, SyncRequest, Trigger
@@ -96,8 +98,13 @@ def test_an_eventbridge_event_is_described_as_the_object_it_concerns() -> None:
     assert message.failures is None
 
 
-def test_a_body_that_is_no_request_is_still_listed_so_it_can_be_dropped() -> None:
-    message = describe(parked("m3", "not json", 0), Fakes(), Fakes(), "AWS")
+@pytest.mark.parametrize(
+    "body",
+    ["not json", '{"detail-type": "Engagement Updated", "detail": {"engagement": "eng-as-a-string"}}',
+     '{"detail-type": "Opportunity Updated", "detail": "a string"}', "[1, 2]"],
+)  # fmt: skip
+def test_a_body_that_is_no_request_is_still_listed_so_it_can_be_dropped(body: str) -> None:
+    message = describe(parked("m3", body, 0), Fakes(), Fakes(), "AWS")
     assert (message.about, message.deal_id) == ("a message that is not a sync request", None)
 
 
@@ -105,7 +112,7 @@ def test_replay_goes_oldest_first_and_audits_each_and_forgets_its_failures() -> 
     fakes = Fakes()
     newer = describe(parked("m-new", request_body(Subject.HUBSPOT_DEAL, "2"), 5), fakes, fakes, "AWS")
     older = describe(parked("m-old", request_body(Subject.HUBSPOT_DEAL, "1"), 1), fakes, fakes, "AWS")
-    replayed = replay([newer, older], fakes, "https://sqs/sync.fifo", run(fakes))
+    replayed = list(replay([newer, older], fakes, "https://sqs/sync.fifo", run(fakes)))
     assert [message.message_id for message in replayed] == ["m-old", "m-new"]
     assert fakes.sent == [("m-old", "https://sqs/sync.fifo"), ("m-new", "https://sqs/sync.fifo")]
     assert [(r.action, r.deal_id, r.trigger) for r in fakes.records] == [

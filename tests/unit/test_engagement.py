@@ -20,7 +20,7 @@ from cosell.domain.engagement import (
     parts_for,
     status,
 )
-from cosell.domain.snapshots import EMPTY, MAX_LINES, changes, fields_of, snapshot_note
+from cosell.domain.snapshots import EMPTY, MAX_LINES, NOTE_MAX, VALUE_MAX, changes, fields_of, snapshot_note
 
 OWN = "123456789012"
 LISTED = [
@@ -212,3 +212,30 @@ def test_changes_name_exactly_the_labels_whose_shown_values_differ(
     for change in found:
         assert change.before == old.get(change.label, EMPTY)
         assert change.after == new.get(change.label, EMPTY)
+
+
+def test_a_note_stays_within_what_hubspot_keeps_however_large_the_snapshot() -> None:
+    products = [
+        {"ProductCode": f"P{n}", "Amount": "1", "Optimizations": [{"Description": "x" * 200}] * 3}
+        for n in range(300)
+    ]
+    insights = {
+        "AwsProductsSpendInsightsBySource": {
+            "AWS": {"AwsProducts": products},
+            "Partner": {"AwsProducts": products},
+        }
+    }
+    before = {"AwsOpportunitySummaryFullView": {"Insights": insights}}
+    after = {"AwsOpportunitySummaryFullView": {"Insights": insights | {"EngagementScore": "High"}}}
+    note = snapshot_note(
+        shared_by="AWS",
+        template="AwsOpportunitySummaryFullView",
+        resource_id="O1",
+        revision=1,
+        engagement_id="eng-1",
+        payload=after,
+        previous=None,
+    )
+    assert len(note) <= NOTE_MAX
+    assert all(len(line) <= VALUE_MAX + 40 for line in note.splitlines())  # the label, then the value cut
+    assert [change.label for change in changes(before, after)] == ["AWS engagement score"]

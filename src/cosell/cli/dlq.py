@@ -168,7 +168,7 @@ def _act(
     chosen = [by_id[message_id] for message_id in wanted]
     if args.action == "show":
         (message,) = chosen
-        print(json.dumps(_json(message) | {"body": json.loads(message.parked.body)}, indent=2))
+        print(json.dumps(_json(message) | {"body": _body(message.parked.body)}, indent=2))
         return 0
     if args.dry_run:
         for message in sorted(chosen, key=lambda m: (m.parked.sent_at, m.message_id)):
@@ -185,6 +185,13 @@ def _act(
         print(f"dropped {_line(message)}")
     print(f"audited with correlation id {operator.correlation_id} (cosell audit deal <id> shows it)")
     return 0
+
+
+def _body(text: str) -> object:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text  # shown as it is: it is why the message failed
 
 
 def _line(message: ParkedMessage) -> str:

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 EMPTY = "(empty)"
 MAX_LINES = 40  # a note stays readable; the rest is in Partner Central
+VALUE_MAX = 300  # characters of one value (AWS's spend insights can run to pages)
+NOTE_MAX = 60_000  # under HubSpot's 65,536 characters of a note body
 
 # The opportunity's own view (OpportunitySummaryView) spells the lifecycle `Lifecycle`; the mapping `LifeCycle`.
 _OPPORTUNITY_LABELS: dict[str, str] = {
@@ -95,7 +97,7 @@ def fields_of(payload: Mapping[str, Any]) -> dict[str, str]:
         for path, value in _leaves(content, "", labels):
             if path in _UNSHOWN:
                 continue
-            text = _shown(value, people=path in _PEOPLE)
+            text = _cut(_shown(value, people=path in _PEOPLE))
             if text:
                 label = labels.get(path, path)
                 shown[label] = f"{shown[label]}; {text}" if label in shown else text
@@ -143,7 +145,11 @@ def snapshot_note(
             *lines[:MAX_LINES],
             f"- … and {len(lines) - MAX_LINES} more: see the snapshot in Partner Central",
         ]
-    return "\n".join([heading, body, *lines])
+    return "\n".join([heading, body, *lines])[:NOTE_MAX]
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= VALUE_MAX else text[: VALUE_MAX - 1] + "…"
 
 
 def _leaves(value: Any, prefix: str, labels: Mapping[str, str]) -> list[tuple[str, Any]]:

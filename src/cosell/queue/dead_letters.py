@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from mypy_boto3_sqs.client import SQSClient
 
-# Long enough to list the queue and act on what was listed; the messages are released at the end anyway.
-LISTING_VISIBILITY_SECONDS = 60
+# Long enough to list the queue and act on hundreds of its messages; they are released at the end anyway.
+LISTING_VISIBILITY_SECONDS = 900
+# Receives that bring nothing new before the listing ends: a short receive samples some of SQS's servers only.
+EMPTY_RECEIVES = 3
 
 
 @dataclass(frozen=True)
@@ -37,17 +39,17 @@ class DeadLetterQueue:
     def parked(self) -> list[Parked]:
         """Every message visible now, oldest first; each stays invisible until `release` or `remove`."""
         found: dict[str, Parked] = {}
-        while True:
+        empty = 0
+        while empty < EMPTY_RECEIVES:
             received = self._sqs.receive_message(
                 QueueUrl=self._url,
                 MaxNumberOfMessages=10,
                 VisibilityTimeout=LISTING_VISIBILITY_SECONDS,
-                WaitTimeSeconds=0,
+                WaitTimeSeconds=1,  # a long poll asks every server
                 MessageSystemAttributeNames=["All"],
             ).get("Messages", [])
             fresh = [message for message in received if message["MessageId"] not in found]
-            if not fresh:
-                return sorted(found.values(), key=lambda parked: (parked.sent_at, parked.message_id))
+            empty = 0 if fresh else empty + 1
             for message in fresh:
                 attributes = message.get("Attributes", {})
                 found[message["MessageId"]] = Parked(
@@ -57,6 +59,7 @@ class DeadLetterQueue:
                     sent_at=datetime.fromtimestamp(int(attributes.get("SentTimestamp", "0")) / 1000, UTC),
                     receipt_handle=message["ReceiptHandle"],
                 )
+        return sorted(found.values(), key=lambda parked: (parked.sent_at, parked.message_id))
 
     def release(self, messages: list[Parked]) -> None:
         """Visible again at once (what `parked` listed and nothing was done with)."""

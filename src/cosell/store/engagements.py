@@ -24,6 +24,7 @@ class EngagementState:
     summary: str = ""  # ListEngagements' MemberCount and ModifiedAt when last reconciled
     shown: dict[str, str] = field(default_factory=dict)  # deal id → fingerprint of its engagement properties
     revisions: dict[str, int] = field(default_factory=dict)  # snapshot resource key → last revision noted
+    snapshots_read: bool = False  # its snapshots were read once: every later revision is noted
 
 
 class EngagementStore:
@@ -42,6 +43,7 @@ class EngagementStore:
             summary=item.get("summary", {}).get("S", ""),
             shown=json.loads(item["shown"]["S"]),
             revisions=json.loads(item["revisions"]["S"]),
+            snapshots_read=item.get("snapshots_read", {}).get("BOOL", False),
         )
 
     def save(self, catalog: str, engagement_id: str, state: EngagementState) -> None:
@@ -53,5 +55,6 @@ class EngagementStore:
                 "summary": {"S": state.summary},
                 "shown": {"S": json.dumps(state.shown, sort_keys=True)},
                 "revisions": {"S": json.dumps(state.revisions, sort_keys=True)},
+                "snapshots_read": {"BOOL": state.snapshots_read},
             },
         )

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -81,23 +82,20 @@ def reconcile_engagement(request: SyncRequest, ports: Ports) -> str:
     state = stored or EngagementState(members=None)
     marker = summary_marker(engagement)
     if not deal_ids:
-        ports.engagements.save(
-            catalog, engagement_id, EngagementState(state.members, marker, {}, state.revisions)
-        )
+        ports.engagements.save(catalog, engagement_id, replace(state, summary=marker, shown={}))
         return f"engagement {engagement_id}: linked to no deal"
     members = members_of(
         engagement_members(client, catalog, engagement_id, pace=pace), ports.partner_account_id
     )
     run = _EngagementRun(ports, request.cause, engagement, members, deal_ids)
     shown = run.show_members(state)
-    revisions = state.revisions
-    noted = 0
+    revisions, snapshots_read, noted = state.revisions, state.snapshots_read, 0
     if Part.SNAPSHOTS in parts_for(trigger.kind for trigger in request.triggers):
-        revisions, noted = run.note_snapshots(state.revisions)
+        revisions, noted = run.note_snapshots(state.revisions, first_read=not state.snapshots_read)
+        snapshots_read = True
+    members_seen = tuple(member.account_id for member in members)
     ports.engagements.save(
-        catalog,
-        engagement_id,
-        EngagementState(tuple(member.account_id for member in members), marker, shown, revisions),
+        catalog, engagement_id, EngagementState(members_seen, marker, shown, revisions, snapshots_read)
     )
     return (
         f"engagement {engagement_id}: {len(members)} members on {len(deal_ids)} deal(s), "
@@ -163,9 +161,12 @@ class _EngagementRun:
         key = f"engagement-member:{ports.config.catalog}:{self.engagement_id}:{member.account_id}:{deal_id}"
         note_once(key, deal_id, joined_note(member, self.engagement), ports)
 
-    def note_snapshots(self, noted_before: Mapping[str, int]) -> tuple[dict[str, int], int]:
-        """A note per deal for each revision shared by another member since the last one noted; the last
-        revision noted for each resource, and how many notes were written."""
+    def note_snapshots(
+        self, noted_before: Mapping[str, int], *, first_read: bool
+    ) -> tuple[dict[str, int], int]:
+        """A note per deal for each revision shared by another member since the last one noted (on the
+        engagement's first read, each resource's latest only); the last revision noted for each resource,
+        and how many notes were written."""
         ports, catalog = self.ports, self.ports.config.catalog
         pace = ports.read_pacer.acquire
         by_resource: dict[str, list[Any]] = {}
@@ -175,10 +176,10 @@ class _EngagementRun:
         written = 0
         for key, summaries in by_resource.items():
             summaries.sort(key=lambda summary: int(summary["Revision"]))
-            last = revisions.get(key)
-            due = [s for s in summaries if last is None or int(s["Revision"]) > last]
-            if last is None:
-                due = due[-1:]  # first read of this resource: its latest revision only
+            last = revisions.get(key, 0)
+            due = [s for s in summaries if int(s["Revision"]) > last]
+            if first_read:
+                due = due[-1:]  # an engagement found late: its history is not replayed on the timeline
             payloads = _Payloads(ports, self.engagement_id, summaries[-1])
             for summary in due:
                 revision = int(summary["Revision"])

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from cosell.domain.audit import AuditAction, AuditRecord
-from cosell.partner_central.events import UnsupportedEventError, from_eventbridge
+from cosell.partner_central.events import from_eventbridge
 from cosell.queue.messages import Subject, SyncRequest, parse_message
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
     from datetime import datetime
 
     from cosell.domain.audit import AuditLog
@@ -91,14 +91,14 @@ class OperatorRun:
 
 def replay(
     messages: Sequence[ParkedMessage], queue: DeadLetters, sync_queue_url: str, run: OperatorRun
-) -> list[ParkedMessage]:
-    """Each message back on the sync queue, oldest first; what was replayed."""
-    ordered = sorted(messages, key=lambda message: (message.parked.sent_at, message.message_id))
-    for message in ordered:
+) -> Iterator[ParkedMessage]:
+    """Each message back on the sync queue, oldest first, yielded once it is (so a failure midway leaves
+    the caller knowing which went)."""
+    for message in sorted(messages, key=lambda message: (message.parked.sent_at, message.message_id)):
         queue.replay(message.parked, sync_queue_url)
         _audit(message, AuditAction.REPLAY, run)
         run.failures.forget(message.parked.body)
-    return ordered
+        yield message
 
 
 def drop(message: ParkedMessage, queue: DeadLetters, run: OperatorRun) -> None:
@@ -132,7 +132,7 @@ def _request(body: str) -> SyncRequest | None:
     try:
         message: SyncRequest | dict[str, Any] = parse_message(body)
         return message if isinstance(message, SyncRequest) else from_eventbridge(message)
-    except (ValueError, UnsupportedEventError):
+    except Exception:  # noqa: BLE001 - whatever the body is, it is listed, shown and can be dropped
         return None
 
 

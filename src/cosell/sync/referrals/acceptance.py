@@ -274,9 +274,9 @@ def _complete(invitation_id: str, state: InvitationState, ports: Ports) -> TakeO
             snapshot=Snapshot(hubspot={}, partner_central=values_of(opportunity)),
         )
     )
-    ports.referrals.advance(config.catalog, invitation_id, Phase.DONE, deal_id=deal_id)
-    if state.engagement_id:
+    if state.engagement_id:  # before DONE: a run that stops in between queues it again
         queue_engagement_started(state.engagement_id, ports, invitation_id)
+    ports.referrals.advance(config.catalog, invitation_id, Phase.DONE, deal_id=deal_id)
     return outcome
 
 

@@ -169,6 +169,8 @@ def _on_task(run: _Submitting, attempt: Submission, task: dict[str, Any]) -> Sub
         return SubmissionReport({deal_properties.SUBMISSION_STATUS: "Submitting"})
     if status == "COMPLETE":
         engagement_id = str(task.get("EngagementId") or "")
+        if engagement_id:  # before SUBMITTED: a run that stops in between queues it again
+            queue_engagement_started(engagement_id, run.ports, run.correlation_id)
         run.ports.submissions.update(
             run.link.catalog,
             run.link.opportunity_id,
@@ -176,8 +178,6 @@ def _on_task(run: _Submitting, attempt: Submission, task: dict[str, Any]) -> Sub
             SubmissionState.SUBMITTED,
             engagement_id=engagement_id,
         )
-        if engagement_id:
-            queue_engagement_started(engagement_id, run.ports, run.correlation_id)
         return SubmissionReport(
             {deal_properties.SUBMISSION_STATUS: "Submitted", deal_properties.ENGAGEMENT_ID: engagement_id}
         )
