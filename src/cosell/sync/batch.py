@@ -57,9 +57,18 @@ class Batch:
     and acknowledges nothing it should not."""
 
     def __init__(self, records: Iterable[dict[str, Any]], ports: Callable[[], Ports], logger: Logger) -> None:
+        records = list(records)
         self._plan = coalesce(records)
         self._ports = ports
         self._logger = logger
+        # The messages each leader covers: a leader's failure fails them too (FIFO skips its group's rest).
+        self._covered: dict[str, list[str]] = {}
+        leaders = {request.group_id: message_id for message_id, request in self._plan.items() if request}
+        for record in records:
+            if record["messageId"] in self._plan and self._plan[record["messageId"]] is None:
+                covered = parse_message(record["body"])
+                assert isinstance(covered, SyncRequest)  # only requests are coalesced
+                self._covered.setdefault(leaders[covered.group_id], []).append(record["body"])
 
     def handle(self, record: SQSRecord) -> None:
         logger = self._logger
@@ -78,6 +87,8 @@ class Batch:
             logger.exception("reconcile failed", extra=_about(record.body))
             count(Metric.RECONCILE_FAILURES)
             self._record_failure(record.body, error)
+            for body in self._covered.get(record.message_id, []):
+                self._record_failure(body, error, behind=True)
             raise
         if message.subject is Subject.HUBSPOT_DEAL:
             count(Metric.DEALS_SYNCED)
@@ -86,13 +97,15 @@ class Batch:
             extra={"subject": message.subject, "object_id": message.object_id, "outcome": outcome},
         )
 
-    def _record_failure(self, body: str, error: Exception) -> None:
-        """For `cosell dlq`: the message's last error. Never in the way of the failure itself."""
+    def _record_failure(self, body: str, error: Exception, *, behind: bool = False) -> None:
+        """For `cosell dlq`: the message's last error (`behind`: that of the message of its group that
+        covered it). Never in the way of the failure itself."""
+        reason = redact_text(f"{type(error).__name__}: {error}")
+        if behind:
+            reason = f"waited behind a failing message of its group ({reason})"
         try:
             ports = self._ports()
-            ports.failures.record(
-                body, redact_text(f"{type(error).__name__}: {error}"), ports.now().isoformat()
-            )
+            ports.failures.record(body, reason, ports.now().isoformat())
         except Exception:
             self._logger.warning("the failure could not be recorded", exc_info=True)
 
