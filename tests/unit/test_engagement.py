@@ -71,6 +71,26 @@ def test_snapshot_triggers_read_the_snapshots_and_a_new_engagement_everything() 
     assert parts_for([ENGAGEMENT_STARTED]) == set(Part)
 
 
+def note_of(
+    payload: dict[str, Any],
+    previous: dict[str, Any] | None,
+    *,
+    revision: int,
+    template: str = "AwsOpportunitySummaryFullView",
+    shared_by: str = "AWS",
+) -> str:
+    """The note for a revision of resource O1 in engagement eng-1."""
+    return snapshot_note(
+        shared_by=shared_by,
+        template=template,
+        resource_id="O1",
+        revision=revision,
+        engagement_id="eng-1",
+        payload=payload,
+        previous=previous,
+    )
+
+
 AWS_VIEW_1 = {
     "AwsOpportunitySummaryFullView": {
         "Insights": {"EngagementScore": "Medium", "OpportunityQuality": {"Score": 55}},
@@ -108,15 +128,7 @@ def test_fields_are_labelled_as_the_deal_labels_them_and_people_shown_by_name_on
         "AWS sellers": "Sam Seller (AWSSalesRep)",
         "AWS stage": "Prospect",
     }
-    assert "sam@aws.example" not in snapshot_note(
-        shared_by="AWS",
-        template="AwsOpportunitySummaryFullView",
-        resource_id="O1",
-        revision=1,
-        engagement_id="eng-1",
-        payload=AWS_VIEW_1,
-        previous=None,
-    )
+    assert "sam@aws.example" not in note_of(AWS_VIEW_1, None, revision=1)
 
 
 def test_the_opportunity_view_uses_the_mappings_words() -> None:
@@ -144,15 +156,7 @@ def test_the_second_revision_names_exactly_what_changed() -> None:
         "- AWS stage: Prospect → Qualified",
         f"- AWS next steps: {EMPTY} → Architecture review",
     ]
-    note = snapshot_note(
-        shared_by="AWS",
-        template="AwsOpportunitySummaryFullView",
-        resource_id="O1",
-        revision=2,
-        engagement_id="eng-1",
-        payload=AWS_VIEW_2,
-        previous=AWS_VIEW_1,
-    )
+    note = note_of(AWS_VIEW_2, AWS_VIEW_1, revision=2)
     assert note.splitlines()[:2] == [
         "AWS shared snapshot AwsOpportunitySummaryFullView of O1, revision 2, in the engagement eng-1.",
         "Changed since revision 1:",
@@ -162,14 +166,8 @@ def test_the_second_revision_names_exactly_what_changed() -> None:
 def test_a_long_change_list_is_cut_and_says_how_much_more() -> None:
     before = {"OpportunitySummary": {"Project": {f"Field{n}": "a" for n in range(MAX_LINES + 5)}}}
     after = {"OpportunitySummary": {"Project": {f"Field{n}": "b" for n in range(MAX_LINES + 5)}}}
-    lines = snapshot_note(
-        shared_by="Globex",
-        template="OpportunitySummaryView",
-        resource_id="O1",
-        revision=3,
-        engagement_id="eng-1",
-        payload=after,
-        previous=before,
+    lines = note_of(
+        after, before, revision=3, template="OpportunitySummaryView", shared_by="Globex"
     ).splitlines()
     assert len(lines) == 2 + MAX_LINES + 1
     assert lines[-1] == "- … and 5 more: see the snapshot in Partner Central"
@@ -227,15 +225,7 @@ def test_a_note_stays_within_what_hubspot_keeps_however_large_the_snapshot() -> 
     }
     before = {"AwsOpportunitySummaryFullView": {"Insights": insights}}
     after = {"AwsOpportunitySummaryFullView": {"Insights": insights | {"EngagementScore": "High"}}}
-    note = snapshot_note(
-        shared_by="AWS",
-        template="AwsOpportunitySummaryFullView",
-        resource_id="O1",
-        revision=1,
-        engagement_id="eng-1",
-        payload=after,
-        previous=None,
-    )
+    note = note_of(after, None, revision=1)
     assert len(note) <= NOTE_MAX
     assert all(len(line) <= VALUE_MAX + 40 for line in note.splitlines())  # the label, then the value cut
     assert [change.label for change in changes(before, after)] == ["AWS engagement score"]

@@ -41,6 +41,10 @@ def deliver_all(
         "X-HubSpot-Signature-v3": sign_v3(secret, "POST", URL, body, str(timestamp)),
         "X-HubSpot-Request-Timestamp": str(timestamp),
     }
+    return accept(headers, body)
+
+
+def accept(headers: dict[str, str], body: bytes) -> tuple[list[SyncRequest], list[str]]:
     return accept_delivery(
         method="POST",
         url=URL,
@@ -192,18 +196,6 @@ bodies = (
     | st.lists(event_like, max_size=3).map(lambda events: json.dumps(events).encode())
 )
 header_text = st.text(max_size=40)
-
-
-def accept(headers: dict[str, str], body: bytes) -> None:
-    accept_delivery(
-        method="POST",
-        url=URL,
-        headers=headers,
-        body=body,
-        client_secret=SECRET,
-        now_ms=NOW,
-        correlation_id="c",
-    )
 
 
 def outcome(headers: dict[str, str], body: bytes) -> str:
