@@ -23,9 +23,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from build_artifact import BOTOCORE_SERVICES, build, precompile, write_zip
+from cosell_local.runner.template import StackTemplate
 
 ROOT = Path(__file__).resolve().parents[1]
-HANDLERS = ("cosell.handlers.webhook", "cosell.handlers.worker", "cosell.handlers.invitation_poll")
+# Every handler module template.yaml names, so a function added there is measured too.
+HANDLERS = sorted(
+    {
+        spec.handler.rpartition(".")[0]
+        for spec in StackTemplate.read(ROOT / "template.yaml").functions.values()
+    }
+)
 PROBE = """
 import sys, time
 sys.path.insert(0, sys.argv[1])
