@@ -62,11 +62,6 @@ def count(metric: Metric, value: float = 1) -> None:
     metrics.add_metric(name=metric.value, unit=MetricUnit.Count, value=value)
 
 
-def gauge(metric: Metric, value: float) -> None:
-    """A level, not an event (alarms read its Maximum)."""
-    metrics.add_metric(name=metric.value, unit=MetricUnit.Count, value=value)
-
-
 def count_by(metric: Metric, dimension: str, value: str, amount: float = 1) -> None:
     """A count with one more dimension: its own EMF line, so the others keep theirs."""
     with single_metric(

@@ -114,17 +114,23 @@ class World:
         )
 
 
-@pytest.fixture(scope="module")
-def stack() -> Iterator[LocalStack]:
+def running_stack(parameters: dict[str, str] | None = None) -> Iterator[LocalStack]:
+    """The e2e tests' local stack: compressed clocks, schedules run by the test, a rep signed in."""
     with LocalStack(
         queue_time_scale=200,
         hubspot_time_scale=100,
         poll_in_background=False,
         run_schedules=False,
         partner_central=EmulatorConfig(tick_seconds=0, task_delay_seconds=0.1),
+        parameters=parameters,
     ) as running:
         Rep.sign_in(running.hubspot)
         yield running
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[LocalStack]:
+    yield from running_stack()
 
 
 @pytest.fixture

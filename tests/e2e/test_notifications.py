@@ -12,13 +12,12 @@ import pytest
 
 from cosell.handlers import runtime
 from cosell.hubspot.models import SearchFilter
-from cosell_local.demo.rep import Rep
-from cosell_local.partner_central import EmulatorConfig
-from cosell_local.runner import LocalStack
-from tests.e2e.conftest import World
+from tests.e2e.conftest import World, running_stack
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
+
+    from cosell_local.runner import LocalStack
 
 TOPIC = "cosell-notifications"
 TOPIC_ARN = f"arn:aws:sns:us-east-1:123456789012:{TOPIC}"  # moto's account and the stack's region
@@ -27,21 +26,14 @@ USE_CASE = "Business Intelligence & Data Warehouse"
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[LocalStack]:
-    with LocalStack(
-        queue_time_scale=200,
-        hubspot_time_scale=100,
-        poll_in_background=False,
-        run_schedules=False,
-        partner_central=EmulatorConfig(tick_seconds=0, task_delay_seconds=0.1),
-        parameters={
+    yield from running_stack(
+        {
             "NotificationTopicArn": TOPIC_ARN,
             "EngagementScoreThreshold": "15",
             "HighEngagementScore": "80",
             "NotificationRules": json.dumps({"disabled": ["submission-failed"]}),
-        },
-    ) as running:
-        Rep.sign_in(running.hubspot)
-        yield running
+        }
+    )
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,8 @@ from cosell.config import DEFAULT_PARTNER_CENTRAL_ROLE_NAME
 from cosell.metrics import Metric, count
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from mypy_boto3_partnercentral_selling.client import PartnerCentralSellingAPIClient
     from mypy_boto3_sts.client import STSClient
 
@@ -29,24 +31,25 @@ if TYPE_CHECKING:
 _CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=20)
 
 
-def service_role_arn(settings: Settings, sts: STSClient) -> str:
-    """PARTNER_CENTRAL_ROLE_ARN, or the role infra/iam-role.yaml creates (RoleName) in this account."""
+def service_role_arn(settings: Settings, sts: Callable[[], STSClient]) -> str:
+    """PARTNER_CENTRAL_ROLE_ARN, or the role infra/iam-role.yaml creates (RoleName) in this account (STS is
+    asked only then)."""
     if settings.partner_central_role_arn is not None:
         return settings.partner_central_role_arn
-    account_id = sts.get_caller_identity()["Account"]
+    account_id = sts().get_caller_identity()["Account"]
     return f"arn:aws:iam::{account_id}:role/{DEFAULT_PARTNER_CENTRAL_ROLE_NAME}"
 
 
 def partner_account_id(settings: Settings) -> str:
     """The account Partner Central knows the partner by: the service role's (arn:aws:iam::<account>:role/...)."""
-    if settings.partner_central_role_arn is not None:
-        return settings.partner_central_role_arn.split(":")[4]
-    return service_role_arn(settings, boto3.client("sts", region_name=settings.aws_region)).split(":")[4]
+    return service_role_arn(settings, lambda: boto3.client("sts", region_name=settings.aws_region)).split(
+        ":"
+    )[4]
 
 
 def _assume_role_credentials(settings: Settings, session_name: str) -> RefreshableCredentials:
     sts = boto3.client("sts", region_name=settings.aws_region)
-    arn = service_role_arn(settings, sts)
+    arn = service_role_arn(settings, lambda: sts)
 
     def refresh() -> dict[str, Any]:
         credentials = sts.assume_role(

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, ClassVar
 from botocore.exceptions import ClientError
 
 from cosell.aws_errors import error_code
-from cosell.metrics import Metric, count, gauge
+from cosell.metrics import Metric, count
 from cosell.store import keys
 
 if TYPE_CHECKING:
@@ -115,7 +115,8 @@ class _SlotPacer:
             ReturnValues="UPDATED_NEW",
         )
         count(Metric.PARTNER_CENTRAL_WRITES)
-        gauge(Metric.PARTNER_CENTRAL_WRITES_TODAY, int(counted["Attributes"]["used"]["N"]))
+        # A level, not an event: the quota alarm reads its Maximum.
+        count(Metric.PARTNER_CENTRAL_WRITES_TODAY, int(counted["Attributes"]["used"]["N"]))
 
 
 class WritePacer(_SlotPacer):

@@ -28,10 +28,14 @@ if TYPE_CHECKING:
     from cosell.sync.ports import Ports
 
 
-def coalesce(records: Iterable[dict[str, Any]]) -> dict[str, SyncRequest | None]:
+def coalesce(
+    records: Iterable[dict[str, Any]],
+) -> tuple[dict[str, SyncRequest | None], dict[str, list[str]]]:
     """Message id → the request it reconciles (with the triggers of its object's later messages in the
-    batch), or None when an earlier message of the same object covers it. Pure."""
+    batch), or None when an earlier message of the same object covers it; and each leader's message id →
+    the bodies of the messages it covers (its failure fails them too: FIFO skips its group's rest). Pure."""
     plan: dict[str, SyncRequest | None] = {}
+    covers: dict[str, list[str]] = {}
     first: dict[str, str] = {}  # group → message id of its first request in the batch
     for record in records:
         try:
@@ -48,7 +52,8 @@ def coalesce(records: Iterable[dict[str, Any]]) -> dict[str, SyncRequest | None]
         assert covered is not None
         plan[leader] = covered.model_copy(update={"triggers": (*covered.triggers, *message.triggers)})
         plan[record["messageId"]] = None
-    return plan
+        covers.setdefault(leader, []).append(record["body"])
+    return plan, covers
 
 
 class Batch:
@@ -57,18 +62,9 @@ class Batch:
     and acknowledges nothing it should not."""
 
     def __init__(self, records: Iterable[dict[str, Any]], ports: Callable[[], Ports], logger: Logger) -> None:
-        records = list(records)
-        self._plan = coalesce(records)
+        self._plan, self._covered = coalesce(records)
         self._ports = ports
         self._logger = logger
-        # The messages each leader covers: a leader's failure fails them too (FIFO skips its group's rest).
-        self._covered: dict[str, list[str]] = {}
-        leaders = {request.group_id: message_id for message_id, request in self._plan.items() if request}
-        for record in records:
-            if record["messageId"] in self._plan and self._plan[record["messageId"]] is None:
-                covered = parse_message(record["body"])
-                assert isinstance(covered, SyncRequest)  # only requests are coalesced
-                self._covered.setdefault(leaders[covered.group_id], []).append(record["body"])
 
     def handle(self, record: SQSRecord) -> None:
         logger = self._logger
