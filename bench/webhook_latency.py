@@ -122,7 +122,7 @@ def main() -> int:
             url=f"https://{HOST}{PATH}",
             headers=headers,
             body=body.encode(),
-            client_secret=SECRET,
+            client_secrets=[SECRET],
             now_ms=int(stamp),
             correlation_id="bench",
         )

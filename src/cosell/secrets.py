@@ -1,18 +1,43 @@
 """Secrets fetched at run time from SSM Parameter Store or Secrets Manager, cached between invocations.
 
-The cache lives as long as the Lambda execution environment and expires after `max_age` seconds, so a rotated
+The cache lives as long as the Lambda execution environment and expires after `CACHE_SECONDS`, so a rotated
 token is picked up within that time without a redeploy (docs/OPERATIONS.md, "Rotating secrets").
+
+The webhook's signing secret rotates without refusing HubSpot: the version a rotation replaced (Secrets
+Manager's AWSPREVIOUS, or the parameter's previous version) stays accepted for an overlap window after the new
+one was stored, then is refused; and a signature that matches no cached secret re-reads them, at most once a
+minute, so a new secret is used at once rather than when the cache expires.
 """
 
 from __future__ import annotations
 
+import sys
+import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import boto3
+
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from cosell.config import WebhookSecretSettings
     from cosell.config.sync import Settings
 
 CACHE_SECONDS = 300
+# How soon a signature that matched no secret may re-read them: bounds what forged requests can cost.
+REREAD_SECONDS = 60
+
+_signing_secrets: dict[str, _SigningSecrets] = {}
+
+
+def forget() -> None:
+    """Drop every cached secret (a new environment, or tests): the next use reads them again."""
+    _signing_secrets.clear()
+    if "aws_lambda_powertools.utilities.parameters" in sys.modules:
+        from aws_lambda_powertools.utilities import parameters
+
+        parameters.clear_caches()  # type: ignore[no-untyped-call]  # untyped in Powertools
 
 
 def _fetch(reference: str) -> str:
@@ -36,8 +61,85 @@ def hubspot_access_token(settings: Settings) -> str:
     return _fetch(settings.hubspot_access_token_source)
 
 
-def hubspot_webhook_secret(settings: WebhookSecretSettings) -> str:
+@dataclass(frozen=True)
+class _Version:
+    value: str
+    stored_at: datetime
+
+
+@dataclass(frozen=True)
+class _SigningSecrets:
+    current: _Version
+    previous: _Version | None
+    read_at: float  # time.time()
+
+
+def hubspot_webhook_secrets(settings: WebhookSecretSettings, *, reread: bool = False) -> tuple[str, ...]:
+    """The secrets a webhook may be signed with, the current one first. `reread`: a signature matched none
+    of them, so read them again if they were not read in the last `REREAD_SECONDS`."""
     if settings.hubspot_webhook_secret is not None:
-        return settings.hubspot_webhook_secret.get_secret_value()
-    assert settings.hubspot_webhook_secret_source is not None  # guaranteed by Settings validation
-    return _fetch(settings.hubspot_webhook_secret_source)
+        return (settings.hubspot_webhook_secret.get_secret_value(),)
+    reference = settings.hubspot_webhook_secret_source
+    assert reference is not None  # guaranteed by Settings validation
+    now = time.time()
+    cached = _signing_secrets.get(reference)
+    age = now - cached.read_at if cached is not None else None
+    if cached is None or age is None or age >= CACHE_SECONDS or (reread and age >= REREAD_SECONDS):
+        cached = _read_signing_secrets(reference, settings.aws_region, now)
+        _signing_secrets[reference] = cached
+    overlap_seconds = settings.hubspot_webhook_secret_overlap_minutes * 60
+    previous = cached.previous
+    if previous is None or now - cached.current.stored_at.timestamp() >= overlap_seconds:
+        return (cached.current.value,)
+    return (cached.current.value, previous.value)
+
+
+def _read_signing_secrets(reference: str, region: str, now: float) -> _SigningSecrets:
+    if reference.startswith("arn:") and ":secretsmanager:" in reference:
+        current, previous = _secret_versions(reference, region)
+    else:
+        name = reference.split(":parameter", 1)[-1] if reference.startswith("arn:") else reference
+        current, previous = _parameter_versions(name, region)
+    return _SigningSecrets(current, previous, read_at=now)
+
+
+def _secret_versions(secret_id: str, region: str) -> tuple[_Version, _Version | None]:
+    client = boto3.client("secretsmanager", region_name=region)
+    stages: dict[str, tuple[str, datetime]] = {}
+    token: str | None = None
+    while True:  # no paginator in botocore's model for this operation
+        page = client.list_secret_version_ids(SecretId=secret_id, **({"NextToken": token} if token else {}))
+        for version in page["Versions"]:
+            for stage in version.get("VersionStages", []):
+                stages[stage] = (version["VersionId"], version["CreatedDate"])
+        token = page.get("NextToken")
+        if not token:
+            break
+
+    def read(stage: str) -> _Version | None:
+        if stage not in stages:
+            return None
+        version_id, created = stages[stage]
+        value = client.get_secret_value(SecretId=secret_id, VersionId=version_id).get("SecretString")
+        if not value:
+            raise ValueError(f"secret {secret_id} ({stage}) is empty or not a string")
+        return _Version(value, created)
+
+    current = read("AWSCURRENT")
+    if current is None:
+        raise ValueError(f"secret {secret_id} has no AWSCURRENT version")
+    return current, read("AWSPREVIOUS")
+
+
+def _parameter_versions(name: str, region: str) -> tuple[_Version, _Version | None]:
+    client = boto3.client("ssm", region_name=region)
+    versions = [
+        parameter
+        for page in client.get_paginator("get_parameter_history").paginate(Name=name, WithDecryption=True)
+        for parameter in page["Parameters"]
+    ]
+    newest = sorted(versions, key=lambda parameter: parameter["Version"], reverse=True)[:2]
+    if not newest or not newest[0].get("Value"):
+        raise ValueError(f"parameter {name} is empty")
+    current, *older = (_Version(p.get("Value", ""), p["LastModifiedDate"]) for p in newest)
+    return current, (older[0] if older and older[0].value else None)

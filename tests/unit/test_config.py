@@ -12,6 +12,7 @@ VALID = {
     "AWS_REGION": "eu-west-1",
     "PARTNER_CENTRAL_CATALOG": "AWS",
     "PARTNER_CENTRAL_ROLE_ARN": "arn:aws:iam::123456789012:role/HubSpotPartnerCentralServiceRole",
+    "PARTNER_CENTRAL_EXTERNAL_ID": "5f0c3a2e-8d1b-11ef-9c1a-0a1b2c3d4e5f",
     "HUBSPOT_ACCESS_TOKEN_SOURCE": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:cosell-token-AbCdEf",
     "HUBSPOT_WEBHOOK_SECRET_SOURCE": "/cosell/hubspot/webhook-secret",
     "SYNC_QUEUE_URL": "https://sqs.eu-west-1.amazonaws.com/123456789012/cosell-sync.fifo",
@@ -98,8 +99,23 @@ def test_plain_secrets_are_refused_outside_development() -> None:
     assert "pat-na1" not in message  # the refusal never echoes the secret
 
 
+def test_environment_must_be_said_it_never_defaults_to_development() -> None:
+    environ = {key: value for key, value in VALID.items() if key != "ENVIRONMENT"}
+    assert "ENVIRONMENT: required" in _error_for(environ)
+    webhook = {key: value for key, value in WEBHOOK.items() if key != "ENVIRONMENT"}
+    with pytest.raises(ConfigurationError, match="ENVIRONMENT: required"):
+        load(WebhookSettings, webhook)
+
+
+def test_a_deployed_stack_needs_its_own_external_id() -> None:
+    environ = {key: value for key, value in VALID.items() if key != "PARTNER_CENTRAL_EXTERNAL_ID"}
+    assert "PARTNER_CENTRAL_EXTERNAL_ID: required outside development" in _error_for(environ)
+    assert load_settings({**environ, "ENVIRONMENT": "development"}).partner_central_external_id is None
+
+
 def test_development_accepts_plain_secrets_and_defaults_to_sandbox() -> None:
     environ = {
+        "ENVIRONMENT": "development",
         "AWS_REGION": "us-east-1",
         "HUBSPOT_ACCESS_TOKEN": "pat-na1-local",
         "HUBSPOT_WEBHOOK_SECRET": "local-secret",
@@ -141,9 +157,8 @@ def test_the_webhook_function_refuses_a_plain_secret_when_deployed_and_needs_one
         ConfigurationError, match="HUBSPOT_WEBHOOK_SECRET: plain secrets are for local runs only"
     ):
         load(WebhookSettings, plain)
-    development = {
-        k: v for k, v in WEBHOOK.items() if k not in ("ENVIRONMENT", "HUBSPOT_WEBHOOK_SECRET_SOURCE")
-    }
+    development = {**WEBHOOK, "ENVIRONMENT": "development"}
+    del development["HUBSPOT_WEBHOOK_SECRET_SOURCE"]
     with pytest.raises(ConfigurationError, match="HUBSPOT_WEBHOOK_SECRET_SOURCE: required"):
         load(WebhookSettings, development)
     assert load(WebhookSettings, {**development, "HUBSPOT_WEBHOOK_SECRET": "local"}).deployed is False

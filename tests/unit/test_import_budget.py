@@ -16,6 +16,7 @@ import pytest
 
 SOURCE = Path(__file__).resolve().parents[2] / "src"
 ENVIRONMENT = {
+    "ENVIRONMENT": "development",
     "AWS_REGION": "us-east-1",
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",

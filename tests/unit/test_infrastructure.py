@@ -114,14 +114,26 @@ def test_role_is_fenced_to_one_catalog() -> None:
         assert statement["Condition"]["StringEquals"]["partnercentral:Catalog"] == {"Ref": "Catalog"}
 
 
-def test_trust_policy_requires_external_id_and_names_no_wildcard_principal() -> None:
+def test_trust_policy_requires_this_installs_external_id_and_names_no_wildcard_principal() -> None:
     (trust,) = ROLE["AssumeRolePolicyDocument"]["Statement"]
-    assert trust["Condition"]["StringEquals"]["sts:ExternalId"] == {"Ref": "ExternalId"}
+    stack_uuid = {"Fn::Select": [2, {"Fn::Split": ["/", {"Ref": "AWS::StackId"}]}]}
+    assert trust["Condition"]["StringEquals"]["sts:ExternalId"] == stack_uuid
+    assert IAM_STACK["Outputs"]["ExternalId"]["Value"] == stack_uuid
+    assert "ExternalId" not in IAM_STACK["Parameters"]  # nothing public to default to
+    assert "Default" not in TEMPLATE["Parameters"]["PartnerCentralExternalId"]
     principal = trust["Principal"]
     assert principal != "*"
     assert "*" not in str(principal["AWS"])
-    # Only this account's cosell function roles, by IAM path.
-    assert "${FunctionRolePath}" in trust["Condition"]["ArnLike"]["aws:PrincipalArn"]["Fn::Sub"]
+    assert "ArnLike" not in trust["Condition"]
+    assert "*" not in json.dumps(trust["Condition"])
+
+
+def _trusted_role_suffixes() -> set[str]:
+    (trust,) = ROLE["AssumeRolePolicyDocument"]["Statement"]
+    prefix = "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/cosell/${CosellStackName}-"
+    arns = [arn["Fn::Sub"] for arn in trust["Condition"]["StringEquals"]["aws:PrincipalArn"]]
+    assert all(arn.startswith(prefix) for arn in arns), arns
+    return {arn.removeprefix(prefix) for arn in arns}
 
 
 def _functions() -> dict[str, dict[str, Any]]:
@@ -137,11 +149,24 @@ def test_every_handler_the_template_names_exists() -> None:
         assert callable(getattr(importlib.import_module(module_name), attribute)), name
 
 
-def test_function_roles_sit_under_the_path_the_service_role_trusts() -> None:
-    resources = TEMPLATE["Resources"]
-    for function in _functions().values():
-        role = resources[function["Role"]["Fn::GetAtt"][0]]
-        assert role["Properties"]["Path"] == "/cosell/"
+def _role_of(function: dict[str, Any]) -> dict[str, Any]:
+    role: dict[str, Any] = TEMPLATE["Resources"][function["Role"]["Fn::GetAtt"][0]]["Properties"]
+    return role
+
+
+def test_the_service_role_trusts_exactly_the_roles_of_the_functions_that_assume_it() -> None:
+    assuming_roles = [
+        role
+        for role in map(_role_of, _functions().values())
+        if any(s["Action"] == "sts:AssumeRole" for s in _statements(role))
+    ]
+    named = {role["RoleName"]["Fn::Sub"].removeprefix("${AWS::StackName}-") for role in assuming_roles}
+    assert all(role["Path"] == "/cosell/" for role in assuming_roles)
+    assert named == _trusted_role_suffixes()
+    # The longest name must fit IAM's 64 characters with the longest stack name infra/iam-role.yaml allows.
+    longest_stack_name = 48
+    assert longest_stack_name + 1 + max(map(len, named)) <= 64
+    assert IAM_STACK["Parameters"]["CosellStackName"]["AllowedPattern"] == "^[A-Za-z][A-Za-z0-9-]{0,47}$"
 
 
 def test_only_functions_that_call_partner_central_may_assume_its_role() -> None:
@@ -226,12 +251,13 @@ def _table_grants(table: str) -> dict[str, set[str]]:
 
 def test_functions_may_only_append_to_the_audit_trail() -> None:
     """Every function that writes to HubSpot or Partner Central records what it does; none may change or delete
-    a record. The solutions API and the AWS summary, notifications and engagement schedules write to neither
-    (they read and queue)."""
+    a record. The solutions API and the schedules write to neither (they read and queue)."""
     audit = _table_grants("AuditTable")
     readers = {
         "WebhookFunction",
         "SolutionsApiFunction",
+        "InvitationPollFunction",
+        "SweepFunction",
         "AwsSummaryFunction",
         "NotificationCheckFunction",
         "EngagementSyncFunction",

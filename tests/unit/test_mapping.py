@@ -329,6 +329,7 @@ def test_plausible_deals_mostly_map(deal: DealView) -> None:
     within_limits = 0 < len(deal.company.name.strip()) <= 120 if deal.company and deal.company.name else False
     within_limits = within_limits and 20 <= len(" ".join((deal.description or "").split())) <= 2000
     within_limits = within_limits and len(without_tag(deal.name or "")) in range(1, 256)
+    within_limits = within_limits and bool(deal.company and deal.company.industry)  # not only control chars
     if within_limits and deal.amount is not None and deal.amount < 10**30:
         assert map_deal(deal, RULES, VOCABULARY, TODAY).ok
 

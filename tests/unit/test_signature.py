@@ -30,7 +30,13 @@ def spec_signature(secret: str, method: str, uri: str, body: bytes, timestamp: s
 
 def verify(body: bytes, *, signature: str | None, timestamp: str | None, uri: str = URL) -> None:
     verify_v3(
-        secret=SECRET, method="POST", uri=uri, body=body, timestamp=timestamp, signature=signature, now_ms=NOW
+        secrets=[SECRET],
+        method="POST",
+        uri=uri,
+        body=body,
+        timestamp=timestamp,
+        signature=signature,
+        now_ms=NOW,
     )
 
 
@@ -112,3 +118,29 @@ def test_encoded_and_decoded_uri_sign_alike() -> None:
     encoded = sign_v3(SECRET, "POST", "https://h/hook%3Fportal%3A1", b"[]", str(NOW))
     decoded = sign_v3(SECRET, "POST", "https://h/hook?portal:1", b"[]", str(NOW))
     assert encoded == decoded
+
+
+@given(body=bodies, signer=st.integers(min_value=0, max_value=1))
+def test_during_a_rotation_either_secret_verifies_and_the_signer_is_named(body: bytes, signer: int) -> None:
+    secrets = ["new-client-secret", "old-client-secret"]
+    signature = sign_v3(secrets[signer], "POST", URL, body, str(NOW))
+    verified = verify_v3(
+        secrets=secrets,
+        method="POST",
+        uri=URL,
+        body=body,
+        timestamp=str(NOW),
+        signature=signature,
+        now_ms=NOW,
+    )
+    assert verified == signer
+    with pytest.raises(SignatureError, match="does not match"):
+        verify_v3(
+            secrets=secrets[:signer] + secrets[signer + 1 :],
+            method="POST",
+            uri=URL,
+            body=body,
+            timestamp=str(NOW),
+            signature=signature,
+            now_ms=NOW,
+        )

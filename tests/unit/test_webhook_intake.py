@@ -45,15 +45,17 @@ def deliver_all(
 
 
 def accept(headers: dict[str, str], body: bytes) -> tuple[list[SyncRequest], list[str]]:
-    return accept_delivery(
+    delivery = accept_delivery(
         method="POST",
         url=URL,
         headers=headers,
         body=body,
-        client_secret=SECRET,
+        client_secrets=[SECRET],
         now_ms=NOW,
         correlation_id="c-1",
     )
+    assert not delivery.signed_with_previous_secret
+    return delivery.requests, delivery.ignored_event_types
 
 
 def sample(name: str) -> bytes:

@@ -33,7 +33,6 @@ Catalog = Literal["AWS", "Sandbox"]
 
 # The role infra/iam-role.yaml creates; used when PARTNER_CENTRAL_ROLE_ARN is not set.
 DEFAULT_PARTNER_CENTRAL_ROLE_NAME = "HubSpotPartnerCentralServiceRole"
-DEFAULT_EXTERNAL_ID = "HubSpotPartnerCentralIntegration"
 
 SecretReference = Annotated[
     str, Field(pattern=r"^(/[\w.\-/]+|arn:aws[\w-]*:(ssm|secretsmanager):[\w-]+:\d{12}:.+)$")
@@ -52,7 +51,8 @@ class CommonSettings(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="ignore", alias_generator=str.upper, populate_by_name=True)
 
-    environment: Environment = Environment.DEVELOPMENT
+    # No default: a stack that forgot to say would otherwise run with development's allowances.
+    environment: Environment
     aws_region: Annotated[str, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")]
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -92,6 +92,8 @@ class WebhookSecretSettings(CommonSettings):
     hubspot_webhook_url: AnyHttpUrl | None = None
     hubspot_webhook_secret_source: SecretReference | None = None
     hubspot_webhook_secret: SecretStr | None = None
+    # After a rotation, how long the replaced client secret is still accepted (cosell.secrets).
+    hubspot_webhook_secret_overlap_minutes: Annotated[int, Field(ge=0, le=7 * 24 * 60)] = 60
 
     def deployment_problems(self) -> list[str]:
         return [

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import AfterValidator, AnyHttpUrl, Field, Json, SecretStr
 
 from cosell.config import (
-    DEFAULT_EXTERNAL_ID,
     Catalog,
     RoleArn,
     SecretReference,
@@ -45,7 +44,8 @@ class Settings(WebhookSecretSettings):
     # Partner Central. Its API lives in us-east-1 only, whatever region the stack runs in.
     partner_central_catalog: Catalog | None = None
     partner_central_role_arn: RoleArn | None = None
-    partner_central_external_id: Annotated[str, Field(min_length=2, max_length=1224)] = DEFAULT_EXTERNAL_ID
+    # Required outside development: each install has its own (infra/iam-role.yaml's ExternalId output).
+    partner_central_external_id: Annotated[str, Field(min_length=2, max_length=1224)] | None = None
     partner_central_region: Literal["us-east-1"] = "us-east-1"
 
     # HubSpot.
@@ -99,6 +99,11 @@ class Settings(WebhookSecretSettings):
         if self.deployed and self.partner_central_catalog is None:
             # Defaulting to a catalog in a deployed stack could write test data to production or the reverse.
             problems.append("PARTNER_CENTRAL_CATALOG: required outside development (AWS or Sandbox)")
+        if self.deployed and self.partner_central_external_id is None:
+            problems.append(
+                "PARTNER_CENTRAL_EXTERNAL_ID: required outside development (the ExternalId output of the "
+                "infra/iam-role.yaml stack)"
+            )
         return problems + self.secret_problems("hubspot_access_token", "hubspot_access_token_source")
 
     @property

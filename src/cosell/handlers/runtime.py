@@ -222,3 +222,6 @@ def reset() -> None:
     """Forget what was built (tests change the environment between invocations)."""
     for cached in (sync_queue, webhook_settings, ports):
         cached.cache_clear()
+    from cosell import secrets
+
+    secrets.forget()

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
     from cosell.config import WebhookSettings
+    from cosell.hubspot.webhook_intake import AcceptedDelivery
 
 
 def _response(status: int, body: dict[str, Any]) -> dict[str, Any]:
@@ -55,6 +56,25 @@ def _raw_body(request: APIGatewayProxyEvent) -> bytes:
         raise MalformedDeliveryError("the body is marked base64-encoded but is not base64") from None
 
 
+def _accept(request: APIGatewayProxyEvent, body: bytes, settings: WebhookSettings) -> AcceptedDelivery:
+    def accept(client_secrets: tuple[str, ...]) -> AcceptedDelivery:
+        return accept_delivery(
+            method=request.http_method,
+            url=_called_url(request, settings),
+            headers=request.headers,
+            body=body,
+            client_secrets=client_secrets,
+            now_ms=runtime.now_ms(),
+            correlation_id=request.request_context.request_id,
+        )
+
+    try:
+        return accept(secrets.hubspot_webhook_secrets(settings))
+    except SignatureError:
+        # Perhaps the secret was rotated since it was read: read it again (rate-limited) and try once more.
+        return accept(secrets.hubspot_webhook_secrets(settings, reread=True))
+
+
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
@@ -62,26 +82,25 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     settings = runtime.webhook_settings()
     try:
         body = _raw_body(request)
-        requests, ignored = accept_delivery(
-            method=request.http_method,
-            url=_called_url(request, settings),
-            headers=request.headers,
-            body=body,
-            client_secret=secrets.hubspot_webhook_secret(settings),
-            now_ms=runtime.now_ms(),
-            correlation_id=request.request_context.request_id,
-        )
+        delivery = _accept(request, body, settings)
     except SignatureError as rejected:
         return _refused(401, WebhookOutcome.BAD_SIGNATURE, "unauthenticated", str(rejected))
     except MalformedDeliveryError as rejected:
         return _refused(400, WebhookOutcome.MALFORMED, "malformed", str(rejected))
+    requests = delivery.requests
+    if delivery.signed_with_previous_secret:
+        logger.warning(
+            "webhook signed with the client secret a rotation replaced; it is refused once the overlap "
+            "window ends (docs/OPERATIONS.md, 'Rotating secrets')"
+        )
     try:
         runtime.sync_queue(settings.aws_region, str(settings.sync_queue_url)).send(requests)
     except EnqueueError as failure:
         logger.error("webhook not queued; HubSpot will retry", extra={"reason": str(failure)})
         return _response(503, {"message": "temporarily unable to queue the delivery"})
     logger.info(
-        "webhook queued", extra={"objects": len(requests), "ignored_event_types": sorted(set(ignored))}
+        "webhook queued",
+        extra={"objects": len(requests), "ignored_event_types": sorted(set(delivery.ignored_event_types))},
     )
     count_by(Metric.WEBHOOK_DELIVERIES, "Outcome", WebhookOutcome.ACCEPTED)
     return _response(200, {"queued": len(requests)})

@@ -6,6 +6,9 @@ Spec (developers.hubspot.com/docs/apps/developer-platform/build-apps/authenticat
 where the timestamp is `X-HubSpot-Request-Timestamp` (epoch milliseconds) and the URI is the full URL HubSpot
 called with only a fixed set of percent-escapes decoded. Requests older than five minutes are rejected.
 The body is signed as received: re-serialising JSON would change it.
+
+While a rotated client secret takes effect, two secrets may be valid (the new one, and the old one for an
+overlap window: cosell.secrets); a request signed by either is accepted, and the caller learns which.
 """
 
 from __future__ import annotations
@@ -14,6 +17,10 @@ import base64
 import hashlib
 import hmac
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 MAX_AGE_MS = 5 * 60 * 1000
 TIMESTAMP_DIGITS = 16  # epoch milliseconds have 13 digits until the year 2286
@@ -51,15 +58,16 @@ def sign_v3(secret: str, method: str, uri: str, body: bytes, timestamp: str) -> 
 
 def verify_v3(
     *,
-    secret: str,
+    secrets: Sequence[str],
     method: str,
     uri: str,
     body: bytes,
     timestamp: str | None,
     signature: str | None,
     now_ms: int,
-) -> None:
-    """Raise `SignatureError` unless the request carries a fresh, valid v3 signature."""
+) -> int:
+    """The index in `secrets` of the one that signed the request; raise `SignatureError` unless the request
+    carries a fresh, valid v3 signature by one of them."""
     if not signature:
         raise SignatureError("missing X-HubSpot-Signature-v3 header")
     # ASCII digits only ("²".isdigit() is true too), and no more than epoch milliseconds need: a longer run
@@ -75,6 +83,8 @@ def verify_v3(
         raise SignatureError("stale request: X-HubSpot-Request-Timestamp is older than 5 minutes")
     if age_ms < -MAX_AGE_MS:
         raise SignatureError("X-HubSpot-Request-Timestamp is in the future")
-    expected = sign_v3(secret, method, uri, body, timestamp)
-    if not hmac.compare_digest(expected.encode(), signature.encode()):
-        raise SignatureError("signature does not match the request")
+    for index, secret in enumerate(secrets):
+        expected = sign_v3(secret, method, uri, body, timestamp)
+        if hmac.compare_digest(expected.encode(), signature.encode()):
+            return index
+    raise SignatureError("signature does not match the request")

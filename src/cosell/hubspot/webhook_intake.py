@@ -5,6 +5,7 @@ Pure: the handler supplies the request and the clock, and maps the two exception
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
@@ -14,7 +15,7 @@ from cosell.hubspot.webhook_events import WebhookDelivery
 from cosell.queue.messages import Subject, SyncRequest, Trigger
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable, Mapping, Sequence
 
     from cosell.hubspot.webhook_events import WebhookEvent
 
@@ -26,24 +27,31 @@ class MalformedDeliveryError(ValueError):
     """The body is not a HubSpot webhook delivery; the message says what is wrong."""
 
 
+@dataclass(frozen=True)
+class AcceptedDelivery:
+    requests: list[SyncRequest]
+    ignored_event_types: list[str]  # events about nothing cosell syncs (acknowledged all the same)
+    signed_with_previous_secret: bool  # HubSpot still signs with the secret a rotation replaced
+
+
 def accept_delivery(
     *,
     method: str,
     url: str,
     headers: Mapping[str, str],
     body: bytes,
-    client_secret: str,
+    client_secrets: Sequence[str],
     now_ms: int,
     correlation_id: str,
-) -> tuple[list[SyncRequest], list[str]]:
-    """Sync requests for a signed delivery, and the types of events it ignored; raises `SignatureError` or
-    `MalformedDeliveryError`."""
+) -> AcceptedDelivery:
+    """The sync requests of a delivery signed by one of `client_secrets` (the current one first); raises
+    `SignatureError` or `MalformedDeliveryError`."""
     if len(body) > MAX_BODY_BYTES:
         # Checked before the signature, so an oversized body costs no HMAC.
         raise MalformedDeliveryError(f"body is {len(body)} bytes; HubSpot sends at most {MAX_BODY_BYTES}")
     lowered = {name.lower(): value for name, value in headers.items()}
-    verify_v3(
-        secret=client_secret,
+    signed_by = verify_v3(
+        secrets=client_secrets,
         method=method,
         uri=url,
         body=body,
@@ -59,7 +67,8 @@ def accept_delivery(
         raise MalformedDeliveryError(
             f"not a HubSpot webhook delivery: {where}: {first['msg']} ({error.error_count()} problem(s))"
         ) from None
-    return from_webhook_events(events, correlation_id)
+    requests, ignored = from_webhook_events(events, correlation_id)
+    return AcceptedDelivery(requests, ignored, signed_with_previous_secret=signed_by > 0)
 
 
 _HUBSPOT_SUBJECTS = {

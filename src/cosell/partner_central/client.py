@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from mypy_boto3_partnercentral_selling.client import PartnerCentralSellingAPIClient
     from mypy_boto3_sts.client import STSClient
+    from mypy_boto3_sts.type_defs import AssumeRoleRequestTypeDef
 
     from cosell.config.sync import Settings
 
@@ -52,12 +53,15 @@ def _assume_role_credentials(settings: Settings, session_name: str) -> Refreshab
     arn = service_role_arn(settings, lambda: sts)
 
     def refresh() -> dict[str, Any]:
-        credentials = sts.assume_role(
-            RoleArn=arn,
-            RoleSessionName=session_name,
-            ExternalId=settings.partner_central_external_id,
-            DurationSeconds=3600,
-        )["Credentials"]
+        request: AssumeRoleRequestTypeDef = {
+            "RoleArn": arn,
+            "RoleSessionName": session_name,
+            "DurationSeconds": 3600,
+        }
+        # Always set in a deployed stack (Settings); a local run has no trust policy to satisfy.
+        if settings.partner_central_external_id is not None:
+            request["ExternalId"] = settings.partner_central_external_id
+        credentials = sts.assume_role(**request)["Credentials"]
         return {
             "access_key": credentials["AccessKeyId"],
             "secret_key": credentials["SecretAccessKey"],

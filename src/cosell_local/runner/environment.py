@@ -1,9 +1,7 @@
 """The handlers' environment: the template's Globals variables with local values, set on this process.
 
 Variable names come from template.yaml; their values from the local parameters and the provisioned
-resources. A `*_SOURCE` variable that names a Secrets Manager secret becomes its plain development variant
-(`HUBSPOT_ACCESS_TOKEN_SOURCE` → `HUBSPOT_ACCESS_TOKEN`, the secret's value), which cosell accepts only with
-`ENVIRONMENT=development`.
+resources (a `*_SOURCE` variable names its secret on moto's Secrets Manager, read at run time as deployed).
 """
 
 from __future__ import annotations
@@ -17,21 +15,9 @@ if TYPE_CHECKING:
     from cosell_local.runner.provision import ProvisionedStack
     from cosell_local.runner.template import StackTemplate
 
-_REFERENCE_SUFFIX = "_SOURCE"
-
 
 def function_environment(template: StackTemplate, stack: ProvisionedStack) -> dict[str, str]:
-    secrets = template.resources_of_type("AWS::SecretsManager::Secret")
-    environment: dict[str, str] = {}
-    for name, value in template.global_environment().items():
-        secret = secrets.get(value.get("Ref", "")) if isinstance(value, dict) else None
-        if secret is not None and name.endswith(_REFERENCE_SUFFIX):
-            environment[name.removesuffix(_REFERENCE_SUFFIX)] = str(
-                stack.resolve(secret["Properties"]["SecretString"])
-            )
-        else:
-            environment[name] = str(stack.resolve(value))
-    return environment
+    return {name: str(stack.resolve(value)) for name, value in template.global_environment().items()}
 
 
 class ProcessEnvironment:

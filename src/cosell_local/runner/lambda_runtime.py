@@ -15,6 +15,8 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from cosell_local.runner.aws_calls import acting_as
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -85,7 +87,8 @@ class LambdaFunction:
             response: Any = None
             error: BaseException | None = None
             try:
-                response = handler(event, context)
+                with acting_as(self.name):
+                    response = handler(event, context)
             except Exception as raised:
                 error = raised
                 # As Lambda reports a function error: at ERROR, with the traceback.

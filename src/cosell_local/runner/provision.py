@@ -1,7 +1,7 @@
 """Create the template's queues, table and event rules on moto's server, as CloudFormation would.
 
-Only the resources the sync's data path needs are created: SQS queues, DynamoDB tables and EventBridge rules
-(with their targets). Functions are run in-process by the runner; IAM, log groups, alarms, queue policies and
+Only the resources the sync's data path needs are created: Secrets Manager secrets, SQS queues, DynamoDB tables
+and EventBridge rules (with their targets). Functions are run in-process by the runner; IAM, log groups, alarms, queue policies and
 the API are not enforced by moto or are played by the runner itself (docs/LOCAL.md).
 """
 
@@ -107,10 +107,23 @@ def provision(
 ) -> ProvisionedStack:
     """`client(service)` must return a boto3 client of moto's server."""
     stack = ProvisionedStack(region=region, parameters=parameters)
+    _create_secrets(template, client, stack_name, stack)
     _create_queues(template, client, stack_name, stack)
     _create_tables(template, client, stack_name, stack)
     _create_rules(template, client, stack_name, stack)
     return stack
+
+
+def _create_secrets(
+    template: StackTemplate, client: Callable[[str], Any], stack_name: str, stack: ProvisionedStack
+) -> None:
+    # The functions read them at run time, as deployed: the same code path, rotation included.
+    secretsmanager = client("secretsmanager")
+    for logical_id, resource in template.resources_of_type("AWS::SecretsManager::Secret").items():
+        properties = stack.resolve(resource["Properties"])
+        stack.refs[logical_id] = secretsmanager.create_secret(
+            Name=properties.get("Name", f"{stack_name}-{logical_id}"), SecretString=properties["SecretString"]
+        )["ARN"]
 
 
 def _create_queues(

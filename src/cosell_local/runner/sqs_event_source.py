@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from cosell_local.runner.aws_calls import acting_as
+
 if TYPE_CHECKING:
     from mypy_boto3_sqs.client import SQSClient
     from mypy_boto3_sqs.type_defs import MessageTypeDef
@@ -123,7 +125,9 @@ class SqsEventSource:
         self._batch_size = batch_size
         self._reports_failures = reports_batch_item_failures
         self._time_scale = time_scale
-        attributes = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["VisibilityTimeout"])
+        # What Lambda's event source mapping calls, it calls as the function's role (aws_calls).
+        with acting_as(function.name):
+            attributes = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["VisibilityTimeout"])
         self._visibility_timeout = int(attributes["Attributes"]["VisibilityTimeout"])
         self._region = queue_arn.split(":")[3]
         # receipt handle → monotonic time at which the failed message becomes visible again
@@ -141,13 +145,14 @@ class SqsEventSource:
         with self._lock:
             self._release_due()
             received = time.monotonic()
-            messages = self._sqs.receive_message(
-                QueueUrl=self._queue_url,
-                MaxNumberOfMessages=self._batch_size,
-                WaitTimeSeconds=0,
-                MessageSystemAttributeNames=["All"],
-                MessageAttributeNames=["All"],
-            ).get("Messages", [])
+            with acting_as(self.function.name):
+                messages = self._sqs.receive_message(
+                    QueueUrl=self._queue_url,
+                    MaxNumberOfMessages=self._batch_size,
+                    WaitTimeSeconds=0,
+                    MessageSystemAttributeNames=["All"],
+                    MessageAttributeNames=["All"],
+                ).get("Messages", [])
             if not messages:
                 return False
             event = {"Records": [_lambda_record(m, self._queue_arn, self._region) for m in messages]}
@@ -160,13 +165,14 @@ class SqsEventSource:
                 if message["MessageId"] in failed:
                     self._held[message["ReceiptHandle"]] = release_at
             for start in range(0, len(done), 10):
-                self._sqs.delete_message_batch(
-                    QueueUrl=self._queue_url,
-                    Entries=[
-                        {"Id": str(index), "ReceiptHandle": m["ReceiptHandle"]}
-                        for index, m in enumerate(done[start : start + 10])
-                    ],
-                )
+                with acting_as(self.function.name):
+                    self._sqs.delete_message_batch(
+                        QueueUrl=self._queue_url,
+                        Entries=[
+                            {"Id": str(index), "ReceiptHandle": m["ReceiptHandle"]}
+                            for index, m in enumerate(done[start : start + 10])
+                        ],
+                    )
             self._history.append(WorkerBatch(invocation, tuple(message_ids), tuple(failed)))
             return True
 

@@ -108,6 +108,7 @@ class LocalStack:
         self.stack_name = stack_name or f"cosell-{uuid.uuid4().hex[:8]}"
         self.hubspot_token = hubspot_token
         self.webhook_secret = webhook_secret
+        self.external_id = str(uuid.uuid4())
         self.catalog = CATALOG
         self._ports = ports
         self._queue_time_scale = queue_time_scale
@@ -400,6 +401,8 @@ class LocalStack:
                 "Environment": "development",
                 "PartnerCentralCatalog": self.catalog,
                 "PartnerCentralRoleArn": f"arn:aws:iam::{ACCOUNT_ID}:role/{DEFAULT_PARTNER_CENTRAL_ROLE_NAME}",
+                # What infra/iam-role.yaml's ExternalId output would be: its stack's id, one per install.
+                "PartnerCentralExternalId": self.external_id,
                 "HubSpotAccessToken": self.hubspot_token,
                 "HubSpotWebhookSecret": self.webhook_secret,
                 "HubSpotApiBaseUrl": self.hubspot_url,

@@ -1,0 +1,109 @@
+"""Rotating the HubSpot client secret: the new one is accepted at once, the old one for the overlap window,
+then refused. Through the webhook handler, against Secrets Manager (moto's server) as deployed."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import TYPE_CHECKING
+
+import boto3
+import pytest
+
+from cosell import secrets
+from cosell.handlers import runtime, webhook
+from tests.integration.test_handlers import api_event, deal_events
+from tests.support.lambda_context import FakeLambdaContext
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+OLD_SECRET = "old-client-secret-0123456789"
+NEW_SECRET = "new-client-secret-9876543210"
+OVERLAP_MINUTES = 60
+
+
+class Clock:
+    """time.time() as the secrets module sees it, moved on by the test."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def time(self) -> float:
+        return time.time() + self.offset
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    fake = Clock()
+    monkeypatch.setattr(secrets, "time", fake)
+    return fake
+
+
+@pytest.fixture
+def secret_arn(fifo_queue: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    arn = boto3.client("secretsmanager").create_secret(
+        Name=f"cosell-webhook-{time.time_ns()}", SecretString=OLD_SECRET
+    )["ARN"]
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    monkeypatch.setenv("HUBSPOT_WEBHOOK_SECRET_SOURCE", arn)
+    monkeypatch.setenv("HUBSPOT_WEBHOOK_SECRET_OVERLAP_MINUTES", str(OVERLAP_MINUTES))
+    monkeypatch.setenv("SYNC_QUEUE_URL", fifo_queue)
+    monkeypatch.setattr(secrets, "_signing_secrets", {})
+    runtime.reset()
+    yield arn
+    runtime.reset()
+
+
+def status(secret: str, object_id: int) -> int:
+    response = webhook.handler(api_event(deal_events(object_id), secret=secret), FakeLambdaContext())
+    return int(response["statusCode"])
+
+
+def test_a_rotated_secret_is_accepted_at_once_and_the_old_one_until_the_window_ends(
+    secret_arn: str, clock: Clock
+) -> None:
+    assert status(OLD_SECRET, 1) == 200
+    assert status(NEW_SECRET, 2) == 401  # not stored yet
+
+    boto3.client("secretsmanager").put_secret_value(SecretId=secret_arn, SecretString=NEW_SECRET)
+    # Just read: a failed signature may not re-read the secret for a minute (forged requests cost nothing).
+    assert status(NEW_SECRET, 3) == 401
+    clock.offset += secrets.REREAD_SECONDS
+    assert status(NEW_SECRET, 4) == 200  # re-read on the failed match, long before the cache expires
+    assert status(OLD_SECRET, 5) == 200  # HubSpot may still sign with it: inside the overlap window
+
+    clock.offset += OVERLAP_MINUTES * 60
+    assert status(NEW_SECRET, 6) == 200
+    response = webhook.handler(api_event(deal_events(7), secret=OLD_SECRET), FakeLambdaContext())
+    assert response["statusCode"] == 401
+    assert json.loads(response["body"]) == {"message": "signature does not match the request"}
+
+
+def test_an_overlap_of_zero_refuses_the_old_secret_as_soon_as_the_new_one_is_stored(
+    secret_arn: str, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HUBSPOT_WEBHOOK_SECRET_OVERLAP_MINUTES", "0")
+    runtime.reset()
+    boto3.client("secretsmanager").put_secret_value(SecretId=secret_arn, SecretString=NEW_SECRET)
+    assert status(NEW_SECRET, 1) == 200
+    assert status(OLD_SECRET, 2) == 401
+
+
+def test_an_ssm_parameter_rotates_the_same_way(
+    fifo_queue: str, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name = f"/cosell/test/webhook-secret-{time.time_ns()}"
+    ssm = boto3.client("ssm")
+    ssm.put_parameter(Name=name, Value=OLD_SECRET, Type="SecureString")
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    monkeypatch.setenv("HUBSPOT_WEBHOOK_SECRET_SOURCE", name)
+    monkeypatch.setenv("SYNC_QUEUE_URL", fifo_queue)
+    monkeypatch.setattr(secrets, "_signing_secrets", {})
+    runtime.reset()
+    ssm.put_parameter(Name=name, Value=NEW_SECRET, Type="SecureString", Overwrite=True)
+    assert status(NEW_SECRET, 1) == 200
+    assert status(OLD_SECRET, 2) == 200
+    clock.offset += 60 * 60 + secrets.CACHE_SECONDS
+    assert status(OLD_SECRET, 3) == 401
+    runtime.reset()
