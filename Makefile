@@ -3,8 +3,14 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# checkov pins its own versions of libraries the project also uses (boto3 among them) and brings a large tree:
+# it gets a virtualenv of its own, so installing or upgrading it can never change what cosell runs and is
+# tested with. The marker names the version, so a new pin reinstalls.
+CHECKOV_VERSION := 3.3.30
+CHECKOV_VENV ?= .venv-checkov
+CHECKOV_INSTALLED := $(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION)
 
-.PHONY: test lint typecheck cfn-lint pytest demo build bench clean
+.PHONY: test lint typecheck cfn-lint checkov pytest demo build bench clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -12,7 +18,13 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev,local]'
 	touch $@
 
-test: lint typecheck cfn-lint pytest
+$(CHECKOV_INSTALLED):
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet checkov==$(CHECKOV_VERSION)
+	touch $@
+
+test: lint typecheck cfn-lint checkov pytest
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check src tests bench
@@ -21,8 +33,19 @@ lint: $(INSTALLED)
 typecheck: $(INSTALLED)
 	$(BIN)/mypy
 
+# Informational checks too (explicit DeletionPolicy and UpdateReplacePolicy on what holds state, ...).
 cfn-lint: $(INSTALLED)
-	$(BIN)/cfn-lint template.yaml infra/iam-role.yaml
+	$(BIN)/cfn-lint --include-checks I -- template.yaml infra/iam-role.yaml
+
+# Any failed check fails, and so does a template checkov cannot parse (it exits 0 on those: its JSON summary
+# counts them). Each skip sits in the template beside its resource, with its reason. No update check, no
+# download: nothing leaves the machine.
+checkov: $(CHECKOV_INSTALLED)
+	mkdir -p .build
+	CKV_SKIP_PACKAGE_UPDATE_CHECK=true $(CHECKOV_VENV)/bin/checkov --framework cloudformation --skip-download \
+		--compact --quiet -f template.yaml -f infra/iam-role.yaml -o cli -o json --output-file-path console,.build/checkov.json
+	$(CHECKOV_VENV)/bin/python -c 'import json, sys; n = json.load(open(sys.argv[1]))["summary"]["parsing_errors"]; \
+		sys.exit(f"checkov could not parse {n} template(s)" if n else 0)' .build/checkov.json
 
 pytest: $(INSTALLED)
 	$(BIN)/pytest

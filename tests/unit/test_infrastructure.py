@@ -189,11 +189,140 @@ def test_only_functions_that_call_partner_central_may_assume_its_role() -> None:
     }
 
 
-def test_every_function_logs_to_a_group_kept_30_days() -> None:
-    resources = TEMPLATE["Resources"]
-    for function in _functions().values():
-        group = resources[function["LoggingConfig"]["LogGroup"]["Ref"]]
-        assert group["Properties"]["RetentionInDays"] == 30
+def _of_type(template: dict[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
+    return {name: r for name, r in template["Resources"].items() if r["Type"] == resource_type}
+
+
+def test_every_function_logs_to_a_group_of_its_own() -> None:
+    groups = [function["LoggingConfig"]["LogGroup"]["Ref"] for function in _functions().values()]
+    assert set(groups) <= set(_of_type(TEMPLATE, "AWS::Logs::LogGroup"))
+    assert len(set(groups)) == len(groups)
+
+
+def test_every_log_group_is_kept_30_days() -> None:
+    for name, group in _of_type(TEMPLATE, "AWS::Logs::LogGroup").items():
+        assert group["Properties"]["RetentionInDays"] == 30, name
+
+
+# --- access logs ------------------------------------------------------------------------------------------
+
+_CONTEXT_VARIABLE = re.compile(r"\$context\.[\w.]+")
+# What a request carries (headers, body, query string, API key) stays out of the access logs.
+_CONTENT_VARIABLE_PARTS = ("header", "body", "input", "querystring", "useragent", "apikey", "override")
+
+
+def _apis() -> dict[str, dict[str, Any]]:
+    return {name: r["Properties"] for name, r in _of_type(TEMPLATE, "AWS::Serverless::Api").items()}
+
+
+def test_every_api_writes_access_logs_to_a_group_of_its_own() -> None:
+    assert set(_apis()) == {"WebhookApi", "SolutionsApi"}
+    function_groups = {function["LoggingConfig"]["LogGroup"]["Ref"] for function in _functions().values()}
+    destinations = [api["AccessLogSetting"]["DestinationArn"] for api in _apis().values()]
+    assert all(set(destination) == {"Fn::GetAtt"} for destination in destinations), destinations
+    groups = [destination["Fn::GetAtt"] for destination in destinations]
+    assert all(attribute == "Arn" for _group, attribute in groups)
+    names = {group for group, _attribute in groups}
+    assert len(names) == len(groups)  # one per API
+    assert names <= set(_of_type(TEMPLATE, "AWS::Logs::LogGroup"))
+    assert not names & function_groups
+
+
+def test_access_logs_are_one_json_format_of_who_and_how_never_what() -> None:
+    formats = {api["AccessLogSetting"]["Format"] for api in _apis().values()}
+    assert len(formats) == 1, "one format, so one Logs Insights query reads every API's access log"
+    (log_format,) = formats
+    variables = _CONTEXT_VARIABLE.findall(log_format)
+    # Every value is a quoted variable, so each line is JSON whatever API Gateway puts in ("-" for none).
+    line = json.loads(_CONTEXT_VARIABLE.sub("-", log_format))
+    assert {"requestId", "ip", "caller", "method", "resourcePath", "status", "errorType"} <= set(line)
+    assert len(variables) == len(line)
+    assert "$" not in _CONTEXT_VARIABLE.sub("", log_format)  # no $input, $stageVariables, ...
+    for variable in variables:
+        assert not any(part in variable.lower() for part in _CONTENT_VARIABLE_PARTS), variable
+
+
+# --- what a deletion or a replacement keeps ---------------------------------------------------------------
+
+# The types here that hold something (cfn-lint's I3011 names them): each states what a deletion and a
+# replacement do to it.
+_STATEFUL_TYPES = (
+    "AWS::DynamoDB::Table",
+    "AWS::SQS::Queue",
+    "AWS::SecretsManager::Secret",
+    "AWS::Logs::LogGroup",
+)
+
+
+def _stateful() -> dict[str, dict[str, Any]]:
+    return {
+        name: r for resource_type in _STATEFUL_TYPES for name, r in _of_type(TEMPLATE, resource_type).items()
+    }
+
+
+def test_every_stateful_resource_states_its_deletion_and_replacement_policies() -> None:
+    assert {resource["Type"] for resource in _stateful().values()} == set(_STATEFUL_TYPES)
+    for name, resource in _stateful().items():
+        assert resource["DeletionPolicy"] in ("Delete", "Retain"), name
+        assert resource["UpdateReplacePolicy"] in ("Delete", "Retain"), name
+
+
+def test_a_log_group_goes_with_the_stack_or_its_name_would_block_the_next_one() -> None:
+    for name, group in _of_type(TEMPLATE, "AWS::Logs::LogGroup").items():
+        assert "LogGroupName" in group["Properties"], name
+        assert group["DeletionPolicy"] == "Delete", name
+
+
+def test_the_sync_dead_letter_queue_survives_a_replacement() -> None:
+    """Failed requests wait there to be replayed; the events DLQ's are read again by the sweep and schedules."""
+    redrive_targets = {
+        q["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
+        for q in _of_type(TEMPLATE, "AWS::SQS::Queue").values()
+        if "RedrivePolicy" in q["Properties"]
+    }
+    assert redrive_targets == {"SyncDeadLetterQueue"}
+    assert TEMPLATE["Resources"]["SyncDeadLetterQueue"]["UpdateReplacePolicy"] == "Retain"
+
+
+# --- checkov ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("template", [TEMPLATE, IAM_STACK], ids=["template.yaml", "infra/iam-role.yaml"])
+def test_every_checkov_skip_names_a_check_and_gives_its_reason(template: dict[str, Any]) -> None:
+    for name, resource in template["Resources"].items():
+        for skip in resource.get("Metadata", {}).get("checkov", {}).get("skip", []):
+            assert re.fullmatch(r"CKV_AWS_\d+", skip["id"]), (name, skip)
+            assert len(skip["comment"].split()) >= 8, (name, skip)
+
+
+def test_access_logging_is_never_skipped() -> None:
+    skipped = {
+        skip["id"]
+        for resource in TEMPLATE["Resources"].values()
+        for skip in resource.get("Metadata", {}).get("checkov", {}).get("skip", [])
+    }
+    assert "CKV_AWS_76" not in skipped
+    assert skipped  # the skips are read where checkov reads them
+
+
+def test_the_api_gateway_logging_role_is_only_for_api_gateway_and_outlives_its_stack() -> None:
+    """The account setting stays after the stack goes, so the role it names must stay too."""
+    resources = IAM_STACK["Resources"]
+    role = resources["ApiGatewayCloudWatchLogsRole"]
+    (trust,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Service": "apigateway.amazonaws.com"}
+    assert [arn["Fn::Sub"] for arn in role["Properties"]["ManagedPolicyArns"]] == [
+        "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+    ]
+    assert "Policies" not in role["Properties"]
+    assert role["DeletionPolicy"] == role["UpdateReplacePolicy"] == "Retain"
+    account = resources["ApiGatewayAccount"]
+    assert account["Properties"]["CloudWatchRoleArn"] == {
+        "Fn::GetAtt": ["ApiGatewayCloudWatchLogsRole", "Arn"]
+    }
+    # An account whose region already names a role keeps it.
+    assert role["Condition"] == account["Condition"] == "CreatesApiGatewayCloudWatchRole"
+    assert IAM_STACK["Parameters"]["ApiGatewayCloudWatchRole"]["Default"] == "create"
 
 
 def test_runtime_is_python_312() -> None:
