@@ -1,0 +1,52 @@
+"""At DEBUG, botocore writes whole requests and answers to the logs: STS's temporary credentials, and the
+contacts of an opportunity. None of it may reach a log line, while the ids an operator needs do."""
+
+from __future__ import annotations
+
+import io
+import logging
+from typing import TYPE_CHECKING
+
+import boto3
+
+from cosell.observability import redact_every_logger
+from tests.integration.partner_central.conftest import make_client, partner_referral
+
+if TYPE_CHECKING:
+    from cosell_local.partner_central import PartnerCentralEmulator
+
+EMAIL = "jane.doe@customer-example.com"
+PHONE = "+14155550134"
+
+
+def test_botocore_at_debug_writes_no_credential_and_no_contact(
+    aws: str, emulator: PartnerCentralEmulator
+) -> None:
+    redact_every_logger()
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)  # as the Lambda runtime's: on the root logger, plain format
+    handler.setFormatter(logging.Formatter("%(name)s %(message)s"))
+    root = logging.getLogger()
+    previous = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    try:
+        credentials = boto3.client("sts").assume_role(
+            RoleArn="arn:aws:iam::123456789012:role/HubSpotPartnerCentralServiceRole",
+            RoleSessionName="redaction",
+            ExternalId="5f0c3a2e-8d1b-11ef-9c1a-0a1b2c3d4e5f",
+        )["Credentials"]
+        body = partner_referral()
+        body["Customer"]["Contacts"] = [
+            {"Email": EMAIL, "Phone": PHONE, "FirstName": "Jane", "LastName": "Doe"}
+        ]
+        opportunity_id = make_client(emulator.url).create_opportunity(**body)["Id"]
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(previous)
+    text = stream.getvalue()
+    assert "AssumeRole" in text
+    assert "CreateOpportunity" in text
+    for value in (credentials["SecretAccessKey"], credentials["SessionToken"], EMAIL, PHONE, "testing/"):
+        assert value not in text, value
+    assert opportunity_id in text
