@@ -21,6 +21,7 @@ from botocore.exceptions import ClientError
 
 from cosell.aws_errors import error_code
 from cosell.domain.audit import RETENTION_YEARS, AuditAction, AuditRecord, FieldChange
+from cosell.domain.pseudonyms import pseudonymised_record
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -172,7 +173,9 @@ class AuditStore:
 
         Recording the same record again (same id and time, a retried invocation) leaves the first one as it
         was: records are never overwritten."""
-        stored = _bounded(replace(record, record_id=record.record_id or uuid.uuid4().hex, at=_utc(record.at)))
+        # People only as pseudonyms: the trail outlives what a person may ask to have forgotten.
+        named = pseudonymised_record(record)
+        stored = _bounded(replace(named, record_id=record.record_id or uuid.uuid4().hex, at=_utc(record.at)))
         try:
             self._db.put_item(
                 TableName=self._table,

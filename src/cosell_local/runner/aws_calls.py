@@ -90,6 +90,10 @@ class AwsCallRecorder:
         with self._lock:
             self._calls.update(found)
 
+    def clear(self) -> None:
+        with self._lock:
+            self._calls.clear()
+
     def calls(self) -> frozenset[AwsCall]:
         with self._lock:
             return frozenset(self._calls)
