@@ -11,13 +11,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import pytest
+
 from cosell.handlers import runtime
 from cosell_local.runner.aws_calls import RECORDER
+from tests.e2e.conftest import running_stack
 from tests.e2e.test_engagements import USE_CASE
 from tests.e2e.test_referrals import deals_for, refer
 from tests.support.cfn import load_template
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from cosell_local.runner import LocalStack
     from tests.e2e.conftest import World
 
@@ -89,6 +94,14 @@ def used(stack: LocalStack) -> dict[str, set[Grant]]:
     return seen
 
 
+@pytest.fixture(scope="module")
+def stack() -> Iterator[LocalStack]:
+    """This module's own stack, recorded from its start (the event source's calls included), and nothing
+    that stacks before it in this process called."""
+    RECORDER.clear()
+    yield from running_stack()
+
+
 def as_a_new_execution_environment() -> None:
     # Locally every function shares this process, and so one cache of clients, settings and secrets; in
     # Lambda each function builds its own, with its own role. Forget them before each function runs alone.
@@ -117,7 +130,6 @@ def exercise_every_function(world: World) -> None:
 
 
 def test_every_function_role_allows_exactly_what_its_function_does(world: World) -> None:
-    RECORDER.clear()  # what other stacks in this process did
     exercise_every_function(world)
     seen = used(world.stack)
     assert set(seen) == set(world.stack.functions)  # each function ran and called AWS
