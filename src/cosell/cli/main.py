@@ -27,6 +27,7 @@ _OPERATOR_COMMANDS = {
     "audit": ("cosell.cli.audit", "what the sync wrote or decided, per deal or opportunity; exports"),
     "conflicts": ("cosell.cli.conflicts", "manual conflicts waiting for an operator: list them, pick a side"),
     "dlq": ("cosell.cli.dlq", "the dead-letter queue: list, show, replay or drop its messages"),
+    "privacy": ("cosell.cli.privacy", "personal data: erase one person from cosell's tables"),
     "solutions": (
         "cosell.cli.solutions",
         "the solution catalog, and which solutions a deal's opportunity would carry (and why)",

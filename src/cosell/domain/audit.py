@@ -39,6 +39,9 @@ class AuditAction(StrEnum):
     # An operator's hand on the queue (cosell dlq).
     REPLAY = "replay"  # a dead-letter message put back on the sync queue
     DROP = "drop"  # a dead-letter message deleted
+    ERASE = (
+        "erase"  # one person's data removed from cosell's tables (cosell privacy erase); names the pseudonym
+    )
 
 
 WRITES = frozenset(

@@ -14,6 +14,7 @@ SECURITY.md: whoever can read the trail and guesses an address can confirm it is
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -64,3 +65,28 @@ def pseudonymised_record(record: AuditRecord) -> AuditRecord:
             for change in record.changes
         ),
     )
+
+
+ERASED = "[erased]"
+ERASED_PERSON = PREFIX + "erased"
+
+
+def mentions(value: Any, email: str) -> bool:
+    """Whether `value` (any JSON value) names the person: their address, or their pseudonym."""
+    text = json.dumps(value, default=str).lower()
+    return email.strip().lower() in text or pseudonym(email) in text
+
+
+def erased_text(text: str, email: str) -> str:
+    """`text` with the person's address and pseudonym replaced."""
+    address = re.compile(re.escape(email.strip()), re.IGNORECASE)
+    return address.sub(ERASED, text).replace(pseudonym(email), ERASED_PERSON)
+
+
+def without_person(sides: dict[str, dict[str, Any]], email: str) -> dict[str, dict[str, Any]]:
+    """A pair's last-synced values (`{"hubspot": {...}, "partner_central": {...}}`) without every field that
+    names the person, dropped from both sides together. A field no side remembers reads as "no memory": the
+    deal's value is not a change, Partner Central's is kept, so the next reconcile writes to neither system
+    because of the erasure (cosell.domain.reconcile.decide)."""
+    named = {field for values in sides.values() for field, value in values.items() if mentions(value, email)}
+    return {side: {f: v for f, v in values.items() if f not in named} for side, values in sides.items()}

@@ -1,0 +1,141 @@
+"""`cosell privacy erase`: one person out of the state table and the audit trail, against moto's DynamoDB;
+the pair's next reconcile then writes to neither system."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+import pytest
+
+from cosell.cli.main import main
+from cosell.domain.audit import AuditAction, AuditRecord, FieldChange
+from cosell.domain.pseudonyms import ERASED_PERSON, pseudonym
+from cosell.domain.reconcile import Action, ConflictPolicy, Sides, Snapshot, decide
+from cosell.store.audit import AuditStore
+from cosell.store.erasure import PersonalDataStore
+from cosell.store.state import Link, StateStore
+from cosell.sync.operations.privacy import erase_person
+from tests.integration.sync_world import create_state_table
+from tests.integration.test_audit_store import DECLARED
+
+JANE = {
+    "Email": "jane.doe@customer-example.com",
+    "FirstName": "Jane",
+    "LastName": "Doe",
+    "Phone": "+14155550134",
+}
+OMAR = {"Email": "omar@customer-example.com", "FirstName": "Omar", "LastName": "Haddad"}
+NOW = datetime(2026, 12, 2, 12, tzinfo=UTC)
+
+
+def _dynamodb() -> Any:
+    return boto3.client("dynamodb", region_name="us-east-1")
+
+
+@pytest.fixture
+def state_table(aws: str, request: pytest.FixtureRequest) -> str:
+    name = f"state-{abs(hash(request.node.nodeid)) % 10**8}"
+    create_state_table(name)
+    return name
+
+
+@pytest.fixture
+def audit_table(aws: str, request: pytest.FixtureRequest) -> str:
+    name = f"audit-{abs(hash(request.node.nodeid)) % 10**8}"
+    keys = ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "BillingMode")
+    _dynamodb().create_table(TableName=name, **{key: DECLARED[key] for key in keys})
+    return name
+
+
+def _linked_pair(state: StateStore) -> None:
+    values = {"stage": "Qualified", "contacts": [JANE, OMAR], "title": "Data platform"}
+    state.save_link(Link("101", "O1234567890", "Sandbox", {}, "2026-12-01T00:00:00Z"))
+    state.save_snapshot("101", Snapshot(dict(values), dict(values)), "2026-12-01T00:00:00Z")
+
+
+def _erase(state_table: str, audit_table: str, *, dry_run: bool) -> Any:
+    dynamodb = _dynamodb()
+    return erase_person(
+        JANE["Email"].upper(),  # however the request writes the address
+        state=PersonalDataStore(dynamodb, state_table),
+        trail=PersonalDataStore(dynamodb, audit_table),
+        audit=AuditStore(dynamodb, audit_table),
+        catalog="Sandbox",
+        now=NOW,
+        correlation_id="erase-1",
+        dry_run=dry_run,
+    )
+
+
+def _everything(table: str) -> str:
+    items = [
+        item for page in _dynamodb().get_paginator("scan").paginate(TableName=table) for item in page["Items"]
+    ]
+    return json.dumps(items)
+
+
+def test_erase_forgets_the_person_everywhere_and_the_next_reconcile_writes_nothing(
+    state_table: str,
+    audit_table: str,
+) -> None:
+    state = StateStore(_dynamodb(), state_table)
+    _linked_pair(state)
+    trail = AuditStore(_dynamodb(), audit_table)
+    trail.record(
+        AuditRecord(NOW, AuditAction.UPDATE_OPPORTUNITY, "Sandbox", "hubspot_webhook:deal.propertyChange", "c-1",
+                    "101", "O1234567890", (FieldChange("contacts", [OMAR], [JANE, OMAR]),))
+    )  # fmt: skip
+
+    before_state, before_audit = _everything(state_table), _everything(audit_table)
+    dry = _erase(state_table, audit_table, dry_run=True)
+    assert (dry.state.snapshots, dry.audit.items) == (1, 1)
+    assert (_everything(state_table), _everything(audit_table)) == (before_state, before_audit)
+
+    done = _erase(state_table, audit_table, dry_run=False)
+    assert (done.state.snapshots, done.audit.items, done.state.skipped) == (1, 1, 0)
+    for table in (state_table, audit_table):
+        text = _everything(table).lower()
+        assert JANE["Email"] not in text
+        assert JANE["Phone"] not in text
+    audit_text = _everything(audit_table)
+    assert ERASED_PERSON in audit_text
+    assert pseudonym(OMAR["Email"]) in audit_text  # the others are untouched
+    (erasure,) = [r for r in trail.for_deal("101") if r.action is AuditAction.ERASE]
+    assert pseudonym(JANE["Email"]) in erasure.detail
+
+    # Jane was erased in HubSpot and Partner Central first: the pair now agrees without her.
+    link = state.link_for_deal("101")
+    assert link is not None
+    snapshot = link.last_in_step
+    assert "contacts" not in snapshot.hubspot
+    assert "contacts" not in snapshot.partner_central
+    assert snapshot.hubspot["stage"] == "Qualified"  # what does not name her stays
+    now_values = {"stage": "Qualified", "contacts": [OMAR], "title": "Data platform"}
+    sides = Sides(now_values, dict(now_values), None, NOW, NOW)
+    decisions = decide(sides, snapshot, ConflictPolicy())
+    assert {d.action for d in decisions} <= {Action.AGREE, Action.KEEP}, decisions
+
+
+def test_the_command_prints_counts_and_the_pseudonym_never_the_address(
+    state_table: str, audit_table: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _linked_pair(StateStore(_dynamodb(), state_table))
+    for name, value in {
+        "ENVIRONMENT": "development",
+        "HUBSPOT_ACCESS_TOKEN": "pat-na1-operator",  # operator settings read the stack's whole environment
+        "HUBSPOT_WEBHOOK_SECRET": "operator-secret",
+        "STATE_TABLE_NAME": state_table,
+        "AUDIT_TABLE_NAME": audit_table,
+    }.items():
+        monkeypatch.setenv(name, value)
+    assert main(["privacy", "erase", "--email", JANE["Email"], "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("dry run, nothing changed: " + pseudonym(JANE["Email"]))
+    assert "1 pair(s)" in out
+    assert JANE["Email"] not in out
+    assert main(["privacy", "erase", "--email", JANE["Email"]]) == 0
+    assert capsys.readouterr().out.startswith("erased " + pseudonym(JANE["Email"]))
+    assert JANE["Email"] not in _everything(state_table)
