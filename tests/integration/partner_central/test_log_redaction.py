@@ -13,14 +13,14 @@ from cosell.observability import redact_every_logger
 from tests.integration.partner_central.conftest import make_client, partner_referral
 
 if TYPE_CHECKING:
-    from cosell_local.partner_central import PartnerCentralEmulator
+    from cosell_local.partner_central import ControlApi, PartnerCentralEmulator
 
 EMAIL = "jane.doe@customer-example.com"
 PHONE = "+14155550134"
 
 
 def test_botocore_at_debug_writes_no_credential_and_no_contact(
-    aws: str, emulator: PartnerCentralEmulator
+    aws: str, emulator: PartnerCentralEmulator, control: ControlApi
 ) -> None:
     redact_every_logger()
     stream = io.StringIO()
@@ -36,7 +36,7 @@ def test_botocore_at_debug_writes_no_credential_and_no_contact(
             RoleSessionName="redaction",
             ExternalId="5f0c3a2e-8d1b-11ef-9c1a-0a1b2c3d4e5f",
         )["Credentials"]
-        body = partner_referral()
+        body = partner_referral()  # on a freshly reset emulator (`control`): its ClientToken is new there
         body["Customer"]["Contacts"] = [
             {"Email": EMAIL, "Phone": PHONE, "FirstName": "Jane", "LastName": "Doe"}
         ]

@@ -91,8 +91,15 @@ def test_handlers_environment_is_set_while_running_and_restored_after() -> None:
     before = dict(os.environ)
     with LocalStack(poll_in_background=False, run_schedules=False) as stack:
         declared = load_template("template.yaml")["Globals"]["Function"]["Environment"]["Variables"]
-        plain = {name.removesuffix("_SOURCE") for name in declared}
-        assert plain <= set(os.environ)
+        assert set(declared) <= set(os.environ)
+        # Secrets are read at run time from Secrets Manager, as deployed: named, never given in clear.
+        secrets = stack.client("secretsmanager")
+        for name in ("HUBSPOT_ACCESS_TOKEN", "HUBSPOT_WEBHOOK_SECRET"):
+            assert name not in os.environ
+            assert secrets.get_secret_value(SecretId=os.environ[f"{name}_SOURCE"])["SecretString"] in (
+                stack.hubspot_token,
+                stack.webhook_secret,
+            )
         assert os.environ["SYNC_QUEUE_URL"] == stack.sync_queue_url
         assert os.environ["ENVIRONMENT"] == "development"
         assert os.environ["PARTNER_CENTRAL_CATALOG"] == "Sandbox"
