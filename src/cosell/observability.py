@@ -58,6 +58,8 @@ _TEXT_PATTERNS = (
         rf"\1\2{REDACTED}\2",
     ),
     (re.compile(rf"((?:{_CREDENTIAL_NAMES})=)[^&\s'\",]+", re.IGNORECASE), rf"\1{REDACTED}"),
+    # Unquoted header lines, as botocore's CanonicalRequest writes them: `x-amz-security-token:<token>`.
+    (re.compile(rf"(?<![\w-])((?:{_CREDENTIAL_NAMES}):)[^\s'\",]+", re.IGNORECASE), rf"\1{REDACTED}"),
     # A SigV4 Authorization value: the access key id, scope and signature after the algorithm.
     (re.compile(r"AWS4-HMAC-SHA256\s+[^'\"\n]+"), f"AWS4-HMAC-SHA256 {REDACTED}"),
     # HubSpot private-app and OAuth tokens (pat-na1-…, pat-eu1-…), and any bearer credential.
@@ -103,7 +105,7 @@ def _redacted_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
     else:
         try:
             message = record.getMessage()
-        except (TypeError, ValueError):  # arguments that do not fit the format: mask what is there
+        except Exception:  # noqa: BLE001 (a logging call must never raise): mask what is there
             message = f"{record.msg} {record.args}"
         record.msg, record.args = redact_text(message), None
     if record.exc_info and record.exc_info[0] is not None:

@@ -54,6 +54,7 @@ SHAPES: tuple[Callable[[str], tuple[str, tuple[object, ...]]], ...] = (
         ),
     ),
     lambda v: ("Request headers: %r", ({"X-Amz-Security-Token": v},)),
+    lambda v: ("CanonicalRequest:\nPOST\n/\n\nhost:example\nx-amz-security-token:%s\n", (v,)),
     lambda v: ("GET /object?X-Amz-Signature=%s&X-Amz-Credential=%s", (v, v)),
     lambda v: ("credentials %s", ({"aws_secret_access_key": v, "aws_session_token": v},)),
     lambda v: ('{"SecretAccessKey": "%s"}', (v,)),
@@ -155,6 +156,12 @@ def test_no_email_or_phone_reaches_a_log_line(
     _emit(logger_name, level, message, arguments, as_exception)
     assert captured.text()
     assert value not in captured.text()
+
+
+def test_a_call_whose_arguments_do_not_fit_its_format_still_logs_masked(captured: Captured) -> None:
+    logging.getLogger("a.library").debug("%(missing)s for %s", {"other": "jane@example.com"})
+    assert "[EMAIL]" in captured.text()
+    assert "jane@example.com" not in captured.text()
 
 
 def test_ids_stay_readable(captured: Captured) -> None:
