@@ -27,6 +27,7 @@ JANE = {
     "LastName": "Doe",
     "Phone": "+14155550134",
 }
+ANN = {"Email": "ann.lee@customer-example.com", "FirstName": "Ann", "LastName": "Lee"}
 OMAR = {"Email": "omar@customer-example.com", "FirstName": "Omar", "LastName": "Haddad"}
 NOW = datetime(2026, 12, 2, 12, tzinfo=UTC)
 
@@ -60,8 +61,8 @@ def _erase(state_table: str, audit_table: str, *, dry_run: bool) -> Any:
     dynamodb = _dynamodb()
     return erase_person(
         JANE["Email"].upper(),  # however the request writes the address
-        state=PersonalDataStore(dynamodb, state_table),
-        trail=PersonalDataStore(dynamodb, audit_table),
+        state=PersonalDataStore(dynamodb, state_table, entries=True),
+        trail=PersonalDataStore(dynamodb, audit_table, entries=False),
         audit=AuditStore(dynamodb, audit_table),
         catalog="Sandbox",
         now=NOW,
@@ -106,17 +107,40 @@ def test_erase_forgets_the_person_everywhere_and_the_next_reconcile_writes_nothi
     (erasure,) = [r for r in trail.for_deal("101") if r.action is AuditAction.ERASE]
     assert pseudonym(JANE["Email"]) in erasure.detail
 
-    # Jane was erased in HubSpot and Partner Central first: the pair now agrees without her.
+    # Jane was erased in HubSpot and Partner Central first: the pair agrees without her, so the erasure is
+    # no change; a change of the same field made meanwhile (Ann added in HubSpot) is still pushed.
     link = state.link_for_deal("101")
     assert link is not None
     snapshot = link.last_in_step
-    assert "contacts" not in snapshot.hubspot
-    assert "contacts" not in snapshot.partner_central
-    assert snapshot.hubspot["stage"] == "Qualified"  # what does not name her stays
+    assert snapshot.hubspot["contacts"] == snapshot.partner_central["contacts"] == [OMAR]
+    assert snapshot.hubspot["stage"] == "Qualified"
     now_values = {"stage": "Qualified", "contacts": [OMAR], "title": "Data platform"}
-    sides = Sides(now_values, dict(now_values), None, NOW, NOW)
-    decisions = decide(sides, snapshot, ConflictPolicy())
-    assert {d.action for d in decisions} <= {Action.AGREE, Action.KEEP}, decisions
+    assert decide(Sides(now_values, dict(now_values), None, NOW, NOW), snapshot, ConflictPolicy()) == []
+    with_ann = {**now_values, "contacts": [OMAR, ANN]}
+    (decision,) = decide(Sides(with_ann, dict(now_values), None, NOW, NOW), snapshot, ConflictPolicy())
+    assert (decision.synced.name, decision.action) == ("contacts", Action.PUSH)
+
+
+def test_erasing_one_address_leaves_a_longer_one_that_contains_it(state_table: str, audit_table: str) -> None:
+    state = StateStore(_dynamodb(), state_table)
+    joann = {**OMAR, "Email": "joann@customer-example.com"}
+    values = {"contacts": [joann, {"Email": "ann@customer-example.com", "FirstName": "Ann"}]}
+    state.save_link(Link("102", "O2234567890", "Sandbox", {}, "2026-12-01T00:00:00Z"))
+    state.save_snapshot("102", Snapshot(dict(values), dict(values)), "2026-12-01T00:00:00Z")
+    dynamodb = _dynamodb()
+    erase_person(
+        "ann@customer-example.com",
+        state=PersonalDataStore(dynamodb, state_table, entries=True),
+        trail=PersonalDataStore(dynamodb, audit_table, entries=False),
+        audit=AuditStore(dynamodb, audit_table),
+        catalog="Sandbox",
+        now=NOW,
+        correlation_id="erase-2",
+        dry_run=False,
+    )
+    link = state.link_for_deal("102")
+    assert link is not None
+    assert link.last_in_step.hubspot["contacts"] == [joann]
 
 
 def test_the_command_prints_counts_and_the_pseudonym_never_the_address(

@@ -57,8 +57,8 @@ def run(args: argparse.Namespace) -> int:
     dynamodb = session.client("dynamodb")
     erasure = erase_person(
         args.email,
-        state=PersonalDataStore(dynamodb, state_table),
-        trail=PersonalDataStore(dynamodb, audit_table),
+        state=PersonalDataStore(dynamodb, state_table, entries=True),
+        trail=PersonalDataStore(dynamodb, audit_table, entries=False),
         audit=AuditStore(dynamodb, audit_table),
         catalog=catalog,
         now=datetime.now(UTC),

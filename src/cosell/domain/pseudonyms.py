@@ -2,7 +2,7 @@
 
 The audit trail is kept seven years; the people it mentions (the contacts and the owner of an opportunity)
 may ask to be forgotten long before. So a stored record names a person by `person:<digest>`, the first 16
-hex digits of SHA-256 over the normalised e-mail address: a timeline still shows that contact A was replaced
+hex digits of SHA-256 over a fixed label and the normalised e-mail address: a timeline still shows that contact A was replaced
 by contact B, and every record of one person is found from their address. Names, phones and titles are not
 kept at all; an address elsewhere in a value or in the detail text becomes its pseudonym.
 
@@ -32,8 +32,13 @@ _PHONE = re.compile(r"\+\d[\d ().-]{6,}\d|\(?\b\d{3}\)?[ .-]\d{3}[ .-]\d{4}\b")
 _PERSONAL_KEYS = frozenset({"email", "phone", "firstname", "lastname", "businesstitle", "name"})
 
 
+# A fixed label before the address: a bare SHA-256 of an e-mail is what hashed mailing lists exchange, so
+# the pseudonyms could be looked up in them.
+_LABEL = b"cosell-person:"
+
+
 def pseudonym(email: str) -> str:
-    return PREFIX + hashlib.sha256(email.strip().lower().encode()).hexdigest()[:16]
+    return PREFIX + hashlib.sha256(_LABEL + email.strip().lower().encode()).hexdigest()[:16]
 
 
 def _text(text: str) -> str:
@@ -71,22 +76,38 @@ ERASED = "[erased]"
 ERASED_PERSON = PREFIX + "erased"
 
 
+def _address(email: str) -> re.Pattern[str]:
+    # The whole address, not part of a longer one (erasing ann@x.com leaves joann@x.com alone).
+    return re.compile(rf"(?<![A-Za-z0-9._%+-]){re.escape(email.strip())}(?![A-Za-z0-9.-])", re.IGNORECASE)
+
+
 def mentions(value: Any, email: str) -> bool:
     """Whether `value` (any JSON value) names the person: their address, or their pseudonym."""
-    text = json.dumps(value, default=str).lower()
-    return email.strip().lower() in text or pseudonym(email) in text
+    text = json.dumps(value, default=str)
+    return bool(_address(email).search(text)) or pseudonym(email) in text
 
 
 def erased_text(text: str, email: str) -> str:
     """`text` with the person's address and pseudonym replaced."""
-    address = re.compile(re.escape(email.strip()), re.IGNORECASE)
-    return address.sub(ERASED, text).replace(pseudonym(email), ERASED_PERSON)
+    return _address(email).sub(ERASED, text).replace(pseudonym(email), ERASED_PERSON)
 
 
-def without_person(sides: dict[str, dict[str, Any]], email: str) -> dict[str, dict[str, Any]]:
-    """A pair's last-synced values (`{"hubspot": {...}, "partner_central": {...}}`) without every field that
-    names the person, dropped from both sides together. A field no side remembers reads as "no memory": the
-    deal's value is not a change, Partner Central's is kept, so the next reconcile writes to neither system
-    because of the erasure (cosell.domain.reconcile.decide)."""
-    named = {field for values in sides.values() for field, value in values.items() if mentions(value, email)}
-    return {side: {f: v for f, v in values.items() if f not in named} for side, values in sides.items()}
+def without_person(value: Any, email: str) -> Any:
+    """`value` (any JSON value) without the person: an entry that names them (a contact, a team member) is
+    left out of its list, whole, so no name or phone of theirs stays and what remains is still what the
+    system holds once they are erased there; any other text has their address replaced.
+
+    Applied to a pair's last-synced values, both sides lose the entry together. Once the person is erased in
+    HubSpot and Partner Central (first, as the runbook says), each side's current value equals what is left,
+    so the erasure is no change; any other change to the same field (another contact added) still is."""
+    if isinstance(value, list):
+        return [
+            without_person(item, email)
+            for item in value
+            if not (isinstance(item, dict) and mentions(item, email))
+        ]
+    if isinstance(value, dict):
+        return {key: without_person(item, email) for key, item in value.items()}
+    if isinstance(value, str):
+        return erased_text(value, email)
+    return value

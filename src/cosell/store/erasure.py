@@ -26,16 +26,21 @@ _DEAL_PARTITION = "deal#"  # both tables key a deal's items so (cosell.store.key
 
 @dataclass(frozen=True)
 class TableErasure:
-    snapshots: int = 0  # links whose last-synced values named the person (those fields forgotten)
+    snapshots: int = 0  # links whose last-synced values named the person (their entries left out)
     items: int = 0  # items whose text named the person (masked)
     skipped: int = 0  # changed by the sync while erasing: left for a second run
     deals: frozenset[str] = frozenset()  # the deals whose items named the person
 
 
 class PersonalDataStore:
-    def __init__(self, dynamodb: DynamoDBClient, table_name: str) -> None:
+    """`entries`: the person's entries in JSON values are left out whole (the state table: what is left is
+    what the systems hold once they are erased there); otherwise their address and pseudonym are masked in
+    place (the audit trail: a record keeps its shape, the person shows as `person:erased`)."""
+
+    def __init__(self, dynamodb: DynamoDBClient, table_name: str, *, entries: bool) -> None:
         self._db = dynamodb
         self._table = table_name
+        self._entries = entries
 
     def erase(self, email: str, *, dry_run: bool) -> TableErasure:
         snapshots = items = skipped = 0
@@ -56,19 +61,25 @@ class PersonalDataStore:
                     skipped += 1
         return TableErasure(snapshots, items, skipped, frozenset(deals))
 
-    @staticmethod
-    def _changes(item: dict[str, Any], email: str) -> dict[str, tuple[str, str]]:
+    def _changes(self, item: dict[str, Any], email: str) -> dict[str, tuple[str, str]]:
         """attribute → (value read, value to write), for the string attributes that name the person."""
         changes: dict[str, tuple[str, str]] = {}
         for name, value in item.items():
             text = value.get("S")
             if name in _KEYS or text is None or not mentions(text, email):
                 continue
-            if name == _SNAPSHOT:
-                forgotten = without_person(json.loads(text), email)
-                changes[name] = (text, json.dumps(forgotten, sort_keys=True))
-            else:
+            try:
+                parsed = json.loads(text) if self._entries else None
+            except ValueError:
+                parsed = None
+            if not isinstance(parsed, dict | list):
                 changes[name] = (text, erased_text(text, email))
+                continue
+            # JSON (last-synced values, a creation request, conflict values): the person's entries go whole.
+            changes[name] = (
+                text,
+                json.dumps(without_person(parsed, email), sort_keys=True, ensure_ascii=False),
+            )
         return changes
 
     def _write(self, item: dict[str, Any], changes: dict[str, tuple[str, str]]) -> bool:

@@ -28,7 +28,7 @@ class Erasure:
     @property
     def summary(self) -> str:
         return (
-            f"{self.pseudonym}: {self.state.snapshots} pair(s) forgot the fields that named them, "
+            f"{self.pseudonym}: {self.state.snapshots} pair(s) left them out of their last-synced values, "
             f"{self.state.items} state item(s) and {self.audit.items} audit record(s) masked"
             + (
                 f", {self.state.skipped + self.audit.skipped} changed meanwhile (run again)"
