@@ -57,10 +57,11 @@ def _linked_pair(state: StateStore) -> None:
     state.save_snapshot("101", Snapshot(dict(values), dict(values)), "2026-12-01T00:00:00Z")
 
 
-def _erase(state_table: str, audit_table: str, *, dry_run: bool) -> Any:
+def _erase(state_table: str, audit_table: str, *, dry_run: bool, email: str = JANE["Email"].upper()) -> Any:
+    """`email`: Jane's by default, written as a request may write it."""
     dynamodb = _dynamodb()
     return erase_person(
-        JANE["Email"].upper(),  # however the request writes the address
+        email,
         state=PersonalDataStore(dynamodb, state_table, entries=True),
         trail=PersonalDataStore(dynamodb, audit_table, entries=False),
         audit=AuditStore(dynamodb, audit_table),
@@ -127,17 +128,7 @@ def test_erasing_one_address_leaves_a_longer_one_that_contains_it(state_table: s
     values = {"contacts": [joann, {"Email": "ann@customer-example.com", "FirstName": "Ann"}]}
     state.save_link(Link("102", "O2234567890", "Sandbox", {}, "2026-12-01T00:00:00Z"))
     state.save_snapshot("102", Snapshot(dict(values), dict(values)), "2026-12-01T00:00:00Z")
-    dynamodb = _dynamodb()
-    erase_person(
-        "ann@customer-example.com",
-        state=PersonalDataStore(dynamodb, state_table, entries=True),
-        trail=PersonalDataStore(dynamodb, audit_table, entries=False),
-        audit=AuditStore(dynamodb, audit_table),
-        catalog="Sandbox",
-        now=NOW,
-        correlation_id="erase-2",
-        dry_run=False,
-    )
+    _erase(state_table, audit_table, dry_run=False, email="ann@customer-example.com")
     link = state.link_for_deal("102")
     assert link is not None
     assert link.last_in_step.hubspot["contacts"] == [joann]
