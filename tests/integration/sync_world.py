@@ -16,6 +16,7 @@ from cosell.hubspot.client import HubSpotClient, RetryPolicy
 from cosell.hubspot.deal_reader import DealReader
 from cosell.hubspot.records import find_or_create_contacts
 from cosell.partner_central.schema import vocabulary
+from cosell.partner_central.search import OpportunitySearch
 from cosell.sns import NoTopic
 from cosell.store.conflicts import ConflictStore
 from cosell.store.engagements import EngagementStore
@@ -113,6 +114,7 @@ class WorldPorts:
     submissions: SubmissionStore
     write_pacer: WritePacer
     read_pacer: ReadPacer
+    opportunity_search: OpportunitySearch
     audit: AuditTrail
     queue: RecordedQueue
     notifications: NotificationStore
@@ -175,6 +177,7 @@ class SyncWorld:
             submissions=SubmissionStore(dynamodb, self.table),
             write_pacer=write_pacer or WritePacer(dynamodb, self.table, per_second=10),
             read_pacer=read_pacer or ReadPacer(dynamodb, self.table, per_second=10),
+            opportunity_search=OpportunitySearch(self.partner_central),
             audit=self.audit,
             queue=self.queued,
             notifications=NotificationStore(dynamodb, self.table),

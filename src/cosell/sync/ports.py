@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from cosell.domain.notifications import NotificationRules, Thresholds
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Callable, Mapping, Sequence
     from datetime import datetime, timedelta
 
     from mypy_boto3_partnercentral_selling.client import PartnerCentralSellingAPIClient
@@ -49,6 +49,14 @@ class Pacer(Protocol):
     """Waits for a Partner Central request slot (cosell.store.pacer)."""
 
     def acquire(self) -> None: ...
+
+
+class OpportunityFinder(Protocol):
+    """SearchOpportunities where the account has it (cosell.partner_central.search.OpportunitySearch)."""
+
+    def search(
+        self, catalog: str, search_filter: Mapping[str, Any], page_size: int, pace: Callable[[], None]
+    ) -> list[dict[str, Any]] | None: ...
 
 
 class RequestQueue(Protocol):
@@ -194,6 +202,8 @@ class Ports(CatalogPorts, Protocol):
     def submissions(self) -> SubmissionBook: ...
     @property
     def write_pacer(self) -> Pacer: ...
+    @property
+    def opportunity_search(self) -> OpportunityFinder: ...
     @property
     def audit(self) -> AuditLog: ...
     @property
