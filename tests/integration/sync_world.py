@@ -17,6 +17,7 @@ from cosell.hubspot.deal_reader import DealReader
 from cosell.hubspot.records import find_or_create_contacts
 from cosell.partner_central.client import paced
 from cosell.partner_central.schema import vocabulary
+from cosell.partner_central.search import OpportunitySearch
 from cosell.sns import NoTopic
 from cosell.store.conflicts import ConflictStore
 from cosell.store.engagements import EngagementStore
@@ -27,9 +28,9 @@ from cosell.store.pacer import ReadPacer, WritePacer
 from cosell.store.solutions import SolutionStore
 from cosell.store.state import StateStore
 from cosell.store.submissions import SubmissionStore
-from cosell.sync.onboarding.setup import SetupReport, ensure_deal_properties
+from cosell.sync.onboarding.setup import SCOPE_CHECKS, SetupReport, ensure_deal_properties
 from cosell.sync.ports import SyncConfig
-from cosell_local.hubspot import HubSpotEmulator
+from cosell_local.hubspot import AccessToken, HubSpotEmulator
 from cosell_local.partner_central import EmulatorConfig, PartnerCentralEmulator, QuotaConfig
 from tests.support.clock import VirtualClock
 
@@ -44,6 +45,7 @@ TOKEN = "pat-na1-integration"
 REP_TOKEN = "rep-ada"
 CATALOG: Final = "Sandbox"
 PARTNER_ACCOUNT_ID = EmulatorConfig().account_id  # the emulator's partner account
+SYNC_SCOPES = frozenset(check.scope for check in SCOPE_CHECKS)
 OWNER_ID = "110000001"  # seeded by the HubSpot emulator: ada.rep@example.com
 
 
@@ -124,6 +126,7 @@ class WorldPorts:
     conflicts: ConflictStore
     solutions: SolutionStore
     submissions: SubmissionStore
+    opportunity_search: OpportunitySearch
     audit: AuditTrail
     queue: RecordedQueue
     notifications: NotificationStore
@@ -191,6 +194,7 @@ class SyncWorld:
             conflicts=ConflictStore(dynamodb, self.table),
             solutions=SolutionStore(dynamodb, self.table),
             submissions=SubmissionStore(dynamodb, self.table),
+            opportunity_search=OpportunitySearch(partner_central),
             audit=self.audit,
             queue=self.queued,
             notifications=NotificationStore(dynamodb, self.table),
@@ -270,7 +274,8 @@ def make_world(table: str) -> Iterator[SyncWorld]:
     create_state_table(table)
     no_sleep_retry = RetryPolicy(max_attempts=3)
     with (
-        HubSpotEmulator(tokens=[TOKEN]) as hubspot_emulator,
+        # The integration's token holds exactly the scopes README.md lists: the sync must need no other.
+        HubSpotEmulator(tokens=[AccessToken(TOKEN, scopes=SYNC_SCOPES)]) as hubspot_emulator,
         PartnerCentralEmulator(
             EmulatorConfig(tick_seconds=0, quotas=QuotaConfig(enabled=False))
         ) as pc_emulator,

@@ -5,13 +5,14 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
+import boto3
 import pytest
 import urllib3
 
 from cosell.domain.mapping_rules import MappingRules
 from cosell.hubspot.client import HubSpotUnavailableError
 from cosell.queue.messages import Subject, SyncRequest, Trigger
-from cosell.store.state import StateStore
+from cosell.store.pacer import ReadPacer, WritePacer
 from cosell.sync.deals.fan_out import deals_of, queue_deals_of
 from cosell.sync.deals.pair import IN_STEP
 from cosell.sync.deals.push import PushOutcome, client_token, push_deal
@@ -149,31 +150,14 @@ def test_crash_before_the_hubspot_write_back_is_repaired_without_a_second_opport
     assert deal_properties(world, deal_id)["aws_sync_status"] == "Synced"
 
 
-def test_crash_before_the_link_is_saved_reuses_the_recorded_create(
-    world: SyncWorld, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    deal_id = world.create_deal()
-
-    def crash(self: StateStore, link: object) -> None:
-        raise RuntimeError("worker died")
-
-    with monkeypatch.context() as patch:
-        patch.setattr(StateStore, "save_link", crash)
-        with pytest.raises(RuntimeError):
-            push_deal(deal_id, world.ports())
-    # Meanwhile the rep edits the deal: the retry must still send the recorded body, or Partner Central
-    # would refuse the reused ClientToken ("Conflicting client token").
-    world.rep.update_deal(deal_id, {"amount": "240000"})
-    assert push_deal(deal_id, world.ports()) is PushOutcome.CREATED
-    assert len(world.opportunities()) == 1
-    creates = world.partner_central_emulator.control.calls("CreateOpportunity")
-    assert len(creates) == 2
-    assert all(call.get("Error") is None for call in creates)
-
-
 def test_concurrent_pushes_of_one_deal_make_one_opportunity(world: SyncWorld) -> None:
     deal_id = world.create_deal()
-    outcomes: list[PushOutcome | Exception] = []
+    outcomes: list[str | Exception] = []
+    # The pacers' items exist before the race: moto, unlike DynamoDB, can show a concurrent reader an item it
+    # is still creating (without its attributes).
+    dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+    ReadPacer(dynamodb, world.table, per_second=10).acquire()
+    WritePacer(dynamodb, world.table, per_second=10).acquire()
 
     def push() -> None:
         try:
@@ -187,7 +171,8 @@ def test_concurrent_pushes_of_one_deal_make_one_opportunity(world: SyncWorld) ->
     for thread in threads:
         thread.join()
     assert len(world.opportunities()) == 1
-    assert all(isinstance(outcome, PushOutcome) for outcome in outcomes), outcomes
+    # One creates; the others find its ClientToken's answer, or (search) the opportunity it made.
+    assert not [outcome for outcome in outcomes if isinstance(outcome, Exception)], outcomes
     assert PushOutcome.CREATED in outcomes
 
 

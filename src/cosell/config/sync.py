@@ -24,9 +24,17 @@ from cosell.domain.notifications import NotificationRules
 from cosell.domain.reconcile import ConflictPolicy, Strategy
 from cosell.domain.referral import InvitationPolicy
 from cosell.domain.synced_fields import BY_NAME
+from cosell.partner_central.schema import vocabulary
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+
+
+def _accepted_by_partner_central(rules: MappingRules) -> MappingRules:
+    problems = rules.problems(vocabulary())
+    if problems:
+        raise ValueError("; ".join(problems))
+    return rules
 
 
 def _synced_field(name: str) -> str:
@@ -63,7 +71,9 @@ class Settings(WebhookSecretSettings):
 
     # Sync behaviour.
     # JSON merged over the mapping defaults (docs/MAPPING.md), e.g. {"contract_term_months": 36}.
-    mapping_rules: Json[MappingRules] = MappingRules()
+    mapping_rules: Annotated[Json[MappingRules], AfterValidator(_accepted_by_partner_central)] = (
+        MappingRules()
+    )
     # How a field changed on both sides since the last sync is settled (docs/MAPPING.md, "Conflicts"):
     # one strategy for all fields, and per synced field, e.g. {"stage": "manual", "close_date": "hubspot-wins"}.
     conflict_strategy: Strategy = Strategy.LAST_WRITE_WINS

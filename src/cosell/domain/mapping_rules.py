@@ -6,9 +6,14 @@ A deployment overrides any of these with the `MAPPING_RULES` setting (JSON, merg
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from cosell.domain.vocabulary import Vocabulary
 
 DEFAULT_PIPELINE = "default"
 
@@ -118,3 +123,55 @@ class MappingRules(BaseModel):
     @property
     def monthly_divisor(self) -> Decimal:
         return Decimal(self.contract_term_months)
+
+    def problems(self, vocabulary: Vocabulary) -> list[str]:
+        """Each value Partner Central would refuse, named by its key (`stage_map.default.qualifiedtobuy`), and
+        each submit stage the stage map does not know: checked at start-up, so a wrong MAPPING_RULES stops
+        the function with its reason instead of failing every deal."""
+        found: list[str] = []
+
+        def check(key: str, values: Iterable[str], allowed: frozenset[str], what: str) -> None:
+            listed = f" (one of: {', '.join(sorted(allowed))})" if len(allowed) <= 30 else ""
+            found.extend(
+                f"{key}: {value!r} is not {what} Partner Central accepts{listed}"
+                for value in values
+                if value not in allowed
+            )
+
+        for pipeline, stages in self.stage_map.items():
+            for stage_id, stage in stages.items():
+                check(f"stage_map.{pipeline}.{stage_id}", [stage], vocabulary.stages, "a stage")
+        for industry, value in self.industry_map.items():
+            check(f"industry_map.{industry}", [value], vocabulary.industries, "an industry")
+        check("default_currency", [self.default_currency], vocabulary.currency_codes, "a currency code")
+        check(
+            "opportunity_type", [self.opportunity_type], vocabulary.opportunity_types, "an opportunity type"
+        )
+        check(
+            "primary_needs_from_aws", self.primary_needs_from_aws, vocabulary.primary_needs, "a primary need"
+        )
+        check("delivery_models", self.delivery_models, vocabulary.delivery_models, "a delivery model")
+        check("sales_activities", self.sales_activities, vocabulary.sales_activities, "a sales activity")
+        check(
+            "national_security",
+            [self.national_security],
+            vocabulary.national_security,
+            "a NationalSecurity value",
+        )
+        check(
+            "closed_lost_reason",
+            [self.closed_lost_reason],
+            vocabulary.closed_lost_reasons,
+            "a closed-lost reason",
+        )
+        for pipeline, stage_ids in self.submit_stages.items():
+            known = self.stage_map.get(pipeline)
+            if known is None:
+                found.append(f"submit_stages.{pipeline}: pipeline {pipeline!r} has no stage_map entry")
+                continue
+            found.extend(
+                f"submit_stages.{pipeline}: stage {stage_id!r} is not in stage_map.{pipeline}"
+                for stage_id in stage_ids
+                if stage_id not in known
+            )
+        return found

@@ -19,3 +19,5 @@ class Vocabulary:
     primary_needs: frozenset[str]
     delivery_models: frozenset[str]
     sales_activities: frozenset[str]
+    closed_lost_reasons: frozenset[str]
+    national_security: frozenset[str]

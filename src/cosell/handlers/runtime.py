@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from cosell.config.sync import FunctionSettings
     from cosell.hubspot.client import HubSpotClient
     from cosell.hubspot.deal_reader import DealReader
+    from cosell.partner_central.search import OpportunitySearch
     from cosell.sns import NoTopic, SnsTopic
     from cosell.store.audit import AuditStore
     from cosell.store.conflicts import ConflictStore
@@ -106,6 +107,12 @@ class Runtime:
 
         client = partner_central_client(self.settings, session_name="cosell")
         return paced(client, writes=self.write_pacer, reads=self.read_pacer)
+
+    @cached_property
+    def opportunity_search(self) -> OpportunitySearch:
+        from cosell.partner_central.search import OpportunitySearch
+
+        return OpportunitySearch(self.partner_central)
 
     @cached_property
     def dynamodb(self) -> DynamoDBClient:

@@ -73,6 +73,19 @@ class HubSpotError(Exception):
 class HubSpotAuthError(HubSpotError):
     """401 (token unknown or expired) or 403 (e.g. MISSING_SCOPES)."""
 
+    @property
+    def missing_scopes(self) -> list[str]:
+        """The scopes a MISSING_SCOPES answer names (`errors[].context.requiredGranularScopes`, or the older
+        `requiredScopes`): one or more of them is needed."""
+        if self.category != "MISSING_SCOPES":
+            return []
+        return [
+            str(scope)
+            for problem in self.errors
+            for key in ("requiredGranularScopes", "requiredScopes")
+            for scope in (problem.get("context") or {}).get(key) or ()
+        ]
+
 
 class HubSpotNotFoundError(HubSpotError):
     pass
@@ -355,6 +368,18 @@ class HubSpotClient:
         payload = group.model_dump(by_alias=True, include={"name", "label", "display_order"})
         body = self._request("POST", f"/crm/v3/properties/{object_type}/groups", body=payload, creates=True)
         return PropertyGroup.model_validate(body)
+
+    # --- access ---
+
+    def check_write_access(self, path: str) -> None:
+        """PATCH nothing to `path`, a record that cannot exist: HubSpot checks the token's scopes for the
+        endpoint before it looks for the record (docs/CONTRACTS.md, "HubSpot scopes"), so a missing scope
+        raises HubSpotAuthError, and HubSpot's 404 (or 400 for the empty body) says the write is allowed.
+        Nothing is written, so nothing is left behind and no webhook fires."""
+        try:
+            self._request("PATCH", path, body={})
+        except (HubSpotNotFoundError, HubSpotValidationError):
+            return
 
     # --- plumbing ---
 

@@ -37,6 +37,8 @@ def vocabulary() -> Vocabulary:
         primary_needs=_enum("PrimaryNeedFromAws"),
         delivery_models=_enum("DeliveryModel"),
         sales_activities=_enum("SalesActivity"),
+        closed_lost_reasons=_enum("ClosedLostReason"),
+        national_security=_enum("NationalSecurity"),
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -34,6 +34,9 @@ class Link:
     synced_fields: dict[str, Any]
     synced_at: str
     snapshot: Snapshot | None = None
+    # What was found when the link was made (a possible duplicate), shown on the deal with the mapping's
+    # warnings for as long as the pair lives.
+    warnings: tuple[str, ...] = ()
 
     @property
     def last_in_step(self) -> Snapshot:
@@ -71,6 +74,8 @@ def _link_item(link: Link) -> dict[str, AttributeValueTypeDef]:
     }
     if link.snapshot is not None:
         item["snapshot"] = {"S": json.dumps(link.snapshot.to_json(), sort_keys=True)}
+    if link.warnings:
+        item["warnings"] = {"S": json.dumps(list(link.warnings))}
     return item
 
 
@@ -111,6 +116,7 @@ class StateStore:
             synced_fields=json.loads(item["synced_fields"]["S"]),
             synced_at=item["synced_at"]["S"],
             snapshot=Snapshot.from_json(json.loads(item["snapshot"]["S"])) if "snapshot" in item else None,
+            warnings=tuple(json.loads(item["warnings"]["S"])) if "warnings" in item else (),
         )
 
     def deal_for_opportunity(self, catalog: str, opportunity_id: str) -> str | None:
@@ -159,9 +165,7 @@ class StateStore:
         link = self.link_for_deal(from_deal_id)
         if link is None:
             raise LinkConflictError(f"deal {from_deal_id} has no link to move")
-        moved = Link(
-            to_deal_id, link.opportunity_id, link.catalog, link.synced_fields, link.synced_at, link.snapshot
-        )
+        moved = replace(link, deal_id=to_deal_id)
         item = _link_item(moved)
         try:
             self._db.transact_write_items(

@@ -46,6 +46,14 @@ class DealReading(Protocol):
     def view(self, deal: Deal) -> DealView: ...
 
 
+class OpportunityFinder(Protocol):
+    """SearchOpportunities where the account has it (cosell.partner_central.search.OpportunitySearch)."""
+
+    def search(
+        self, catalog: str, search_filter: Mapping[str, Any], page_size: int
+    ) -> list[dict[str, Any]] | None: ...
+
+
 class RequestQueue(Protocol):
     """Queues sync requests (cosell.queue.sqs.SyncQueue)."""
 
@@ -188,6 +196,8 @@ class Ports(CatalogPorts, Protocol):
     def conflicts(self) -> ConflictBook: ...
     @property
     def submissions(self) -> SubmissionBook: ...
+    @property
+    def opportunity_search(self) -> OpportunityFinder: ...
     @property
     def audit(self) -> AuditLog: ...
     @property

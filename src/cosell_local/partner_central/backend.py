@@ -16,6 +16,7 @@ from cosell_local.partner_central.errors import (
     ApiError,
     FieldError,
     conflict,
+    not_implemented,
     validation_error,
 )
 from cosell_local.partner_central.events import EventPublisher, envelope
@@ -42,8 +43,6 @@ if TYPE_CHECKING:
     )
 
 Json = dict[str, Any]
-
-NOT_IMPLEMENTED = "NotImplemented"
 
 
 class Backend:
@@ -93,11 +92,7 @@ class Backend:
             raise faults.error
         handler = HANDLERS.get(operation)
         if handler is None:
-            raise ApiError(
-                NOT_IMPLEMENTED,
-                f"{operation} is not implemented by the cosell Partner Central emulator (see docs/EMULATORS.md)",
-                status=501,
-            )
+            raise not_implemented(operation)
         self.quotas.admit(operation, called_at)
         operation_model = model.operation(operation)
         errors = validate(model.request_shape(operation), request)

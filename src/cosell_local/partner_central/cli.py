@@ -33,6 +33,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--task-delay", type=float, default=5.0, help="seconds before async tasks complete")
     parser.add_argument("--quota-scale", type=float, default=1.0, help="multiply every rate and daily quota")
     parser.add_argument("--no-quotas", action="store_true", help="disable rate and daily quotas")
+    parser.add_argument(
+        "--no-search-opportunities",
+        action="store_true",
+        help="answer as an account without SearchOpportunities (AccessDeniedException)",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed for identifiers and fault injection")
     parser.add_argument("--account-id", default="123456789012", help="the partner's AWS account id")
     return parser
@@ -48,6 +53,7 @@ def main(argv: list[str]) -> int:
         account_id=arguments.account_id,
         task_delay_seconds=arguments.task_delay,
         seed=arguments.seed,
+        search_opportunities_enabled=not arguments.no_search_opportunities,
         quotas=QuotaConfig(enabled=not arguments.no_quotas, scale=arguments.quota_scale),
     )
     sinks: list[EventSink] = [HttpPostSink(url) for url in arguments.event_sink_url]

@@ -103,5 +103,7 @@ class EmulatorConfig:
     # arrive without anyone calling the API; 0 leaves that work to the next call.
     tick_seconds: float = 0.5
     seed: int = 0
+    # AWS switches SearchOpportunities on per partner account; False answers as an account without it.
+    search_opportunities_enabled: bool = True
     quotas: QuotaConfig = field(default_factory=QuotaConfig)
     faults: FaultConfig = field(default_factory=FaultConfig)

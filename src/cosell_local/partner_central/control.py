@@ -66,6 +66,7 @@ HTTP_ACTIONS = (
     "configure_quotas",
     "configure_faults",
     "set_task_delay",
+    "enable_search_opportunities",
     "calls",
     "clear_calls",
     "events",
@@ -415,6 +416,11 @@ class ControlApi:
     def set_task_delay(self, seconds: float) -> Json:
         self._backend.config.task_delay_seconds = seconds
         return {"TaskDelaySeconds": seconds}
+
+    def enable_search_opportunities(self, enabled: bool = True) -> Json:
+        """Answer as a partner account AWS has switched SearchOpportunities on for, or (False) one without it."""
+        self._backend.config.search_opportunities_enabled = enabled
+        return {"SearchOpportunitiesEnabled": enabled}
 
     def calls(self, operation: str | None = None) -> list[Json]:
         """The API calls received, oldest first: {Operation, Catalog, Time, Error (None if it succeeded)}."""

@@ -63,3 +63,12 @@ def not_found(kind: str, identifier: str, catalog: str) -> ApiError:
 
 def conflict(message: str) -> ApiError:
     return ApiError("ConflictException", message)
+
+
+def not_implemented(what: str) -> ApiError:
+    """HTTP 501, which botocore does not retry: the emulator does not answer `what` (docs/EMULATORS.md)."""
+    return ApiError(
+        "NotImplemented",
+        f"{what} is not implemented by the cosell Partner Central emulator (see docs/EMULATORS.md)",
+        status=501,
+    )

@@ -93,6 +93,7 @@ def control(emulator: PartnerCentralEmulator) -> ControlApi:
     emulator.control.configure_quotas(enabled=False)
     emulator.control.configure_faults()
     emulator.control.set_task_delay(TASK_DELAY)
+    emulator.control.enable_search_opportunities()
     return emulator.control
 
 

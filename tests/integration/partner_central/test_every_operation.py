@@ -157,6 +157,7 @@ REQUESTS: dict[str, Callable[[Scenario], dict[str, Any]]] = {
     "RejectEngagementInvitation": lambda s: (
         SANDBOX | {"Identifier": s["to_reject"], "RejectionReason": "Not a fit"}
     ),
+    "SearchOpportunities": lambda s: SANDBOX,
     "StartEngagementByAcceptingInvitationTask": lambda s: (
         SANDBOX | {"ClientToken": "accept", "Identifier": s["invitation"]}
     ),

@@ -140,7 +140,7 @@ def sync_pair(deal: Deal, link: Link, ports: Ports, cause: Cause) -> str:
         has_solution=run.has_solution,
     )
     run.problems = [str(problem) for problem in mapped.problems] + run.problems
-    run.warnings = list(mapped.warnings)
+    run.warnings = [*mapped.warnings, *link.warnings]
     hubspot = values_of(mapped.fields) if mapped.fields is not None else None
     conflicts = ports.conflicts.get(deal.id)
     resolutions = conflicts.resolutions if conflicts else {}

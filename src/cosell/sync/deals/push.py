@@ -7,6 +7,9 @@ concurrently or after a crash at any step:
 - the create request is recorded before it is sent, so a retry sends the same body with the same
   ClientToken and Partner Central returns the same opportunity;
 - the HubSpot write-back runs again until it lands ("repaired").
+Before it creates, it looks in Partner Central (SearchOpportunities, where the account has it): an
+opportunity already made for the deal is linked instead, and the customer's other open opportunities are
+named on the deal as possible duplicates (cosell.domain.opportunity_search).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from cosell.domain import deal_properties
 from cosell.domain.audit import OPERATOR, AuditAction, FieldChange
 from cosell.domain.deal import fingerprint
 from cosell.domain.deal_status import link_properties, partner_central_refusal, status_properties
+from cosell.domain.opportunity_search import PAGE_SIZE, Found, found_by_search, search_filter
 from cosell.domain.reconcile import Snapshot
 from cosell.domain.stages import stage_to_create
 from cosell.domain.submission import requested
@@ -49,6 +53,7 @@ class PushOutcome(StrEnum):
     NOT_TAGGED = "not tagged: nothing to do"
     GONE = "the deal no longer exists in HubSpot (deleted or merged): nothing to do"
     CREATED = "opportunity created"
+    FOUND = "opportunity made for the deal found in Partner Central and linked, not created"
     INVALID = "pre-flight problems written to the deal"
     STILL_INVALID = "unchanged since its problems were reported"
     REJECTED = "Partner Central refused the opportunity; reason written to the deal"
@@ -103,6 +108,11 @@ def push_deal(
         return _report_problems(deal_id, view, problems, ports, PushOutcome.INVALID, cause)
 
     fields = _to_create(result.fields)
+    found = _look_before_creating(deal_id, fields, ports)
+    if found.made_for_deal is not None:
+        link = _link_found(deal_id, found.made_for_deal, fields, found.duplicates, ports, cause)
+        in_step = sync_pair(ports.deals.read_deal(deal_id), link, ports, cause)
+        return f"{PushOutcome.FOUND}; {in_step}"
     pending = ports.links.claim_create(
         deal_id, PendingCreate(client_token(config.catalog, deal_id, fields), fields)
     )
@@ -125,6 +135,7 @@ def push_deal(
         synced_fields=pending.fields,
         synced_at=ports.now().isoformat(),
         snapshot=Snapshot(hubspot=dict(values), partner_central=dict(values)),
+        warnings=found.duplicates,
     )
     ports.links.save_link(link)
     created_fields = [FieldChange(name, None, value) for name, value in values.items() if value is not None]
@@ -135,13 +146,19 @@ def push_deal(
         deal_id,
         link,
         created_fields,
-        "; ".join([f"ClientToken {pending.client_token}", *(f"left out: {w}" for w in result.warnings)]),
+        "; ".join(
+            [
+                f"ClientToken {pending.client_token}",
+                *(f"left out: {w}" for w in result.warnings),
+                *link.warnings,
+            ]
+        ),
     )
     ports.hubspot.update_deal(
         deal_id,
         {
             **link_properties(link.opportunity_id, config.opportunity_url(link.opportunity_id)),
-            **status_properties(warnings=result.warnings),
+            **status_properties(warnings=[*result.warnings, *link.warnings]),
             deal_properties.LAST_SYNCED_AT: link.synced_at,
             deal_properties.REVIEW_STATUS: "Pending Submission",  # where every new opportunity starts
         },
@@ -154,6 +171,61 @@ def push_deal(
     # have: keeping the new pair in step does them.
     in_step = sync_pair(ports.deals.read_deal(deal_id), link, ports, cause)
     return f"{PushOutcome.CREATED}; {in_step}"
+
+
+def _look_before_creating(deal_id: str, fields: dict[str, Any], ports: Ports) -> Found:
+    """What Partner Central already holds for the deal whose opportunity `fields` would create."""
+    catalog = ports.config.catalog
+    company_name = ((fields.get("Customer") or {}).get("Account") or {}).get("CompanyName")
+    summaries = ports.opportunity_search.search(catalog, search_filter(deal_id, company_name), PAGE_SIZE)
+    if summaries is None:  # the account has no SearchOpportunities: create as before
+        return Found(made_for_deal=None, duplicates=())
+    linked = frozenset(
+        summary["Id"]
+        for summary in summaries
+        if summary.get("PartnerOpportunityIdentifier") == deal_id
+        and ports.links.deal_for_opportunity(catalog, summary["Id"]) not in (None, deal_id)
+    )
+    return found_by_search(summaries, deal_id, company_name, linked)
+
+
+def _link_found(
+    deal_id: str,
+    opportunity_id: str,
+    fields: dict[str, Any],
+    warnings: tuple[str, ...],
+    ports: Ports,
+    cause: Cause,
+) -> Link:
+    """Link the deal to the opportunity made for it, as if both had last been in step at what Partner Central
+    holds: what the deal says now is then pushed by the pair's sync, as a create would have sent it."""
+    opportunity = ports.partner_central.get_opportunity(
+        Catalog=ports.config.catalog, Identifier=opportunity_id
+    )
+    values = values_of(opportunity)
+    link = Link(
+        deal_id=deal_id,
+        opportunity_id=opportunity_id,
+        catalog=ports.config.catalog,
+        synced_fields=fields,
+        synced_at=ports.now().isoformat(),
+        snapshot=Snapshot(hubspot=dict(values), partner_central=dict(values)),
+        warnings=warnings,
+    )
+    ports.links.save_link(link)
+    ports.links.forget_create(deal_id)  # a create a crash interrupted: the opportunity it made was found
+    ports.links.clear_problems(deal_id)
+    audit(
+        ports,
+        cause,
+        AuditAction.SKIP,
+        deal_id,
+        link,
+        [FieldChange("opportunity", None, opportunity_id)],
+        f"not created: Partner Central already has opportunity {opportunity_id} made for this deal "
+        f"(PartnerOpportunityIdentifier {deal_id}); linked to it",
+    )
+    return link
 
 
 def _to_create(fields: dict[str, Any]) -> dict[str, Any]:

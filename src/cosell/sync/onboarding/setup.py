@@ -1,8 +1,9 @@
 """Use case: prepare HubSpot for cosell (property group and properties) and check access, idempotently.
 
 Run by `cosell setup`. Reads before it writes, so a second run creates nothing and says so. Access checks
-probe what the sync will do (read deals, read properties, read companies and contacts) and report HubSpot's
-own reason when a scope is missing; the Partner Central check assumes the service role with its ExternalId,
+probe every HubSpot scope the sync uses (`SCOPE_CHECKS`, the list README.md gives), reads with a read and
+writes with a write that changes nothing, and name each scope that is missing; the Partner Central check
+assumes the service role with its ExternalId,
 then reads the selling system settings: without a resource snapshot job role, the other partners in the
 partner's engagements keep seeing outdated snapshots of its opportunities (a warning, and how to fix it).
 """
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from cosell.hubspot import properties
-from cosell.hubspot.client import HubSpotError
+from cosell.hubspot.client import HubSpotAuthError, HubSpotError
 from cosell.hubspot.models import SearchFilter
 
 if TYPE_CHECKING:
@@ -65,18 +66,51 @@ def ensure_deal_properties(hubspot: HubSpotClient, vocabulary: Vocabulary, repor
             report.created.append(f"property {definition.name}")
 
 
+@dataclass(frozen=True)
+class ScopeCheck:
+    """One HubSpot scope the sync uses, what for (as `cosell setup` prints it), and a call that needs it."""
+
+    scope: str
+    used_for: str
+    probe: Callable[[HubSpotClient], object]
+
+
+def _writes(path: str) -> Callable[[HubSpotClient], object]:
+    return lambda hubspot: hubspot.check_write_access(path)
+
+
+_ANY_DEAL = [[SearchFilter(property_name="dealname", operator="HAS_PROPERTY")]]
+_NO_RECORD = "0"  # HubSpot's record ids start at 1
+SCOPE_CHECKS = (
+    ScopeCheck("crm.objects.deals.read", "read and search deals", lambda h: h.search_deals(_ANY_DEAL, limit=1)),
+    ScopeCheck("crm.objects.deals.read", "read deal pipelines", lambda h: h.list_pipelines()),
+    ScopeCheck("crm.objects.deals.write", "write the sync's status to deals, create deals from AWS referrals", _writes(f"/crm/v3/objects/deals/{_NO_RECORD}")),
+    ScopeCheck("crm.objects.companies.read", "read a deal's company", lambda h: h.batch_read_companies([_NO_RECORD])),
+    ScopeCheck("crm.objects.companies.write", "create an AWS referral's company", _writes(f"/crm/v3/objects/companies/{_NO_RECORD}")),
+    ScopeCheck("crm.objects.contacts.read", "read a deal's contacts", lambda h: h.batch_read_contacts([_NO_RECORD])),
+    ScopeCheck("crm.objects.contacts.write", "create an AWS referral's contacts", _writes(f"/crm/v3/objects/contacts/{_NO_RECORD}")),
+    ScopeCheck("crm.objects.contacts.write", "create notes on deals", _writes(f"/crm/v3/objects/notes/{_NO_RECORD}")),
+    ScopeCheck("crm.objects.contacts.write", "create tasks for the deal's owner", _writes(f"/crm/v3/objects/tasks/{_NO_RECORD}")),
+    ScopeCheck("crm.objects.owners.read", "read deal owners (the opportunity team)", lambda h: h.list_owners()),
+    ScopeCheck("crm.schemas.deals.read", "read deal properties", lambda h: h.list_properties("deals")),
+    ScopeCheck("crm.schemas.deals.write", "create cosell's deal properties", _writes("/crm/v3/properties/deals/cosell_write_check")),
+)  # fmt: skip
+
+
 def check_hubspot_access(hubspot: HubSpotClient, report: SetupReport) -> None:
-    probes: list[tuple[str, Callable[[], object]]] = [
-        ("HubSpot: read and search deals", lambda: hubspot.search_deals([[SearchFilter(property_name="dealname", operator="HAS_PROPERTY")]], limit=1)),
-        ("HubSpot: read deal properties", lambda: hubspot.list_properties("deals")),
-        ("HubSpot: read companies", lambda: hubspot.batch_read_companies(["0"])),
-        ("HubSpot: read contacts", lambda: hubspot.batch_read_contacts(["0"])),
-        ("HubSpot: read owners", lambda: hubspot.list_owners()),
-        ("HubSpot: read pipelines", lambda: hubspot.list_pipelines()),
-    ]  # fmt: skip
-    for name, probe in probes:
+    """Every scope of `SCOPE_CHECKS`, each failure naming the scope HubSpot says is missing."""
+    for check in SCOPE_CHECKS:
+        name = f"HubSpot {check.scope}: {check.used_for}"
         try:
-            probe()
+            check.probe(hubspot)
+        except HubSpotAuthError as error:
+            if error.status == 403 and error.category == "MISSING_SCOPES":
+                missing = " or ".join(error.missing_scopes) or check.scope
+                report.failed_checks.append(
+                    f"{name}: the token lacks scope {missing}; add it to the private app's scopes"
+                )
+            else:
+                report.failed_checks.append(f"{name}: HubSpot refused the token: {error}")
         except HubSpotError as error:
             report.failed_checks.append(f"{name}: {error}")
         else:

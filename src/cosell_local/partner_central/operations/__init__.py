@@ -9,6 +9,7 @@ from cosell_local.partner_central.operations import (
     engagements,
     invitations,
     opportunities,
+    search,
     snapshots,
     tasks,
 )
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 
 HANDLERS: dict[str, Callable[[Backend, dict[str, Any]], dict[str, Any]]] = {
     **opportunities.HANDLERS,
+    **search.HANDLERS,
     **invitations.HANDLERS,
     **engagements.HANDLERS,
     **snapshots.HANDLERS,
