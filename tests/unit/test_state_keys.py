@@ -67,6 +67,12 @@ def cases(first: str, second: str, day: date) -> list[Case]:
             "state",
         ),
         Case(ItemKind.FAILURE, keys.failure(first), f"failure#{first}", "last"),
+        Case(
+            ItemKind.BACKFILL_CURSOR,
+            keys.backfill_cursor(first, second),
+            f"backfill#{first}#{second}",
+            "cursor",
+        ),
     ]
 
 
@@ -94,6 +100,7 @@ def test_keys_as_tables_hold_them() -> None:
         ({"S": "notification#42"}, {"S": "sent"}),
         ({"S": "engagement#42#O-7"}, {"S": "state"}),
         ({"S": "failure#42"}, {"S": "last"}),
+        ({"S": "backfill#42#O-7"}, {"S": "cursor"}),
     ]
 
 

@@ -28,6 +28,10 @@ _OPERATOR_COMMANDS = {
     "conflicts": ("cosell.cli.conflicts", "manual conflicts waiting for an operator: list them, pick a side"),
     "dlq": ("cosell.cli.dlq", "the dead-letter queue: list, show, replay or drop its messages"),
     "privacy": ("cosell.cli.privacy", "personal data: erase one person from cosell's tables"),
+    "backfill": (
+        "cosell.cli.backfill",
+        "what existed before cosell: tagged deals get their opportunity, opportunities their deal (resumable)",
+    ),
     "solutions": (
         "cosell.cli.solutions",
         "the solution catalog, and which solutions a deal's opportunity would carry (and why)",

@@ -2,13 +2,14 @@
 
 The deal alone costs one request (with its contact ids), which settles most webhooks: an untagged deal needs
 nothing more. Its view costs three: the company associations (to find the primary one), the company, the
-contacts in one batch. Owners change rarely and are read once per execution environment for
+contacts in one batch. The views of many deals (`views`) cost about four requests a hundred deals. Owners change rarely and are read once per execution environment for
 `owner_cache_seconds`.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cosell.domain import deal_properties
@@ -18,10 +19,10 @@ from cosell.hubspot import properties
 from cosell.hubspot.models import DEAL_TO_PRIMARY_COMPANY
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from cosell.hubspot.client import HubSpotClient
-    from cosell.hubspot.models import Company, Contact, Deal, Owner
+    from cosell.hubspot.models import Association, Company, Contact, Deal, Owner
 
 DEAL_PROPERTIES = (
     *properties.MAPPED_DEAL_PROPERTIES,
@@ -43,6 +44,14 @@ DEAL_PROPERTIES = (
     *deal_properties.SUBMISSION_REQUEST,
     *deal_properties.OVERRIDES,
 )
+
+
+@dataclass(frozen=True)
+class DealAssociations:
+    """Deal id → its associated companies, and its contacts."""
+
+    companies: dict[str, list[Association]]
+    contacts: dict[str, list[Association]]
 
 
 class DealReader:
@@ -69,6 +78,48 @@ class DealReader:
         contacts = self._hubspot.batch_read_contacts(
             deal.associated_ids("contacts"), properties.CONTACT_PROPERTIES
         )
+        return self._view(deal, company, contacts)
+
+    def associations(self, deal_ids: Sequence[str]) -> DealAssociations:
+        """The companies and contacts of many deals: two requests for up to 1,000 deals."""
+        return DealAssociations(
+            companies=self._hubspot.batch_read_associations("deals", "companies", deal_ids),
+            contacts=self._hubspot.batch_read_associations("deals", "contacts", deal_ids),
+        )
+
+    def views(
+        self, deals: Sequence[Deal], associations: DealAssociations | None = None
+    ) -> dict[str, DealView]:
+        """What `view` reads, for many deals at once: their companies and contacts 100 a request (deals
+        sharing one read it once), and their `associations` unless the caller read them already."""
+        links = associations or self.associations([deal.id for deal in deals])
+        primary = {deal.id: _primary(found) for deal in deals if (found := links.companies.get(deal.id))}
+        companies = {
+            company.id: company
+            for company in self._hubspot.batch_read_companies(
+                sorted(set(primary.values())), properties.COMPANY_PROPERTIES
+            )
+        }
+        contact_ids = {
+            deal.id: [link.to_object_id for link in links.contacts.get(deal.id, [])] for deal in deals
+        }
+        contacts = {
+            contact.id: contact
+            for contact in self._hubspot.batch_read_contacts(
+                sorted({contact_id for ids in contact_ids.values() for contact_id in ids}),
+                properties.CONTACT_PROPERTIES,
+            )
+        }
+        return {
+            deal.id: self._view(
+                deal,
+                companies.get(primary.get(deal.id, "")),
+                [contacts[contact_id] for contact_id in contact_ids[deal.id] if contact_id in contacts],
+            )
+            for deal in deals
+        }
+
+    def _view(self, deal: Deal, company: Company | None, contacts: Sequence[Contact]) -> DealView:
         close = deal.close_date
         modified_at = max(
             [deal.updated_at, *(contact.updated_at for contact in contacts)]
@@ -96,8 +147,9 @@ class DealReader:
         associations = self._hubspot.batch_read_associations("deals", "companies", [deal_id])[deal_id]
         if not associations:
             return None
-        primary = next((a for a in associations if DEAL_TO_PRIMARY_COMPANY in a.type_ids), associations[0])
-        companies = self._hubspot.batch_read_companies([primary.to_object_id], properties.COMPANY_PROPERTIES)
+        companies = self._hubspot.batch_read_companies(
+            [_primary(associations)], properties.COMPANY_PROPERTIES
+        )
         return companies[0] if companies else None
 
     def _owner(self, owner_id: str | None) -> Person | None:
@@ -113,6 +165,13 @@ class DealReader:
         if owner is None:
             return None
         return Person(email=owner.email, first_name=owner.first_name, last_name=owner.last_name)
+
+
+def _primary(associations: Sequence[Association]) -> str:
+    """The deal's primary company among its associated ones (or the first)."""
+    return next(
+        (a for a in associations if DEAL_TO_PRIMARY_COMPANY in a.type_ids), associations[0]
+    ).to_object_id
 
 
 def _company_view(company: Company) -> CompanyView:

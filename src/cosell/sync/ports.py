@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from cosell.domain.solutions import Solution
     from cosell.domain.vocabulary import Vocabulary
     from cosell.hubspot.crm import HubSpotCrm
+    from cosell.hubspot.deal_reader import DealAssociations
     from cosell.hubspot.models import Deal
     from cosell.queue.messages import SyncRequest
     from cosell.store.conflicts import DealConflicts
@@ -43,6 +44,10 @@ class DealReading(Protocol):
 
     def read_deal(self, deal_id: str) -> Deal: ...
     def view(self, deal: Deal) -> DealView: ...
+    def associations(self, deal_ids: Sequence[str]) -> DealAssociations: ...
+    def views(
+        self, deals: Sequence[Deal], associations: DealAssociations | None = None
+    ) -> dict[str, DealView]: ...
 
 
 class Pacer(Protocol):

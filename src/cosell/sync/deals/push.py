@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +42,8 @@ if TYPE_CHECKING:
 
     from cosell.domain.audit import Cause
     from cosell.domain.deal import DealView
+    from cosell.domain.solutions import SolutionChoice
+    from cosell.domain.to_partner_central import MappingResult
     from cosell.hubspot.models import Deal
     from cosell.sync.ports import Ports
 
@@ -82,30 +85,60 @@ def push_deal(
     if link is not None:
         # Linked deals stay in step even if the tag is removed later: the opportunity exists either way.
         return sync_pair(deal, link, ports, cause)
+    return reason_not_to_create(deal) or push_new(deal, ports.deals.view(deal), ports, cause)
+
+
+def reason_not_to_create(deal: Deal) -> PushOutcome | None:
+    """Why an unlinked deal gets no opportunity from cosell, or None when it should have one."""
     if not is_tagged(deal.name):
         return PushOutcome.NOT_TAGGED
     if deal.get(deal_properties.INVITATION_ID):
         # A referral's deal gets its opportunity from AWS (cosell.sync.referrals).
         return PushOutcome.FROM_INVITATION
+    return None
 
+
+@dataclass(frozen=True)
+class Preflight:
+    """What the sync would send for a deal, or why it cannot: the same checks, with no write."""
+
+    result: MappingResult  # its fields (None when there are problems) and what is left out
+    choice: SolutionChoice | None  # None: stopped before its solutions mattered
+    problems: list[str]
+
+
+def preflight(view: DealView, ports: Ports) -> Preflight:
     config = ports.config
-    view = ports.deals.view(deal)
     today = ports.now().date()
     result = map_deal(view, config.rules, config.vocabulary, today, has_solution=True)
     if result.fields is None:  # what stops the deal whatever its solutions: no Partner Central call yet
-        problems = [str(problem) for problem in result.problems]
-        return _report_problems(deal_id, view, problems, ports, PushOutcome.INVALID, cause)
+        return Preflight(result, None, [str(problem) for problem in result.problems])
     choice, _ = choose_solutions(view, ports, result.draft)
     if not choice.ids or choice.unknown:  # a stage that needs a solution cannot be sent
         result = map_deal(view, config.rules, config.vocabulary, today, has_solution=False)
-    if result.fields is None:
-        problems = [str(problem) for problem in result.problems] + choice.problems
-        return _report_problems(deal_id, view, problems, ports, PushOutcome.INVALID, cause)
+    problems = [] if result.fields is not None else [str(p) for p in result.problems] + choice.problems
+    return Preflight(result, choice, problems)
+
+
+def push_new(deal: Deal, view: DealView, ports: Ports, cause: Cause) -> str:
+    """The create path of a deal that should have an opportunity and has none (`reason_not_to_create` is None):
+    pre-flight, then CreateOpportunity exactly once, the link, the deal told."""
+    deal_id = deal.id
+    config = ports.config
+    checked = preflight(view, ports)
+    result, choice = checked.result, checked.choice
+    if result.fields is None or choice is None:
+        return _report_problems(deal_id, view, checked.problems, ports, PushOutcome.INVALID, cause)
 
     fields = _to_create(result.fields)
     pending = ports.links.claim_create(
         deal_id, PendingCreate(client_token(config.catalog, deal_id, fields), fields)
     )
+    if (linked := ports.links.link_for_deal(deal_id)) is not None:
+        # Another run (the worker, while a backfill runs) created it after this one looked: it saves the link
+        # before it forgets its recorded create, so a claim taken after that sees the link here.
+        ports.links.forget_create(deal_id)
+        return sync_pair(ports.deals.read_deal(deal_id), linked, ports, cause)
     ports.write_pacer.acquire()
     try:
         created = ports.partner_central.create_opportunity(
