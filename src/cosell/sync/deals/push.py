@@ -28,7 +28,7 @@ from cosell.domain.stages import stage_to_create
 from cosell.domain.submission import requested
 from cosell.domain.synced_fields import values_of
 from cosell.domain.tag import is_tagged
-from cosell.domain.to_partner_central import map_deal
+from cosell.domain.to_partner_central import Problem, map_deal
 from cosell.hubspot.client import HubSpotNotFoundError
 from cosell.metrics import Refusal
 from cosell.store.state import Link, PendingCreate
@@ -40,7 +40,6 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from cosell.domain.audit import Cause
-    from cosell.domain.deal import DealView
     from cosell.hubspot.models import Deal
     from cosell.sync.ports import Ports
 
@@ -53,6 +52,8 @@ class PushOutcome(StrEnum):
     STILL_INVALID = "unchanged since its problems were reported"
     REJECTED = "Partner Central refused the opportunity; reason written to the deal"
     FROM_INVITATION = "made from an AWS referral: never pushed as a new opportunity"
+    ADOPTED = "linked to the opportunity the deal names, which already existed"
+    NOT_ADOPTED = "the opportunity the deal names cannot be linked; the reason is written to the deal"
 
 
 def client_token(catalog: str, deal_id: str, fields: dict[str, Any]) -> str:
@@ -87,6 +88,9 @@ def push_deal(
     if deal.get(deal_properties.INVITATION_ID):
         # A referral's deal gets its opportunity from AWS (cosell.sync.referrals).
         return PushOutcome.FROM_INVITATION
+    named = (deal.get(deal_properties.OPPORTUNITY_ID) or "").strip()
+    if named:
+        return _adopt(deal, named, ports, cause)
 
     config = ports.config
     view = ports.deals.view(deal)
@@ -94,13 +98,13 @@ def push_deal(
     result = map_deal(view, config.rules, config.vocabulary, today, has_solution=True)
     if result.fields is None:  # what stops the deal whatever its solutions: no Partner Central call yet
         problems = [str(problem) for problem in result.problems]
-        return _report_problems(deal_id, view, problems, ports, PushOutcome.INVALID, cause)
+        return _report_problems(deal_id, fingerprint(view), problems, ports, PushOutcome.INVALID, cause)
     choice, _ = choose_solutions(view, ports, result.draft)
     if not choice.ids or choice.unknown:  # a stage that needs a solution cannot be sent
         result = map_deal(view, config.rules, config.vocabulary, today, has_solution=False)
     if result.fields is None:
         problems = [str(problem) for problem in result.problems] + choice.problems
-        return _report_problems(deal_id, view, problems, ports, PushOutcome.INVALID, cause)
+        return _report_problems(deal_id, fingerprint(view), problems, ports, PushOutcome.INVALID, cause)
 
     fields = _to_create(result.fields)
     pending = ports.links.claim_create(
@@ -116,7 +120,7 @@ def push_deal(
             raise  # throttling, 5xx, access: retried by the queue, then parked in the DLQ
         ports.links.forget_create(deal_id)
         refusal = partner_central_refusal(error.response, "the opportunity")
-        return _report_problems(deal_id, view, refusal, ports, PushOutcome.REJECTED, cause)
+        return _report_problems(deal_id, fingerprint(view), refusal, ports, PushOutcome.REJECTED, cause)
 
     values = values_of(pending.fields)
     link = Link(
@@ -155,6 +159,24 @@ def push_deal(
     # have: keeping the new pair in step does them.
     in_step = sync_pair(ports.deals.read_deal(deal_id), link, ports, cause)
     return f"{PushOutcome.CREATED}; {in_step}"
+
+
+def _adopt(deal: Deal, opportunity_id: str, ports: Ports, cause: Cause) -> str:
+    """The deal names an opportunity: linked to it if it exists and no other deal has it, never a second
+    one made (cosell.sync.deals.adopt); otherwise why not, on the deal."""
+    # Loaded on first use: few deals name an opportunity before they are linked.
+    from cosell.domain.adoption import refusal_fingerprint
+    from cosell.sync.deals.adopt import adoptable, link_existing
+
+    found = adoptable(deal.id, opportunity_id, ports)
+    if isinstance(found, Problem):
+        problems = [str(found)]
+        seen = refusal_fingerprint(opportunity_id, problems)
+        return _report_problems(deal.id, seen, problems, ports, PushOutcome.NOT_ADOPTED, cause)
+    link = link_existing(
+        deal, found, ports, cause, "the deal's aws_opportunity_id names an existing opportunity"
+    )
+    return f"{PushOutcome.ADOPTED}; {sync_pair(deal, link, ports, cause)}"
 
 
 def _to_create(fields: dict[str, Any]) -> dict[str, Any]:
@@ -219,9 +241,9 @@ def _note_gone(deal_id: str, ports: Ports, cause: Cause) -> None:
 
 
 def _report_problems(
-    deal_id: str, view: DealView, problems: list[str], ports: Ports, outcome: PushOutcome, cause: Cause
+    deal_id: str, seen: str, problems: list[str], ports: Ports, outcome: PushOutcome, cause: Cause
 ) -> PushOutcome:
-    seen = fingerprint(view)
+    """`seen`: what the problems were found in; the same again is not reported again."""
     if ports.links.problems_fingerprint(deal_id) == seen:
         return PushOutcome.STILL_INVALID
     audit(ports, cause, AuditAction.ERROR, deal_id, detail="\n".join(problems), refusal=Refusal.INVALID_DEAL)
