@@ -18,6 +18,8 @@ from cosell.store import keys
 from cosell.store.keys import ItemKind
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from mypy_boto3_dynamodb.client import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
 
@@ -42,6 +44,25 @@ class Link:
             return self.snapshot
         values = values_of(self.synced_fields)
         return Snapshot(dict(values), dict(values))
+
+
+# The opportunity members a link made from an existing opportunity keeps as its `synced_fields` (what
+# CreateOpportunity and UpdateOpportunity can carry).
+LINKED_MEMBERS = (
+    "Customer",
+    "Project",
+    "LifeCycle",
+    "OpportunityType",
+    "PrimaryNeedsFromAws",
+    "NationalSecurity",
+)
+
+
+def linked_members(opportunity: Mapping[str, Any]) -> dict[str, Any]:
+    """An opportunity (GetOpportunity) as a link's `synced_fields`: its LINKED_MEMBERS, as JSON values."""
+    members = {name: opportunity[name] for name in LINKED_MEMBERS if name in opportunity}
+    loaded: dict[str, Any] = json.loads(json.dumps(members, default=str))  # DateTimes as ISO text
+    return loaded
 
 
 @dataclass(frozen=True)
@@ -212,6 +233,61 @@ class StateStore:
                 ":synced_at": {"S": synced_at},
             },
         )
+
+    def unlink(self, deal_id: str, at: str) -> Link:
+        """An operator's unlink: both link items go, in one transaction with a record of the opportunity the
+        deal was unlinked from (keys.unlinked). LinkConflictError when the deal has no link, or it changed
+        meanwhile."""
+        link = self.link_for_deal(deal_id)
+        if link is None:
+            raise LinkConflictError(f"deal {deal_id} is linked to no opportunity")
+        try:
+            self._db.transact_write_items(
+                TransactItems=[
+                    {
+                        "Delete": {
+                            "TableName": self._table,
+                            "Key": keys.deal_link(deal_id),
+                            "ConditionExpression": "opportunity_id = :opportunity",
+                            "ExpressionAttributeValues": {":opportunity": {"S": link.opportunity_id}},
+                        }
+                    },
+                    {
+                        "Delete": {
+                            "TableName": self._table,
+                            "Key": keys.opportunity_link(link.catalog, link.opportunity_id),
+                            "ConditionExpression": "deal_id = :deal",
+                            "ExpressionAttributeValues": {":deal": {"S": deal_id}},
+                        }
+                    },
+                    {
+                        "Put": {
+                            "TableName": self._table,
+                            "Item": {
+                                **keys.unlinked(deal_id),
+                                "opportunity_id": {"S": link.opportunity_id},
+                                "catalog": {"S": link.catalog},
+                                "unlinked_at": {"S": at},
+                            },
+                        }
+                    },
+                ]
+            )
+        except ClientError as error:
+            if not _condition_failed(error):
+                raise
+            raise LinkConflictError(
+                f"deal {deal_id}'s link changed meanwhile; nothing was unlinked"
+            ) from None
+        return link
+
+    def unlinked_from(self, deal_id: str) -> str | None:
+        """The opportunity an operator last unlinked the deal from, if any."""
+        item = self._get(keys.unlinked(deal_id))
+        return item["opportunity_id"]["S"] if item else None
+
+    def forget_unlinked(self, deal_id: str) -> None:
+        self._db.delete_item(TableName=self._table, Key=keys.unlinked(deal_id))
 
     # --- pending creates ---
 

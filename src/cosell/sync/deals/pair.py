@@ -507,13 +507,13 @@ def _audit_decisions(run: _Run, read: _Read, decisions: list[FieldDecision]) -> 
             run.audit(
                 AuditAction.CONFLICT,
                 [FieldChange(decision.name, decision.partner_central, decision.hubspot)],
-                "both sides changed it; strategy manual: waiting for an operator",
+                f"{_conflict_cause(run, decision)}; strategy manual: waiting for an operator",
             )
         elif decision.conflict and decision.winner is not None and decision.synced.label not in known_waiting:
             run.audit(
                 AuditAction.CONFLICT,
                 [FieldChange(decision.name, decision.partner_central, decision.hubspot)],
-                f"both sides changed it; {decision.strategy}: {decision.winner} wins",
+                f"{_conflict_cause(run, decision)}; {decision.strategy}: {decision.winner} wins",
             )
     locked = [d for d in decisions if d.action is Action.LOCKED]
     if locked:
@@ -531,6 +531,12 @@ def _audit_decisions(run: _Run, read: _Read, decisions: list[FieldDecision]) -> 
         )
     if run.problems and (run.deal.get(deal_properties.SYNC_ERROR) or "") != "\n".join(run.problems):
         run.audit(AuditAction.ERROR, detail="\n".join(run.problems), refusal=Refusal.INVALID_DEAL)
+
+
+def _conflict_cause(run: _Run, decision: FieldDecision) -> str:
+    if decision.name in run.link.last_in_step.unsettled:
+        return "the two sides differed when they were linked"  # an adopted opportunity (.adopt)
+    return "both sides changed it"
 
 
 def _summary(decisions: list[FieldDecision], run: _Run) -> str:

@@ -29,7 +29,7 @@ from cosell.domain.stages import stage_to_create
 from cosell.domain.submission import requested
 from cosell.domain.synced_fields import values_of
 from cosell.domain.tag import is_tagged
-from cosell.domain.to_partner_central import map_deal
+from cosell.domain.to_partner_central import Problem, map_deal
 from cosell.hubspot.client import HubSpotNotFoundError
 from cosell.metrics import Refusal
 from cosell.store.state import Link, PendingCreate
@@ -56,6 +56,8 @@ class PushOutcome(StrEnum):
     STILL_INVALID = "unchanged since its problems were reported"
     REJECTED = "Partner Central refused the opportunity; reason written to the deal"
     FROM_INVITATION = "made from an AWS referral: never pushed as a new opportunity"
+    ADOPTED = "linked to the opportunity the deal names, which already existed"
+    NOT_ADOPTED = "the opportunity the deal names cannot be linked; the reason is written to the deal"
 
 
 def client_token(catalog: str, deal_id: str, fields: dict[str, Any]) -> str:
@@ -85,7 +87,12 @@ def push_deal(
     if link is not None:
         # Linked deals stay in step even if the tag is removed later: the opportunity exists either way.
         return sync_pair(deal, link, ports, cause)
-    return reason_not_to_create(deal) or push_new(deal, ports.deals.view(deal), ports, cause)
+    if (reason := reason_not_to_create(deal)) is not None:
+        return reason
+    named = (deal.get(deal_properties.OPPORTUNITY_ID) or "").strip()
+    if named:
+        return _adopt(deal, named, ports, cause)
+    return push_new(deal, ports.deals.view(deal), ports, cause)
 
 
 def reason_not_to_create(deal: Deal) -> PushOutcome | None:
@@ -128,7 +135,9 @@ def push_new(deal: Deal, view: DealView, ports: Ports, cause: Cause) -> str:
     checked = preflight(view, ports)
     result, choice = checked.result, checked.choice
     if result.fields is None or choice is None:
-        return _report_problems(deal_id, view, checked.problems, ports, PushOutcome.INVALID, cause)
+        return _report_problems(
+            deal_id, fingerprint(view), checked.problems, ports, PushOutcome.INVALID, cause
+        )
 
     fields = _to_create(result.fields)
     pending = ports.links.claim_create(
@@ -149,7 +158,7 @@ def push_new(deal: Deal, view: DealView, ports: Ports, cause: Cause) -> str:
             raise  # throttling, 5xx, access: retried by the queue, then parked in the DLQ
         ports.links.forget_create(deal_id)
         refusal = partner_central_refusal(error.response, "the opportunity")
-        return _report_problems(deal_id, view, refusal, ports, PushOutcome.REJECTED, cause)
+        return _report_problems(deal_id, fingerprint(view), refusal, ports, PushOutcome.REJECTED, cause)
 
     values = values_of(pending.fields)
     link = Link(
@@ -188,6 +197,24 @@ def push_new(deal: Deal, view: DealView, ports: Ports, cause: Cause) -> str:
     # have: keeping the new pair in step does them.
     in_step = sync_pair(ports.deals.read_deal(deal_id), link, ports, cause)
     return f"{PushOutcome.CREATED}; {in_step}"
+
+
+def _adopt(deal: Deal, opportunity_id: str, ports: Ports, cause: Cause) -> str:
+    """The deal names an opportunity: linked to it if it exists and no other deal has it, never a second
+    one made (cosell.sync.deals.adopt); otherwise why not, on the deal."""
+    # Loaded on first use: few deals name an opportunity before they are linked.
+    from cosell.domain.adoption import refusal_fingerprint
+    from cosell.sync.deals.adopt import adoptable, link_existing
+
+    found = adoptable(deal.id, opportunity_id, ports)
+    if isinstance(found, Problem):
+        problems = [str(found)]
+        seen = refusal_fingerprint(opportunity_id, problems)
+        return _report_problems(deal.id, seen, problems, ports, PushOutcome.NOT_ADOPTED, cause)
+    link = link_existing(
+        deal, found, ports, cause, "the deal's aws_opportunity_id names an existing opportunity"
+    )
+    return f"{PushOutcome.ADOPTED}; {sync_pair(deal, link, ports, cause)}"
 
 
 def _to_create(fields: dict[str, Any]) -> dict[str, Any]:
@@ -252,9 +279,9 @@ def _note_gone(deal_id: str, ports: Ports, cause: Cause) -> None:
 
 
 def _report_problems(
-    deal_id: str, view: DealView, problems: list[str], ports: Ports, outcome: PushOutcome, cause: Cause
+    deal_id: str, seen: str, problems: list[str], ports: Ports, outcome: PushOutcome, cause: Cause
 ) -> PushOutcome:
-    seen = fingerprint(view)
+    """`seen`: what the problems were found in; the same again is not reported again."""
     if ports.links.problems_fingerprint(deal_id) == seen:
         return PushOutcome.STILL_INVALID
     audit(ports, cause, AuditAction.ERROR, deal_id, detail="\n".join(problems), refusal=Refusal.INVALID_DEAL)

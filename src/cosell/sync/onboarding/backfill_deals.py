@@ -12,8 +12,8 @@ HubSpot is read in bulk, so a deal costs a few hundredths of a HubSpot request:
    themselves, their companies and contacts (1 request each), the create path for each, and one batch update
    of what the deals show (cosell.hubspot.batched). Then the cursor moves past them.
 
-A deal that carries an opportunity id and no link goes through `push_deal` whole, which decides what that id
-means. Before each deal, the day's write count (less the reserve) must leave a write; if not, the run saves
+A deal that carries an opportunity id and no link goes through `push_deal` whole, which adopts the opportunity
+it names or says on the deal why not (cosell.sync.deals.adopt). Before each deal, the day's write count (less the reserve) must leave a write; if not, the run saves
 its cursor and waits for the next quota day. Throttling is waited out (cosell.sync.onboarding.backfill).
 """
 
@@ -27,9 +27,11 @@ from cosell.domain.audit import AuditAction
 from cosell.domain.backfill import Outcome
 from cosell.domain.deal_properties import SyncStatus
 from cosell.domain.tag import is_tagged
+from cosell.domain.to_partner_central import Problem
 from cosell.hubspot.client import BATCH_LIMIT
 from cosell.hubspot.deal_reader import DEAL_PROPERTIES
 from cosell.hubspot.models import SearchFilter
+from cosell.sync.deals.adopt import adoptable
 from cosell.sync.deals.push import PushOutcome, preflight, push_deal, push_new, reason_not_to_create
 from cosell.sync.reporting import audit
 
@@ -57,9 +59,17 @@ _OUTCOMES: dict[str, Outcome] = {
     PushOutcome.NOT_TAGGED: Outcome.SKIPPED,
     PushOutcome.FROM_INVITATION: Outcome.SKIPPED,
     PushOutcome.GONE: Outcome.SKIPPED,
+    PushOutcome.ADOPTED: Outcome.ADOPTED,
+    PushOutcome.NOT_ADOPTED: Outcome.INVALID,
 }
 # The create path audits these itself; the backfill audits every other deal it looks at.
-_AUDITED_BY_PATH: set[str] = {PushOutcome.CREATED, PushOutcome.INVALID, PushOutcome.REJECTED}
+_AUDITED_BY_PATH: set[str] = {
+    PushOutcome.CREATED,
+    PushOutcome.INVALID,
+    PushOutcome.REJECTED,
+    PushOutcome.ADOPTED,
+    PushOutcome.NOT_ADOPTED,
+}
 
 
 class DealSource(Protocol):
@@ -241,6 +251,10 @@ def _dry_run(backfill: Backfill, deal: Deal, view: DealView | None) -> None:
     reason = reason_not_to_create(deal)
     if reason is not None:
         backfill.record(deal.id, Outcome.SKIPPED, reason)
+        return
+    named = (deal.get(deal_properties.OPPORTUNITY_ID) or "").strip()
+    found = adoptable(deal.id, named, backfill.ports)
+    if isinstance(found, Problem):
+        backfill.record(deal.id, Outcome.INVALID, str(found))
     else:
-        opportunity_id = deal.get(deal_properties.OPPORTUNITY_ID)
-        backfill.record(deal.id, Outcome.SKIPPED, f"carries opportunity {opportunity_id}: the sync decides")
+        backfill.record(deal.id, Outcome.ADOPTED, f"would link to the existing opportunity {named}")

@@ -9,7 +9,6 @@ returns the same task.
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +32,7 @@ from cosell.partner_central.invitations import (
     start_lead_acceptance,
     start_opportunity_acceptance,
 )
-from cosell.store.state import Link
+from cosell.store.state import Link, linked_members
 from cosell.sync.engagements.requests import queue_engagement_started
 from cosell.sync.referrals.deal import close, ensure_deal, write_deal
 from cosell.sync.referrals.outcomes import AcceptanceInProgressError, TakeOutcome
@@ -41,23 +40,12 @@ from cosell.sync.referrals.reads import read_invitation
 from cosell.sync.reporting import show_on_deal
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
     from datetime import datetime
 
     from cosell.hubspot.models import ObjectTypeName
     from cosell.partner_central.invitations import AcceptanceTask
     from cosell.store.invitations import InvitationState
     from cosell.sync.ports import Ports
-
-# The opportunity members kept as the link's last-synced snapshot (what CreateOpportunity/Update can carry).
-SNAPSHOT_MEMBERS = (
-    "Customer",
-    "Project",
-    "LifeCycle",
-    "OpportunityType",
-    "PrimaryNeedsFromAws",
-    "NationalSecurity",
-)
 
 
 def accept(invitation: Any, state: InvitationState, ports: Ports) -> TakeOutcome:
@@ -268,7 +256,7 @@ def _complete(invitation_id: str, state: InvitationState, ports: Ports) -> TakeO
             deal_id=deal_id,
             opportunity_id=opportunity_id,
             catalog=config.catalog,
-            synced_fields=_snapshot(opportunity),
+            synced_fields=linked_members(opportunity),
             synced_at=synced_at,
             # Partner Central's values are the starting point; the deal's are taken at its first sync.
             snapshot=Snapshot(hubspot={}, partner_central=values_of(opportunity)),
@@ -278,9 +266,3 @@ def _complete(invitation_id: str, state: InvitationState, ports: Ports) -> TakeO
         queue_engagement_started(state.engagement_id, ports, invitation_id)
     ports.referrals.advance(config.catalog, invitation_id, Phase.DONE, deal_id=deal_id)
     return outcome
-
-
-def _snapshot(opportunity: Mapping[str, Any]) -> dict[str, Any]:
-    members = {name: opportunity[name] for name in SNAPSHOT_MEMBERS if name in opportunity}
-    loaded: dict[str, Any] = json.loads(json.dumps(members, default=str))  # DateTimes as ISO text
-    return loaded
