@@ -15,12 +15,15 @@ from cosell.domain.audit import AuditAction, Cause
 from cosell.domain.backfill import Outcome
 from cosell.hubspot.batched import BatchingHubSpotClient
 from cosell.hubspot.client import RetryPolicy
+from cosell.hubspot.models import SearchFilter
 from cosell.store.backfill import BackfillStore
 from cosell.store.pacer import WRITES, used_on
 from cosell.sync.deals.push import push_deal
 from cosell.sync.onboarding.backfill import Backfill, BackfillOptions
 from cosell.sync.onboarding.backfill_deals import SOURCE, backfill_deals
+from cosell.sync.onboarding.backfill_opportunities import backfill_opportunities
 from tests.integration.sync_world import CATALOG, TOKEN, WorkerClock, make_world
+from tests.integration.test_adopt import existing_opportunity
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
@@ -78,9 +81,9 @@ class Run:
         self.progress = Recorded()
         self.slept: list[float] = []
 
-    def __call__(self, **options: Any) -> Any:
+    def __call__(self, source: str = SOURCE, **options: Any) -> Any:
         backfill = Backfill(
-            SOURCE,
+            source,
             self.ports,
             BackfillStore(boto3.client("dynamodb", region_name="us-east-1"), self.world.table),
             lambda day: used_on(
@@ -89,9 +92,11 @@ class Run:
             BackfillOptions(writes_per_second=10, daily_quota=10_000, **options),
             self.progress,
             self.sleep,
-            Cause("operator:backfill:hubspot", "test"),
+            Cause(f"operator:backfill:{source}", "test"),
         )
-        return backfill_deals(backfill, self.hubspot)
+        if source == SOURCE:
+            return backfill_deals(backfill, self.hubspot)
+        return backfill_opportunities(backfill, self.hubspot)
 
     def sleep(self, seconds: float) -> None:
         self.slept.append(seconds)
@@ -256,3 +261,64 @@ def test_throttling_is_waited_out_and_fails_no_deal(world: SyncWorld) -> None:
     assert summary.counts == Counter({Outcome.CREATED: 1})
     assert summary.throttled == 1
     assert opportunity_deals(world) == Counter({deal_id: 1})
+
+
+def test_opportunities_without_a_deal_are_matched_to_theirs_or_become_one(world: SyncWorld) -> None:
+    # Made in Partner Central for a deal (PartnerOpportunityIdentifier is its id), never linked.
+    deal_id = world.create_deal("Named by its opportunity")
+    matched = existing_opportunity(world, deal_id, {})
+    # Made for a customer HubSpot has no deal for: another CRM's id.
+    other = world.create_deal("Template only, deleted")
+    orphan = existing_opportunity(world, other, {"PartnerOpportunityIdentifier": "CRM-77"})
+    linked = world.create_deal("Linked #AWS")
+    push_deal(linked, world.ports())
+    world.partner_central_emulator.control.clear_calls()
+
+    assert Run(world)("partner-central", dry_run=True).counts == Counter(
+        {Outcome.ADOPTED: 1, Outcome.CREATED: 1, Outcome.SKIPPED: 1}
+    )
+    assert world.store.link_for_deal(deal_id) is None  # the dry run linked nothing
+
+    summary = Run(world)("partner-central")
+    assert summary.counts == Counter({Outcome.ADOPTED: 1, Outcome.CREATED: 1, Outcome.SKIPPED: 1})
+    assert world.store.link_for_deal(deal_id).opportunity_id == matched  # type: ignore[union-attr]
+    assert world.hubspot.get_deal(deal_id, ["aws_opportunity_id"]).get("aws_opportunity_id") == matched
+    made = world.store.deal_for_opportunity(CATALOG, orphan)
+    assert made is not None
+    assert made not in {deal_id, other, linked}
+    shown = world.hubspot.get_deal(made, ["aws_opportunity_id", "aws_origin", "dealname"]).properties
+    assert shown["aws_opportunity_id"] == orphan
+    assert shown["aws_origin"] == "Partner Referral"
+    actions = [(r.action, r.deal_id) for r in world.audit.records if r.correlation_id == "test"]
+    assert (AuditAction.LINK, deal_id) in actions
+    assert (AuditAction.CREATE_DEAL, made) in actions
+
+    again = Run(world)("partner-central")
+    assert again.counts == Counter({Outcome.SKIPPED: 3})
+    assert not world.partner_central_emulator.control.calls(
+        "CreateOpportunity"
+    )  # opportunities are never made
+
+
+def test_a_deal_made_by_a_run_that_stopped_before_linking_it_is_found_not_made_again(
+    world: SyncWorld,
+) -> None:
+    other = world.create_deal("Template only")
+    orphan = existing_opportunity(world, other, {"PartnerOpportunityIdentifier": "CRM-78"})
+    run = Run(world)
+    link = world.store.save_link
+
+    def crash(_: Any) -> None:
+        raise KeyboardInterrupt
+
+    world.store.save_link = crash  # type: ignore[method-assign]
+    with pytest.raises(KeyboardInterrupt):
+        run("partner-central")
+    world.store.save_link = link  # type: ignore[method-assign]
+
+    Run(world)("partner-central")
+    found = world.hubspot.find_deals(
+        [[SearchFilter(property_name="aws_opportunity_id", operator="EQ", value=orphan)]], ["dealname"]
+    )
+    assert len(found) == 1
+    assert world.store.deal_for_opportunity(CATALOG, orphan) == found[0].id

@@ -130,7 +130,7 @@ def _run(backfill: Backfill, runtime: BackfillRuntime) -> BackfillSummary:
         return backfill_deals(backfill, runtime.hubspot)
     from cosell.sync.onboarding.backfill_opportunities import backfill_opportunities
 
-    return backfill_opportunities(backfill)
+    return backfill_opportunities(backfill, runtime.hubspot)
 
 
 class BarProgress:

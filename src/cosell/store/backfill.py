@@ -25,9 +25,12 @@ class BackfillCursor:
     counts: dict[str, int] = field(default_factory=dict)  # outcome → objects, over every run of this backfill
     started_at: str = ""  # ISO 8601, UTC
     finished_at: str | None = None  # set once every object was seen: the next run starts over
+    # The object whose record on the other side is being made (a deal from an opportunity): a run that finds
+    # it set after a crash looks for what its predecessor may have made before it makes one.
+    creating: str | None = None
 
     def advanced(self, after: str, counts: dict[str, int]) -> BackfillCursor:
-        return replace(self, after=after, counts=dict(counts))
+        return replace(self, after=after, counts=dict(counts), creating=None)
 
 
 class BackfillStore:
@@ -47,6 +50,7 @@ class BackfillStore:
             counts={name: int(value) for name, value in json.loads(item["counts"]["S"]).items()},
             started_at=item["started_at"]["S"],
             finished_at=item["finished_at"]["S"] if "finished_at" in item else None,
+            creating=item["creating"]["S"] if "creating" in item else None,
         )
 
     def save(self, catalog: str, source: str, cursor: BackfillCursor) -> None:
@@ -59,6 +63,7 @@ class BackfillStore:
             ("since", cursor.since),
             ("after", cursor.after),
             ("finished_at", cursor.finished_at),
+            ("creating", cursor.creating),
         ):
             if value is not None:
                 item[name] = {"S": value}

@@ -10,7 +10,7 @@ in the same daily count (cosell.store.pacer) as the sync's.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
@@ -189,15 +189,17 @@ class Backfill:
         """Keep the cursor (never in a dry run). `finished`: every object was looked at."""
         self.summary.finished = finished
         if finished:
-            self.cursor = BackfillCursor(
-                since=self.cursor.since,
-                after=self.cursor.after,
-                counts=self.cursor.counts,
-                started_at=self.cursor.started_at,
-                finished_at=self.ports.now().isoformat(),
-            )
+            self.cursor = replace(self.cursor, finished_at=self.ports.now().isoformat())
         if not self.options.dry_run:
             self._cursors.save(self.ports.config.catalog, self.source, self.cursor)
+
+    def creating(self, object_id: str) -> bool:
+        """Note, before making `object_id`'s record on the other side, that it is being made (saved at
+        once); whether an earlier run had noted it already (and may have made it before it stopped)."""
+        earlier = self.cursor.creating == object_id
+        self.cursor = replace(self.cursor, creating=object_id)
+        self.save()
+        return earlier
 
     def room_for_a_write(self) -> bool:
         """Whether the day's quota (less the reserve) leaves a write; if not, the caller saves and waits
