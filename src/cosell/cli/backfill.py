@@ -81,16 +81,23 @@ class BackfillRuntime(Runtime):
         )
 
 
-def run(args: argparse.Namespace, *, sleep: Callable[[float], None] = time.sleep) -> int:
+def run(args: argparse.Namespace) -> int:
     try:
-        from rich.console import Console
+        import rich  # noqa: F401 - the progress bar's, in the cli extra
     except ImportError as error:
         print(f"cosell backfill needs the cli extra: pip install 'cosell[cli]' ({error})", file=sys.stderr)
         return 2
     from cosell.cli.solutions import operator_ports
+
+    return execute(operator_ports(BackfillRuntime), args, time.sleep)
+
+
+def execute(runtime: BackfillRuntime, args: argparse.Namespace, sleep: Callable[[float], None]) -> int:
+    """The backfill `args` ask for, on `runtime`'s ports; `sleep` waits out the daily quota and throttling."""
+    from rich.console import Console
+
     from cosell.store.backfill import BackfillStore
 
-    runtime = operator_ports(BackfillRuntime)
     settings = runtime.settings
     options = BackfillOptions(
         writes_per_second=settings.partner_central_writes_per_second,
@@ -100,8 +107,7 @@ def run(args: argparse.Namespace, *, sleep: Callable[[float], None] = time.sleep
         since=args.since,
         reserve=args.reserve,
     )
-    console = Console(stderr=True)
-    with BarProgress(console, args.source) as progress:
+    with BarProgress(Console(stderr=True), args.source) as progress:
         backfill = Backfill(
             args.source,
             runtime,

@@ -33,6 +33,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--task-delay", type=float, default=5.0, help="seconds before async tasks complete")
     parser.add_argument("--quota-scale", type=float, default=1.0, help="multiply every rate and daily quota")
     parser.add_argument("--no-quotas", action="store_true", help="disable rate and daily quotas")
+    parser.add_argument(
+        "--clock-scale", type=float, default=1.0, help="emulated seconds per wall second (quotas unchanged)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed for identifiers and fault injection")
     parser.add_argument("--account-id", default="123456789012", help="the partner's AWS account id")
     return parser
@@ -47,6 +50,7 @@ def main(argv: list[str]) -> int:
     config = EmulatorConfig(
         account_id=arguments.account_id,
         task_delay_seconds=arguments.task_delay,
+        clock_scale=arguments.clock_scale,
         seed=arguments.seed,
         quotas=QuotaConfig(enabled=not arguments.no_quotas, scale=arguments.quota_scale),
     )
