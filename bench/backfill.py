@@ -85,7 +85,9 @@ def main() -> int:
         log_level="ERROR",
     ) as stack:
         rep = Rep.sign_in(stack.hubspot)
-        deals = [existing_deal(rep.client, number, f"Migration {number} #AWS") for number in range(args.deals)]
+        deals = [
+            existing_deal(rep.client, number, f"Migration {number} #AWS") for number in range(args.deals)
+        ]
         control = stack.partner_central.control
         control.clear_calls()
         logged = len(stack.hubspot.requests)
