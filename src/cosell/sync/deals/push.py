@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +29,7 @@ from cosell.domain.stages import stage_to_create
 from cosell.domain.submission import requested
 from cosell.domain.synced_fields import values_of
 from cosell.domain.tag import is_tagged
-from cosell.domain.to_partner_central import Problem, map_deal
+from cosell.domain.to_partner_central import map_deal
 from cosell.hubspot.client import HubSpotNotFoundError
 from cosell.metrics import Refusal
 from cosell.store.state import Link, PendingCreate
@@ -40,8 +41,11 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from cosell.domain.audit import Cause
+    from cosell.domain.deal import DealView
+    from cosell.domain.solutions import SolutionChoice
+    from cosell.domain.to_partner_central import MappingResult
     from cosell.hubspot.models import Deal
-    from cosell.sync.ports import Ports
+    from cosell.sync.ports import CatalogPorts, Ports
 
 
 class PushOutcome(StrEnum):
@@ -83,28 +87,57 @@ def push_deal(
     if link is not None:
         # Linked deals stay in step even if the tag is removed later: the opportunity exists either way.
         return sync_pair(deal, link, ports, cause)
+    if (reason := reason_not_to_create(deal)) is not None:
+        return reason
+    named = (deal.get(deal_properties.OPPORTUNITY_ID) or "").strip()
+    if named:
+        return _adopt(deal, named, ports, cause)
+    return push_new(deal, ports.deals.view(deal), ports, cause)
+
+
+def reason_not_to_create(deal: Deal) -> PushOutcome | None:
+    """Why an unlinked deal gets no opportunity from cosell, or None when it should have one."""
     if not is_tagged(deal.name):
         return PushOutcome.NOT_TAGGED
     if deal.get(deal_properties.INVITATION_ID):
         # A referral's deal gets its opportunity from AWS (cosell.sync.referrals).
         return PushOutcome.FROM_INVITATION
-    named = (deal.get(deal_properties.OPPORTUNITY_ID) or "").strip()
-    if named:
-        return _adopt(deal, named, ports, cause)
+    return None
 
+
+@dataclass(frozen=True)
+class Preflight:
+    """What the sync would send for a deal, or why it cannot: the same checks, with no write."""
+
+    result: MappingResult  # its fields (None when there are problems) and what is left out
+    choice: SolutionChoice | None  # None: stopped before its solutions mattered
+    problems: list[str]
+
+
+def preflight(view: DealView, ports: CatalogPorts) -> Preflight:
     config = ports.config
-    view = ports.deals.view(deal)
     today = ports.now().date()
     result = map_deal(view, config.rules, config.vocabulary, today, has_solution=True)
     if result.fields is None:  # what stops the deal whatever its solutions: no Partner Central call yet
-        problems = [str(problem) for problem in result.problems]
-        return _report_problems(deal_id, fingerprint(view), problems, ports, PushOutcome.INVALID, cause)
+        return Preflight(result, None, [str(problem) for problem in result.problems])
     choice, _ = choose_solutions(view, ports, result.draft)
     if not choice.ids or choice.unknown:  # a stage that needs a solution cannot be sent
         result = map_deal(view, config.rules, config.vocabulary, today, has_solution=False)
-    if result.fields is None:
-        problems = [str(problem) for problem in result.problems] + choice.problems
-        return _report_problems(deal_id, fingerprint(view), problems, ports, PushOutcome.INVALID, cause)
+    problems = [] if result.fields is not None else [str(p) for p in result.problems] + choice.problems
+    return Preflight(result, choice, problems)
+
+
+def push_new(deal: Deal, view: DealView, ports: Ports, cause: Cause) -> str:
+    """The create path of a deal that should have an opportunity and has none (`reason_not_to_create` is None):
+    pre-flight, then CreateOpportunity exactly once, the link, the deal told."""
+    deal_id = deal.id
+    config = ports.config
+    checked = preflight(view, ports)
+    result, choice = checked.result, checked.choice
+    if result.fields is None or choice is None:
+        return _report_problems(
+            deal_id, fingerprint(view), checked.problems, ports, PushOutcome.INVALID, cause
+        )
 
     fields = _to_create(result.fields)
     pending = ports.links.claim_create(
@@ -165,12 +198,12 @@ def _adopt(deal: Deal, opportunity_id: str, ports: Ports, cause: Cause) -> str:
     """The deal names an opportunity: linked to it if it exists and no other deal has it, never a second
     one made (cosell.sync.deals.adopt); otherwise why not, on the deal."""
     # Loaded on first use: few deals name an opportunity before they are linked.
-    from cosell.domain.adoption import refusal_fingerprint
+    from cosell.domain.adoption import NotAdoptable, refusal_fingerprint
     from cosell.sync.deals.adopt import adoptable, link_existing
 
     found = adoptable(deal.id, opportunity_id, ports)
-    if isinstance(found, Problem):
-        problems = [str(found)]
+    if isinstance(found, NotAdoptable):
+        problems = [str(found.problem())]
         seen = refusal_fingerprint(opportunity_id, problems)
         return _report_problems(deal.id, seen, problems, ports, PushOutcome.NOT_ADOPTED, cause)
     link = link_existing(
