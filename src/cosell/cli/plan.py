@@ -146,7 +146,7 @@ def run(args: argparse.Namespace) -> int:
 def _heading(entry: PlanEntry) -> str:
     subject = f"Deal {entry.deal_id}" if entry.deal_id else f"Opportunity {entry.opportunity_id}"
     if entry.deal_id and entry.opportunity_id:
-        subject += f" ↔ {entry.opportunity_id}"
+        subject += f" ↔ {entry.opportunity_id}" if entry.linked else f" (names {entry.opportunity_id})"
     name = f" {entry.name!r}" if entry.name else ""
     cost = (
         f" ({entry.writes} Partner Central write{'s' if entry.writes != 1 else ''})" if entry.writes else ""

@@ -108,8 +108,9 @@ def create_writes(solution_steps: int, *, stage_moved: bool) -> int:
 class PlanEntry:
     step: Step
     deal_id: str | None
-    opportunity_id: str | None  # for `create`: none yet
+    opportunity_id: str | None  # linked, or named by the deal (none yet for `create`)
     name: str  # the deal's name, or the opportunity's customer
+    linked: bool = False  # the deal and the opportunity are a linked pair
     fields: tuple[FieldPlan, ...] = ()
     solutions: tuple[str, ...] = ()  # "+S-…" associated, "-S-…" disassociated
     problems: tuple[str, ...] = ()  # as the deal shows them
@@ -121,6 +122,7 @@ class PlanEntry:
             "step": self.step.value,
             "deal_id": self.deal_id,
             "opportunity_id": self.opportunity_id,
+            "linked": self.linked,
             "name": self.name,
             "fields": [plan.to_json() for plan in self.fields],
             "solutions": list(self.solutions),

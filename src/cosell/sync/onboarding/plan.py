@@ -72,6 +72,7 @@ def _pair(link: Link, ports: PlanPorts) -> PlanEntry:
             link.deal_id,
             link.opportunity_id,
             "",
+            linked=True,
             note="the deal no longer exists in HubSpot: its opportunity is left as it is",
         )
     opportunity = _opportunity(link.opportunity_id, ports)
@@ -81,9 +82,10 @@ def _pair(link: Link, ports: PlanPorts) -> PlanEntry:
             deal.id,
             link.opportunity_id,
             deal.name or "",
+            linked=True,
             problems=(f"the linked opportunity no longer exists in the {link.catalog} catalog",),
         )
-    return _weighed(Step.UPDATE, deal, ports.deals.view(deal), link, opportunity, ports)
+    return _weighed(deal, ports.deals.view(deal), link, opportunity, ports, adopting=False)
 
 
 def _unlinked(deal_id: str, ports: PlanPorts) -> PlanEntry:
@@ -98,9 +100,8 @@ def _unlinked(deal_id: str, ports: PlanPorts) -> PlanEntry:
         found = adoptable(deal_id, named, ports)
         if isinstance(found, NotAdoptable):
             return PlanEntry(Step.BLOCKED, deal_id, named, name, problems=(str(found.problem()),))
-        return _weighed(
-            Step.LINK, deal, view, adopted_link(view, found, ports.config, ports.now()), found, ports
-        )
+        adopted = adopted_link(view, found, ports.config, ports.now())
+        return _weighed(deal, view, adopted, found, ports, adopting=True)
     checked = preflight(view, ports)
     if checked.result.fields is None or checked.choice is None:
         return PlanEntry(Step.BLOCKED, deal_id, None, name, problems=tuple(checked.problems))
@@ -119,9 +120,9 @@ def _unlinked(deal_id: str, ports: PlanPorts) -> PlanEntry:
 
 
 def _weighed(
-    step: Step, deal: Deal, view: DealView, link: Link, opportunity: dict[str, Any], ports: PlanPorts
+    deal: Deal, view: DealView, link: Link, opportunity: dict[str, Any], ports: PlanPorts, *, adopting: bool
 ) -> PlanEntry:
-    """A pair as its sync would find it (`step` LINK: the link adoption would make)."""
+    """A pair as its sync would find it (`adopting`: the link adoption would make, not saved)."""
     config = ports.config
     choice, _ = choose_solutions(view, ports)
     steps = planned_steps(opportunity, choice)
@@ -144,10 +145,11 @@ def _weighed(
         decisions, len(steps), assignable=assignee(assessed.mapped.fields or {}, config.rules) is not None
     )
     return PlanEntry(
-        pair_step(decisions, writes) if step is Step.UPDATE else step,
+        Step.LINK if adopting else pair_step(decisions, writes),
         deal.id,
         link.opportunity_id,
         deal.name or "",
+        linked=not adopting,
         fields=field_plans(decisions),
         solutions=_solutions(steps),
         problems=tuple(str(problem) for problem in assessed.mapped.problems) + tuple(choice.problems),
