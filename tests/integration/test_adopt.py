@@ -10,12 +10,10 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from cosell.domain.reconcile import ConflictPolicy, Side, Strategy
-from cosell.domain.synced_fields import set_path
-from cosell.domain.to_partner_central import map_deal
-from cosell.partner_central.schema import vocabulary
 from cosell.sync.deals.conflicts import resolve_conflicts
 from cosell.sync.deals.push import PushOutcome, push_deal
 from tests.integration.sync_world import CATALOG, make_world
+from tests.support.partner_central import existing_opportunity as made_elsewhere
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -40,15 +38,7 @@ def world(aws: str, request: pytest.FixtureRequest) -> Iterator[SyncWorld]:
 
 
 def existing_opportunity(world: SyncWorld, deal_id: str, changes: dict[str, Any]) -> str:
-    """An opportunity made outside cosell for the deal's customer: the deal's own fields, with `changes`."""
-    ports = world.ports()
-    view = ports.deals.view(ports.deals.read_deal(deal_id))
-    fields = map_deal(view, ports.config.rules, vocabulary(), datetime.now(UTC).date()).fields
-    assert fields is not None
-    for path, value in changes.items():
-        set_path(fields, path, value)
-    made = world.partner_central.create_opportunity(Catalog=CATALOG, ClientToken=f"other-{deal_id}", **fields)
-    return str(made["Id"])
+    return made_elsewhere(world.partner_central, world.hubspot, CATALOG, deal_id, changes)
 
 
 def deal_naming(world: SyncWorld, changes: dict[str, Any] = ELSEWHERE) -> tuple[str, str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cosell.domain.reconcile import Snapshot
@@ -25,41 +26,45 @@ _TARGET = "Identifier"
 _CLEAR = "clear it to have cosell create a new opportunity for this deal"
 
 
-def malformed(opportunity_id: str) -> Problem | None:
+@dataclass(frozen=True)
+class NotAdoptable:
+    """Why a deal cannot be linked to the opportunity it names: `reason` for an operator (cosell link), and
+    as the deal shows it, with what the rep can do."""
+
+    reason: str
+    advice: str = f"Correct it, or {_CLEAR}."
+
+    def problem(self) -> Problem:
+        return Problem(_FIELD, _TARGET, f"{self.reason}. {self.advice}")
+
+
+def malformed(opportunity_id: str) -> NotAdoptable | None:
     if OPPORTUNITY_ID.fullmatch(opportunity_id):
         return None
-    return Problem(
-        _FIELD,
-        _TARGET,
+    return NotAdoptable(
         f"{opportunity_id!r} is not a Partner Central opportunity id (O followed by digits, as Partner "
-        f"Central shows it). Correct it, or {_CLEAR}.",
+        f"Central shows it)"
     )
 
 
-def unknown(opportunity_id: str, catalog: str) -> Problem:
-    return Problem(
-        _FIELD,
-        _TARGET,
-        f"Partner Central has no opportunity {opportunity_id} in the {catalog} catalog that this partner can "
-        f"see. Correct it, or {_CLEAR}.",
+def unknown(opportunity_id: str, catalog: str) -> NotAdoptable:
+    return NotAdoptable(
+        f"Partner Central has no opportunity {opportunity_id} in the {catalog} catalog that this partner can see"
     )
 
 
-def linked_elsewhere(opportunity_id: str, other_deal_id: str) -> Problem:
-    return Problem(
-        _FIELD,
-        _TARGET,
+def linked_elsewhere(opportunity_id: str, other_deal_id: str) -> NotAdoptable:
+    return NotAdoptable(
         f"opportunity {opportunity_id} is already linked to deal {other_deal_id}; one opportunity syncs with "
-        f"one deal. Correct it, or {_CLEAR}.",
+        f"one deal"
     )
 
 
-def unlinked(opportunity_id: str, deal_id: str) -> Problem:
-    return Problem(
-        _FIELD,
-        _TARGET,
-        f"an operator unlinked this deal from opportunity {opportunity_id}, so nothing syncs. To link it again: "
-        f"cosell link {deal_id} {opportunity_id}; to link another opportunity, set its id here; or {_CLEAR}.",
+def unlinked(opportunity_id: str, deal_id: str) -> NotAdoptable:
+    return NotAdoptable(
+        f"an operator unlinked this deal from opportunity {opportunity_id}, so nothing syncs",
+        f"To link it again: cosell link {deal_id} {opportunity_id}; to link another opportunity, set its id "
+        f"here; or {_CLEAR}.",
     )
 
 

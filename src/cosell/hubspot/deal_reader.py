@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING
 from cosell.domain import deal_properties
 from cosell.domain.aws_summary import SUMMARY_PROPERTIES
 from cosell.domain.deal import CompanyView, DealView, Person
+from cosell.domain.tag import is_tagged
 from cosell.hubspot import properties
-from cosell.hubspot.models import DEAL_TO_PRIMARY_COMPANY
+from cosell.hubspot.models import DEAL_TO_PRIMARY_COMPANY, SearchFilter
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -71,6 +72,17 @@ class DealReader:
     def read_deal(self, deal_id: str) -> Deal:
         """The deal alone (one request): enough to decide whether it is synced at all."""
         return self._hubspot.get_deal(deal_id, DEAL_PROPERTIES, associations=("contacts",))
+
+    def tagged_deal_ids(self) -> list[str]:
+        """Every deal whose name carries the `#AWS` tag, by id (search: 5 requests a second, at most 10,000
+        results). The search finds names holding the token (HubSpot's tokens of `#AWS`: `aws`, or `#aws`);
+        the tag's own rule (cosell.domain.tag) keeps the tagged ones."""
+        names = [
+            [SearchFilter(property_name="dealname", operator="CONTAINS_TOKEN", value=token)]
+            for token in ("aws", "#aws")
+        ]
+        found = self._hubspot.find_deals(names, ["dealname"])
+        return sorted((deal.id for deal in found if is_tagged(deal.name)), key=lambda i: (len(i), i))
 
     def view(self, deal: Deal) -> DealView:
         """Everything the mapping needs: the deal's primary company, contacts and owner (three requests)."""

@@ -95,6 +95,17 @@ def _link_item(link: Link) -> dict[str, AttributeValueTypeDef]:
     return item
 
 
+def _link_from(deal_id: str, item: dict[str, Any]) -> Link:
+    return Link(
+        deal_id=deal_id,
+        opportunity_id=item["opportunity_id"]["S"],
+        catalog=item["catalog"]["S"],
+        synced_fields=json.loads(item["synced_fields"]["S"]),
+        synced_at=item["synced_at"]["S"],
+        snapshot=Snapshot.from_json(json.loads(item["snapshot"]["S"])) if "snapshot" in item else None,
+    )
+
+
 _TRANSACTION_ATTEMPTS = 5
 
 
@@ -123,16 +134,24 @@ class StateStore:
 
     def link_for_deal(self, deal_id: str) -> Link | None:
         item = self._get(keys.deal_link(deal_id))
-        if item is None:
-            return None
-        return Link(
-            deal_id=deal_id,
-            opportunity_id=item["opportunity_id"]["S"],
-            catalog=item["catalog"]["S"],
-            synced_fields=json.loads(item["synced_fields"]["S"]),
-            synced_at=item["synced_at"]["S"],
-            snapshot=Snapshot.from_json(json.loads(item["snapshot"]["S"])) if "snapshot" in item else None,
+        return None if item is None else _link_from(deal_id, item)
+
+    def all_links(self) -> list[Link]:
+        """Every deal's link, by deal id: one consistent scan (an operator's question, `cosell plan`)."""
+        condition, values = keys.scan_filter(ItemKind.DEAL_LINK)
+        pages = self._db.get_paginator("scan").paginate(
+            TableName=self._table,
+            FilterExpression=condition,
+            ExpressionAttributeValues=values,
+            ConsistentRead=True,
         )
+        found = [
+            _link_from(keys.object_ids(item)[0], dict(item))
+            for page in pages
+            for item in page.get("Items", [])
+            if keys.kind_of(item) is ItemKind.DEAL_LINK
+        ]
+        return sorted(found, key=lambda link: link.deal_id)
 
     def deal_for_opportunity(self, catalog: str, opportunity_id: str) -> str | None:
         item = self._get(keys.opportunity_link(catalog, opportunity_id))

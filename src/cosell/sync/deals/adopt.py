@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from cosell.aws_errors import error_code
-from cosell.domain.adoption import adopted_snapshot, linked_elsewhere, malformed, unknown, unlinked
+from cosell.domain.adoption import (
+    adopted_snapshot,
+    linked_elsewhere,
+    malformed,
+    unknown,
+    unlinked,
+)
 from cosell.domain.audit import AuditAction, FieldChange
 from cosell.domain.synced_fields import values_of
 from cosell.domain.to_partner_central import map_deal
@@ -25,15 +31,18 @@ from cosell.sync.reporting import audit
 from cosell.sync.solutions.associate import associated
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from cosell.domain.adoption import NotAdoptable
     from cosell.domain.audit import Cause
-    from cosell.domain.to_partner_central import Problem
+    from cosell.domain.deal import DealView
     from cosell.hubspot.models import Deal
-    from cosell.sync.ports import Ports
+    from cosell.sync.ports import Ports, ReadPorts, SyncConfig
 
 
 def adoptable(
-    deal_id: str, opportunity_id: str, ports: Ports, *, by_operator: bool = False
-) -> dict[str, Any] | Problem:
+    deal_id: str, opportunity_id: str, ports: ReadPorts, *, by_operator: bool = False
+) -> dict[str, Any] | NotAdoptable:
     """The opportunity (GetOpportunity) when the deal may be linked to it; otherwise why not. An opportunity
     an operator unlinked the deal from is linked again only by an operator (`by_operator`)."""
     problem = malformed(opportunity_id)
@@ -57,49 +66,45 @@ def adoptable(
     return opportunity
 
 
-def link_existing(deal: Deal, opportunity: dict[str, Any], ports: Ports, cause: Cause, why: str) -> Link:
-    """Link the deal to the opportunity as both are now, and audit it (action `link`, with the fields on
-    which they differ). LinkConflictError when either was linked meanwhile."""
-    config = ports.config
+def adopted_link(view: DealView, opportunity: dict[str, Any], config: SyncConfig, now: datetime) -> Link:
+    """The link of the deal and the opportunity as both are now (not saved)."""
     mapped = map_deal(
-        ports.deals.view(deal),
+        view,
         config.rules,
         config.vocabulary,
-        ports.now().date(),
+        now.date(),
         creating=False,
         has_solution=bool(associated(opportunity)),
     )
     hubspot = values_of(mapped.fields) if mapped.fields is not None else None
-    partner_central = values_of(opportunity)
-    snapshot = adopted_snapshot(hubspot, partner_central)
-    link = Link(
-        deal_id=deal.id,
+    return Link(
+        deal_id=view.deal_id,
         opportunity_id=opportunity["Id"],
         catalog=config.catalog,
         synced_fields=linked_members(opportunity),
-        synced_at=ports.now().isoformat(),
-        snapshot=snapshot,
+        synced_at=now.isoformat(),
+        snapshot=adopted_snapshot(hubspot, values_of(opportunity)),
     )
+
+
+def link_existing(deal: Deal, opportunity: dict[str, Any], ports: Ports, cause: Cause, why: str) -> Link:
+    """Link the deal to the opportunity as both are now, and audit it (action `link`, with the fields on
+    which they differ). LinkConflictError when either was linked meanwhile."""
+    link = adopted_link(ports.deals.view(deal), opportunity, ports.config, ports.now())
     ports.links.save_link(link)
     ports.links.forget_unlinked(deal.id)
     ports.links.clear_problems(deal.id)
-    if hubspot is None:
+    snapshot = link.last_in_step
+    if not snapshot.hubspot:
         differing = "the deal cannot be mapped yet: its fields are compared once it can"
     elif snapshot.unsettled:
         differing = f"the two sides differ on {', '.join(sorted(snapshot.unsettled))}: the conflict strategy settles them"
     else:
         differing = "the two sides agree on every synced field"
-    audit(
-        ports,
-        cause,
-        AuditAction.LINK,
-        deal.id,
-        link,
-        [
-            FieldChange(name, partner_central.get(name), (hubspot or {}).get(name))
-            for name in sorted(snapshot.unsettled)
-            if hubspot is not None
-        ],
-        f"{why}; {differing}",
-    )
+    changes = [
+        FieldChange(name, snapshot.partner_central.get(name), snapshot.hubspot.get(name))
+        for name in sorted(snapshot.unsettled)
+        if snapshot.hubspot
+    ]
+    audit(ports, cause, AuditAction.LINK, deal.id, link, changes, f"{why}; {differing}")
     return link

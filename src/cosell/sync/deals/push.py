@@ -29,7 +29,7 @@ from cosell.domain.stages import stage_to_create
 from cosell.domain.submission import requested
 from cosell.domain.synced_fields import values_of
 from cosell.domain.tag import is_tagged
-from cosell.domain.to_partner_central import Problem, map_deal
+from cosell.domain.to_partner_central import map_deal
 from cosell.hubspot.client import HubSpotNotFoundError
 from cosell.metrics import Refusal
 from cosell.store.state import Link, PendingCreate
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from cosell.domain.solutions import SolutionChoice
     from cosell.domain.to_partner_central import MappingResult
     from cosell.hubspot.models import Deal
-    from cosell.sync.ports import Ports
+    from cosell.sync.ports import CatalogPorts, Ports
 
 
 class PushOutcome(StrEnum):
@@ -114,7 +114,7 @@ class Preflight:
     problems: list[str]
 
 
-def preflight(view: DealView, ports: Ports) -> Preflight:
+def preflight(view: DealView, ports: CatalogPorts) -> Preflight:
     config = ports.config
     today = ports.now().date()
     result = map_deal(view, config.rules, config.vocabulary, today, has_solution=True)
@@ -203,12 +203,12 @@ def _adopt(deal: Deal, opportunity_id: str, ports: Ports, cause: Cause) -> str:
     """The deal names an opportunity: linked to it if it exists and no other deal has it, never a second
     one made (cosell.sync.deals.adopt); otherwise why not, on the deal."""
     # Loaded on first use: few deals name an opportunity before they are linked.
-    from cosell.domain.adoption import refusal_fingerprint
+    from cosell.domain.adoption import NotAdoptable, refusal_fingerprint
     from cosell.sync.deals.adopt import adoptable, link_existing
 
     found = adoptable(deal.id, opportunity_id, ports)
-    if isinstance(found, Problem):
-        problems = [str(found)]
+    if isinstance(found, NotAdoptable):
+        problems = [str(found.problem())]
         seen = refusal_fingerprint(opportunity_id, problems)
         return _report_problems(deal.id, seen, problems, ports, PushOutcome.NOT_ADOPTED, cause)
     link = link_existing(

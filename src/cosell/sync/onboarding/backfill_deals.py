@@ -23,11 +23,11 @@ from functools import partial
 from typing import TYPE_CHECKING, Protocol
 
 from cosell.domain import deal_properties
+from cosell.domain.adoption import NotAdoptable
 from cosell.domain.audit import AuditAction
 from cosell.domain.backfill import Outcome
 from cosell.domain.deal_properties import SyncStatus
 from cosell.domain.tag import is_tagged
-from cosell.domain.to_partner_central import Problem
 from cosell.hubspot.client import BATCH_LIMIT
 from cosell.hubspot.deal_reader import DEAL_PROPERTIES
 from cosell.hubspot.models import SearchFilter
@@ -254,7 +254,7 @@ def _dry_run(backfill: Backfill, deal: Deal, view: DealView | None) -> None:
         return
     named = (deal.get(deal_properties.OPPORTUNITY_ID) or "").strip()
     found = adoptable(deal.id, named, backfill.ports)
-    if isinstance(found, Problem):
-        backfill.record(deal.id, Outcome.INVALID, str(found))
+    if isinstance(found, NotAdoptable):
+        backfill.record(deal.id, Outcome.INVALID, str(found.problem()))
     else:
         backfill.record(deal.id, Outcome.ADOPTED, f"would link to the existing opportunity {named}")

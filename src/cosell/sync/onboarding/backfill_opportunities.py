@@ -23,11 +23,11 @@ from botocore.exceptions import ClientError
 
 from cosell.aws_errors import error_code
 from cosell.domain import deal_properties
+from cosell.domain.adoption import NotAdoptable
 from cosell.domain.audit import AuditAction, FieldChange
 from cosell.domain.backfill import Outcome
 from cosell.domain.claims import ClaimTaken
 from cosell.domain.to_hubspot import deal_from_opportunity
-from cosell.domain.to_partner_central import Problem
 from cosell.hubspot.client import HubSpotNotFoundError
 from cosell.hubspot.models import SearchFilter
 from cosell.partner_central.opportunities import opportunity_summaries
@@ -104,8 +104,8 @@ def _opportunity(backfill: Backfill, summary: OpportunitySummaryTypeDef) -> None
         _audited(backfill, opportunity_id, deal.id, Outcome.INVALID, why)
         return
     found = adoptable(deal.id, opportunity_id, ports)
-    if isinstance(found, Problem):
-        _audited(backfill, opportunity_id, deal.id, Outcome.INVALID, str(found))
+    if isinstance(found, NotAdoptable):
+        _audited(backfill, opportunity_id, deal.id, Outcome.INVALID, found.reason)
         return
     if backfill.options.dry_run:
         backfill.record(opportunity_id, Outcome.ADOPTED, f"would link to deal {deal.id}")
