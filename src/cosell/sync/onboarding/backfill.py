@@ -37,6 +37,8 @@ _THROTTLED_LONGEST_WAIT = 60.0
 # only approximates, so its answer wins; it says nothing of when the window frees, so look again hourly.
 _QUOTA_EXCEEDED_WAIT = 3600.0
 _T = TypeVar("_T")
+# Objects between two reads of the day's write count.
+_QUOTA_REREAD = 10
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,8 @@ class Backfill:
         self._cursors = cursors
         self._writes_used_on = writes_used_on
         self._sleep = sleep
+        self._left_today: tuple[date, int] | None = None  # the day, and what its count left when read
+        self._done_since_read = 0
         self.summary = BackfillSummary(source, options.dry_run)
         self.cursor = self._starting_cursor()
         self.summary.all_runs.update(Counter({Outcome(k): v for k, v in self.cursor.counts.items()}))
@@ -164,9 +168,21 @@ class Backfill:
         )
 
     def writes_left_today(self) -> int:
+        """Read again every few objects (each counted as one write meanwhile), and before each one once few
+        are left: the count is shared with the running sync, and reading it costs a request."""
         options = self.options
-        used = self._writes_used_on(self.ports.now().date())
-        return writes_left_today(used, options.daily_quota, options.reserve)
+        today = self.ports.now().date()
+        read = self._left_today
+        if (
+            read is None
+            or read[0] != today
+            or self._done_since_read >= _QUOTA_REREAD
+            or read[1] <= _QUOTA_REREAD
+        ):
+            used = self._writes_used_on(today)
+            read = self._left_today = (today, writes_left_today(used, options.daily_quota, options.reserve))
+            self._done_since_read = 0
+        return max(0, read[1] - self._done_since_read)
 
     def record(self, object_id: str, outcome: Outcome, detail: str) -> None:
         """One object done, in order: counted, shown, and the cursor past it (saved by `save`)."""
@@ -175,6 +191,7 @@ class Backfill:
         if outcome is Outcome.INVALID:
             self.summary.invalid.append((object_id, detail))
         self.remaining = max(0, self.remaining - 1)
+        self._done_since_read += 1
         counts = {str(o): n for o, n in self.summary.all_runs.items()}
         self.cursor = self.cursor.advanced(object_id, counts)
         self.progress.done(object_id, outcome, detail, self.eta())
