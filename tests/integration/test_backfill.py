@@ -52,6 +52,9 @@ class Recorded:
         self.outcomes.append((object_id, outcome, detail))
         self.events.append(f"done {object_id}")
 
+    def passed(self, object_id: str) -> None:
+        self.events.append(f"passed {object_id}")
+
     def waiting(self, until: datetime, reason: str) -> None:
         self.waits.append((until, reason))
         self.events.append("wait")

@@ -20,7 +20,7 @@ from __future__ import annotations
 import sys
 import time
 import uuid
-from datetime import UTC, date
+from datetime import UTC, date, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -33,7 +33,6 @@ from cosell.sync.onboarding.backfill import DEFAULT_RESERVE, Backfill, BackfillO
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable, Mapping
-    from datetime import datetime
 
     from rich.console import Console
     from rich.progress import Progress as RichBar
@@ -148,7 +147,7 @@ class BarProgress:
 
         self._bar: RichBar = Progress(
             TextColumn("[bold]{task.description}"),
-            BarColumn(),
+            BarColumn(bar_width=20),
             MofNCompleteColumn(),
             TextColumn("{task.fields[counts]}"),
             TextColumn("ETA {task.fields[eta]}"),
@@ -173,28 +172,36 @@ class BarProgress:
         self._counts = {outcome: counts.get(outcome, 0) for outcome in Outcome}
         if resumed:
             self._bar.console.print(f"Resuming the backfill from {self._source}: {self._text()} so far.")
-        self._task = self._bar.add_task(
-            f"backfill from {self._source}", total=total, counts=self._text(), eta=_when(eta)
-        )
+        self._task = self._bar.add_task(self._source, total=total, counts=self._text(), eta=_when(eta))
 
     def done(self, object_id: str, outcome: Outcome, detail: str, eta: datetime) -> None:
         self._counts[outcome] = self._counts.get(outcome, 0) + 1
         if self._task is not None:
             self._bar.update(self._task, advance=1, counts=self._text(), eta=_when(eta))
 
+    def passed(self, object_id: str) -> None:
+        if self._task is not None:
+            task = self._bar.tasks[self._task]
+            self._bar.update(
+                self._task, total=max(task.completed, (task.total or 1) - 1), counts=self._text()
+            )
+
     def waiting(self, until: datetime, reason: str) -> None:
         self._bar.console.print(f"Paused: {reason}. Resuming at {_when(until)} by itself (Ctrl-C stops).")
 
     def _text(self) -> str:
-        remaining = ""
+        counts = [f"{n} {outcome}" for outcome, n in self._counts.items()]
         if self._task is not None:
             task = self._bar.tasks[self._task]
-            remaining = f", {int((task.total or 0) - task.completed)} remaining"
-        return ", ".join(f"{n} {outcome}" for outcome, n in self._counts.items()) + remaining
+            counts.append(f"{int((task.total or 0) - task.completed)} remaining")
+        return " · ".join(counts)
 
 
 def _when(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    """UTC, to the second; the day too when it is not today."""
+    moment = moment.astimezone(UTC)
+    today = datetime.now(UTC).date()
+    return moment.strftime("%H:%M:%S UTC" if moment.date() == today else "%Y-%m-%d %H:%M UTC")
 
 
 def _positive(text: str) -> int:

@@ -66,6 +66,10 @@ class Progress(Protocol):
         ...
 
     def done(self, object_id: str, outcome: Outcome, detail: str, eta: datetime) -> None: ...
+    def passed(self, object_id: str) -> None:
+        """`object_id` was counted in `total` but is not the backfill's (a name that only looks tagged)."""
+        ...
+
     def waiting(self, until: datetime, reason: str) -> None: ...
 
 
@@ -201,6 +205,7 @@ class Backfill:
         or one deleted since): the cursor moves past it, nothing is counted."""
         self.remaining = max(0, self.remaining - 1)
         self.cursor = self.cursor.advanced(object_id, self.cursor.counts)
+        self.progress.passed(object_id)
 
     def save(self, *, finished: bool = False) -> None:
         """Keep the cursor (never in a dry run). `finished`: every object was looked at."""
