@@ -102,7 +102,7 @@ def test_a_deal_naming_an_existing_opportunity_is_linked_and_its_differences_rep
     assert creates(world) == made
 
 
-def test_an_unknown_id_and_an_id_linked_elsewhere_are_explained_on_the_deal_and_nothing_is_created(
+def test_an_unknown_id_and_an_id_linked_elsewhere_are_explained_on_the_deal_until_the_rep_corrects_it(
     world: World,
 ) -> None:
     owner_id = world.create_deal("Fabrikam lake #AWS")
@@ -125,6 +125,16 @@ def test_an_unknown_id_and_an_id_linked_elsewhere_are_explained_on_the_deal_and_
     assert f"opportunity {owned} is already linked to deal {owner_id}" in (copy["aws_sync_error"] or "")
     assert links(world).link_for_deal(copy_id) is None
     assert links(world).deal_for_opportunity(world.stack.catalog, str(owned)) == owner_id
+
+    # The rep corrects the id alone (its change is subscribed): the deal is linked to the one it names now.
+    found = existing_opportunity(
+        world.partner_central, world.integration, world.stack.catalog, unknown_id, {}
+    )
+    world.rep.update_deal(unknown_id, aws_opportunity_id=found)
+    world.settle()
+    assert links(world).deal_for_opportunity(world.stack.catalog, found) == unknown_id
+    assert shown(world, unknown_id)["aws_sync_status"] == "Synced"
+    assert creates(world) == made + 1  # the one the "other tool" made
 
 
 def test_an_operator_links_and_unlinks_with_clear_errors_and_an_audit_trail(

@@ -53,7 +53,6 @@ from cosell.sync.submission.submit import advance_submission
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
-    from datetime import date
 
     from mypy_boto3_partnercentral_selling.type_defs import AssigneeContactTypeDef
 
@@ -66,7 +65,7 @@ if TYPE_CHECKING:
     from cosell.domain.to_partner_central import MappingResult
     from cosell.hubspot.models import Deal
     from cosell.store.state import Link
-    from cosell.sync.ports import Ports, SyncConfig
+    from cosell.sync.ports import Ports, ReadPorts
 
 CONFLICT_RETRIES = 3
 IN_STEP = "in step: nothing to write"
@@ -88,6 +87,11 @@ class Assessment:
     mapped: MappingResult
     hubspot: Values | None  # the deal's values; None when it cannot be mapped
     read: PairReading
+    conflicts: DealConflicts | None  # waiting for an operator, with the choices made
+
+    @property
+    def resolutions(self) -> Mapping[str, Side]:
+        return self.conflicts.resolutions if self.conflicts else {}
 
 
 @dataclass
@@ -145,18 +149,7 @@ def sync_pair(deal: Deal, link: Link, ports: Ports, cause: Cause) -> str:
         opportunity = _opportunity(run)
     # A solution id the deal names that is not in the catalog holds back what needs a solution.
     run.has_solution = bool(associated(opportunity)) and not choice.unknown
-    conflicts = ports.conflicts.get(deal.id)
-    resolutions = conflicts.resolutions if conflicts else {}
-    assessed = assess(
-        view,
-        deal,
-        link,
-        opportunity,
-        config,
-        ports.now().date(),
-        has_solution=run.has_solution,
-        resolutions=resolutions,
-    )
+    assessed = assess(view, deal, link, opportunity, ports, has_solution=run.has_solution)
     mapped = assessed.mapped
     run.problems = [str(problem) for problem in mapped.problems] + run.problems
     run.warnings = list(mapped.warnings)
@@ -171,7 +164,13 @@ def sync_pair(deal: Deal, link: Link, ports: Ports, cause: Cause) -> str:
                 raise
             # Someone wrote in between: read again, decide again.
             read = weigh(
-                view, deal, link, _opportunity(run), assessed.hubspot, config.conflict_policy, resolutions
+                view,
+                deal,
+                link,
+                _opportunity(run),
+                assessed.hubspot,
+                config.conflict_policy,
+                assessed.resolutions,
             )
     else:
         raise RuntimeError(
@@ -183,7 +182,7 @@ def sync_pair(deal: Deal, link: Link, ports: Ports, cause: Cause) -> str:
     pulled = _pull(run, read, [d for d in read.decisions if d.name not in run.unapplied])
     decisions = [d for d in read.decisions if d.name not in run.unapplied]
     snapshot = next_snapshot(link.last_in_step, read.sides, decisions, pulled)
-    _settle_conflicts(run, decisions, conflicts)
+    _settle_conflicts(run, decisions, assessed.conflicts)
     _audit_decisions(run, read, decisions)
     if snapshot != link.last_in_step:
         ports.links.save_snapshot(deal.id, snapshot, ports.now().isoformat())
@@ -206,18 +205,27 @@ def assess(
     deal: Deal,
     link: Link,
     opportunity: dict[str, Any],
-    config: SyncConfig,
-    today: date,
+    ports: ReadPorts,
     *,
     has_solution: bool,
-    resolutions: Mapping[str, Side],
 ) -> Assessment:
     """What the pair's sync decides, from what was read (the sync carries it out; `cosell plan` shows it).
     `has_solution`: the opportunity carries a solution (after this run's associations)."""
+    config = ports.config
+    today = ports.now().date()
     mapped = map_deal(view, config.rules, config.vocabulary, today, creating=False, has_solution=has_solution)
     hubspot = values_of(mapped.fields) if mapped.fields is not None else None
-    read = weigh(view, deal, link, opportunity, hubspot, config.conflict_policy, resolutions)
-    return Assessment(mapped, hubspot, read)
+    conflicts = ports.conflicts.get(deal.id)
+    read = weigh(
+        view,
+        deal,
+        link,
+        opportunity,
+        hubspot,
+        config.conflict_policy,
+        conflicts.resolutions if conflicts else {},
+    )
+    return Assessment(mapped, hubspot, read, conflicts)
 
 
 def weigh(

@@ -129,17 +129,7 @@ def _weighed(
     carried = {*associated(opportunity), *(i for adding, i in steps if adding)} - {
         i for adding, i in steps if not adding
     }
-    conflicts = ports.conflicts.get(deal.id)
-    assessed = assess(
-        view,
-        deal,
-        link,
-        opportunity,
-        config,
-        ports.now().date(),
-        has_solution=bool(carried) and not choice.unknown,
-        resolutions=conflicts.resolutions if conflicts else {},
-    )
+    assessed = assess(view, deal, link, opportunity, ports, has_solution=bool(carried) and not choice.unknown)
     decisions = assessed.read.decisions
     writes = pair_writes(
         decisions, len(steps), assignable=assignee(assessed.mapped.fields or {}, config.rules) is not None
