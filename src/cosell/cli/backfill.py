@@ -58,7 +58,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--since", type=date.fromisoformat, metavar="YYYY-MM-DD", help="created on or after")
     parser.add_argument(
         "--reserve",
-        type=_not_negative,
+        type=_reserve,
         default=DEFAULT_RESERVE,
         metavar="N",
         help=f"Partner Central writes a day left to the running sync (default {DEFAULT_RESERVE:,} of "
@@ -211,8 +211,9 @@ def _positive(text: str) -> int:
     return value
 
 
-def _not_negative(text: str) -> int:
+def _reserve(text: str) -> int:
+    """At least 0, and less than the quota: the backfill needs a write a day."""
     value = int(text)
-    if value < 0:
+    if not 0 <= value < DAILY_WRITE_QUOTA:
         raise ValueError(text)
     return value
