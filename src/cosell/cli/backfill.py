@@ -17,6 +17,7 @@ Exit status: 0 every object looked at; 1 stopped by --limit before the end; 2 a 
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 import uuid
@@ -31,7 +32,6 @@ from cosell.store.pacer import DAILY_WRITE_QUOTA, WRITES, used_on
 from cosell.sync.onboarding.backfill import DEFAULT_RESERVE, Backfill, BackfillOptions
 
 if TYPE_CHECKING:
-    import argparse
     from collections.abc import Callable, Mapping
 
     from rich.console import Console
@@ -205,15 +205,13 @@ def _when(moment: datetime) -> str:
 
 
 def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise ValueError(text)
-    return value
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
+    return int(text)
 
 
 def _reserve(text: str) -> int:
     """At least 0, and less than the quota: the backfill needs a write a day."""
-    value = int(text)
-    if not 0 <= value < DAILY_WRITE_QUOTA:
-        raise ValueError(text)
-    return value
+    if not text.isdigit() or int(text) >= DAILY_WRITE_QUOTA:
+        raise argparse.ArgumentTypeError(f"{text!r}: a whole number from 0 to {DAILY_WRITE_QUOTA - 1:,}")
+    return int(text)
