@@ -18,7 +18,7 @@ Measured, all from the emulators' own records:
 - HubSpot requests per deal: every request the app's token made during the backfill (the HubSpot emulator's
   request log), over the deals (target 0.05 or less);
 - deals failed by throttling: deals left without an opportunity, and the calls Partner Central throttled
-  (each sent again by the backfill).
+  (each sent again); deals with more than one opportunity (there should be none).
 Prints one table; the functions log at ERROR only.
 """
 
@@ -28,6 +28,7 @@ import argparse
 import logging
 import sys
 import time
+from collections import Counter
 from datetime import datetime
 from functools import cached_property
 
@@ -102,8 +103,11 @@ def main() -> int:
         creates = control.calls("CreateOpportunity")
         answered = sorted(datetime.fromisoformat(c["Time"]) for c in creates if c["Error"] is None)
         throttled = sum(1 for c in creates if c["Error"] == "ThrottlingException")
-        named = {str(o.get("PartnerOpportunityIdentifier")) for o in control.opportunities(stack.catalog)}
-        left_out = [deal_id for deal_id in deals if deal_id not in named]
+        named = Counter(
+            str(o.get("PartnerOpportunityIdentifier")) for o in control.opportunities(stack.catalog)
+        )
+        left_out = [deal_id for deal_id in deals if not named[deal_id]]
+        doubled = [deal_id for deal_id in deals if named[deal_id] > 1]
 
     span = (answered[-1] - answered[0]).total_seconds()
     rate = (len(answered) - 1) / span if span else float("nan")
@@ -115,12 +119,13 @@ def main() -> int:
         ("HubSpot requests by the backfill", str(app_requests)),
         ("HubSpot requests per deal", f"{app_requests / args.deals:.4f}"),
         ("deals failed by throttling (left without an opportunity)", str(len(left_out))),
+        ("deals with more than one opportunity", str(len(doubled))),
         (f"wall seconds (clock scale {args.clock_scale:g})", f"{wall:.0f}"),
     ]
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         print(f"{name:<{width}}  {value}")
-    return 0 if code == 0 and not left_out else 1
+    return 0 if code == 0 and not left_out and not doubled else 1
 
 
 if __name__ == "__main__":
