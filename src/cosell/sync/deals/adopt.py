@@ -54,7 +54,6 @@ def adoptable(
         return linked_elsewhere(opportunity_id, owner)
     if not by_operator and ports.links.unlinked_from(deal_id) == opportunity_id:
         return unlinked(opportunity_id, deal_id)
-    ports.read_pacer.acquire()
     try:
         opportunity = dict(ports.partner_central.get_opportunity(Catalog=catalog, Identifier=opportunity_id))
     except ClientError as error:

@@ -148,7 +148,6 @@ def push_new(deal: Deal, view: DealView, ports: Ports, cause: Cause) -> str:
         # before it forgets its recorded create, so a claim taken after that sees the link here.
         ports.links.forget_create(deal_id)
         return sync_pair(ports.deals.read_deal(deal_id), linked, ports, cause)
-    ports.write_pacer.acquire()
     try:
         created = ports.partner_central.create_opportunity(
             Catalog=config.catalog, ClientToken=pending.client_token, **pending.fields

@@ -58,7 +58,7 @@ def backfill_opportunities(backfill: Backfill, hubspot: DealSource) -> BackfillS
     }
     if backfill.options.since is not None:
         request["CreatedDate"] = {"AfterCreatedDate": datetime.combine(backfill.options.since, time(), UTC)}
-    listed = opportunity_summaries(ports.partner_central, request, pace=ports.read_pacer.acquire)
+    listed = opportunity_summaries(ports.partner_central, request)
     after = backfill.cursor.after
     todo = sorted(
         (s for s in listed if after is None or _order(s["Id"]) > _order(after)), key=lambda s: _order(s["Id"])
@@ -131,7 +131,6 @@ def _make_deal(backfill: Backfill, opportunity_id: str) -> None:
         backfill.record(opportunity_id, Outcome.CREATED, "would make its deal")
         return
     config = ports.config
-    ports.read_pacer.acquire()
     opportunity = dict(
         ports.partner_central.get_opportunity(Catalog=config.catalog, Identifier=opportunity_id)
     )
@@ -163,7 +162,6 @@ def _make_deal(backfill: Backfill, opportunity_id: str) -> None:
 def _aws_summary(backfill: Backfill, opportunity_id: str) -> dict[str, Any]:
     """What AWS says of the opportunity; of one AWS has not seen, only that it is a partner's."""
     ports = backfill.ports
-    ports.read_pacer.acquire()
     try:
         summary = dict(
             ports.partner_central.get_aws_opportunity_summary(

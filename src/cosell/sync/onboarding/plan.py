@@ -48,7 +48,7 @@ def plan(ports: PlanPorts) -> Plan:
         _unlinked(deal_id, ports) for deal_id in ports.deals.tagged_deal_ids() if deal_id not in linked
     ]
     taken = {entry.opportunity_id for entry in entries}
-    every = opportunity_summaries(ports.partner_central, {"Catalog": catalog}, pace=ports.read_pacer.acquire)
+    every = opportunity_summaries(ports.partner_central, {"Catalog": catalog})
     entries += [
         PlanEntry(
             Step.NOTHING,
@@ -148,7 +148,6 @@ def _weighed(
 
 
 def _opportunity(opportunity_id: str, ports: PlanPorts) -> dict[str, Any] | None:
-    ports.read_pacer.acquire()
     try:
         opportunity = dict(
             ports.partner_central.get_opportunity(Catalog=ports.config.catalog, Identifier=opportunity_id)
