@@ -12,7 +12,7 @@ import urllib3
 from cosell.hubspot.client import HubSpotClient
 from cosell.hubspot.signature import sign_v3
 from cosell_local.demo.rep import Rep
-from cosell_local.partner_central import EmulatorConfig
+from cosell_local.partner_central import EmulatorConfig, QuotaConfig
 from cosell_local.runner import LocalStack
 
 if TYPE_CHECKING:
@@ -114,15 +114,21 @@ class World:
         )
 
 
-def running_stack(parameters: dict[str, str] | None = None) -> Iterator[LocalStack]:
-    """The e2e tests' local stack: compressed clocks, schedules run by the test, a rep signed in."""
+def running_stack(
+    parameters: dict[str, str] | None = None, quotas: QuotaConfig | None = None, **options: Any
+) -> Iterator[LocalStack]:
+    """The e2e tests' local stack: compressed clocks, schedules run by the test, a rep signed in; `options`
+    as LocalStack takes them."""
     with LocalStack(
         queue_time_scale=200,
         hubspot_time_scale=100,
         poll_in_background=False,
         run_schedules=False,
-        partner_central=EmulatorConfig(tick_seconds=0, task_delay_seconds=0.1),
+        partner_central=EmulatorConfig(
+            tick_seconds=0, task_delay_seconds=0.1, quotas=quotas or QuotaConfig()
+        ),
         parameters=parameters,
+        **options,
     ) as running:
         Rep.sign_in(running.hubspot)
         yield running

@@ -21,13 +21,13 @@ from cosell.cli.audit import read_export
 from cosell.cli.main import main as cosell
 from cosell.domain.audit import AuditAction
 from cosell.handlers import runtime
-from cosell.partner_central.schema import update_members
 from cosell.store.audit import AuditStore
 from cosell.store.conflicts import ConflictStore
 from cosell_local.demo.rep import Rep
 from cosell_local.partner_central import EmulatorConfig
 from cosell_local.runner import LocalStack
 from tests.e2e.conftest import World
+from tests.support.partner_central import console_update
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -108,29 +108,11 @@ class Pair:
         )
 
     def console_update(self, change: Callable[[dict[str, Any]], None]) -> None:
-        """A partner user edits the opportunity in Partner Central: read, change, write the whole record."""
-        record = self.opportunity()
-        body = {
-            name: value
-            for name, value in record.items()
-            if name in update_members() and name not in ("Catalog", "Identifier", "LastModifiedDate")
-        }
-        for name in ("ReviewStatus", "ReviewComments", "ReviewStatusReason", "NextStepsHistory"):
-            body["LifeCycle"].pop(name, None)
-        change(body)
-        for _attempt in range(5):
-            try:
-                self.world.partner_central.update_opportunity(
-                    Catalog=self.world.stack.catalog,
-                    Identifier=self.opportunity_id,
-                    LastModifiedDate=record["LastModifiedDate"],
-                    **body,
-                )
-                self.console_writes += 1
-                return
-            except self.world.partner_central.exceptions.ThrottlingException:
-                time.sleep(1)  # the partner's 1 write/s is shared with cosell's own writes
-        raise AssertionError("Partner Central kept throttling the console user")
+        """A partner user edits the opportunity in Partner Central."""
+        console_update(
+            self.world.partner_central, self.control, self.world.stack.catalog, self.opportunity_id, change
+        )
+        self.console_writes += 1
 
     def settle(self) -> None:
         self.world.stack.process_queue_until_idle(timeout=60)

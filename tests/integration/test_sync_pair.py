@@ -152,6 +152,13 @@ def test_a_survivor_of_a_merge_takes_over_the_link_even_before_the_merge_event_i
 def test_a_copy_of_a_linked_deal_carrying_its_opportunity_id_does_not_take_the_link(world: SyncWorld) -> None:
     original_id, opportunity_id = linked(world)
     copy_id = world.create_deal("BigCorp Cloud Migration (copy) #AWS", aws_opportunity_id=opportunity_id)
-    push_deal(copy_id, world.ports())
+    assert push_deal(copy_id, world.ports()) is PushOutcome.NOT_ADOPTED
     assert world.store.deal_for_opportunity(CATALOG, opportunity_id) == original_id
-    assert len(world.opportunities()) == 2  # the copy is a deal of its own
+    assert world.store.link_for_deal(copy_id) is None
+    assert len(world.opportunities()) == 1  # nothing made until the rep clears or corrects the id
+    shown = status(world, copy_id)
+    assert shown["aws_sync_status"] == "Error"
+    assert (
+        f"opportunity {opportunity_id} is already linked to deal {original_id}; one opportunity syncs with one "
+        "deal" in (shown["aws_sync_error"] or "")
+    )

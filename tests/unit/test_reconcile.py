@@ -9,6 +9,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cosell.domain.adoption import adopted_snapshot
 from cosell.domain.reconcile import (
     Action,
     ConflictPolicy,
@@ -296,3 +297,32 @@ def test_only_changed_fields_are_decided_and_a_one_sided_change_is_never_a_confl
         assert decision.conflict == (
             hubspot_changed and partner_central_changed and decision.action is not Action.AGREE
         )
+
+
+def test_an_adopted_pair_decides_each_difference_as_a_conflict_until_it_is_settled() -> None:
+    now = sides({"title": "Cloud move"}, {"stage": "Prospect"})
+    adopted = adopted_snapshot(now.hubspot, now.partner_central)
+    assert adopted.unsettled == {"title", "stage"}
+    assert Snapshot.from_json(adopted.to_json()) == adopted
+
+    decisions = decide(now, adopted, ConflictPolicy(Strategy.HUBSPOT_WINS, {"stage": Strategy.MANUAL}))
+    by_name = {d.name: d for d in decisions}
+    assert set(by_name) == {"title", "stage"}  # the fields both sides hold alike are not decided
+    assert (by_name["title"].action, by_name["title"].winner) == (Action.PUSH, Side.HUBSPOT)
+    assert by_name["stage"].action is Action.MANUAL
+    after = next_snapshot(adopted, now, decisions, None)
+    assert after.unsettled == {"stage"}  # waits for an operator; the title is settled
+    pushed = sides({"title": "Cloud move"}, {"title": "Cloud move", "stage": "Prospect"})
+    assert [d.name for d in decide(pushed, after, ConflictPolicy(Strategy.HUBSPOT_WINS))] == ["stage"]
+
+
+def test_an_adopted_deal_that_cannot_be_mapped_compares_every_field_once_it_can() -> None:
+    now = sides(partner_central={"city": "Hamburg"})
+    adopted = adopted_snapshot(None, now.partner_central)
+    assert adopted.unsettled == {synced.name for synced in FIELDS}
+    (decision,) = [d for d in decide(now, adopted, ConflictPolicy()) if d.action is not Action.AGREE]
+    assert (decision.name, decision.conflict) == ("city", True)
+
+
+def test_a_snapshot_without_unsettled_fields_keeps_its_stored_form() -> None:
+    assert IN_STEP.to_json() == {"hubspot": BASE, "partner_central": BASE}

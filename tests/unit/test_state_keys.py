@@ -67,6 +67,13 @@ def cases(first: str, second: str, day: date) -> list[Case]:
             "state",
         ),
         Case(ItemKind.FAILURE, keys.failure(first), f"failure#{first}", "last"),
+        Case(ItemKind.UNLINKED, keys.unlinked(first), f"deal#{first}", "unlinked"),
+        Case(
+            ItemKind.BACKFILL_CURSOR,
+            keys.backfill_cursor(first, second),
+            f"backfill#{first}#{second}",
+            "cursor",
+        ),
     ]
 
 
@@ -94,6 +101,8 @@ def test_keys_as_tables_hold_them() -> None:
         ({"S": "notification#42"}, {"S": "sent"}),
         ({"S": "engagement#42#O-7"}, {"S": "state"}),
         ({"S": "failure#42"}, {"S": "last"}),
+        ({"S": "deal#42"}, {"S": "unlinked"}),
+        ({"S": "backfill#42#O-7"}, {"S": "cursor"}),
     ]
 
 

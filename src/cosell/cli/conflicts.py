@@ -95,7 +95,7 @@ def resources_of_stack(
 # --- rendering ---
 
 
-def _label(name: str) -> str:
+def field_label(name: str) -> str:
     synced = BY_NAME.get(name)
     return f"{name} ({synced.label})" if synced else name
 
@@ -107,7 +107,7 @@ def _moment(text: str) -> str:
         return text
 
 
-def _one_line(value: Any) -> str:
+def one_line(value: Any) -> str:
     return value_text(value).replace("\r\n", "\n").replace("\n", " ↵ ")
 
 
@@ -122,9 +122,9 @@ def render_text(waiting: Sequence[DealConflicts]) -> str:
         ]
         for conflict in deal.fields:
             lines += [
-                f"  {_label(conflict.field)}",
-                f"    HubSpot:          {_one_line(conflict.hubspot)}",
-                f"    Partner Central:  {_one_line(conflict.partner_central)}",
+                f"  {field_label(conflict.field)}",
+                f"    HubSpot:          {one_line(conflict.hubspot)}",
+                f"    Partner Central:  {one_line(conflict.partner_central)}",
             ]
             chosen = deal.resolutions.get(conflict.field)
             if chosen is not None:
@@ -173,15 +173,15 @@ def _outcome(conflict: FieldConflict, side: Side) -> str:
     synced = BY_NAME.get(conflict.field)
     if side is Side.HUBSPOT:
         return (
-            f"HubSpot's {_one_line(conflict.hubspot)} will be sent to Partner Central "
+            f"HubSpot's {one_line(conflict.hubspot)} will be sent to Partner Central "
             "(held while AWS reviews the opportunity)"
         )
     if synced is not None and not synced.pulled:
         return (
-            f"Partner Central keeps {_one_line(conflict.partner_central)}; the deal is left as it is "
+            f"Partner Central keeps {one_line(conflict.partner_central)}; the deal is left as it is "
             "(HubSpot does not take this field back)"
         )
-    return f"Partner Central's {_one_line(conflict.partner_central)} will be written to the deal"
+    return f"Partner Central's {one_line(conflict.partner_central)} will be written to the deal"
 
 
 # --- resolving ---
@@ -329,7 +329,7 @@ def _resolve(args: argparse.Namespace, session: boto3.Session, resources: Confli
     resolved = resolution.resolved
     by_field = {conflict.field: conflict for conflict in resolved.fields}
     lines = [f"Deal {resolved.deal_id} ↔ opportunity {resolved.opportunity_id} ({resolved.catalog}):"]
-    lines += [f"  {_label(name)}: {_outcome(by_field[name], side)}" for name, side in choices.items()]
+    lines += [f"  {field_label(name)}: {_outcome(by_field[name], side)}" for name, side in choices.items()]
     open_fields = [
         conflict.field for conflict in resolved.fields if conflict.field not in resolved.resolutions
     ]

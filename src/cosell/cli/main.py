@@ -26,8 +26,18 @@ _OPERATOR_COMMANDS = {
     "status": ("cosell.cli.status", "sync health: links, errors by reason, DLQ depth, quota used today"),
     "audit": ("cosell.cli.audit", "what the sync wrote or decided, per deal or opportunity; exports"),
     "conflicts": ("cosell.cli.conflicts", "manual conflicts waiting for an operator: list them, pick a side"),
+    "link": ("cosell.cli.link", "link a deal to a Partner Central opportunity that already exists"),
+    "plan": (
+        "cosell.cli.plan",
+        "what a sync would do now, per deal and opportunity, and its cost; writes nothing",
+    ),
+    "unlink": ("cosell.cli.unlink", "stop syncing a deal and its opportunity (both stay as they are)"),
     "dlq": ("cosell.cli.dlq", "the dead-letter queue: list, show, replay or drop its messages"),
     "privacy": ("cosell.cli.privacy", "personal data: erase one person from cosell's tables"),
+    "backfill": (
+        "cosell.cli.backfill",
+        "what existed before cosell: tagged deals get their opportunity, opportunities their deal (resumable)",
+    ),
     "solutions": (
         "cosell.cli.solutions",
         "the solution catalog, and which solutions a deal's opportunity would carry (and why)",

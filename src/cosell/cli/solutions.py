@@ -20,17 +20,21 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from cosell.domain.solution_search import InvalidRequestError
 
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
+    from cosell.config.sync import FunctionSettings
     from cosell.domain.solutions import Solution
     from cosell.handlers.runtime import Runtime
     from cosell.sync.solutions.browse import DealMatches
+
+
+_Ports = TypeVar("_Ports")
 
 
 class _StandardError:
@@ -43,16 +47,16 @@ class _StandardError:
         sys.stderr.flush()
 
 
-def operator_ports() -> Runtime:
-    """The functions' ports, from the functions' environment. Their JSON log lines (a HubSpot retry, say) go to
-    stderr: stdout is the command's answer."""
+def operator_ports(kind: Callable[[FunctionSettings], _Ports]) -> _Ports:
+    """The functions' ports (`kind`: `Runtime` or a kind of it), from the functions' environment. Their JSON
+    log lines (a HubSpot retry, say) go to stderr: stdout is the command's answer."""
     from cosell.config.sync import load_settings
-    from cosell.handlers.runtime import Runtime, logger
+    from cosell.handlers.runtime import logger
 
     handler = logger.registered_handler
     if isinstance(handler, logging.StreamHandler):
         handler.setStream(_StandardError())
-    return Runtime(load_settings())
+    return kind(load_settings())
 
 
 def render_catalog(catalog: str, solutions: Sequence[Solution], *, every_status: bool) -> str:
@@ -117,7 +121,9 @@ def run(args: argparse.Namespace) -> int:
     from cosell.sync.solutions.browse import NotFoundError
 
     try:
-        exit_code: int = args.act(args, operator_ports())
+        from cosell.handlers.runtime import Runtime
+
+        exit_code: int = args.act(args, operator_ports(Runtime))
     except (InvalidRequestError, NotFoundError) as error:
         print(error, file=sys.stderr)
         return 2

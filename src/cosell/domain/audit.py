@@ -36,6 +36,9 @@ class AuditAction(StrEnum):
     CONFLICT = "conflict"  # both sides changed a field; `detail` says how it was settled
     RESOLVE = "resolve"  # an operator settled a manual conflict
     ERROR = "error"  # a write refused or a deal that cannot sync, with the reason
+    # Links made or undone without a create: an opportunity that already existed (cosell link, adoption).
+    LINK = "link"  # `changes`: the fields on which the two sides differed (Partner Central → HubSpot)
+    UNLINK = "unlink"  # an operator's cosell unlink
     # An operator's hand on the queue (cosell dlq).
     REPLAY = "replay"  # a dead-letter message put back on the sync queue
     DROP = "drop"  # a dead-letter message deleted

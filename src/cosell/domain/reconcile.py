@@ -66,17 +66,29 @@ class ConflictPolicy:
 class Snapshot:
     """Each side's values when the pair was last in step. A field missing from `hubspot` has no memory yet
     (a link made from an AWS referral): pulled fields start from Partner Central's value (the deal was made
-    from it), the others from the deal's current value."""
+    from it), the others from the deal's current value.
+
+    `unsettled`: fields the two sides have never agreed on (a deal and an opportunity that both existed before
+    they were linked, cosell.sync.deals.adopt). Each is decided as changed on both sides, so a difference is a
+    conflict its strategy settles, until it is settled."""
 
     hubspot: Values
     partner_central: Values
+    unsettled: frozenset[str] = frozenset()
 
     def to_json(self) -> dict[str, Any]:
-        return {"hubspot": self.hubspot, "partner_central": self.partner_central}
+        data: dict[str, Any] = {"hubspot": self.hubspot, "partner_central": self.partner_central}
+        if self.unsettled:
+            data["unsettled"] = sorted(self.unsettled)
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Snapshot:
-        return cls(dict(data.get("hubspot") or {}), dict(data.get("partner_central") or {}))
+        return cls(
+            dict(data.get("hubspot") or {}),
+            dict(data.get("partner_central") or {}),
+            frozenset(data.get("unsettled") or ()),
+        )
 
 
 @dataclass(frozen=True)
@@ -127,7 +139,9 @@ def decide(
     for synced in FIELDS:
         name = synced.name
         hubspot = sides.hubspot.get(name)
-        if name in snapshot.hubspot:
+        if name in snapshot.unsettled:
+            hubspot_changed = True  # never in step: as if both sides had changed it (see Snapshot)
+        elif name in snapshot.hubspot:
             hubspot_changed = hubspot != snapshot.hubspot[name]
         elif synced.pulled:
             # No memory of the deal yet (a link made from an AWS referral): the deal was made from the
@@ -136,7 +150,9 @@ def decide(
         else:
             hubspot_changed = False  # the deal's own value is the starting point
         partner_central = sides.partner_central.get(name)
-        partner_central_changed = partner_central != snapshot.partner_central.get(name)
+        partner_central_changed = (
+            name in snapshot.unsettled or partner_central != snapshot.partner_central.get(name)
+        )
         if hubspot_changed or partner_central_changed:
             decisions.append(
                 _decide_field(
@@ -238,7 +254,8 @@ def next_snapshot(
             hubspot[name] = decision.hubspot
             partner_central[name] = decision.partner_central
         # HOLD and MANUAL: neither memory moves, so the change is still a change at the next run.
-    return Snapshot(hubspot, partner_central)
+    settled = {d.name for d in decisions if d.action not in (Action.HOLD, Action.MANUAL)}
+    return Snapshot(hubspot, partner_central, snapshot.unsettled - settled)
 
 
 def changes_of(decisions: Sequence[FieldDecision], *, to_partner_central: bool) -> list[FieldChange]:

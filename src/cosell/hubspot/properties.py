@@ -94,6 +94,8 @@ WEBHOOK_SUBSCRIPTIONS = (
             *SUBMISSION_REQUEST,
             INVITATION_DECISION,
             REJECTION_REASON,
+            # cosell writes it once a pair is linked; before that, the rep names an opportunity to adopt.
+            OPPORTUNITY_ID,
         )
     ),
     *(f"company.propertyChange:{name}" for name in COMPANY_PROPERTIES),
@@ -135,7 +137,7 @@ def _choice(
 
 def deal_properties(vocabulary: Vocabulary) -> list[PropertyDefinition]:
     return [
-        _text(OPPORTUNITY_ID, "AWS opportunity ID", "Partner Central opportunity linked to this deal (set by cosell)."),
+        _text(OPPORTUNITY_ID, "AWS opportunity ID", "Partner Central opportunity linked to this deal (set by cosell; set it yourself to link one that already exists)."),
         _text(OPPORTUNITY_URL, "AWS opportunity link", "Where to open the opportunity in Partner Central."),
         _choice(SYNC_STATUS, "AWS sync status", "Synced, Pending or Error (set by cosell).", SYNC_STATUSES, multiple=False),
         _text(SYNC_ERROR, "AWS sync error", "Why the deal could not sync, and what to fix.", "textarea"),

@@ -22,10 +22,14 @@ Items, one partition per object unless said otherwise (pk / sk):
   what they show, and the last snapshot revision noted on them for each resource.
 - `failure#<digest>` / `last`: how often a queue message (by the digest of its body) failed and its last error,
   kept 14 days (a dead-letter queue's longest retention), for `cosell dlq`.
+- `deal#<id>` / `unlinked`: the opportunity an operator unlinked the deal from (`cosell unlink`), so the deal,
+  still naming it, is not linked to it again on its own.
+- `backfill#<catalog>#<source>` / `cursor`: how far `cosell backfill` got from one side (`hubspot`,
+  `partner-central`): the last object done, its filter and counts, so a stopped run resumes there.
 
 These keys are what existing tables hold: changing one orphans every item written with it. What an item holds
 besides its key is its store's business (cosell.store.state, .conflicts, .invitations, .pacer, .solutions,
-.submissions, .notifications, .engagements, .failures).
+.submissions, .notifications, .engagements, .failures, .backfill).
 """
 
 from __future__ import annotations
@@ -64,6 +68,8 @@ class ItemKind(Enum):
     NOTIFICATION = auto()
     ENGAGEMENT = auto()
     FAILURE = auto()
+    UNLINKED = auto()
+    BACKFILL_CURSOR = auto()
 
 
 _CONFLICTS_PARTITION = "conflicts"
@@ -83,6 +89,8 @@ _LAYOUTS: dict[ItemKind, tuple[str, str]] = {
     ItemKind.NOTIFICATION: ("notification#", "sent"),
     ItemKind.ENGAGEMENT: ("engagement#", "state"),
     ItemKind.FAILURE: ("failure#", "last"),
+    ItemKind.UNLINKED: ("deal#", "unlinked"),
+    ItemKind.BACKFILL_CURSOR: ("backfill#", "cursor"),
 }
 _KINDS_BY_LAYOUT = {layout: kind for kind, layout in _LAYOUTS.items()}
 
@@ -150,6 +158,14 @@ def engagement(catalog: str, engagement_id: str) -> dict[str, AttributeValueType
 
 def failure(digest: str) -> dict[str, AttributeValueTypeDef]:
     return _object_key(ItemKind.FAILURE, digest)
+
+
+def unlinked(deal_id: str) -> dict[str, AttributeValueTypeDef]:
+    return _object_key(ItemKind.UNLINKED, deal_id)
+
+
+def backfill_cursor(catalog: str, source: str) -> dict[str, AttributeValueTypeDef]:
+    return _object_key(ItemKind.BACKFILL_CURSOR, catalog, source)
 
 
 def all_conflicts() -> tuple[str, dict[str, AttributeValueTypeDef]]:

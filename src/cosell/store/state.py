@@ -18,6 +18,8 @@ from cosell.store import keys
 from cosell.store.keys import ItemKind
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from mypy_boto3_dynamodb.client import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
 
@@ -45,6 +47,25 @@ class Link:
             return self.snapshot
         values = values_of(self.synced_fields)
         return Snapshot(dict(values), dict(values))
+
+
+# The opportunity members a link made from an existing opportunity keeps as its `synced_fields` (what
+# CreateOpportunity and UpdateOpportunity can carry).
+LINKED_MEMBERS = (
+    "Customer",
+    "Project",
+    "LifeCycle",
+    "OpportunityType",
+    "PrimaryNeedsFromAws",
+    "NationalSecurity",
+)
+
+
+def linked_members(opportunity: Mapping[str, Any]) -> dict[str, Any]:
+    """An opportunity (GetOpportunity) as a link's `synced_fields`: its LINKED_MEMBERS, as JSON values."""
+    members = {name: opportunity[name] for name in LINKED_MEMBERS if name in opportunity}
+    loaded: dict[str, Any] = json.loads(json.dumps(members, default=str))  # DateTimes as ISO text
+    return loaded
 
 
 @dataclass(frozen=True)
@@ -79,6 +100,18 @@ def _link_item(link: Link) -> dict[str, AttributeValueTypeDef]:
     return item
 
 
+def _link_from(deal_id: str, item: dict[str, Any]) -> Link:
+    return Link(
+        deal_id=deal_id,
+        opportunity_id=item["opportunity_id"]["S"],
+        catalog=item["catalog"]["S"],
+        synced_fields=json.loads(item["synced_fields"]["S"]),
+        synced_at=item["synced_at"]["S"],
+        snapshot=Snapshot.from_json(json.loads(item["snapshot"]["S"])) if "snapshot" in item else None,
+        warnings=tuple(json.loads(item["warnings"]["S"])) if "warnings" in item else (),
+    )
+
+
 _TRANSACTION_ATTEMPTS = 5
 
 
@@ -107,17 +140,24 @@ class StateStore:
 
     def link_for_deal(self, deal_id: str) -> Link | None:
         item = self._get(keys.deal_link(deal_id))
-        if item is None:
-            return None
-        return Link(
-            deal_id=deal_id,
-            opportunity_id=item["opportunity_id"]["S"],
-            catalog=item["catalog"]["S"],
-            synced_fields=json.loads(item["synced_fields"]["S"]),
-            synced_at=item["synced_at"]["S"],
-            snapshot=Snapshot.from_json(json.loads(item["snapshot"]["S"])) if "snapshot" in item else None,
-            warnings=tuple(json.loads(item["warnings"]["S"])) if "warnings" in item else (),
+        return None if item is None else _link_from(deal_id, item)
+
+    def all_links(self) -> list[Link]:
+        """Every deal's link, by deal id: one consistent scan (an operator's question, `cosell plan`)."""
+        condition, values = keys.scan_filter(ItemKind.DEAL_LINK)
+        pages = self._db.get_paginator("scan").paginate(
+            TableName=self._table,
+            FilterExpression=condition,
+            ExpressionAttributeValues=values,
+            ConsistentRead=True,
         )
+        found = [
+            _link_from(keys.object_ids(item)[0], dict(item))
+            for page in pages
+            for item in page.get("Items", [])
+            if keys.kind_of(item) is ItemKind.DEAL_LINK
+        ]
+        return sorted(found, key=lambda link: link.deal_id)
 
     def deal_for_opportunity(self, catalog: str, opportunity_id: str) -> str | None:
         item = self._get(keys.opportunity_link(catalog, opportunity_id))
@@ -216,6 +256,61 @@ class StateStore:
                 ":synced_at": {"S": synced_at},
             },
         )
+
+    def unlink(self, deal_id: str, at: str) -> Link:
+        """An operator's unlink: both link items go, in one transaction with a record of the opportunity the
+        deal was unlinked from (keys.unlinked). LinkConflictError when the deal has no link, or it changed
+        meanwhile."""
+        link = self.link_for_deal(deal_id)
+        if link is None:
+            raise LinkConflictError(f"deal {deal_id} is linked to no opportunity")
+        try:
+            self._db.transact_write_items(
+                TransactItems=[
+                    {
+                        "Delete": {
+                            "TableName": self._table,
+                            "Key": keys.deal_link(deal_id),
+                            "ConditionExpression": "opportunity_id = :opportunity",
+                            "ExpressionAttributeValues": {":opportunity": {"S": link.opportunity_id}},
+                        }
+                    },
+                    {
+                        "Delete": {
+                            "TableName": self._table,
+                            "Key": keys.opportunity_link(link.catalog, link.opportunity_id),
+                            "ConditionExpression": "deal_id = :deal",
+                            "ExpressionAttributeValues": {":deal": {"S": deal_id}},
+                        }
+                    },
+                    {
+                        "Put": {
+                            "TableName": self._table,
+                            "Item": {
+                                **keys.unlinked(deal_id),
+                                "opportunity_id": {"S": link.opportunity_id},
+                                "catalog": {"S": link.catalog},
+                                "unlinked_at": {"S": at},
+                            },
+                        }
+                    },
+                ]
+            )
+        except ClientError as error:
+            if not _condition_failed(error):
+                raise
+            raise LinkConflictError(
+                f"deal {deal_id}'s link changed meanwhile; nothing was unlinked"
+            ) from None
+        return link
+
+    def unlinked_from(self, deal_id: str) -> str | None:
+        """The opportunity an operator last unlinked the deal from, if any."""
+        item = self._get(keys.unlinked(deal_id))
+        return item["opportunity_id"]["S"] if item else None
+
+    def forget_unlinked(self, deal_id: str) -> None:
+        self._db.delete_item(TableName=self._table, Key=keys.unlinked(deal_id))
 
     # --- pending creates ---
 

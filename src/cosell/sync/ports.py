@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from cosell.domain.solutions import Solution
     from cosell.domain.vocabulary import Vocabulary
     from cosell.hubspot.crm import HubSpotCrm
+    from cosell.hubspot.deal_reader import DealAssociations
     from cosell.hubspot.models import Deal
     from cosell.queue.messages import SyncRequest
     from cosell.store.conflicts import DealConflicts
@@ -44,6 +45,16 @@ class DealReading(Protocol):
 
     def read_deal(self, deal_id: str) -> Deal: ...
     def view(self, deal: Deal) -> DealView: ...
+    def associations(self, deal_ids: Sequence[str]) -> DealAssociations: ...
+    def views(
+        self, deals: Sequence[Deal], associations: DealAssociations | None = None
+    ) -> dict[str, DealView]: ...
+
+
+class TaggedDealReading(DealReading, Protocol):
+    """And every deal the sync takes (cosell.hubspot.deal_reader.DealReader)."""
+
+    def tagged_deal_ids(self) -> list[str]: ...
 
 
 class OpportunityFinder(Protocol):
@@ -61,13 +72,23 @@ class RequestQueue(Protocol):
     def defer(self, receipt_handles: Sequence[str], seconds: int) -> None: ...
 
 
-class LinkStore(Protocol):
-    """Links, recorded creates, reported problems and the sweep's cursor (cosell.store.state.StateStore)."""
+class LinkReading(Protocol):
+    """The links as they are (cosell.store.state.StateStore)."""
 
     def link_for_deal(self, deal_id: str) -> Link | None: ...
     def deal_for_opportunity(self, catalog: str, opportunity_id: str) -> str | None: ...
+    def unlinked_from(self, deal_id: str) -> str | None: ...
+    def all_links(self) -> list[Link]: ...
+
+
+class LinkStore(LinkReading, Protocol):
+    """Links (and unlinks), recorded creates, reported problems and the sweep's cursor
+    (cosell.store.state.StateStore)."""
+
     def save_link(self, link: Link) -> None: ...
     def move_link(self, from_deal_id: str, to_deal_id: str) -> Link: ...
+    def unlink(self, deal_id: str, at: str) -> Link: ...
+    def forget_unlinked(self, deal_id: str) -> None: ...
     def save_snapshot(self, deal_id: str, snapshot: Snapshot, synced_at: str) -> None: ...
     def claim_create(self, deal_id: str, pending: PendingCreate) -> PendingCreate: ...
     def forget_create(self, deal_id: str) -> None: ...
@@ -89,10 +110,15 @@ class ReferralStore(Protocol):
     def in_review(self, catalog: str) -> list[str]: ...
 
 
-class ConflictBook(Protocol):
-    """Conflicts waiting for an operator (cosell.store.conflicts.ConflictStore)."""
+class ConflictReading(Protocol):
+    """A deal's conflicts waiting for an operator, and the choices made (cosell.store.conflicts.ConflictStore)."""
 
     def get(self, deal_id: str) -> DealConflicts | None: ...
+
+
+class ConflictBook(ConflictReading, Protocol):
+    """Conflicts waiting for an operator (cosell.store.conflicts.ConflictStore)."""
+
     def save(self, conflicts: DealConflicts) -> None: ...
     def resolve(self, deal_id: str, choices: dict[str, Side]) -> DealConflicts: ...
     def clear(self, deal_id: str) -> None: ...
@@ -181,13 +207,28 @@ class CatalogPorts(Protocol):
     def now(self) -> datetime: ...
 
 
-class Ports(CatalogPorts, Protocol):
+class ReadPorts(CatalogPorts, Protocol):
+    """What reading both sides and deciding needs, and nothing that writes to them (`cosell plan` has only
+    these; its catalog cache and read pacer keep their state in memory)."""
+
+    @property
+    def deals(self) -> DealReading: ...
+    @property
+    def links(self) -> LinkReading: ...
+    @property
+    def conflicts(self) -> ConflictReading: ...
+
+
+class PlanPorts(ReadPorts, Protocol):
+    @property
+    def deals(self) -> TaggedDealReading: ...
+
+
+class Ports(ReadPorts, Protocol):
     """Everything a use case reaches outside itself."""
 
     @property
     def hubspot(self) -> HubSpotCrm: ...
-    @property
-    def deals(self) -> DealReading: ...
     @property
     def links(self) -> LinkStore: ...
     @property

@@ -122,14 +122,16 @@ def print_audit_trail(story: Story, timeline: Timeline) -> None:
 
 
 def status_environment(stack: LocalStack) -> dict[str, str]:
-    """The functions' environment as `cosell status` and `cosell audit` need it to read this stack from
-    another shell."""
+    """The functions' environment as `cosell status`, `cosell audit` and `cosell backfill` need it to work on
+    this stack from another shell."""
     return {
         "ENVIRONMENT": "development",
         "AWS_REGION": stack.summary()["aws_region"],
         "AWS_ENDPOINT_URL": stack.aws_endpoint_url,
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_ENDPOINT_URL_PARTNERCENTRAL_SELLING": stack.partner_central_url,
+        "HUBSPOT_API_BASE_URL": stack.hubspot_url,
         "HUBSPOT_ACCESS_TOKEN": stack.hubspot_token,
         "HUBSPOT_WEBHOOK_SECRET": stack.webhook_secret,
         "PARTNER_CENTRAL_CATALOG": stack.catalog,
@@ -171,7 +173,7 @@ def print_next_steps(
             f"{name}={shlex.quote(value)}" for name, value in status_environment(stack).items()
         )
         timeline.line(
-            "\n  cosell status and cosell audit of this stack, from another shell:\n"
+            "\n  cosell status, cosell audit and cosell backfill of this stack, from another shell:\n"
             f"    {environment} cosell status\n"
             f"    {environment} cosell audit deal {deal_id or '<id>'}"
         )

@@ -50,7 +50,7 @@ class Backend:
         self.config = config
         self.state_file = state_file
         self.state = load_state(state_file) if state_file else State()
-        self.clock = EmulatorClock(self.state.clock_offset_seconds)
+        self.clock = EmulatorClock(self.state.clock_offset_seconds, config.clock_scale)
         self.ids = IdGenerator(config.seed)
         self.lock = threading.RLock()
         self.publisher = EventPublisher(config.faults)

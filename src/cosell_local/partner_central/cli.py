@@ -38,6 +38,9 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="answer as an account without SearchOpportunities (AccessDeniedException)",
     )
+    parser.add_argument(
+        "--clock-scale", type=float, default=1.0, help="emulated seconds per wall second (quotas unchanged)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed for identifiers and fault injection")
     parser.add_argument("--account-id", default="123456789012", help="the partner's AWS account id")
     return parser
@@ -52,6 +55,7 @@ def main(argv: list[str]) -> int:
     config = EmulatorConfig(
         account_id=arguments.account_id,
         task_delay_seconds=arguments.task_delay,
+        clock_scale=arguments.clock_scale,
         seed=arguments.seed,
         search_opportunities_enabled=not arguments.no_search_opportunities,
         quotas=QuotaConfig(enabled=not arguments.no_quotas, scale=arguments.quota_scale),

@@ -102,6 +102,10 @@ class EmulatorConfig:
     # How often a running server completes due tasks and expires invitations on its own, so their events
     # arrive without anyone calling the API; 0 leaves that work to the next call.
     tick_seconds: float = 0.5
+    # Emulated seconds per wall second. Quotas, task delays and invitation lifetimes are measured on the
+    # emulator's clock, so a scale of 100 lets a client paced by the same compressed clock run at AWS's real
+    # quotas a hundred times faster.
+    clock_scale: float = 1.0
     seed: int = 0
     # AWS switches SearchOpportunities on per partner account; False answers as an account without it.
     search_opportunities_enabled: bool = True

@@ -317,6 +317,7 @@ class LocalStack:
             "sync_queue_url": self.sync_queue_url,
             "dead_letter_queue_url": self.dead_letter_queue_url,
             "state_table_name": self.state_table_name,
+            "audit_table_name": self.audit_table_name,
         }
 
     # --- driving it ---

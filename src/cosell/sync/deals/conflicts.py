@@ -83,10 +83,13 @@ def resolution_record(
     )
 
 
-def reconcile_request(deal_id: str, at: datetime, correlation_id: str) -> SyncRequest:
+def reconcile_request(
+    deal_id: str, at: datetime, correlation_id: str, kind: str = TRIGGER_KIND
+) -> SyncRequest:
+    """A reconcile of the deal an operator's command queues (`kind`: the command)."""
     return SyncRequest(
         subject=Subject.HUBSPOT_DEAL,
         object_id=deal_id,
-        triggers=(Trigger(source="operator", kind=TRIGGER_KIND, occurred_at_ms=int(at.timestamp() * 1000)),),
+        triggers=(Trigger(source="operator", kind=kind, occurred_at_ms=int(at.timestamp() * 1000)),),
         correlation_id=correlation_id,
     )

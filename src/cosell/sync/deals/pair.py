@@ -58,21 +58,40 @@ if TYPE_CHECKING:
 
     from cosell.domain.audit import Cause
     from cosell.domain.deal import DealView
-    from cosell.domain.reconcile import FieldDecision
+    from cosell.domain.mapping_rules import MappingRules
+    from cosell.domain.reconcile import ConflictPolicy, FieldDecision, Side
     from cosell.domain.solutions import Solution
+    from cosell.domain.synced_fields import Values
+    from cosell.domain.to_partner_central import MappingResult
     from cosell.hubspot.models import Deal
     from cosell.store.state import Link
-    from cosell.sync.ports import Ports
+    from cosell.sync.ports import Ports, ReadPorts
 
 CONFLICT_RETRIES = 3
 IN_STEP = "in step: nothing to write"
 
 
 @dataclass(frozen=True)
-class _Read:
+class PairReading:
+    """Both sides as read, and the decision per field that changed on either (cosell.domain.reconcile)."""
+
     opportunity: dict[str, Any]
     sides: Sides
     decisions: list[FieldDecision]
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A pair weighed, nothing written: the deal in Partner Central's terms and what to do per field."""
+
+    mapped: MappingResult
+    hubspot: Values | None  # the deal's values; None when it cannot be mapped
+    read: PairReading
+    conflicts: DealConflicts | None  # waiting for an operator, with the choices made
+
+    @property
+    def resolutions(self) -> Mapping[str, Side]:
+        return self.conflicts.resolutions if self.conflicts else {}
 
 
 @dataclass
@@ -113,8 +132,7 @@ def sync_pair(deal: Deal, link: Link, ports: Ports, cause: Cause) -> str:
     """Bring a linked deal and its opportunity in step; returns what happened, for the log."""
     config = ports.config
     view = ports.deals.view(deal)
-    draft = map_deal(view, config.rules, config.vocabulary, ports.now().date(), creating=False).draft
-    choice, catalog = choose_solutions(view, ports, draft)
+    choice, catalog = choose_solutions(view, ports)
     run = _Run(deal, link, view, cause, ports, list(choice.problems), catalog)
     try:
         opportunity = _opportunity(run)
@@ -131,20 +149,11 @@ def sync_pair(deal: Deal, link: Link, ports: Ports, cause: Cause) -> str:
         opportunity = _opportunity(run)
     # A solution id the deal names that is not in the catalog holds back what needs a solution.
     run.has_solution = bool(associated(opportunity)) and not choice.unknown
-    mapped = map_deal(
-        view,
-        config.rules,
-        config.vocabulary,
-        ports.now().date(),
-        creating=False,
-        has_solution=run.has_solution,
-    )
+    assessed = assess(view, deal, link, opportunity, ports, has_solution=run.has_solution)
+    mapped = assessed.mapped
     run.problems = [str(problem) for problem in mapped.problems] + run.problems
     run.warnings = [*mapped.warnings, *link.warnings]
-    hubspot = values_of(mapped.fields) if mapped.fields is not None else None
-    conflicts = ports.conflicts.get(deal.id)
-    resolutions = conflicts.resolutions if conflicts else {}
-    read = _decide(run, opportunity, hubspot, resolutions)
+    read = assessed.read
     for _attempt in range(CONFLICT_RETRIES):
         pushes = [d for d in read.decisions if d.action is Action.PUSH]
         try:
@@ -153,7 +162,16 @@ def sync_pair(deal: Deal, link: Link, ports: Ports, cause: Cause) -> str:
         except ClientError as error:
             if error_code(error) != "ConflictException":
                 raise
-            read = _decide(run, _opportunity(run), hubspot, resolutions)  # someone wrote in between
+            # Someone wrote in between: read again, decide again.
+            read = weigh(
+                view,
+                deal,
+                link,
+                _opportunity(run),
+                assessed.hubspot,
+                config.conflict_policy,
+                assessed.resolutions,
+            )
     else:
         raise RuntimeError(
             f"opportunity {link.opportunity_id} kept changing while deal {deal.id} was written to it"
@@ -164,7 +182,7 @@ def sync_pair(deal: Deal, link: Link, ports: Ports, cause: Cause) -> str:
     pulled = _pull(run, read, [d for d in read.decisions if d.name not in run.unapplied])
     decisions = [d for d in read.decisions if d.name not in run.unapplied]
     snapshot = next_snapshot(link.last_in_step, read.sides, decisions, pulled)
-    _settle_conflicts(run, decisions, conflicts)
+    _settle_conflicts(run, decisions, assessed.conflicts)
     _audit_decisions(run, read, decisions)
     if snapshot != link.last_in_step:
         ports.links.save_snapshot(deal.id, snapshot, ports.now().isoformat())
@@ -181,26 +199,58 @@ def _opportunity(run: _Run) -> dict[str, Any]:
     return opportunity
 
 
-def _decide(
-    run: _Run, opportunity: dict[str, Any], hubspot: dict[str, Any] | None, resolutions: Mapping[str, Any]
-) -> _Read:
-    ports = run.ports
+def assess(
+    view: DealView,
+    deal: Deal,
+    link: Link,
+    opportunity: dict[str, Any],
+    ports: ReadPorts,
+    *,
+    has_solution: bool,
+) -> Assessment:
+    """What the pair's sync decides, from what was read (the sync carries it out; `cosell plan` shows it).
+    `has_solution`: the opportunity carries a solution (after this run's associations)."""
+    config = ports.config
+    today = ports.now().date()
+    mapped = map_deal(view, config.rules, config.vocabulary, today, creating=False, has_solution=has_solution)
+    hubspot = values_of(mapped.fields) if mapped.fields is not None else None
+    conflicts = ports.conflicts.get(deal.id)
+    read = weigh(
+        view,
+        deal,
+        link,
+        opportunity,
+        hubspot,
+        config.conflict_policy,
+        conflicts.resolutions if conflicts else {},
+    )
+    return Assessment(mapped, hubspot, read, conflicts)
+
+
+def weigh(
+    view: DealView,
+    deal: Deal,
+    link: Link,
+    opportunity: dict[str, Any],
+    hubspot: Values | None,
+    policy: ConflictPolicy,
+    resolutions: Mapping[str, Side],
+) -> PairReading:
     life_cycle = opportunity.get("LifeCycle") or {}
     sides = Sides(
         hubspot=hubspot,
         partner_central=values_of(opportunity),
         review_status=life_cycle.get("ReviewStatus"),
-        hubspot_modified_at=run.view.modified_at or run.deal.updated_at,
-        partner_central_modified_at=instant(opportunity.get("LastModifiedDate")) or run.deal.updated_at,
+        hubspot_modified_at=view.modified_at or deal.updated_at,
+        partner_central_modified_at=instant(opportunity.get("LastModifiedDate")) or deal.updated_at,
     )
-    decisions = decide(sides, run.link.last_in_step, ports.config.conflict_policy, resolutions)
-    return _Read(opportunity, sides, decisions)
+    return PairReading(opportunity, sides, decide(sides, link.last_in_step, policy, resolutions))
 
 
 # --- HubSpot → Partner Central ---------------------------------------------------------------------------
 
 
-def _push(run: _Run, read: _Read, pushes: list[FieldDecision], mapped: dict[str, Any]) -> None:
+def _push(run: _Run, read: PairReading, pushes: list[FieldDecision], mapped: dict[str, Any]) -> None:
     ports = run.ports
     updates = [d for d in pushes if not d.synced.assigned]
     owner = next((d for d in pushes if d.synced.assigned), None)
@@ -243,13 +293,30 @@ def _push(run: _Run, read: _Read, pushes: list[FieldDecision], mapped: dict[str,
         _assign(run, owner, mapped)
 
 
+def assignee(mapped: Mapping[str, Any], rules: MappingRules) -> AssigneeContactTypeDef | None:
+    """The deal's owner as AssignOpportunity takes them (the mapped OpportunityTeam's first member); None
+    when HubSpot lacks the name or e-mail Partner Central needs."""
+    team = mapped.get("OpportunityTeam") or []
+    member = team[0] if team else {}
+    if not (member.get("Email") and member.get("FirstName") and member.get("LastName")):
+        return None
+    contact: AssigneeContactTypeDef = {
+        "Email": member["Email"],
+        "FirstName": member["FirstName"],
+        "LastName": member["LastName"],
+        "BusinessTitle": member.get("BusinessTitle") or rules.owner_business_title,
+    }
+    if member.get("Phone"):
+        contact["Phone"] = member["Phone"]
+    return contact
+
+
 def _assign(run: _Run, owner: FieldDecision, mapped: Mapping[str, Any]) -> None:
     """The deal owner changed: AssignOpportunity makes the new owner the opportunity's owner (the first
-    team member). Partner Central needs a name and an e-mail; an owner without them is reported, not sent."""
+    team member). An owner without the name and e-mail Partner Central needs is reported, not sent."""
     ports = run.ports
-    team = mapped.get("OpportunityTeam") or []
-    assignee = team[0] if team else {}
-    if not (assignee.get("Email") and assignee.get("FirstName") and assignee.get("LastName")):
+    contact = assignee(mapped, ports.config.rules)
+    if contact is None:
         run.audit(
             AuditAction.SKIP,
             changes_of([owner], to_partner_central=True),
@@ -257,14 +324,6 @@ def _assign(run: _Run, owner: FieldDecision, mapped: Mapping[str, Any]) -> None:
             "is unchanged",
         )
         return
-    contact: AssigneeContactTypeDef = {
-        "Email": assignee["Email"],
-        "FirstName": assignee["FirstName"],
-        "LastName": assignee["LastName"],
-        "BusinessTitle": assignee.get("BusinessTitle") or ports.config.rules.owner_business_title,
-    }
-    if assignee.get("Phone"):
-        contact["Phone"] = assignee["Phone"]
     try:
         ports.partner_central.assign_opportunity(
             Catalog=run.link.catalog, Identifier=run.link.opportunity_id, Assignee=contact
@@ -296,7 +355,7 @@ def _opportunity_gone(run: _Run) -> str:
     return reason
 
 
-def _submit(run: _Run, read: _Read) -> None:
+def _submit(run: _Run, read: PairReading) -> None:
     """The submission to AWS, when the deal asks for it (cosell.sync.submission), on the opportunity as
     Partner Central holds it after this run's writes."""
     # After an update, the opportunity as Partner Central now holds it: under Action Required AWS reviews it
@@ -336,7 +395,7 @@ def _submit(run: _Run, read: _Read) -> None:
         run.submission = report.properties.get(deal_properties.SUBMISSION_STATUS)
 
 
-def _aws_summary(run: _Run, read: _Read) -> None:
+def _aws_summary(run: _Run, read: PairReading) -> None:
     """What AWS says about an opportunity it has seen (cosell.domain.aws_summary), for the deal's one update;
     stamped with when it changed, so an unchanged summary costs no write."""
     opportunity = run.review_source or read.opportunity
@@ -384,7 +443,7 @@ def _notify_changes(run: _Run, opportunity: dict[str, Any], shown: dict[str, str
 # --- Partner Central → HubSpot ---------------------------------------------------------------------------
 
 
-def _pull(run: _Run, read: _Read, decisions: list[FieldDecision]) -> dict[str, Any] | None:
+def _pull(run: _Run, read: PairReading, decisions: list[FieldDecision]) -> dict[str, Any] | None:
     """Write the deal: pulled fields, AWS's review, and the sync status. Returns the deal's values mapped
     again with the pulled properties in (what HubSpot now holds, in Partner Central's terms), or None."""
     config = run.ports.config
@@ -435,7 +494,7 @@ def _pull(run: _Run, read: _Read, decisions: list[FieldDecision]) -> dict[str, A
 
 
 def _write_deal(
-    run: _Run, read: _Read, decisions: list[FieldDecision], pulled: dict[str, str]
+    run: _Run, read: PairReading, decisions: list[FieldDecision], pulled: dict[str, str]
 ) -> dict[str, str]:
     """Update the deal with what differs from what it holds; returns what was written."""
     ports = run.ports
@@ -487,7 +546,7 @@ def _settle_conflicts(run: _Run, decisions: list[FieldDecision], known: DealConf
     )
 
 
-def _audit_decisions(run: _Run, read: _Read, decisions: list[FieldDecision]) -> None:
+def _audit_decisions(run: _Run, read: PairReading, decisions: list[FieldDecision]) -> None:
     """Decisions not to write. Holds and manual conflicts are recorded when they start, not at every run
     that finds them still waiting (the deal's `aws_sync_waiting` says they are known)."""
     known_waiting = run.deal.get(deal_properties.SYNC_WAITING) or ""
@@ -503,13 +562,13 @@ def _audit_decisions(run: _Run, read: _Read, decisions: list[FieldDecision]) -> 
             run.audit(
                 AuditAction.CONFLICT,
                 [FieldChange(decision.name, decision.partner_central, decision.hubspot)],
-                "both sides changed it; strategy manual: waiting for an operator",
+                f"{_conflict_cause(run, decision)}; strategy manual: waiting for an operator",
             )
         elif decision.conflict and decision.winner is not None and decision.synced.label not in known_waiting:
             run.audit(
                 AuditAction.CONFLICT,
                 [FieldChange(decision.name, decision.partner_central, decision.hubspot)],
-                f"both sides changed it; {decision.strategy}: {decision.winner} wins",
+                f"{_conflict_cause(run, decision)}; {decision.strategy}: {decision.winner} wins",
             )
     locked = [d for d in decisions if d.action is Action.LOCKED]
     if locked:
@@ -527,6 +586,12 @@ def _audit_decisions(run: _Run, read: _Read, decisions: list[FieldDecision]) -> 
         )
     if run.problems and (run.deal.get(deal_properties.SYNC_ERROR) or "") != "\n".join(run.problems):
         run.audit(AuditAction.ERROR, detail="\n".join(run.problems), refusal=Refusal.INVALID_DEAL)
+
+
+def _conflict_cause(run: _Run, decision: FieldDecision) -> str:
+    if decision.name in run.link.last_in_step.unsettled:
+        return "the two sides differed when they were linked"  # an adopted opportunity (.adopt)
+    return "both sides changed it"
 
 
 def _summary(decisions: list[FieldDecision], run: _Run) -> str:

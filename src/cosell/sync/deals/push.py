@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -45,8 +46,10 @@ if TYPE_CHECKING:
 
     from cosell.domain.audit import Cause
     from cosell.domain.deal import DealView
+    from cosell.domain.solutions import SolutionChoice
+    from cosell.domain.to_partner_central import MappingResult
     from cosell.hubspot.models import Deal
-    from cosell.sync.ports import Ports
+    from cosell.sync.ports import CatalogPorts, Ports
 
 
 class PushOutcome(StrEnum):
@@ -58,6 +61,8 @@ class PushOutcome(StrEnum):
     STILL_INVALID = "unchanged since its problems were reported"
     REJECTED = "Partner Central refused the opportunity; reason written to the deal"
     FROM_INVITATION = "made from an AWS referral: never pushed as a new opportunity"
+    ADOPTED = "linked to the opportunity the deal names, which already existed"
+    NOT_ADOPTED = "the opportunity the deal names cannot be linked; the reason is written to the deal"
 
 
 def client_token(catalog: str, deal_id: str, fields: dict[str, Any]) -> str:
@@ -87,25 +92,57 @@ def push_deal(
     if link is not None:
         # Linked deals stay in step even if the tag is removed later: the opportunity exists either way.
         return sync_pair(deal, link, ports, cause)
+    if (reason := reason_not_to_create(deal)) is not None:
+        return reason
+    named = (deal.get(deal_properties.OPPORTUNITY_ID) or "").strip()
+    if named:
+        return _adopt(deal, named, ports, cause)
+    return push_new(deal, ports.deals.view(deal), ports, cause)
+
+
+def reason_not_to_create(deal: Deal) -> PushOutcome | None:
+    """Why an unlinked deal gets no opportunity from cosell, or None when it should have one."""
     if not is_tagged(deal.name):
         return PushOutcome.NOT_TAGGED
     if deal.get(deal_properties.INVITATION_ID):
         # A referral's deal gets its opportunity from AWS (cosell.sync.referrals).
         return PushOutcome.FROM_INVITATION
+    return None
 
+
+@dataclass(frozen=True)
+class Preflight:
+    """What the sync would send for a deal, or why it cannot: the same checks, with no write."""
+
+    result: MappingResult  # its fields (None when there are problems) and what is left out
+    choice: SolutionChoice | None  # None: stopped before its solutions mattered
+    problems: list[str]
+
+
+def preflight(view: DealView, ports: CatalogPorts) -> Preflight:
     config = ports.config
-    view = ports.deals.view(deal)
     today = ports.now().date()
     result = map_deal(view, config.rules, config.vocabulary, today, has_solution=True)
     if result.fields is None:  # what stops the deal whatever its solutions: no Partner Central call yet
-        problems = [str(problem) for problem in result.problems]
-        return _report_problems(deal_id, view, problems, ports, PushOutcome.INVALID, cause)
+        return Preflight(result, None, [str(problem) for problem in result.problems])
     choice, _ = choose_solutions(view, ports, result.draft)
     if not choice.ids or choice.unknown:  # a stage that needs a solution cannot be sent
         result = map_deal(view, config.rules, config.vocabulary, today, has_solution=False)
-    if result.fields is None:
-        problems = [str(problem) for problem in result.problems] + choice.problems
-        return _report_problems(deal_id, view, problems, ports, PushOutcome.INVALID, cause)
+    problems = [] if result.fields is not None else [str(p) for p in result.problems] + choice.problems
+    return Preflight(result, choice, problems)
+
+
+def push_new(deal: Deal, view: DealView, ports: Ports, cause: Cause) -> str:
+    """The create path of a deal that should have an opportunity and has none (`reason_not_to_create` is None):
+    pre-flight, then CreateOpportunity exactly once, the link, the deal told."""
+    deal_id = deal.id
+    config = ports.config
+    checked = preflight(view, ports)
+    result, choice = checked.result, checked.choice
+    if result.fields is None or choice is None:
+        return _report_problems(
+            deal_id, fingerprint(view), checked.problems, ports, PushOutcome.INVALID, cause
+        )
 
     fields = _to_create(result.fields)
     found = _look_before_creating(deal_id, fields, ports)
@@ -116,6 +153,11 @@ def push_deal(
     pending = ports.links.claim_create(
         deal_id, PendingCreate(client_token(config.catalog, deal_id, fields), fields)
     )
+    if (linked := ports.links.link_for_deal(deal_id)) is not None:
+        # Another run (the worker, while a backfill runs) created it after this one looked: it saves the link
+        # before it forgets its recorded create, so a claim taken after that sees the link here.
+        ports.links.forget_create(deal_id)
+        return sync_pair(ports.deals.read_deal(deal_id), linked, ports, cause)
     try:
         created = ports.partner_central.create_opportunity(
             Catalog=config.catalog, ClientToken=pending.client_token, **pending.fields
@@ -125,7 +167,7 @@ def push_deal(
             raise  # throttling, 5xx, access: retried by the queue, then parked in the DLQ
         ports.links.forget_create(deal_id)
         refusal = partner_central_refusal(error.response, "the opportunity")
-        return _report_problems(deal_id, view, refusal, ports, PushOutcome.REJECTED, cause)
+        return _report_problems(deal_id, fingerprint(view), refusal, ports, PushOutcome.REJECTED, cause)
 
     values = values_of(pending.fields)
     link = Link(
@@ -228,6 +270,24 @@ def _link_found(
     return link
 
 
+def _adopt(deal: Deal, opportunity_id: str, ports: Ports, cause: Cause) -> str:
+    """The deal names an opportunity: linked to it if it exists and no other deal has it, never a second
+    one made (cosell.sync.deals.adopt); otherwise why not, on the deal."""
+    # Loaded on first use: few deals name an opportunity before they are linked.
+    from cosell.domain.adoption import NotAdoptable, refusal_fingerprint
+    from cosell.sync.deals.adopt import adoptable, link_existing
+
+    found = adoptable(deal.id, opportunity_id, ports)
+    if isinstance(found, NotAdoptable):
+        problems = [str(found.problem())]
+        seen = refusal_fingerprint(opportunity_id, problems)
+        return _report_problems(deal.id, seen, problems, ports, PushOutcome.NOT_ADOPTED, cause)
+    link = link_existing(
+        deal, found, ports, cause, "the deal's aws_opportunity_id names an existing opportunity"
+    )
+    return f"{PushOutcome.ADOPTED}; {sync_pair(deal, link, ports, cause)}"
+
+
 def _to_create(fields: dict[str, Any]) -> dict[str, Any]:
     life_cycle = fields["LifeCycle"]
     stage = stage_to_create(life_cycle["Stage"])
@@ -290,9 +350,9 @@ def _note_gone(deal_id: str, ports: Ports, cause: Cause) -> None:
 
 
 def _report_problems(
-    deal_id: str, view: DealView, problems: list[str], ports: Ports, outcome: PushOutcome, cause: Cause
+    deal_id: str, seen: str, problems: list[str], ports: Ports, outcome: PushOutcome, cause: Cause
 ) -> PushOutcome:
-    seen = fingerprint(view)
+    """`seen`: what the problems were found in; the same again is not reported again."""
     if ports.links.problems_fingerprint(deal_id) == seen:
         return PushOutcome.STILL_INVALID
     audit(ports, cause, AuditAction.ERROR, deal_id, detail="\n".join(problems), refusal=Refusal.INVALID_DEAL)

@@ -9,7 +9,6 @@ returns the same task.
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -17,11 +16,8 @@ from botocore.exceptions import ClientError
 
 from cosell.aws_errors import error_code
 from cosell.domain import deal_properties
-from cosell.domain.aws_summary import summary_properties
-from cosell.domain.deal_status import link_properties, review_properties, status_properties
-from cosell.domain.reconcile import Snapshot
+from cosell.domain.deal_status import status_properties
 from cosell.domain.referral import Phase, Step, TaskStep, after_pending, after_task
-from cosell.domain.synced_fields import values_of
 from cosell.domain.to_hubspot import deal_from_invitation, deal_from_opportunity
 from cosell.hubspot.models import DEAL_TO_PRIMARY_COMPANY
 from cosell.hubspot.records import associations
@@ -33,31 +29,19 @@ from cosell.partner_central.invitations import (
     start_lead_acceptance,
     start_opportunity_acceptance,
 )
-from cosell.store.state import Link
 from cosell.sync.engagements.requests import queue_engagement_started
-from cosell.sync.referrals.deal import close, ensure_deal, write_deal
+from cosell.sync.referrals.deal import close, ensure_deal, link_made_deal, linked_properties, write_deal
 from cosell.sync.referrals.outcomes import AcceptanceInProgressError, TakeOutcome
 from cosell.sync.referrals.reads import read_invitation
 from cosell.sync.reporting import show_on_deal
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
     from datetime import datetime
 
     from cosell.hubspot.models import ObjectTypeName
     from cosell.partner_central.invitations import AcceptanceTask
     from cosell.store.invitations import InvitationState
     from cosell.sync.ports import Ports
-
-# The opportunity members kept as the link's last-synced snapshot (what CreateOpportunity/Update can carry).
-SNAPSHOT_MEMBERS = (
-    "Customer",
-    "Project",
-    "LifeCycle",
-    "OpportunityType",
-    "PrimaryNeedsFromAws",
-    "NationalSecurity",
-)
 
 
 def accept(invitation: Any, state: InvitationState, ports: Ports) -> TakeOutcome:
@@ -235,14 +219,8 @@ def _complete(invitation_id: str, state: InvitationState, ports: Ports) -> TakeO
     synced_at = ports.now().isoformat()
     linked = {
         deal_properties.INVITATION_ID: invitation_id,
-        **link_properties(opportunity_id, config.opportunity_url(opportunity_id)),
         deal_properties.INVITATION_STATUS: "Accepted",
-        **status_properties(),
-        deal_properties.LAST_SYNCED_AT: synced_at,
-        **review_properties(opportunity),
-        # What AWS says of its referral, from the start: the pair's sync keeps it (cosell.domain.aws_summary).
-        **summary_properties(summary),
-        deal_properties.SUMMARY_UPDATED_AT: synced_at,
+        **linked_properties(opportunity, summary, synced_at, ports),
     }
     if state.engagement_id:
         linked[deal_properties.ENGAGEMENT_ID] = state.engagement_id
@@ -260,24 +238,8 @@ def _complete(invitation_id: str, state: InvitationState, ports: Ports) -> TakeO
     else:
         deal_id, created = ensure_deal(invitation_id, None, state, referral, linked, ports)
         outcome = TakeOutcome.DEAL_CREATED if created else TakeOutcome.DEAL_FOUND
-    ports.links.save_link(
-        Link(
-            deal_id=deal_id,
-            opportunity_id=opportunity_id,
-            catalog=config.catalog,
-            synced_fields=_snapshot(opportunity),
-            synced_at=synced_at,
-            # Partner Central's values are the starting point; the deal's are taken at its first sync.
-            snapshot=Snapshot(hubspot={}, partner_central=values_of(opportunity)),
-        )
-    )
+    link_made_deal(deal_id, opportunity, synced_at, ports)
     if state.engagement_id:  # before DONE: a run that stops in between queues it again
         queue_engagement_started(state.engagement_id, ports, invitation_id)
     ports.referrals.advance(config.catalog, invitation_id, Phase.DONE, deal_id=deal_id)
     return outcome
-
-
-def _snapshot(opportunity: Mapping[str, Any]) -> dict[str, Any]:
-    members = {name: opportunity[name] for name in SNAPSHOT_MEMBERS if name in opportunity}
-    loaded: dict[str, Any] = json.loads(json.dumps(members, default=str))  # DateTimes as ISO text
-    return loaded

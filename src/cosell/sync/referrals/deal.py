@@ -3,14 +3,18 @@ referral with what happened said on its deal."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cosell.domain import deal_properties
-from cosell.domain.deal_status import status_properties
+from cosell.domain.aws_summary import summary_properties
+from cosell.domain.deal_status import link_properties, review_properties, status_properties
+from cosell.domain.reconcile import Snapshot
 from cosell.domain.referral import Phase
+from cosell.domain.synced_fields import values_of
 from cosell.hubspot.client import HubSpotValidationError
 from cosell.hubspot.models import SearchFilter
 from cosell.hubspot.records import ClaimHeldError, associations, create_deal_once
+from cosell.store.state import Link, linked_members
 from cosell.sync.referrals.outcomes import DealClaimHeldError
 from cosell.sync.reporting import show_on_deal
 
@@ -20,6 +24,7 @@ if TYPE_CHECKING:
     from cosell.domain.claims import ClaimTaken
     from cosell.domain.to_hubspot import ReferralDeal
     from cosell.hubspot.models import Deal
+    from cosell.hubspot.records import Claim
     from cosell.store.invitations import InvitationState
     from cosell.sync.ports import Ports
     from cosell.sync.referrals.outcomes import TakeOutcome
@@ -58,21 +63,62 @@ def ensure_deal(
     created under the claim."""
     if state.deal_id is not None:
         return state.deal_id, False
-
-    def create() -> str:
-        values = referral.deal | {deal_properties.INVITATION_ID: invitation_id, **extra}
-        if engagement_id:
-            values[deal_properties.ENGAGEMENT_ID] = engagement_id
-        if ports.config.invitation_owner_id:
-            values["hubspot_owner_id"] = ports.config.invitation_owner_id
-        links = associations(ports.hubspot, referral.company, referral.contacts)
-        return write_deal(values, ports, lambda fields: ports.hubspot.create_deal(fields, links))
-
+    values = {deal_properties.INVITATION_ID: invitation_id, **extra}
+    if engagement_id:
+        values[deal_properties.ENGAGEMENT_ID] = engagement_id
     found_by = SearchFilter(property_name=deal_properties.INVITATION_ID, operator="EQ", value=invitation_id)
     try:
-        return create_deal_once(ports.hubspot, ReferralDealClaim(ports, invitation_id), found_by, create)
+        return make_deal(referral, values, ReferralDealClaim(ports, invitation_id), found_by, ports)
     except ClaimHeldError as held:
         raise DealClaimHeldError(f"invitation {invitation_id}: {held}") from None
+
+
+def make_deal(
+    made: ReferralDeal, extra: Mapping[str, str], claim: Claim, found_by: SearchFilter, ports: Ports
+) -> tuple[str, bool]:
+    """The one deal made from what Partner Central shows (`made`, with the properties `extra`), its company
+    and contacts found or created, under `claim`; after a takeover, the deal `found_by` finds (the dead
+    holder's) instead. Whether this call created it."""
+
+    def create() -> str:
+        values = made.deal | dict(extra)
+        if ports.config.invitation_owner_id:
+            values["hubspot_owner_id"] = ports.config.invitation_owner_id
+        links = associations(ports.hubspot, made.company, made.contacts)
+        return write_deal(values, ports, lambda fields: ports.hubspot.create_deal(fields, links))
+
+    return create_deal_once(ports.hubspot, claim, found_by, create)
+
+
+def linked_properties(
+    opportunity: Mapping[str, Any], summary: Mapping[str, Any], synced_at: str, ports: Ports
+) -> dict[str, str]:
+    """What a deal made from an opportunity shows of it from the start: the link, AWS's review and what AWS
+    says of it (the pair's sync keeps them: cosell.domain.aws_summary), Synced."""
+    opportunity_id = str(opportunity["Id"])
+    return {
+        **link_properties(opportunity_id, ports.config.opportunity_url(opportunity_id)),
+        **status_properties(),
+        deal_properties.LAST_SYNCED_AT: synced_at,
+        **review_properties(opportunity),
+        **summary_properties(summary),
+        deal_properties.SUMMARY_UPDATED_AT: synced_at,
+    }
+
+
+def link_made_deal(deal_id: str, opportunity: Mapping[str, Any], synced_at: str, ports: Ports) -> Link:
+    """Link a deal made from the opportunity to it. Partner Central's values are the starting point; the
+    deal's are taken at its first sync."""
+    link = Link(
+        deal_id=deal_id,
+        opportunity_id=str(opportunity["Id"]),
+        catalog=ports.config.catalog,
+        synced_fields=linked_members(opportunity),
+        synced_at=synced_at,
+        snapshot=Snapshot(hubspot={}, partner_central=values_of(opportunity)),
+    )
+    ports.links.save_link(link)
+    return link
 
 
 def write_deal(values: Mapping[str, str], ports: Ports, write: Callable[[dict[str, str]], Deal]) -> str:

@@ -65,11 +65,9 @@ def shown(solution_ids: Sequence[str], catalog: Sequence[Solution]) -> str:
     return "; ".join(f"{names[i]} ({i})" if i in names else i for i in solution_ids)
 
 
-def converge(
-    opportunity: Mapping[str, Any], choice: SolutionChoice, link: Link, ports: Ports, audit: Audit, why: str
-) -> Convergence:
+def planned_steps(opportunity: Mapping[str, Any], choice: SolutionChoice) -> list[tuple[bool, str]]:
+    """The difference to send, in order: (True, id) to associate, (False, id) to disassociate."""
     current = associated(opportunity)
-    result = Convergence()
     life_cycle = opportunity.get("LifeCycle") or {}
     if (
         life_cycle.get("ReviewStatus") in _LOCKED
@@ -77,15 +75,21 @@ def converge(
         or choice.chosen_by in (ChosenBy.NOBODY, ChosenBy.NOT_NEEDED)
         or (choice.chosen_by is ChosenBy.MATCHER and current)
     ):
-        return result
+        return []
     wanted = choice.ids
     additions = [(True, solution_id) for solution_id in wanted if solution_id not in current]
     removals = [] if choice.unknown else [(False, i) for i in current if i not in wanted]
     # Added first, so the opportunity is never without a solution in between; unless that would take it past
     # the 10 an opportunity may carry.
     fits = len(current) + len(additions) <= MAX_SOLUTIONS
-    steps = additions + removals if fits else removals + additions
-    for adding, solution_id in steps:
+    return additions + removals if fits else removals + additions
+
+
+def converge(
+    opportunity: Mapping[str, Any], choice: SolutionChoice, link: Link, ports: Ports, audit: Audit, why: str
+) -> Convergence:
+    result = Convergence()
+    for adding, solution_id in planned_steps(opportunity, choice):
         request = {
             "Catalog": link.catalog,
             "OpportunityIdentifier": link.opportunity_id,

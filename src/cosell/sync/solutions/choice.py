@@ -17,11 +17,11 @@ if TYPE_CHECKING:
 
     from cosell.domain.deal import DealView
     from cosell.domain.solutions import Solution
-    from cosell.sync.ports import Ports
+    from cosell.sync.ports import CatalogPorts
 
 
 def choose_solutions(
-    view: DealView, ports: Ports, draft: Mapping[str, Any] | None = None, *, explaining: bool = False
+    view: DealView, ports: CatalogPorts, draft: Mapping[str, Any] | None = None, *, explaining: bool = False
 ) -> tuple[SolutionChoice, tuple[Solution, ...]]:
     """The choice for the deal, and the catalog it was made from. `draft`: the deal's mapped fields, when the
     caller has mapped it already. The catalog is read (and refreshed when old) only when there is something
