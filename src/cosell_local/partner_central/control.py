@@ -7,6 +7,7 @@ import copy
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from cosell_local.malformed import MalformedAnswer
 from cosell_local.partner_central import model
 from cosell_local.partner_central.clock import iso
 from cosell_local.partner_central.config import FaultConfig, QuotaConfig
@@ -65,6 +66,8 @@ HTTP_ACTIONS = (
     "reset",
     "configure_quotas",
     "configure_faults",
+    "answer_next",
+    "answers_left",
     "set_task_delay",
     "calls",
     "clear_calls",
@@ -411,6 +414,25 @@ class ControlApi:
         self._backend.faults.configure(config)
         self._backend.publisher.configure_faults(config)
         return config.as_json()
+
+    def answer_next(self, operation: str, times: int = 1, **answer: Any) -> Json:
+        """The next `times` calls of `operation` get a malformed answer (cosell_local.malformed.MalformedAnswer's
+        settings: status, body, content_type, remove, replace, truncate, handled); `configure_faults` and
+        `reset` forget the ones not served yet."""
+        try:
+            if operation not in model.operation_names():
+                raise ValueError(f"{operation} is no Partner Central operation")
+            malformed = MalformedAnswer.from_json(answer)
+        except (TypeError, ValueError) as error:
+            raise validation_error(
+                REQUEST_VALIDATION_FAILED, [FieldError("answer", str(error), "INVALID_VALUE")]
+            ) from None
+        self._backend.faults.answer_next(operation, malformed, times)
+        return {"Operation": operation, "Times": times}
+
+    def answers_left(self) -> Json:
+        """How many malformed answers `answer_next` scripted are still to be served."""
+        return {"AnswersLeft": self._backend.faults.answers_left()}
 
     def set_task_delay(self, seconds: float) -> Json:
         self._backend.config.task_delay_seconds = seconds
