@@ -17,6 +17,7 @@ from botocore.credentials import RefreshableCredentials
 
 from cosell.config import DEFAULT_PARTNER_CENTRAL_ROLE_NAME
 from cosell.metrics import Metric, count
+from cosell.partner_central import answers
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -83,6 +84,7 @@ def partner_central_client(settings: Settings, session_name: str) -> PartnerCent
     client = session.client("partnercentral-selling", config=_CLIENT_CONFIG)
     # First, so it sees every attempt before the retry handler decides on it.
     client.meta.events.register_first("needs-retry.partnercentral-selling", _count_throttling)
+    client.meta.events.register(answers.HOOK_EVENT, answers.check_answer)
     return client
 
 
