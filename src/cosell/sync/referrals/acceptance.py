@@ -35,6 +35,7 @@ from cosell.partner_central.invitations import (
 )
 from cosell.store.state import Link
 from cosell.sync.engagements.requests import queue_engagement_started
+from cosell.sync.notify import note_once
 from cosell.sync.referrals.deal import close, ensure_deal, write_deal
 from cosell.sync.referrals.outcomes import AcceptanceInProgressError, TakeOutcome
 from cosell.sync.referrals.reads import read_invitation
@@ -263,6 +264,13 @@ def _complete(invitation_id: str, state: InvitationState, ports: Ports) -> TakeO
     else:
         deal_id, created = ensure_deal(invitation_id, None, state, referral, linked, ports)
         outcome = TakeOutcome.DEAL_CREATED if created else TakeOutcome.DEAL_FOUND
+    if referral.left_out:
+        note_once(
+            f"referral-left-out:{config.catalog}:{invitation_id}",
+            deal_id,
+            "\n".join(referral.left_out),
+            ports,
+        )
     ports.links.save_link(
         Link(
             deal_id=deal_id,
