@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cosell.domain import deal_properties
+from cosell.domain.claims import ClaimTaken
 from cosell.domain.deal_status import status_properties
 from cosell.domain.referral import Phase
 from cosell.hubspot.client import HubSpotValidationError
@@ -17,9 +18,8 @@ from cosell.sync.reporting import show_on_deal
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
-    from cosell.domain.claims import ClaimTaken
     from cosell.domain.to_hubspot import ReferralDeal
-    from cosell.hubspot.models import Deal
+    from cosell.hubspot.models import AssociationInput, Deal
     from cosell.store.invitations import InvitationState
     from cosell.sync.ports import Ports
     from cosell.sync.referrals.outcomes import TakeOutcome
@@ -31,12 +31,22 @@ class ReferralDealClaim:
     def __init__(self, ports: Ports, invitation_id: str) -> None:
         self._ports = ports
         self._invitation_id = invitation_id
+        self._taken: tuple[ClaimTaken, int] | None = None  # how, and when this run took it
 
     def take(self) -> ClaimTaken:
         ports = self._ports
         now_ms = int(ports.now().timestamp() * 1000)
         lease_ms = int(ports.config.deal_claim_lease.total_seconds() * 1000)
-        return ports.referrals.claim_deal(ports.config.catalog, self._invitation_id, now_ms, lease_ms)
+        taken = ports.referrals.claim_deal(ports.config.catalog, self._invitation_id, now_ms, lease_ms)
+        self._taken = (taken, now_ms)
+        return taken
+
+    def release(self) -> None:
+        assert self._taken is not None  # only a claim taken is released
+        taken, at_ms = self._taken
+        self._ports.referrals.release_deal_claim(
+            self._ports.config.catalog, self._invitation_id, at_ms, takeover=taken is ClaimTaken.TAKEOVER
+        )
 
     def recorded(self) -> str | None:
         current = self._ports.referrals.get(self._ports.config.catalog, self._invitation_id)
@@ -59,18 +69,23 @@ def ensure_deal(
     if state.deal_id is not None:
         return state.deal_id, False
 
-    def create() -> str:
+    def create(links: list[AssociationInput]) -> str:
         values = referral.deal | {deal_properties.INVITATION_ID: invitation_id, **extra}
         if engagement_id:
             values[deal_properties.ENGAGEMENT_ID] = engagement_id
         if ports.config.invitation_owner_id:
             values["hubspot_owner_id"] = ports.config.invitation_owner_id
-        links = associations(ports.hubspot, referral.company, referral.contacts)
         return write_deal(values, ports, lambda fields: ports.hubspot.create_deal(fields, links))
 
     found_by = SearchFilter(property_name=deal_properties.INVITATION_ID, operator="EQ", value=invitation_id)
     try:
-        return create_deal_once(ports.hubspot, ReferralDealClaim(ports, invitation_id), found_by, create)
+        return create_deal_once(
+            ports.hubspot,
+            ReferralDealClaim(ports, invitation_id),
+            found_by,
+            lambda: associations(ports.hubspot, referral.company, referral.contacts),
+            create,
+        )
     except ClaimHeldError as held:
         raise DealClaimHeldError(f"invitation {invitation_id}: {held}") from None
 
