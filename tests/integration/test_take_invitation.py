@@ -644,18 +644,26 @@ def test_event_and_poll_twice_each_concurrently_make_one_acceptance_and_one_deal
         assert reconcile(request, take) == TakeOutcome.ALREADY_TAKEN.value
 
 
-def test_crash_after_acceptance_before_the_deal_exists_makes_the_deal_on_the_next_run_once(
-    world: SyncWorld, clock: WorkerClock, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def taken_while_failing(
+    world: SyncWorld, clock: WorkerClock, monkeypatch: pytest.MonkeyPatch, method: str
+) -> tuple[str, Any]:
+    """A referral taken once while the HubSpot client's `method` fails: its id and the ports to take it again."""
     invitation_id = referral(world)
     take = world.referral_ports(clock=clock)
     with monkeypatch.context() as patch:
         patch.setattr(
-            HubSpotClient, "create_deal", lambda *_, **__: (_ for _ in ()).throw(RuntimeError("worker died"))
+            HubSpotClient, method, lambda *_, **__: (_ for _ in ()).throw(RuntimeError(f"{method} died"))
         )
         with pytest.raises(RuntimeError):
             take_invitation(invitation_id, take)
     assert deals_of(world, invitation_id) == []
+    return invitation_id, take
+
+
+def test_crash_after_acceptance_before_the_deal_exists_makes_the_deal_on_the_next_run_once(
+    world: SyncWorld, clock: WorkerClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    invitation_id, take = taken_while_failing(world, clock, monkeypatch, "create_deal")
     assert (
         world.partner_central.get_engagement_invitation(Catalog=CATALOG, Identifier=invitation_id)["Status"]
         == "ACCEPTED"
@@ -675,15 +683,7 @@ def test_a_run_that_fails_before_creating_the_deal_releases_its_claim_so_the_ret
 ) -> None:
     """E.g. a contact search whose answer HubSpot garbled: nothing was created, so the next run need not wait
     out the lease (the queue's retries inside it would all find the claim held: the DLQ, found by the corpus)."""
-    invitation_id = referral(world)
-    take = world.referral_ports(clock=clock)
-    with monkeypatch.context() as patch:
-        patch.setattr(
-            HubSpotClient, "find_contacts", lambda *_, **__: (_ for _ in ()).throw(RuntimeError("garbled"))
-        )
-        with pytest.raises(RuntimeError):
-            take_invitation(invitation_id, take)
-    assert deals_of(world, invitation_id) == []
+    invitation_id, take = taken_while_failing(world, clock, monkeypatch, "find_contacts")
     assert take_invitation(invitation_id, take) is TakeOutcome.DEAL_CREATED  # at once, within the lease
     assert len(deals_of(world, invitation_id)) == 1
 

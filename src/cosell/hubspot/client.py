@@ -301,13 +301,13 @@ class HubSpotClient:
         specs = [
             {"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": type_id} for type_id in type_ids
         ]
-        self._request("PUT", path, body=specs)
+        self._exchange("PUT", path, body=specs)
 
     def remove_association(
         self, from_type: ObjectTypeName, from_id: str, to_type: ObjectTypeName, to_id: str
     ) -> None:
         path = f"/crm/v4/objects/{from_type}/{_segment(from_id)}/associations/{to_type}/{_segment(to_id)}"
-        self._request("DELETE", path)
+        self._exchange("DELETE", path)
 
     # --- pipelines, owners, properties ---
 
@@ -483,18 +483,6 @@ class HubSpotClient:
                     200, f"{method} {path}: paging.next.after repeats a cursor already followed"
                 )
             followed.add(after)
-
-    def _request(
-        self,
-        method: str,
-        path: str,
-        *,
-        query: Mapping[str, str] | None = None,
-        body: Any = None,
-        creates: bool = False,
-    ) -> Any:
-        """One call whose answer cosell does not read further than its JSON (None when empty)."""
-        return self._exchange(method, path, query=query, body=body, creates=creates)[1]
 
     def _exchange(
         self,
