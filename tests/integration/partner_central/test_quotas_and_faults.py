@@ -199,3 +199,20 @@ def test_configuring_faults_forgets_the_answers_not_served(control: ControlApi) 
     assert control.answers_left() == {"AnswersLeft": 3}
     control.configure_faults()
     assert control.answers_left() == {"AnswersLeft": 0}
+
+
+def test_a_read_through_the_control_api_takes_no_quota_slot_and_leaves_no_call(
+    pc: PartnerCentralSellingAPIClient, control: ControlApi
+) -> None:
+    identifier = create(pc)
+    control.clear_calls()
+    control.configure_quotas(limits={"GetOpportunity": {"per_second": 1, "per_day": 1}})
+    control.freeze_clock()
+    observed = [control.read("GetOpportunity", Catalog="Sandbox", Identifier=identifier) for _ in range(5)]
+    assert (
+        pc.get_opportunity(Catalog="Sandbox", Identifier=identifier)["Id"] == observed[0]["Id"] == identifier
+    )
+    assert [call["Error"] for call in control.calls()] == [None]  # the sync's one read, in its quota
+    assert control.read("ListSolutions", Catalog="Sandbox")["SolutionSummaries"]
+    with pytest.raises(ApiError, match="CreateOpportunity is no read the emulator implements"):
+        control.read("CreateOpportunity", Catalog="Sandbox")
