@@ -179,3 +179,36 @@ def test_thirty_percent_throttling_on_both_sides_still_syncs_every_deal_once(wor
         assert len(world.opportunities_for(deal_id)) == 1, deal_id
         assert world.deal(deal_id)["aws_sync_status"] == "Synced", deal_id
     assert world.stack.dlq_messages() == []
+
+
+def test_the_creations_own_opportunity_created_event_costs_no_second_reconcile(world: World) -> None:
+    """The create saved the pair's snapshot; its echo from Partner Central brings nothing, and is dropped
+    before it is forwarded to the deal's group (a reconcile there would read the deal, its associations,
+    company and contacts again)."""
+    control = world.stack.partner_central.control
+    deal_id = world.create_deal("Fabrikam Lakehouse #AWS")
+    world.settle()
+    opportunity_id = world.deal(deal_id)["aws_opportunity_id"]
+    assert any(
+        event["detail"]["opportunity"]["identifier"] == opportunity_id
+        for event in control.events("Opportunity Created")
+    ), "Partner Central sent no Opportunity Created event"
+    handled = [
+        json.loads(record["body"])
+        for source in world.stack.event_sources
+        for batch in source.history()
+        for record in batch.invocation.event["Records"]
+    ]
+    received = [
+        body
+        for body in handled
+        if body.get("detail", {}).get("opportunity", {}).get("identifier") == opportunity_id
+    ]
+    assert [body["detail-type"] for body in received] == ["Opportunity Created"]  # the worker got it, ...
+    forwarded = [
+        body
+        for body in handled
+        if body.get("object_id") == deal_id
+        and any(trigger["source"] == "eventbridge" for trigger in body.get("triggers", []))
+    ]
+    assert forwarded == []  # ... and did not send it on to the deal

@@ -40,6 +40,9 @@ UNREACHED: dict[tuple[str, str, str], str] = {
     ("WorkerFunction", "sns:Publish", "NotificationTopicArn"): (
         "only with NotificationTopicArn set (test_notifications: one SNS message per notification)"
     ),
+    ("WorkerFunction", "sqs:ChangeMessageVisibility", "SyncQueue"): (
+        "only with a coalescing window, which local stacks set to 0 (test_updates: a burst costs one write)"
+    ),
     ("EngagementSyncFunction", "sqs:SendMessage", "SyncQueue"): (
         "only when an engagement's members changed or its snapshots are due (test_engagements)"
     ),

@@ -15,6 +15,7 @@ from cosell.domain.to_hubspot import ContactFields
 from cosell.hubspot.client import HubSpotClient, RetryPolicy
 from cosell.hubspot.deal_reader import DealReader
 from cosell.hubspot.records import find_or_create_contacts
+from cosell.partner_central.client import paced
 from cosell.partner_central.schema import vocabulary
 from cosell.sns import NoTopic
 from cosell.store.conflicts import ConflictStore
@@ -30,6 +31,7 @@ from cosell.sync.onboarding.setup import SetupReport, ensure_deal_properties
 from cosell.sync.ports import SyncConfig
 from cosell_local.hubspot import HubSpotEmulator
 from cosell_local.partner_central import EmulatorConfig, PartnerCentralEmulator, QuotaConfig
+from tests.support.clock import VirtualClock
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
@@ -98,6 +100,17 @@ class RecordedQueue:
         self.requests.extend(requests)
 
 
+def partner_central_client(url: str, total_max_attempts: int = 1) -> Any:
+    """A boto3 client of the emulator, by default one attempt per call: error paths reach the test, not a
+    retry loop."""
+    return boto3.client(
+        "partnercentral-selling",
+        region_name="us-east-1",
+        endpoint_url=url,
+        config=Config(retries={"total_max_attempts": total_max_attempts}),
+    )
+
+
 @dataclass(frozen=True)
 class WorldPorts:
     """cosell.sync.ports.Ports on the test world."""
@@ -111,8 +124,6 @@ class WorldPorts:
     conflicts: ConflictStore
     solutions: SolutionStore
     submissions: SubmissionStore
-    write_pacer: WritePacer
-    read_pacer: ReadPacer
     audit: AuditTrail
     queue: RecordedQueue
     notifications: NotificationStore
@@ -152,6 +163,13 @@ class SyncWorld:
         """The use cases' ports on this world: both emulators, moto's DynamoDB, the audit kept in memory."""
         dynamodb = boto3.client("dynamodb", region_name="us-east-1")
         client = hubspot or self.hubspot
+        partner_central = self.partner_central
+        if write_pacer or read_pacer:
+            partner_central = paced(
+                partner_central_client(self.partner_central_emulator.url),
+                writes=write_pacer or WritePacer(dynamodb, self.table, per_second=10),
+                reads=read_pacer or ReadPacer(dynamodb, self.table, per_second=10),
+            )
         return WorldPorts(
             config=SyncConfig(
                 catalog=CATALOG,
@@ -167,14 +185,12 @@ class SyncWorld:
             ),
             hubspot=client,
             deals=DealReader(client),
-            partner_central=self.partner_central,
+            partner_central=partner_central,
             links=self.store,
             referrals=InvitationStore(dynamodb, self.table),
             conflicts=ConflictStore(dynamodb, self.table),
             solutions=SolutionStore(dynamodb, self.table),
             submissions=SubmissionStore(dynamodb, self.table),
-            write_pacer=write_pacer or WritePacer(dynamodb, self.table, per_second=10),
-            read_pacer=read_pacer or ReadPacer(dynamodb, self.table, per_second=10),
             audit=self.audit,
             queue=self.queued,
             notifications=NotificationStore(dynamodb, self.table),
@@ -183,6 +199,14 @@ class SyncWorld:
             failures=FailureStore(dynamodb, self.table),
             clock=(clock or WorkerClock()).now,
         )
+
+    def emulator_time(self, participants: int = 1) -> VirtualClock:
+        """Partner Central's clock (its quotas run on it), frozen, as a clock that moves only when the callers
+        sleep: pacing costs no time, and a call arrives when it was paced for, whatever the machine's speed."""
+        control = self.partner_central_emulator.control
+        control.freeze_clock()
+        now = datetime.fromisoformat(control.now()["Now"].replace("Z", "+00:00")).timestamp()
+        return VirtualClock(now, on_advance=control.advance_clock, participants=participants)
 
     def referral_ports(self, policy: Literal["auto", "review"] = "auto", **options: Any) -> WorldPorts:
         return self.ports(invitation_policy=policy, **options)
@@ -266,11 +290,11 @@ def make_world(table: str) -> Iterator[SyncWorld]:
             sleep=hubspot_emulator.advance_clock,
         )
         ensure_deal_properties(hubspot, vocabulary(), SetupReport())
-        partner_central = boto3.client(
-            "partnercentral-selling",
-            region_name="us-east-1",
-            endpoint_url=pc_emulator.url,
-            config=Config(retries={"total_max_attempts": 1}),
+        dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+        partner_central = paced(
+            partner_central_client(pc_emulator.url),
+            writes=WritePacer(dynamodb, table, per_second=10),
+            reads=ReadPacer(dynamodb, table, per_second=10),
         )
         yield SyncWorld(
             hubspot_emulator=hubspot_emulator,
@@ -278,6 +302,6 @@ def make_world(table: str) -> Iterator[SyncWorld]:
             hubspot=hubspot,
             rep=rep,
             partner_central=partner_central,
-            store=StateStore(boto3.client("dynamodb", region_name="us-east-1"), table),
+            store=StateStore(dynamodb, table),
             table=table,
         )

@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
-from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cosell.handlers import invitation_poll, runtime, webhook, worker
 from cosell.hubspot.signature import sign_v3
+from cosell.sync.batch import BatchFailedError
 from tests.integration.sync_world import create_state_table
 from tests.support.lambda_context import FakeLambdaContext
 
@@ -284,7 +284,7 @@ def test_worker_fails_a_batch_of_unreadable_messages_so_nothing_is_lost(handler_
     records = [sqs_record(str(i), "{}", f"group-{i}") for i in range(3)]
     # A batch in which every message fails is an invocation error: SQS keeps every message for redelivery and,
     # after maxReceiveCount, moves it to the DLQ.
-    with pytest.raises(BatchProcessingError, match="All records failed") as raised:
+    with pytest.raises(BatchFailedError, match="all 3 message") as raised:
         worker.handler({"Records": records}, FakeLambdaContext())
     assert "validation error" in str(raised.value)
 

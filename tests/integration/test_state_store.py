@@ -14,6 +14,7 @@ from cosell.store.invitations import InvitationStore
 from cosell.store.pacer import WRITES, WritePacer, daily_counter_key, used_on
 from cosell.store.state import Census, Link, LinkConflictError, PendingCreate, StateStore
 from tests.integration.sync_world import create_state_table
+from tests.support.clock import VirtualClock
 
 
 @pytest.fixture
@@ -85,7 +86,7 @@ def test_the_census_counts_links_referral_deals_and_deals_in_error_among_every_k
     ConflictStore(dynamodb, table).save(
         DealConflicts("1", "O1", "Sandbox", "2026-11-29T12:00:00Z", (FieldConflict("Title", "a", "b"),))
     )
-    WritePacer(dynamodb, table, sleep=lambda _: None).acquire()
+    WritePacer(dynamodb, table, per_second=1, sleep=lambda _: None).acquire()
     invitations = InvitationStore(dynamodb, table)
     invitations.advance("Sandbox", "I1", Phase.REVIEW)  # its deal is not made yet
     invitations.advance("Sandbox", "I2", Phase.DONE)
@@ -101,44 +102,75 @@ def test_the_census_counts_links_referral_deals_and_deals_in_error_among_every_k
     assert list(census.errors_by_reason) == ["Company: missing", "Deal name: too long", "Stage: unknown"]
 
 
-def test_concurrent_writers_get_distinct_slots_one_interval_apart(table: str) -> None:
-    """Four workers, twelve writes: every reserved slot is at least the interval after the previous one."""
-    slots: list[float] = []
+def test_concurrent_writers_leave_one_interval_apart_and_each_is_counted(table: str) -> None:
+    """Four workers, twelve writes, one shared clock."""
+    clock = VirtualClock(1_000_000.0, participants=4)
+    departures: list[float] = []
     lock = threading.Lock()
-    clock_ms = [1_000_000.0]
-
-    def fake_sleep(seconds: float) -> None:
-        with lock:
-            slots.append(clock_ms[0] / 1000 + seconds)
 
     def worker() -> None:
-        pacer = WritePacer(
-            boto3.client("dynamodb", region_name="us-east-1"),
-            table,
-            per_second=1,
-            clock=lambda: clock_ms[0] / 1000,  # time stands still: every slot after the first must wait
-            sleep=fake_sleep,
-        )
-        for _ in range(3):
-            pacer.acquire()
+        dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+        pacer = WritePacer(dynamodb, table, per_second=1, clock=clock.now, sleep=clock.sleep)
+        try:
+            for _ in range(3):
+                left = pacer.acquire()
+                with lock:
+                    departures.append(left)
+        finally:
+            clock.leave()
 
     threads = [threading.Thread(target=worker) for _ in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    # The first writer goes at once (no sleep); the other eleven wait for slots 1 s, 2 s, ... 11 s later.
-    assert sorted(round(slot - clock_ms[0] / 1000, 3) for slot in slots) == [float(n) for n in range(1, 12)]
-    # Every slot is counted once, whatever the contention (1970-01-01 00:16:40 UTC on the frozen clock).
+    # One interval apart exactly: none closer (the quota), none later than needed (the budget not wasted).
+    assert sorted(departures) == [1_000_000.0 + second for second in range(12)]
+    # Every departure is counted once, whatever the contention (1970-01-12 on this clock).
     dynamodb = boto3.client("dynamodb", region_name="us-east-1")
-    assert used_on(dynamodb, table, WRITES, date(1970, 1, 1)) == 12
+    assert used_on(dynamodb, table, WRITES, date(1970, 1, 12)) == 12
+
+
+def test_a_late_caller_pushes_the_next_one_back(table: str) -> None:
+    """Slots are reserved an interval apart; a caller that leaves late (a slow machine, a long pause) must not
+    be followed closely by the next caller's reserved slot: the next one waits a whole interval after it."""
+    dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+    clock = VirtualClock(1_000.0)
+    first = WritePacer(dynamodb, table, per_second=1, clock=clock.now, sleep=clock.sleep)
+    assert first.acquire() == 1_000.0  # slot 1000 taken; the next free slot is 1001
+    first.acquire()  # leaves at 1001; the next free slot is 1002
+
+    # A caller reserves slot 1002 but only gets to leave at 1002.6 (its sleep overshot), ...
+    def overshooting_sleep(seconds: float) -> None:
+        clock.sleep(seconds + 0.6)
+
+    late = WritePacer(dynamodb, table, per_second=1, clock=clock.now, sleep=overshooting_sleep)
+    assert late.acquire() == pytest.approx(1_002.6)
+    # ... so the caller holding slot 1003 waits until 1003.6, a whole interval after it, not 0.4 s.
+    assert first.acquire() == pytest.approx(1_003.6)
+
+
+def test_a_throttle_slows_every_caller_down_for_a_while(table: str) -> None:
+    dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+    clock = VirtualClock(5_000.0)
+    pacer = WritePacer(dynamodb, table, per_second=1, clock=clock.now, sleep=clock.sleep)
+    other = WritePacer(dynamodb, table, per_second=1, clock=clock.now, sleep=clock.sleep)
+    start = pacer.acquire()
+    assert pacer.throttled() == pytest.approx(0.1)
+    slowed = [other.acquire(), pacer.acquire()]
+    assert slowed[0] - start == pytest.approx(1.1, abs=0.005)  # a tenth of an interval more, for everyone
+    assert slowed[1] - slowed[0] == pytest.approx(1.1, abs=0.005)  # wearing off slowly
+    assert pacer.throttled() == pytest.approx(0.2, abs=0.01)  # another one: more
+    clock.sleep(180)  # six half-lives later the slowdown is gone
+    recovered = [pacer.acquire(), other.acquire()]
+    assert recovered[1] - recovered[0] == pytest.approx(1.0, abs=0.02)
 
 
 def test_each_slot_counts_against_its_utc_day_and_the_counter_expires(table: str) -> None:
     dynamodb = boto3.client("dynamodb", region_name="us-east-1")
-    before_midnight = datetime(2026, 11, 29, 23, 59, 58, tzinfo=UTC).timestamp()
-    pacer = WritePacer(dynamodb, table, per_second=1, clock=lambda: before_midnight, sleep=lambda _: None)
-    for _ in range(3):  # slots at 23:59:58, 23:59:59 and, the next day, 00:00:00
+    clock = VirtualClock(datetime(2026, 11, 29, 23, 59, 58, tzinfo=UTC).timestamp())
+    pacer = WritePacer(dynamodb, table, per_second=1, clock=clock.now, sleep=clock.sleep)
+    for _ in range(3):  # sent at 23:59:58, 23:59:59 and, the next day, 00:00:00
         pacer.acquire()
 
     assert used_on(dynamodb, table, WRITES, date(2026, 11, 29)) == 2

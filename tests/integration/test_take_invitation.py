@@ -15,6 +15,7 @@ from botocore.exceptions import ClientError
 from cosell.domain.claims import ClaimTaken
 from cosell.domain.referral import Phase
 from cosell.hubspot.client import HubSpotClient
+from cosell.partner_central.client import paced
 from cosell.partner_central.events import from_eventbridge
 from cosell.partner_central.invitations import pending_received_invitations
 from cosell.queue.messages import Subject, SyncRequest, Trigger
@@ -31,10 +32,17 @@ from cosell.sync.referrals.outcomes import (
 )
 from cosell.sync.referrals.take import take_invitation
 from cosell.sync.schedules.poll_invitations import queue_pending_invitations
-from tests.integration.sync_world import CATALOG, OWNER_ID, TOKEN, WorkerClock, make_world
+from tests.integration.sync_world import (
+    CATALOG,
+    OWNER_ID,
+    TOKEN,
+    WorkerClock,
+    make_world,
+    partner_central_client,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Iterator
 
     from tests.integration.sync_world import SyncWorld, WorldPorts
 
@@ -746,21 +754,6 @@ class RecordingQueue:
         self.sent += requests
 
 
-def emulator_time(world: SyncWorld) -> tuple[Callable[[], float], Callable[[float], None]]:
-    """Partner Central's clock (its quotas run on it), frozen, and a sleep that advances it: pacing costs no
-    time, and a call arrives at the instant it was paced for, whatever the machine's speed."""
-    control = world.partner_central_emulator.control
-    control.freeze_clock()
-
-    def clock() -> float:
-        return datetime.fromisoformat(control.now()["Now"].replace("Z", "+00:00")).timestamp()
-
-    def sleep(seconds: float) -> None:
-        control.advance_clock(seconds)
-
-    return clock, sleep
-
-
 def test_poll_pages_through_260_pending_invitations_within_the_read_quota(world: SyncWorld) -> None:
     control = world.partner_central_emulator.control
     pending = {referral(world) for _ in range(260)}
@@ -772,10 +765,14 @@ def test_poll_pages_through_260_pending_invitations_within_the_read_quota(world:
     control.clear_calls()
 
     queue = RecordingQueue()
-    clock, sleep = emulator_time(world)
+    time = world.emulator_time()
     dynamodb = boto3.client("dynamodb", region_name="us-east-1")
-    pacer = ReadPacer(dynamodb, world.table, per_second=1, clock=clock, sleep=sleep)
-    invitations = pending_received_invitations(world.partner_central, CATALOG, pace=pacer.acquire)
+    client = paced(
+        partner_central_client(world.partner_central_emulator.url),
+        writes=WritePacer(dynamodb, world.table, per_second=1, clock=time.now, sleep=time.sleep),
+        reads=ReadPacer(dynamodb, world.table, per_second=1, clock=time.now, sleep=time.sleep),
+    )
+    invitations = pending_received_invitations(client, CATALOG)
     queued = queue_pending_invitations(
         invitations,
         queue,  # type: ignore[arg-type]  # records what SyncQueue would send
@@ -801,7 +798,9 @@ def test_an_unpaced_poll_would_be_throttled(world: SyncWorld) -> None:
         enabled=True, limits={"ListEngagementInvitations": {"per_second": 1, "per_day": 1000}}
     )
     with pytest.raises(ClientError, match="ThrottlingException"):
-        list(pending_received_invitations(world.partner_central, CATALOG, pace=lambda: None))
+        list(
+            pending_received_invitations(partner_central_client(world.partner_central_emulator.url), CATALOG)
+        )
 
 
 def test_the_worker_stays_within_the_read_and_write_quotas(world: SyncWorld) -> None:
@@ -810,10 +809,10 @@ def test_the_worker_stays_within_the_read_and_write_quotas(world: SyncWorld) -> 
     control.configure_quotas(enabled=True)  # AWS's published quotas: 1 write/s, 10 reads/s
     control.clear_calls()
     dynamodb = boto3.client("dynamodb", region_name="us-east-1")
-    clock, sleep = emulator_time(world)
+    time = world.emulator_time()
     take = world.referral_ports(
-        write_pacer=WritePacer(dynamodb, world.table, per_second=1, clock=clock, sleep=sleep),
-        read_pacer=ReadPacer(dynamodb, world.table, per_second=10, clock=clock, sleep=sleep),
+        write_pacer=WritePacer(dynamodb, world.table, per_second=1, clock=time.now, sleep=time.sleep),
+        read_pacer=ReadPacer(dynamodb, world.table, per_second=10, clock=time.now, sleep=time.sleep),
     )
 
     for invitation_id in invitation_ids:

@@ -1,29 +1,46 @@
-"""A worker batch: a failing message records its failure for `cosell dlq`, and so do the messages of its
-group it covered, which FIFO parks with it (cosell.sync.batch)."""
+"""A worker batch (cosell.sync.batch): a failing message records its failure for `cosell dlq`, and so do the
+messages of its group it covered, which FIFO parks with it; a rep's edit waits out the coalescing window."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from cosell.observability import build_logger
 from cosell.queue.messages import Subject, SyncRequest, Trigger
-from cosell.sync.batch import Batch
+from cosell.sync.batch import Batch, BatchFailedError, CoalescingWindowOpenError
+
+if TYPE_CHECKING:
+    from cosell.queue.messages import TriggerSource
+
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
 
 
-def record(message_id: str, kind: str) -> dict[str, Any]:
+def record(
+    message_id: str,
+    kind: str,
+    *,
+    source: TriggerSource = "hubspot_webhook",
+    queued: datetime = NOW,
+    object_id: str = "42",
+) -> dict[str, Any]:
     request = SyncRequest(
         subject=Subject.HUBSPOT_DEAL,
-        object_id="42",
-        triggers=(Trigger(source="hubspot_webhook", kind=kind, occurred_at_ms=1),),
+        object_id=object_id,
+        triggers=(Trigger(source=source, kind=kind, occurred_at_ms=1),),
         correlation_id=message_id,
     )
-    return {"messageId": message_id, "body": request.model_dump_json(), "receiptHandle": message_id}
+    return {
+        "messageId": message_id,
+        "body": request.model_dump_json(),
+        "receiptHandle": f"receipt-{message_id}",
+        "attributes": {"SentTimestamp": str(int(queued.timestamp() * 1000))},
+    }
 
 
 @dataclass
@@ -34,15 +51,24 @@ class Failures:
         self.recorded.append((body, error))
 
 
-class Unreadable:
-    """Ports whose HubSpot cannot be read: every deal's reconcile fails."""
+@dataclass
+class HeldQueue:
+    held: list[tuple[list[str], int]] = field(default_factory=list)
 
-    def __init__(self, failures: Failures) -> None:
+    def defer(self, receipt_handles: list[str], seconds: int) -> None:
+        self.held.append((list(receipt_handles), seconds))
+
+
+class Unreadable:
+    """Ports whose HubSpot cannot be read: every deal's reconcile fails (so a test sees it was tried)."""
+
+    def __init__(self, failures: Failures, window: timedelta = timedelta()) -> None:
         self.failures = failures
-        self.config = SimpleNamespace(catalog="AWS")
+        self.queue = HeldQueue()
+        self.config = SimpleNamespace(catalog="AWS", coalescing_window=window)
 
     def now(self) -> datetime:
-        return datetime(2026, 12, 1, tzinfo=UTC)
+        return NOW
 
     def __getattr__(self, name: str) -> Any:
         raise RuntimeError(f"HubSpot is down ({name})")
@@ -61,3 +87,51 @@ def test_a_failing_leader_records_its_failure_and_that_of_the_messages_it_covere
         covered_error
         == "waited behind a failing message of its group (RuntimeError: HubSpot is down (deals))"
     )
+
+
+def run_first(records: list[dict[str, Any]], ports: Unreadable) -> None:
+    Batch(records, lambda: ports, build_logger()).handle(SQSRecord(records[0]))  # type: ignore[arg-type, return-value]
+
+
+def test_a_reps_edit_younger_than_the_window_is_held_back_with_the_rest_of_its_group() -> None:
+    ports = Unreadable(Failures(), window=timedelta(seconds=5))
+    records = [
+        record("m1", "deal.propertyChange", queued=NOW - timedelta(seconds=1.5)),
+        record("m2", "deal.propertyChange", queued=NOW - timedelta(seconds=1)),
+        record("m3", "deal.propertyChange", object_id="7"),  # another deal: not held with this one
+    ]
+    with pytest.raises(CoalescingWindowOpenError, match="back in 4 s"):
+        run_first(records, ports)
+    assert ports.queue.held == [(["receipt-m1", "receipt-m2"], 4)]  # 3.5 s left, in whole seconds
+    assert ports.failures.recorded == []  # waiting is no failure
+
+
+def test_an_edit_as_old_as_the_window_is_reconciled() -> None:
+    ports = Unreadable(Failures(), window=timedelta(seconds=5))
+    with pytest.raises(RuntimeError, match="HubSpot is down"):
+        run_first([record("m1", "deal.propertyChange", queued=NOW - timedelta(seconds=5))], ports)
+    assert ports.queue.held == []
+
+
+def test_a_partner_central_change_goes_straight_through() -> None:
+    """An AWS-side change is one event already: it never waits for the window, however young."""
+    ports = Unreadable(Failures(), window=timedelta(seconds=5))
+    with pytest.raises(RuntimeError, match="HubSpot is down"):
+        run_first([record("m1", "Opportunity Updated", source="eventbridge")], ports)
+    assert ports.queue.held == []
+
+
+def test_a_batch_held_back_whole_is_no_failure_and_one_failing_whole_is() -> None:
+    held = Unreadable(Failures(), window=timedelta(seconds=5))
+    records = [record("m1", "deal.propertyChange")]
+    batch = Batch(records, lambda: held, build_logger())  # type: ignore[arg-type, return-value]
+    with pytest.raises(CoalescingWindowOpenError):
+        batch.handle(SQSRecord(records[0]))
+    batch.fail_if_all_failed(1)  # every message failed, but only by waiting: the invocation succeeds
+
+    failing = Unreadable(Failures())
+    batch = Batch(records, lambda: failing, build_logger())  # type: ignore[arg-type, return-value]
+    with pytest.raises(RuntimeError):
+        batch.handle(SQSRecord(records[0]))
+    with pytest.raises(BatchFailedError, match="the first: RuntimeError: HubSpot is down"):
+        batch.fail_if_all_failed(1)

@@ -68,7 +68,11 @@ class Settings(WebhookSecretSettings):
     # one strategy for all fields, and per synced field, e.g. {"stage": "manual", "close_date": "hubspot-wins"}.
     conflict_strategy: Strategy = Strategy.LAST_WRITE_WINS
     conflict_strategies: Json[dict[SyncedFieldName, Strategy]] = Field(default_factory=dict)
-    partner_central_writes_per_second: Annotated[float, Field(gt=0, le=10)] = 0.9
+    # 2% under the quota: the pacer spaces departures, the quota counts arrivals, and the time a request takes
+    # to get there varies a little.
+    # How long a rep's edit waits before its deal is reconciled (template.yaml, CoalescingWindowSeconds).
+    coalescing_window_seconds: Annotated[int, Field(ge=0, le=900)] = 0
+    partner_central_writes_per_second: Annotated[float, Field(gt=0, le=10)] = 0.98
     # Partner Central allows 10 reads/s; the rest is left to the invitation poll and operators.
     partner_central_reads_per_second: Annotated[float, Field(gt=0, le=10)] = 8.0
 

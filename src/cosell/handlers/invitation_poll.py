@@ -20,9 +20,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     ports = runtime.ports()
     logger.set_correlation_id(context.aws_request_id)
     queued = queue_pending_invitations(
-        pending_received_invitations(
-            ports.partner_central, ports.config.catalog, pace=ports.read_pacer.acquire
-        ),
+        pending_received_invitations(ports.partner_central, ports.config.catalog),
         ports.queue,
         catalog=ports.config.catalog,
         now_ms=runtime.now_ms(),

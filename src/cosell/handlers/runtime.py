@@ -79,6 +79,7 @@ class Runtime:
             invitation_owner_id=settings.invitation_owner_id,
             opportunity_url_template=settings.partner_central_opportunity_url,
             deal_claim_lease=DEAL_CLAIM_LEASE,
+            coalescing_window=timedelta(seconds=settings.coalescing_window_seconds),
             notification_rules=settings.notification_rules,
             thresholds=Thresholds(settings.engagement_score_threshold, settings.high_engagement_score),
         )
@@ -101,9 +102,10 @@ class Runtime:
 
     @cached_property
     def partner_central(self) -> PartnerCentralSellingAPIClient:
-        from cosell.partner_central.client import partner_central_client
+        from cosell.partner_central.client import paced, partner_central_client
 
-        return partner_central_client(self.settings, session_name="cosell")
+        client = partner_central_client(self.settings, session_name="cosell")
+        return paced(client, writes=self.write_pacer, reads=self.read_pacer)
 
     @cached_property
     def dynamodb(self) -> DynamoDBClient:
@@ -141,7 +143,7 @@ class Runtime:
 
     @cached_property
     def write_pacer(self) -> WritePacer:
-        """Partner Central writes, paced across every invocation (DynamoDB slots)."""
+        """Partner Central's write budget, shared by every invocation of every function (DynamoDB slots)."""
         from cosell.store.pacer import WritePacer
 
         settings = self.settings
@@ -151,7 +153,7 @@ class Runtime:
 
     @cached_property
     def read_pacer(self) -> ReadPacer:
-        """Partner Central reads of the worker, the sweep and the invitation poll, paced together."""
+        """Partner Central's read budget, shared likewise."""
         from cosell.store.pacer import ReadPacer
 
         settings = self.settings

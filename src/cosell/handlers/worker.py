@@ -25,9 +25,11 @@ if TYPE_CHECKING:
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     batch = Batch(event.get("Records") or [], runtime.ports, logger)
-    return process_partial_response(
-        event=event,
-        record_handler=batch.handle,
-        processor=SqsFifoPartialProcessor(skip_group_on_error=True),
-        context=context,
+    processor = SqsFifoPartialProcessor(skip_group_on_error=True)
+    # Not raised by the processor: a batch only held back for the coalescing window is no failure (Batch).
+    processor.raise_on_entire_batch_failure = False
+    response = process_partial_response(
+        event=event, record_handler=batch.handle, processor=processor, context=context
     )
+    batch.fail_if_all_failed(len(response["batchItemFailures"]))
+    return response

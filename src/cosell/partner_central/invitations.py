@@ -19,7 +19,7 @@ from botocore.exceptions import ClientError
 from cosell.aws_errors import error_code
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Iterator
 
     from mypy_boto3_partnercentral_selling.client import PartnerCentralSellingAPIClient
     from mypy_boto3_partnercentral_selling.type_defs import EngagementInvitationSummaryTypeDef
@@ -65,13 +65,9 @@ class AcceptanceTask:
 
 
 def pending_received_invitations(
-    client: PartnerCentralSellingAPIClient, catalog: Catalog, *, pace: Callable[[], None]
+    client: PartnerCentralSellingAPIClient, catalog: Catalog
 ) -> Iterator[EngagementInvitationSummaryTypeDef]:
-    """Every PENDING invitation addressed to this partner, all pages (100 per call, the API's maximum).
-
-    `pace` is called before each page: the shared read pacer, so the poll and the worker together stay
-    within the read quota.
-    """
+    """Every PENDING invitation addressed to this partner, all pages (100 per call, the API's maximum)."""
     paginator = client.get_paginator("list_engagement_invitations")
     pages = paginator.paginate(
         Catalog=catalog,
@@ -79,12 +75,7 @@ def pending_received_invitations(
         Status=["PENDING"],
         PaginationConfig={"PageSize": PAGE_SIZE},
     )
-    remaining = iter(pages)
-    while True:
-        pace()
-        page = next(remaining, None)  # the paginator calls the API here
-        if page is None:
-            return
+    for page in pages:
         yield from page.get("EngagementInvitationSummaries", [])
 
 
@@ -108,11 +99,9 @@ def start_opportunity_acceptance(
     client: PartnerCentralSellingAPIClient,
     catalog: Catalog,
     invitation_id: str,
-    pace: Callable[[], None],
     attempt: int = 1,
 ) -> AcceptanceTask:
     kind = TaskKind.ACCEPT_OPPORTUNITY
-    pace()
     task = client.start_engagement_by_accepting_invitation_task(
         Catalog=catalog,
         ClientToken=acceptance_token(catalog, kind, invitation_id, attempt),
@@ -130,11 +119,9 @@ def start_lead_acceptance(
     catalog: Catalog,
     invitation_id: str,
     engagement_id: str,
-    pace: Callable[[], None],
     attempt: int = 1,
 ) -> AcceptanceTask:
     kind = TaskKind.OPPORTUNITY_FROM_LEAD
-    pace()
     try:
         client.accept_engagement_invitation(Catalog=catalog, Identifier=invitation_id)
     except ClientError as error:
@@ -145,7 +132,6 @@ def start_lead_acceptance(
     lead = next((c for c in engagement.get("Contexts", []) if c["Type"] == "Lead" and "Id" in c), None)
     if lead is None:
         raise LeadContextMissingError(f"engagement {engagement_id} has no Lead context")
-    pace()
     task = client.start_opportunity_from_engagement_task(
         Catalog=catalog,
         ClientToken=acceptance_token(catalog, kind, invitation_id, attempt),

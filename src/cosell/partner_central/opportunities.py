@@ -1,13 +1,13 @@
-"""Listing opportunities: every page of ListOpportunities, each read paced."""
+"""Listing opportunities: every page of ListOpportunities."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cosell.partner_central.paging import paced_items
+from cosell.partner_central.paging import all_items
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Iterator
 
     from mypy_boto3_partnercentral_selling.client import PartnerCentralSellingAPIClient
     from mypy_boto3_partnercentral_selling.type_defs import (
@@ -21,10 +21,6 @@ PAGE_SIZE = 100  # ListOpportunities' maximum
 def opportunity_summaries(
     client: PartnerCentralSellingAPIClient,
     request: ListOpportunitiesRequestTypeDef,
-    *,
-    pace: Callable[[], None],
 ) -> Iterator[OpportunitySummaryTypeDef]:
-    """Every opportunity `request` lists, page after page (`pace` is called before each page)."""
-    return paced_items(
-        client.list_opportunities, {"MaxResults": PAGE_SIZE, **request}, "OpportunitySummaries", pace=pace
-    )
+    """Every opportunity `request` lists, page after page."""
+    return all_items(client.list_opportunities, {"MaxResults": PAGE_SIZE, **request}, "OpportunitySummaries")

@@ -1,4 +1,4 @@
-"""Every page of a Partner Central list operation, each read paced."""
+"""Every page of a Partner Central list operation."""
 
 from __future__ import annotations
 
@@ -8,18 +8,12 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping
 
 
-def paced_items(
-    operation: Callable[..., Mapping[str, Any]],
-    request: Mapping[str, Any],
-    items: str,
-    *,
-    pace: Callable[[], None],
+def all_items(
+    operation: Callable[..., Mapping[str, Any]], request: Mapping[str, Any], items: str
 ) -> Iterator[Any]:
-    """The `items` of every page `operation(**request)` returns, following NextToken (`pace` is called before
-    each page, so every read takes its slot of the read quota)."""
+    """The `items` of every page `operation(**request)` returns, following NextToken."""
     page_request = dict(request)
     while True:
-        pace()
         page = operation(**page_request)
         yield from page.get(items, [])
         token = page.get("NextToken")

@@ -46,6 +46,17 @@ class SyncQueue:
         if unsent:
             raise EnqueueError("; ".join(unsent))
 
+    def defer(self, receipt_handles: Sequence[str], seconds: int) -> None:
+        """Make received messages visible again only in `seconds` (SQS's ChangeMessageVisibility)."""
+        for start in range(0, len(receipt_handles), _SQS_BATCH_LIMIT):
+            self._sqs.change_message_visibility_batch(
+                QueueUrl=self._queue_url,
+                Entries=[
+                    {"Id": str(index), "ReceiptHandle": handle, "VisibilityTimeout": seconds}
+                    for index, handle in enumerate(receipt_handles[start : start + _SQS_BATCH_LIMIT])
+                ],
+            )
+
     def _send_batch(self, batch: Sequence[SyncRequest]) -> str:
         """Send one batch, retrying entries SQS refuses; returns what could not be sent ("" when all was)."""
         pending: dict[str, SendMessageBatchRequestEntryTypeDef] = {

@@ -8,13 +8,14 @@ never builds one and never imports a handler.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from cosell.domain.notifications import NotificationRules, Thresholds
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
-    from datetime import datetime, timedelta
+    from datetime import datetime
 
     from mypy_boto3_partnercentral_selling.client import PartnerCentralSellingAPIClient
 
@@ -45,16 +46,11 @@ class DealReading(Protocol):
     def view(self, deal: Deal) -> DealView: ...
 
 
-class Pacer(Protocol):
-    """Waits for a Partner Central request slot (cosell.store.pacer)."""
-
-    def acquire(self) -> None: ...
-
-
 class RequestQueue(Protocol):
     """Queues sync requests (cosell.queue.sqs.SyncQueue)."""
 
     def send(self, requests: Sequence[SyncRequest]) -> None: ...
+    def defer(self, receipt_handles: Sequence[str], seconds: int) -> None: ...
 
 
 class LinkStore(Protocol):
@@ -159,6 +155,8 @@ class SyncConfig:
     # Longer than a worker can run (the Lambda timeout), shorter than the queue's visibility timeout: a
     # retried message always finds a dead worker's claim on a referral's deal expired.
     deal_claim_lease: timedelta
+    # How long a rep's edit waits before its deal is reconciled, so a burst of edits costs one write.
+    coalescing_window: timedelta = field(default_factory=timedelta)
     notification_rules: NotificationRules = field(default_factory=NotificationRules)
     thresholds: Thresholds = field(default_factory=lambda: Thresholds(score_moved=15, high_score=80))
 
@@ -173,8 +171,6 @@ class CatalogPorts(Protocol):
     def config(self) -> SyncConfig: ...
     @property
     def partner_central(self) -> PartnerCentralSellingAPIClient: ...
-    @property
-    def read_pacer(self) -> Pacer: ...
     @property
     def solutions(self) -> SolutionCache: ...
     def now(self) -> datetime: ...
@@ -195,8 +191,6 @@ class Ports(CatalogPorts, Protocol):
     def conflicts(self) -> ConflictBook: ...
     @property
     def submissions(self) -> SubmissionBook: ...
-    @property
-    def write_pacer(self) -> Pacer: ...
     @property
     def audit(self) -> AuditLog: ...
     @property

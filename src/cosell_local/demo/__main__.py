@@ -9,11 +9,13 @@ The functions' JSON logs go to a file (named at the start), so the timeline stay
 from __future__ import annotations
 
 import argparse
+import io
 import logging
 import os
 import signal
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -93,6 +95,33 @@ def _new_log_file() -> Path:
     return Path(name)
 
 
+class _WholeLines(io.TextIOBase):
+    """sys.stdout for many threads: each thread's text is written out a whole line at a time. print() writes
+    its text and its newline in two calls, and Powertools' metrics print while another thread logs: without
+    this, two JSON lines can end up in one."""
+
+    def __init__(self, target: TextIO) -> None:
+        self._target = target
+        self._pending = threading.local()
+        self._lock = threading.Lock()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        pending = getattr(self._pending, "text", "") + text
+        complete, _, self._pending.text = pending.rpartition("\n")
+        if complete:
+            with self._lock:
+                self._target.write(complete + "\n")
+                self._target.flush()
+        return len(text)
+
+    def flush(self) -> None:
+        with self._lock:
+            self._target.flush()
+
+
 def _take_stdout(log_path: Path) -> TextIO:
     """The timeline keeps the terminal; whatever else prints on stdout (the handlers' JSON logs, which write
     to sys.stdout as in Lambda) and the runner's log lines go to the log file."""
@@ -100,7 +129,8 @@ def _take_stdout(log_path: Path) -> TextIO:
     log_file = log_path.open("a", encoding="utf-8")
     sys.stdout.flush()
     os.dup2(log_file.fileno(), sys.stdout.fileno())
-    handler = logging.StreamHandler(log_file)
+    sys.stdout = _WholeLines(log_file)
+    handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=logging.INFO, handlers=[handler])
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per HTTP request

@@ -78,17 +78,29 @@ class AwsCallRecorder:
     def __init__(self) -> None:
         self._calls: set[AwsCall] = set()
         self._lock = threading.Lock()
+        self._visibility_set: set[str] = set()  # receipt handles whose visibility a function changed
 
     def record(self, service: str, operation: str, parameters: dict[str, Any]) -> None:
         function = _acting.get()
         if function is None or service in _NOT_RECORDED:
             return
+        if (service, operation) == ("sqs", "ChangeMessageVisibilityBatch"):
+            with self._lock:
+                self._visibility_set.update(entry["ReceiptHandle"] for entry in parameters["Entries"])
         found = [
             AwsCall(function, action, resource)
             for action, resource in authorizations(service, operation, parameters)
         ]
         with self._lock:
             self._calls.update(found)
+
+    def visibility_set_by_function(self, receipt_handle: str) -> bool:
+        """Whether a function changed this received message's visibility itself (asked once per message)."""
+        with self._lock:
+            if receipt_handle not in self._visibility_set:
+                return False
+            self._visibility_set.discard(receipt_handle)
+            return True
 
     def clear(self) -> None:
         with self._lock:

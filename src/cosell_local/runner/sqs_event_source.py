@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from cosell_local.runner.aws_calls import acting_as
+from cosell_local.runner.aws_calls import RECORDER, acting_as
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs.client import SQSClient
@@ -162,7 +162,10 @@ class SqsEventSource:
             release_at = received + self._visibility_timeout / self._time_scale
             done = [m for m in messages if m["MessageId"] not in failed]
             for message in messages:
-                if message["MessageId"] in failed:
+                # A message the function made invisible itself comes back when it said (SQS's own timer).
+                if message["MessageId"] in failed and not RECORDER.visibility_set_by_function(
+                    message["ReceiptHandle"]
+                ):
                     self._held[message["ReceiptHandle"]] = release_at
             for start in range(0, len(done), 10):
                 with acting_as(self.function.name):

@@ -35,7 +35,7 @@ def queue_summary_refresh(ports: Ports, correlation_id: str) -> SummaryRefreshRe
     requests: list[SyncRequest] = []
     seen: ListOpportunitiesRequestTypeDef = {"Catalog": catalog, "LifeCycleReviewStatus": SEEN}  # type: ignore[typeddict-item]
     trigger = Trigger(source="schedule", kind=TRIGGER_KIND, occurred_at_ms=now_ms)
-    for summary in opportunity_summaries(ports.partner_central, seen, pace=ports.read_pacer.acquire):
+    for summary in opportunity_summaries(ports.partner_central, seen):
         listed += 1
         if (summary.get("LifeCycle") or {}).get("Stage") == CLOSED_LOST:
             continue

@@ -172,7 +172,6 @@ def sync_pair(deal: Deal, link: Link, ports: Ports, cause: Cause) -> str:
 
 
 def _opportunity(run: _Run) -> dict[str, Any]:
-    run.ports.read_pacer.acquire()
     opportunity: dict[str, Any] = dict(
         run.ports.partner_central.get_opportunity(
             Catalog=run.link.catalog, Identifier=run.link.opportunity_id
@@ -215,7 +214,6 @@ def _push(run: _Run, read: _Read, pushes: list[FieldDecision], mapped: dict[str,
             run.refused = "\n".join(ports.links.problems(run.deal.id))  # the same update: not sent again
             run.unapplied.update(d.name for d in updates)
             return
-        ports.write_pacer.acquire()
         try:
             ports.partner_central.update_opportunity(
                 Catalog=run.link.catalog,
@@ -267,7 +265,6 @@ def _assign(run: _Run, owner: FieldDecision, mapped: Mapping[str, Any]) -> None:
     }
     if assignee.get("Phone"):
         contact["Phone"] = assignee["Phone"]
-    ports.write_pacer.acquire()
     try:
         ports.partner_central.assign_opportunity(
             Catalog=run.link.catalog, Identifier=run.link.opportunity_id, Assignee=contact
@@ -345,7 +342,6 @@ def _aws_summary(run: _Run, read: _Read) -> None:
     opportunity = run.review_source or read.opportunity
     if not seen_by_aws(opportunity):
         return
-    run.ports.read_pacer.acquire()
     summary = run.ports.partner_central.get_aws_opportunity_summary(
         Catalog=run.link.catalog, RelatedOpportunityIdentifier=run.link.opportunity_id
     )

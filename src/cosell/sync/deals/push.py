@@ -106,7 +106,6 @@ def push_deal(
     pending = ports.links.claim_create(
         deal_id, PendingCreate(client_token(config.catalog, deal_id, fields), fields)
     )
-    ports.write_pacer.acquire()
     try:
         created = ports.partner_central.create_opportunity(
             Catalog=config.catalog, ClientToken=pending.client_token, **pending.fields

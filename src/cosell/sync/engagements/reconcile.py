@@ -62,15 +62,14 @@ _NOT_VISIBLE = frozenset({"AccessDeniedException", "ResourceNotFoundException"})
 
 def reconcile_engagement(request: SyncRequest, ports: Ports) -> str:
     catalog, engagement_id = ports.config.catalog, request.object_id
-    client, pace = ports.partner_central, ports.read_pacer.acquire
-    pace()
+    client = ports.partner_central
     try:
         engagement: dict[str, Any] = dict(client.get_engagement(Catalog=catalog, Identifier=engagement_id))
     except ClientError as error:
         if error_code(error) not in _NOT_VISIBLE:
             raise
         return f"engagement {engagement_id}: not visible to this partner ({error_code(error)})"
-    opportunity_ids = associated_opportunities(client, catalog, engagement_id, pace=pace)
+    opportunity_ids = associated_opportunities(client, catalog, engagement_id)
     deal_ids = list(
         dict.fromkeys(
             deal_id
@@ -84,9 +83,7 @@ def reconcile_engagement(request: SyncRequest, ports: Ports) -> str:
     if not deal_ids:
         ports.engagements.save(catalog, engagement_id, replace(state, summary=marker, shown={}))
         return f"engagement {engagement_id}: linked to no deal"
-    members = members_of(
-        engagement_members(client, catalog, engagement_id, pace=pace), ports.partner_account_id
-    )
+    members = members_of(engagement_members(client, catalog, engagement_id), ports.partner_account_id)
     run = _EngagementRun(ports, request.cause, engagement, members, deal_ids)
     shown = run.show_members(state)
     revisions, snapshots_read, noted = state.revisions, state.snapshots_read, 0
@@ -168,9 +165,8 @@ class _EngagementRun:
         engagement's first read, each resource's latest only); the last revision noted for each resource,
         and how many notes were written."""
         ports, catalog = self.ports, self.ports.config.catalog
-        pace = ports.read_pacer.acquire
         by_resource: dict[str, list[Any]] = {}
-        for summary in snapshot_summaries(ports.partner_central, catalog, self.engagement_id, pace=pace):
+        for summary in snapshot_summaries(ports.partner_central, catalog, self.engagement_id):
             by_resource.setdefault(_resource_key(summary), []).append(summary)
         revisions = dict(noted_before)
         written = 0
@@ -227,7 +223,6 @@ class _Payloads:
                 self._engagement_id,
                 self._summary,
                 revision,
-                pace=ports.read_pacer.acquire,
             )
         return self._read[revision]
 

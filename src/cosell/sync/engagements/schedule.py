@@ -33,7 +33,7 @@ def queue_engagement_sync(ports: Ports, correlation_id: str, part: Part) -> Enga
     now_ms = int(ports.now().timestamp() * 1000)
     listed = 0
     requests = []
-    for summary in engagement_summaries(ports.partner_central, catalog, pace=ports.read_pacer.acquire):
+    for summary in engagement_summaries(ports.partner_central, catalog):
         listed += 1
         stored = ports.engagements.get(catalog, summary["Id"])
         if stored is None:

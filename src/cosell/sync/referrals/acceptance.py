@@ -145,11 +145,10 @@ def _start(invitation_id: str, kind: TaskKind, state: InvitationState, ports: Po
                 catalog,
                 invitation_id,
                 str(state.engagement_id),
-                ports.write_pacer.acquire,
                 state.attempt_number,
             )
         return start_opportunity_acceptance(
-            ports.partner_central, catalog, invitation_id, ports.write_pacer.acquire, state.attempt_number
+            ports.partner_central, catalog, invitation_id, state.attempt_number
         )
     except ClientError as error:
         if error_code(error) not in ("ConflictException", "ValidationException"):
@@ -229,9 +228,7 @@ def _fail(invitation_id: str, state: InvitationState, reason: str, ports: Ports)
 def _complete(invitation_id: str, state: InvitationState, ports: Ports) -> TakeOutcome:
     config = ports.config
     opportunity_id = str(state.opportunity_id)
-    ports.read_pacer.acquire()
     opportunity = ports.partner_central.get_opportunity(Catalog=config.catalog, Identifier=opportunity_id)
-    ports.read_pacer.acquire()
     summary = ports.partner_central.get_aws_opportunity_summary(
         Catalog=config.catalog, RelatedOpportunityIdentifier=opportunity_id
     )

@@ -96,7 +96,6 @@ def reject(invitation: Any, deal: Deal, ports: Ports) -> TakeOutcome:
         if deal.get(deal_properties.SYNC_ERROR) != ASK_FOR_REASON:
             show_on_deal(ports, deal.id, status_properties([ASK_FOR_REASON]), synced=False)
         return TakeOutcome.AWAITING_REASON
-    ports.write_pacer.acquire()
     try:
         ports.partner_central.reject_engagement_invitation(
             Catalog=ports.config.catalog, Identifier=invitation["Id"], RejectionReason=reason

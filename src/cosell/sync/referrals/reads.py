@@ -11,7 +11,6 @@ if TYPE_CHECKING:
 
 
 def read_invitation(invitation_id: str, ports: Ports) -> Any:
-    ports.read_pacer.acquire()
     return ports.partner_central.get_engagement_invitation(
         Catalog=ports.config.catalog, Identifier=invitation_id
     )
@@ -19,5 +18,4 @@ def read_invitation(invitation_id: str, ports: Ports) -> Any:
 
 def received(invitation: Any, ports: Ports) -> bool:
     """Whether this partner received the invitation (events also come for the ones it sent)."""
-    ports.read_pacer.acquire()
     return is_received(ports.partner_central, ports.config.catalog, invitation)

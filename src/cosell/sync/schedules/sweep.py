@@ -49,7 +49,7 @@ def sweep(ports: Ports, correlation_id: str) -> SweepReport:
         "Catalog": catalog,
         "LastModifiedDate": {"AfterLastModifiedDate": start - OVERLAP},
     }
-    for summary in opportunity_summaries(ports.partner_central, changed, pace=ports.read_pacer.acquire):
+    for summary in opportunity_summaries(ports.partner_central, changed):
         listed += 1
         modified = instant(summary["LastModifiedDate"]) or start
         newest = max(newest, modified)

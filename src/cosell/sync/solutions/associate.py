@@ -92,7 +92,6 @@ def converge(
             "RelatedEntityType": RELATED_ENTITY_TYPE,
             "RelatedEntityIdentifier": solution_id,
         }
-        ports.write_pacer.acquire()
         try:
             if adding:
                 ports.partner_central.associate_opportunity(**request)  # type: ignore[arg-type]

@@ -33,7 +33,6 @@ def refresh_catalog(ports: CatalogPorts) -> tuple[Solution, ...]:
     solutions: list[Solution] = []
     token: str | None = None
     while True:
-        ports.read_pacer.acquire()
         request: ListSolutionsRequestTypeDef = {"Catalog": catalog, "MaxResults": PAGE_SIZE}
         if token:
             request["NextToken"] = token

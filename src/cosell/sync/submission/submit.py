@@ -123,7 +123,6 @@ def advance_submission(
 def _start(run: _Submitting, attempt: Submission) -> SubmissionReport:
     """Start the recorded attempt's task, with exactly its token and request (a replay after a crash too)."""
     ports, link = run.ports, run.link
-    ports.write_pacer.acquire()
     try:
         task = ports.partner_central.start_engagement_from_opportunity_task(
             Catalog=link.catalog,
@@ -152,7 +151,6 @@ def _follow(run: _Submitting, stored: Submission) -> SubmissionReport:
     if stored.task_id is None:
         # Recorded, then the run stopped before the task id was: start again, same token, same task.
         return _start(run, stored)
-    run.ports.read_pacer.acquire()
     tasks = run.ports.partner_central.list_engagement_from_opportunity_tasks(
         Catalog=run.link.catalog, TaskIdentifier=[stored.task_id]
     ).get("TaskSummaries", [])
