@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from cosell.domain.to_hubspot import ContactFields
 from cosell.hubspot.models import DEAL_TO_CONTACT, DEAL_TO_PRIMARY_COMPANY, AssociationInput, SearchFilter
@@ -24,6 +23,7 @@ from cosell.hubspot.records import find_or_create_contacts
 from cosell.hubspot.signature import sign_v3
 from cosell.observability import SERVICE_NAME
 from cosell.store.failures import FailureStore
+from cosell.sync.batch import BatchFailedError
 from cosell_local.demo.rep import deal_properties
 from cosell_local.malformed import MalformedAnswer
 
@@ -247,12 +247,12 @@ def _merged(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
 
 
 def _crashes(run: QueueRun) -> list[str]:
-    """Invocations that raised anything but the batch processor's report that every message failed (how a
-    batch of failed messages is handed back to SQS: each one's error is logged, and counted)."""
+    """Invocations that raised anything but the worker's report that every message of its batch failed (how a
+    batch of failed messages counts as the function's error: each one's error is logged, and recorded)."""
     return [
         repr(i.error)
         for i in run.invocations
-        if i.error is not None and not isinstance(i.error, BatchProcessingError)
+        if i.error is not None and not isinstance(i.error, BatchFailedError)
     ]
 
 

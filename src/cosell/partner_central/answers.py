@@ -1,4 +1,5 @@
-"""Partner Central's answers, checked where they arrive: a botocore `before-parse` hook on the client.
+"""Partner Central's answers, checked where they arrive: two botocore hooks on the client
+(`register_answer_checks`).
 
 A 200 whose body is not JSON, lacks a member, holds one of the wrong type, or holds a value outside its value
 set where cosell decides on it, fails the call with `MalformedAnswerError` naming the operation and each
@@ -10,6 +11,11 @@ The contract is botocore's model (required members and types; docs/CONTRACTS.md,
 and what cosell needs beyond it (`NEEDED`, `DECIDED_ON`). Values are never quoted but for the decided-on ones
 (statuses), so no personal data reaches a log line or `cosell dlq`. The call fails without a retry: the queue
 retries the message, and parks it in the DLQ with this reason if the answers stay malformed.
+
+The check runs before botocore parses the answer (`before-parse`): a malformed body is replaced by `{}`, which
+botocore parses without tripping on it (a string where it expects an object raised AttributeError inside
+botocore), and the problems are carried in the parsed answer to `after-call`, which raises. So the attempt
+ends as every other does: the hooks that follow it (the pacer's `answered`, freeing its budget) still run.
 """
 
 from __future__ import annotations
@@ -22,9 +28,10 @@ from botocore.utils import parse_timestamp
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
 
+    from botocore.client import BaseClient
     from botocore.model import OperationModel, Shape
 
-HOOK_EVENT = "before-parse.partnercentral-selling"
+_FLAG = "cosell:malformed-answer"  # the problems, from before-parse to after-call, in the parsed answer
 
 _TASK = ("TaskId", "TaskStatus")
 _TASK_SUMMARIES = ("TaskSummaries[].TaskId", "TaskSummaries[].TaskStatus")
@@ -78,26 +85,47 @@ class MalformedAnswerError(Exception):
         self.problems = problems
 
 
-def check_answer(operation_model: OperationModel, response_dict: Mapping[str, Any], **_: Any) -> None:
-    """The `before-parse` hook: raises `MalformedAnswerError` for a successful answer cosell cannot use.
-    Error answers are left to botocore (an HTML 502 from a gateway is a retried 502)."""
+def register_answer_checks(client: BaseClient) -> None:
+    events = client.meta.events
+    events.register("before-parse.partnercentral-selling", _flag_malformed)
+    events.register("after-call.partnercentral-selling", _raise_if_malformed)
+
+
+def answer_problems(operation_model: OperationModel, response_dict: Mapping[str, Any]) -> list[str]:
+    """What is wrong with a successful answer, for cosell; nothing for an error answer, which botocore reads
+    (an HTML 502 from a gateway is a 502, retried)."""
     if response_dict.get("status_code", 200) >= 300:
-        return
+        return []
     raw = response_dict.get("body") or b"{}"
-    operation = operation_model.name
     try:
         document = json.loads(raw)
     except ValueError:
         content_type = response_dict.get("headers", {}).get("content-type", "no content type")
-        raise MalformedAnswerError(
-            operation, [f"the body is not JSON ({len(raw)} bytes, {content_type})"]
-        ) from None
+        return [f"the body is not JSON ({len(raw)} bytes, {content_type})"]
     shape = operation_model.output_shape
     if shape is None:
-        return
-    problems = list(problems_of(shape, document, "")) or _missing_or_unknown(operation, shape, document)
+        return []
+    return list(problems_of(shape, document, "")) or _missing_or_unknown(
+        operation_model.name, shape, document
+    )
+
+
+def _flag_malformed(
+    operation_model: OperationModel,
+    response_dict: dict[str, Any],
+    customized_response_dict: dict[str, Any],
+    **_: Any,
+) -> None:
+    problems = answer_problems(operation_model, response_dict)
     if problems:
-        raise MalformedAnswerError(operation, problems)
+        response_dict["body"] = b"{}"
+        customized_response_dict[_FLAG] = problems
+
+
+def _raise_if_malformed(model: OperationModel, parsed: dict[str, Any], **_: Any) -> None:
+    problems = parsed.pop(_FLAG, None)
+    if problems:
+        raise MalformedAnswerError(model.name, problems)
 
 
 def problems_of(shape: Shape, value: Any, path: str) -> Iterator[str]:

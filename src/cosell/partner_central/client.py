@@ -101,7 +101,7 @@ def partner_central_client(settings: Settings, session_name: str) -> PartnerCent
     core._credentials = _assume_role_credentials(settings, session_name)  # type: ignore[attr-defined]
     session = boto3.Session(botocore_session=core, region_name=settings.partner_central_region)
     client = session.client("partnercentral-selling", config=_CLIENT_CONFIG)
-    client.meta.events.register(answers.HOOK_EVENT, answers.check_answer)
+    answers.register_answer_checks(client)
     return client
 
 
