@@ -64,7 +64,9 @@ def test_the_submission_shows_its_engagement_and_a_partner_aws_adds_is_one_note_
     world: World,
 ) -> None:
     deal_id, opportunity_id, engagement_id = engaged_deal(world, "Contoso lakehouse #AWS")
-    engagement = world.partner_central.get_engagement(Catalog=world.stack.catalog, Identifier=engagement_id)
+    engagement = world.stack.partner_central.control.read(
+        "GetEngagement", Catalog=world.stack.catalog, Identifier=engagement_id
+    )
     assert shown(world, deal_id) == {
         "aws_engagement_id": engagement_id,
         "aws_engagement_title": engagement["Title"],
@@ -192,5 +194,5 @@ def test_setup_without_a_snapshot_job_role_says_so_and_how_to_fix_it_and_the_fix
     out = without_metrics(capsys.readouterr().out)
     assert "WARNING" not in out
     assert f"ok        Partner Central: resource snapshot job role of the {catalog} catalog: {role}" in out
-    settings = world.partner_central.get_selling_system_settings(Catalog=catalog)
+    settings = world.stack.partner_central.control.read("GetSellingSystemSettings", Catalog=catalog)
     assert settings["ResourceSnapshotJobRoleArn"] == role

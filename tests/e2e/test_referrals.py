@@ -58,8 +58,10 @@ def deals_for(world: World, invitation_id: str) -> list[dict[str, str | None]]:
 
 def acceptances(world: World, invitation_id: str) -> int:
     """Distinct acceptance tasks Partner Central holds for the invitation."""
-    tasks = world.partner_central.list_engagement_by_accepting_invitation_tasks(
-        Catalog=CATALOG, EngagementInvitationIdentifier=[invitation_id]
+    tasks = world.stack.partner_central.control.read(
+        "ListEngagementByAcceptingInvitationTasks",
+        Catalog=CATALOG,
+        EngagementInvitationIdentifier=[invitation_id],
     )["TaskSummaries"]
     return len(tasks)
 
@@ -184,7 +186,9 @@ def test_review_mode_rejects_with_the_reps_reason(world: World) -> None:
     )
     world.stack.process_queue_until_idle(timeout=90)
 
-    invitation = world.partner_central.get_engagement_invitation(Catalog=CATALOG, Identifier=invitation_id)
+    invitation = world.stack.partner_central.control.read(
+        "GetEngagementInvitation", Catalog=CATALOG, Identifier=invitation_id
+    )
     assert (invitation["Status"], invitation["RejectionReason"]) == ("REJECTED", "Outside our region")
     (deal,) = deals_for(world, invitation_id)
     assert deal["aws_invitation_status"] == "Rejected"

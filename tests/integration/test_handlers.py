@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import importlib
 import io
 import json
@@ -11,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cosell.handlers import invitation_poll, runtime, webhook, worker
 from cosell.hubspot.signature import sign_v3
@@ -141,6 +144,71 @@ def test_malformed_body_is_400_and_nothing_queued(handler_env: str) -> None:
     assert response["statusCode"] == 400
     assert "not a HubSpot webhook delivery" in json.loads(response["body"])["message"]
     assert drain(handler_env) == []
+
+
+# --- the webhook function: any headers and body bytes give a 2xx, a 400 or a 401, never an exception ------
+
+header_text = st.text(max_size=40)
+signature_headers = st.fixed_dictionaries(
+    {},
+    optional={
+        "X-HubSpot-Signature-v3": header_text,
+        "X-HubSpot-Request-Timestamp": header_text | st.integers().map(str),
+        "x-hubspot-request-timestamp": header_text,
+        "Host": header_text,
+    },
+)
+any_body = st.binary(max_size=300) | st.lists(
+    st.fixed_dictionaries(
+        {"subscriptionType": st.sampled_from(["deal.creation", "contact.deletion", "x"])},
+        optional={
+            "objectId": st.integers() | header_text,
+            "eventId": st.integers(),
+            "occurredAt": st.integers(),
+        },
+    ),
+    max_size=3,
+).map(lambda events: json.dumps(events).encode())
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    headers=st.none() | st.dictionaries(header_text, header_text, max_size=3),
+    extra=signature_headers,
+    body=any_body,
+    encoding=st.sampled_from(["text", "base64", "not base64"]),
+    signed=st.booleans(),
+)
+def test_any_headers_and_body_bytes_are_answered_2xx_400_or_401_never_an_exception(
+    handler_env: str,
+    headers: dict[str, str] | None,
+    extra: dict[str, str],
+    body: bytes,
+    encoding: str,
+    signed: bool,
+) -> None:
+    event = api_event("")
+    text = body.decode("utf-8", "replace")  # API Gateway hands a text body over as text
+    event["body"] = {"text": text, "base64": base64.b64encode(body).decode(), "not base64": text + "%"}[
+        encoding
+    ]
+    event["isBase64Encoded"] = encoding != "text"
+    event["headers"] = None if headers is None else {**headers, **extra}
+    if signed:  # past the signature, so the body is read
+        stamp = str(time.time_ns() // 1_000_000)
+        raw = text.encode() if encoding == "text" else body
+        signature = sign_v3(WEBHOOK_SECRET, "POST", f"https://{HOST}{PATH}", raw, stamp)
+        event["headers"] = {
+            "Host": HOST,
+            "X-HubSpot-Signature-v3": signature,
+            "X-HubSpot-Request-Timestamp": stamp,
+        }
+
+    response = webhook.handler(event, FakeLambdaContext())
+
+    assert response["statusCode"] in (200, 400, 401), response
+    answer = json.loads(response["body"])
+    assert answer.get("message") if response["statusCode"] != 200 else "queued" in answer
 
 
 def test_logs_carry_no_token_signature_or_personal_data(handler_env: str) -> None:

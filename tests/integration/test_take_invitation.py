@@ -652,18 +652,26 @@ def test_event_and_poll_twice_each_concurrently_make_one_acceptance_and_one_deal
         assert reconcile(request, take) == TakeOutcome.ALREADY_TAKEN.value
 
 
-def test_crash_after_acceptance_before_the_deal_exists_makes_the_deal_on_the_next_run_once(
-    world: SyncWorld, clock: WorkerClock, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def taken_while_failing(
+    world: SyncWorld, clock: WorkerClock, monkeypatch: pytest.MonkeyPatch, method: str
+) -> tuple[str, Any]:
+    """A referral taken once while the HubSpot client's `method` fails: its id and the ports to take it again."""
     invitation_id = referral(world)
     take = world.referral_ports(clock=clock)
     with monkeypatch.context() as patch:
         patch.setattr(
-            HubSpotClient, "create_deal", lambda *_, **__: (_ for _ in ()).throw(RuntimeError("worker died"))
+            HubSpotClient, method, lambda *_, **__: (_ for _ in ()).throw(RuntimeError(f"{method} died"))
         )
         with pytest.raises(RuntimeError):
             take_invitation(invitation_id, take)
     assert deals_of(world, invitation_id) == []
+    return invitation_id, take
+
+
+def test_crash_after_acceptance_before_the_deal_exists_makes_the_deal_on_the_next_run_once(
+    world: SyncWorld, clock: WorkerClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    invitation_id, take = taken_while_failing(world, clock, monkeypatch, "create_deal")
     assert (
         world.partner_central.get_engagement_invitation(Catalog=CATALOG, Identifier=invitation_id)["Status"]
         == "ACCEPTED"
@@ -676,6 +684,16 @@ def test_crash_after_acceptance_before_the_deal_exists_makes_the_deal_on_the_nex
     assert take_invitation(invitation_id, take) is TakeOutcome.DEAL_CREATED
     assert len(deals_of(world, invitation_id)) == 1
     assert calls(world, "StartEngagementByAcceptingInvitationTask") == 1
+
+
+def test_a_run_that_fails_before_creating_the_deal_releases_its_claim_so_the_retry_makes_it(
+    world: SyncWorld, clock: WorkerClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """E.g. a contact search whose answer HubSpot garbled: nothing was created, so the next run need not wait
+    out the lease (the queue's retries inside it would all find the claim held: the DLQ, found by the corpus)."""
+    invitation_id, take = taken_while_failing(world, clock, monkeypatch, "find_contacts")
+    assert take_invitation(invitation_id, take) is TakeOutcome.DEAL_CREATED  # at once, within the lease
+    assert len(deals_of(world, invitation_id)) == 1
 
 
 def test_crash_after_the_deal_is_created_finds_it_again(
@@ -828,3 +846,21 @@ def test_a_deal_claim_is_a_lease(world: SyncWorld) -> None:
     with pytest.raises(DealRecordConflictError):
         store.record_deal(CATALOG, "engi-1", "43")
     assert store.claim_deal(CATALOG, "engi-1", now_ms=10_000, lease_ms=500) is ClaimTaken.HELD
+
+
+def test_a_released_claim_can_be_taken_again_and_a_takeover_stays_one(world: SyncWorld) -> None:
+    store = InvitationStore(boto3.client("dynamodb", region_name="us-east-1"), world.table)
+    assert store.claim_deal(CATALOG, "engi-1", now_ms=1_000, lease_ms=500) is ClaimTaken.FIRST
+    store.release_deal_claim(CATALOG, "engi-1", 1_000, takeover=False)
+    assert (
+        store.claim_deal(CATALOG, "engi-1", now_ms=1_100, lease_ms=500) is ClaimTaken.FIRST
+    )  # no trace left
+    store.release_deal_claim(CATALOG, "engi-1", 999, takeover=False)  # not the claim it took: a no-op
+    assert store.claim_deal(CATALOG, "engi-1", now_ms=1_200, lease_ms=500) is ClaimTaken.HELD
+    assert store.claim_deal(CATALOG, "engi-1", now_ms=2_000, lease_ms=500) is ClaimTaken.TAKEOVER
+    store.release_deal_claim(CATALOG, "engi-1", 2_000, takeover=True)
+    # The run before may have made the deal: the next one still searches for it.
+    assert store.claim_deal(CATALOG, "engi-1", now_ms=2_100, lease_ms=500) is ClaimTaken.TAKEOVER
+    store.record_deal(CATALOG, "engi-1", "42")
+    store.release_deal_claim(CATALOG, "engi-1", 2_100, takeover=True)  # recorded: nothing to give up
+    assert store.claim_deal(CATALOG, "engi-1", now_ms=9_000, lease_ms=500) is ClaimTaken.HELD

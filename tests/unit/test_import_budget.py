@@ -51,7 +51,7 @@ BUDGETS: dict[str, tuple[int, int, tuple[str, ...]]] = {
     "cosell.handlers.webhook": (18, 560, WEBHOOK_NEVER),
     "cosell.handlers.worker": (76, 650, ("cosell.cli", "cosell_local")),
     "cosell.handlers.invitation_poll": (
-        30,
+        31,
         540,
         ("cosell.sync.deals", "cosell.sync.referrals", "cosell.cli"),
     ),

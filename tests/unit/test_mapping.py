@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from cosell.domain.deal import CompanyView, DealView, Person
 from cosell.domain.mapping_rules import MappingRules
 from cosell.domain.tag import with_tag, without_tag
-from cosell.domain.to_partner_central import map_deal, normalise_phone, without_control_characters
+from cosell.domain.text import without_control_characters
+from cosell.domain.to_partner_central import map_deal, normalise_phone
 from cosell.partner_central.schema import vocabulary
 from cosell_local.partner_central.business_rules import field_errors
 from cosell_local.partner_central.validation import validate

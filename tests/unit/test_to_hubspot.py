@@ -192,6 +192,48 @@ def test_a_long_title_is_cut_to_leave_room_for_the_tag() -> None:
     assert is_tagged(name)
 
 
+def test_what_hubspot_should_not_hold_is_left_out_and_said() -> None:
+    """Control characters, a website that is no web address, a contact without a usable e-mail (HubSpot
+    would refuse that contact and the referral's deal with it)."""
+    opportunity = {
+        "Customer": {
+            "Account": {"CompanyName": " Ex\x00ample\x1b Inc ", "WebsiteUrl": "javascript:alert(1)"},
+            "Contacts": [
+                {"Email": "not an e-mail", "FirstName": "Ann", "LastName": "Lee"},
+                {"Email": "bo@example.com", "FirstName": "\x07Bo", "LastName": "\x1b"},
+                {"Email": "@", "BusinessTitle": "CTO"},
+            ],
+        },
+        "Project": {"Title": "\x07\x08", "CustomerBusinessProblem": "Move\x00 the ERP to AWS, cut costs by 40 %."},
+    }  # fmt: skip
+    referral = deal_from_opportunity(opportunity, {}, RULES, "default")
+    assert referral.deal["dealname"] == "Example Inc #AWS"  # a title of control characters is none
+    assert referral.deal["description"] == "Move the ERP to AWS, cut costs by 40 %."
+    assert referral.company == CompanyFields(None, {"name": "Example Inc"})
+    assert referral.contacts == (
+        ContactFields("bo@example.com", {"email": "bo@example.com", "firstname": "Bo"}),
+    )
+    assert referral.left_out == (
+        "Contact Ann Lee left out: AWS gave no usable e-mail address",
+        "Contact without a name left out: AWS gave no usable e-mail address",
+    )
+
+
+def test_a_company_name_of_blanks_is_no_company() -> None:
+    referral = deal_from_invitation(
+        {
+            "Payload": {
+                "OpportunityInvitation": {"Customer": {"CompanyName": " \x07 ", "WebsiteUrl": "a.example"}}
+            }
+        },
+        RULES,
+        "default",
+        "appointmentscheduled",
+    )
+    assert referral.company is None
+    assert referral.deal["dealname"] == "AWS referral #AWS"
+
+
 @pytest.mark.parametrize(
     ("website", "domain"),
     [
@@ -282,7 +324,7 @@ def test_close_date_reads_back_as_the_same_day(day: date) -> None:
     assert deal.close_date.date() == day
 
 
-@pytest.mark.parametrize("target", [None, "", "31/03/2027", "2027-3-31"])
+@pytest.mark.parametrize("target", [None, "", "31/03/2027", "2027-3-31", "2027-02-30", "2027-13-01"])
 def test_close_date_without_a_date_is_left_out(target: str | None) -> None:
     assert close_date(target) is None
 

@@ -2,18 +2,22 @@
 
 The reverse of `cosell.domain.to_partner_central`, documented in docs/MAPPING.md ("Partner Central → HubSpot"). Pure:
 the inputs are Partner Central's response members as boto3 returns them, the outputs HubSpot property values
-(strings, as HubSpot's API takes them). Nothing here raises on odd data: what is missing is left out.
+(strings, as HubSpot's API takes them). Nothing here raises on odd data: what is missing is left out, and so is
+what HubSpot should not hold: control characters, a website that is no http(s) address (`javascript:...`), a
+contact whose e-mail is none (HubSpot would refuse the contact, and the referral with it; `left_out` says so).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation, localcontext
 from typing import TYPE_CHECKING, Any
 
 from cosell.domain.stages import hubspot_stage
 from cosell.domain.tag import with_tag
+from cosell.domain.text import email_address, web_address, without_control_characters
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -46,6 +50,7 @@ class ReferralDeal:
     deal: dict[str, str]
     company: CompanyFields | None
     contacts: tuple[ContactFields, ...] = ()
+    left_out: tuple[str, ...] = ()  # what AWS sent that the deal does not carry, in the rep's words
 
 
 def hubspot_industry(industry: str | None, rules: MappingRules) -> str | None:
@@ -80,8 +85,13 @@ def total_amount(spend: Iterable[Mapping[str, Any]], rules: MappingRules) -> tup
 
 
 def close_date(target: str | None) -> str | None:
-    """Partner Central's `YYYY-MM-DD` as HubSpot's close date: that day, midnight UTC."""
+    """Partner Central's `YYYY-MM-DD` as HubSpot's close date: that day, midnight UTC (None unless it is a day
+    of the calendar: the model's pattern lets `2027-02-30` through, and HubSpot refuses it)."""
     if not target or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", target):
+        return None
+    try:
+        date.fromisoformat(target)
+    except ValueError:
         return None
     return f"{target}T00:00:00.000Z"
 
@@ -97,6 +107,7 @@ def deal_from_opportunity(
     opportunity: Mapping[str, Any], summary: Mapping[str, Any], rules: MappingRules, pipeline: str
 ) -> ReferralDeal:
     """An accepted referral: GetOpportunity and GetAwsOpportunitySummary → the deal, its company, contacts."""
+    opportunity = without_control_characters(opportunity)
     project = opportunity.get("Project") or {}
     life_cycle = opportunity.get("LifeCycle") or {}
     account = (opportunity.get("Customer") or {}).get("Account") or {}
@@ -127,15 +138,15 @@ def deal_from_opportunity(
             "country": address.get("CountryCode"),
         },
     )
-    contacts = _contacts((opportunity.get("Customer") or {}).get("Contacts") or [])
-    return ReferralDeal(deal, company, contacts)
+    contacts, left_out = _contacts((opportunity.get("Customer") or {}).get("Contacts") or [])
+    return ReferralDeal(deal, company, contacts, left_out)
 
 
 def deal_from_invitation(
     invitation: Mapping[str, Any], rules: MappingRules, pipeline: str, stage: str
 ) -> ReferralDeal:
     """What GetEngagementInvitation shows before acceptance (no address, no customer contacts)."""
-    payload = invitation.get("Payload") or {}
+    payload = without_control_characters(invitation.get("Payload") or {})
     if "LeadInvitation" in payload:
         return _lead_deal(payload["LeadInvitation"], rules, pipeline, stage)
     referral = payload.get("OpportunityInvitation") or {}
@@ -195,7 +206,10 @@ def _customer_company(customer: Mapping[str, Any], rules: MappingRules) -> Compa
 
 
 def _deal_name(title: str | None, company_name: str | None) -> str:
-    base = " ".join((title or company_name or "AWS referral").split())
+    """The first of the title and the company's name that has words, tagged."""
+    base = next(
+        (" ".join(text.split()) for text in (title, company_name) if text and text.split()), "AWS referral"
+    )
     return with_tag(base[: DEAL_NAME_MAX - len(" #AWS")])
 
 
@@ -206,12 +220,13 @@ def _company(
     rules: MappingRules,
     extra: Mapping[str, str | None],
 ) -> CompanyFields | None:
-    if not name:
+    if not name or not name.strip():
         return None
+    website = website.strip() if web_address(website) and website else None  # as AWS wrote it, if it is one
     domain = domain_of(website)
     properties = _present(
         {
-            "name": name,
+            "name": name.strip(),
             "domain": domain,
             "website": website,
             "industry": hubspot_industry(industry, rules),
@@ -221,11 +236,19 @@ def _company(
     return CompanyFields(domain, properties)
 
 
-def _contacts(contacts: Iterable[Mapping[str, Any]]) -> tuple[ContactFields, ...]:
+def _contacts(contacts: Iterable[Mapping[str, Any]]) -> tuple[tuple[ContactFields, ...], tuple[str, ...]]:
+    """The contacts to find or create, and the ones left out for an e-mail that is none."""
     found: dict[str, ContactFields] = {}
+    left_out: list[str] = []
     for contact in contacts:
-        email = str(contact.get("Email") or "").strip().lower()
-        if not email or email in found:
+        email = email_address(contact.get("Email"))
+        if email is None:
+            who = " ".join(str(contact.get(n) or "") for n in ("FirstName", "LastName")).split()
+            left_out.append(
+                f"Contact {' '.join(who) or 'without a name'} left out: AWS gave no usable e-mail address"
+            )
+            continue
+        if email in found:
             continue
         found[email] = ContactFields(
             email,
@@ -239,7 +262,7 @@ def _contacts(contacts: Iterable[Mapping[str, Any]]) -> tuple[ContactFields, ...
                 }
             ),
         )
-    return tuple(found.values())
+    return tuple(found.values()), tuple(left_out)
 
 
 def _present(values: Mapping[str, str | None]) -> dict[str, str]:

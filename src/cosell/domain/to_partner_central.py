@@ -9,15 +9,14 @@ number that is not E.164) are dropped and reported as warnings. docs/MAPPING.md 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, is_dataclass, replace
-from dataclasses import fields as dataclass_fields
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from cosell.domain.countries import country_code
 from cosell.domain.stages import accepts_past_close_date, partner_central_stage, stage_problem
 from cosell.domain.tag import without_tag
+from cosell.domain.text import email_address, web_address, without_control_characters
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -33,12 +32,7 @@ BUSINESS_PROBLEM_MIN, BUSINESS_PROBLEM_MAX = 20, 2000
 TITLE_MAX = 255
 COMPANY_NAME_MAX = 120
 NAME_MAX = 80
-EMAIL_MAX = 80
-# Partner Central's own e-mail and phone patterns (botocore model: Email, PhoneNumber).
-_EMAIL = re.compile(
-    r"(?=.{0,80}$)[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
-)
+# Partner Central's own phone pattern (botocore model: PhoneNumber).
 _E164 = re.compile(r"\+[1-9]\d{1,14}")
 _AMOUNT = re.compile(r"(0|[1-9][0-9]{0,30})(\.[0-9]{0,2})?")
 _PHONE_SEPARATORS = re.compile(r"[\s().\-/]")
@@ -267,30 +261,6 @@ def _life_cycle(
     return life_cycle
 
 
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:(?!\d)")  # a scheme, not a host:port
-_HOST = re.compile(r"(?i)(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]")
-# C0 and C1 control characters but the line breaks and tabs a description may hold: invisible in HubSpot,
-# and nothing Partner Central should store.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-
-
-def without_control_characters(value: Any) -> Any:
-    """`value` (a deal view, or any of its parts) with control characters taken out of every string in it:
-    mapped and validated as Partner Central will store it."""
-    if isinstance(value, str):
-        return _CONTROL.sub("", value)
-    if isinstance(value, tuple):
-        return tuple(without_control_characters(item) for item in value)
-    if isinstance(value, dict):
-        return {key: without_control_characters(item) for key, item in value.items()}
-    if is_dataclass(value) and not isinstance(value, type):
-        return replace(
-            value,
-            **{f.name: without_control_characters(getattr(value, f.name)) for f in dataclass_fields(value)},
-        )
-    return value
-
-
 def _customer(
     deal: DealView, rules: MappingRules, vocabulary: Vocabulary, found: _Collector
 ) -> dict[str, Any]:
@@ -341,22 +311,8 @@ def _customer(
 
 
 def _website(website: str | None, domain: str | None) -> str | None:
-    """The first of the company's website and domain that is a web address (http or https, a host name with
-    a dot): `javascript:...` or `mailto:...` is none, and neither is a bare word."""
-    for candidate in (website, domain):
-        text = (candidate or "").strip()
-        if not text:
-            continue
-        if _SCHEME.match(text) and not re.match(r"(?i)https?://", text):
-            continue  # another scheme: not a website
-        url = text if re.match(r"(?i)https?://", text) else f"https://{text}"
-        try:
-            host = urlsplit(url).hostname
-        except ValueError:  # e.g. an unbalanced [ in the host
-            continue
-        if host and _HOST.fullmatch(host) and not any(c.isspace() for c in url) and 4 <= len(url) <= 255:
-            return url
-    return None
+    """The first of the company's website and domain that is a web address."""
+    return web_address(website) or web_address(domain)
 
 
 def _industry(
@@ -412,8 +368,8 @@ def _address(company: CompanyView, vocabulary: Vocabulary, found: _Collector) ->
 
 
 def _person(person: Person, business_title: str, found: _Collector, role: str) -> dict[str, str] | None:
-    email = (person.email or "").strip().lower()
-    if not _EMAIL.fullmatch(email):
+    email = email_address(person.email)
+    if email is None:
         found.warnings.append(f"{role} left out: e-mail is missing or not one Partner Central accepts")
         return None
     entry = {"Email": email, "BusinessTitle": (person.job_title or business_title)[:NAME_MAX]}

@@ -7,7 +7,6 @@ answers 2xx only once every request is durably on the FIFO queue, and 5xx if que
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -52,7 +51,7 @@ def _raw_body(request: APIGatewayProxyEvent) -> bytes:
         return body.encode()
     try:
         return base64.b64decode(body, validate=True)
-    except binascii.Error:
+    except ValueError:  # binascii.Error, or text that is not even ASCII
         raise MalformedDeliveryError("the body is marked base64-encoded but is not base64") from None
 
 

@@ -51,9 +51,9 @@ class BatchingHubSpotClient(HubSpotClient):
         finally:
             self._flushing = False
 
-    def _request(self, method: str, path: str, **arguments: Any) -> Any:
+    def _exchange(self, method: str, path: str, **arguments: Any) -> Any:
         self.flush()
-        return super()._request(method, path, **arguments)
+        return super()._exchange(method, path, **arguments)
 
 
 def _now() -> datetime:

@@ -14,18 +14,21 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote, urlencode
 
 import urllib3
+from pydantic import BaseModel, ValidationError
 
 from cosell.metrics import Metric, count
 
 from .models import (
     Association,
     AssociationInput,
+    AssociationRow,
     Company,
     Contact,
     CrmObject,
     Deal,
     Note,
     Owner,
+    Page,
     Pipeline,
     PropertyDefinition,
     PropertyGroup,
@@ -48,6 +51,8 @@ TASK_TO_DEAL = 216
 
 log = logging.getLogger(__name__)
 _Record = TypeVar("_Record", bound=CrmObject)
+_Answer = TypeVar("_Answer", bound=BaseModel)
+_Call = tuple[str, str, dict[str, Any]]  # method, path, and _exchange's options (query, body)
 
 
 class HubSpotError(Exception):
@@ -134,6 +139,12 @@ class HubSpotUnavailableError(HubSpotError):
     """5xx, 423 Locked or no connection: transient, retried before it reaches the caller."""
 
 
+class HubSpotAnswerError(HubSpotError):
+    """A 2xx answer cosell cannot read: not JSON, not the shape HubSpot documents, or a paging cursor that
+    does not move on. Not retried here (a create it answers may have happened): the message's retry reads
+    again. The message names the call and the first problem, never a value."""
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     max_attempts: int = 5
@@ -207,8 +218,10 @@ class HubSpotClient:
         written: list[Deal] = []
         for chunk in _chunks(list(updates), BATCH_LIMIT):
             inputs = [{"id": deal_id, "properties": dict(updates[deal_id])} for deal_id in chunk]
-            body = self._request("POST", "/crm/v3/objects/deals/batch/update", body={"inputs": inputs})
-            written += [Deal.model_validate(item) for item in body["results"]]
+            _, deals = self._page(
+                Deal, "POST", "/crm/v3/objects/deals/batch/update", {"body": {"inputs": inputs}}
+            )
+            written += deals
         return written
 
     def update_contact(self, contact_id: str, properties: Mapping[str, str]) -> Contact:
@@ -227,12 +240,8 @@ class HubSpotClient:
         after: str | None = None,
     ) -> SearchPage:
         """One page. `sort` is a property name, prefixed with "-" for descending."""
-        body = self._search("deals", filter_groups, properties, sort=sort, limit=limit, after=after)
-        return SearchPage(
-            total=body["total"],
-            results=[Deal.model_validate(item) for item in body["results"]],
-            next_after=_next_after(body),
-        )
+        page, deals = self._page(Deal, *self._search("deals", filter_groups, properties, sort, limit, after))
+        return SearchPage(total=page.total or 0, results=deals, next_after=page.next_after)
 
     def find_deals(
         self, filter_groups: Sequence[Sequence[SearchFilter]], properties: Sequence[str] = ()
@@ -283,16 +292,11 @@ class HubSpotClient:
     def list_associations(
         self, from_type: ObjectTypeName, from_id: str, to_type: ObjectTypeName
     ) -> list[Association]:
-        found: list[Association] = []
-        after: str | None = None
-        while True:
-            query = {"limit": "500", **({"after": after} if after else {})}
-            path = f"/crm/v4/objects/{from_type}/{_segment(from_id)}/associations/{to_type}"
-            body = self._request("GET", path, query=query)
-            found += [Association.model_validate(item) for item in body["results"]]
-            after = body.get("paging", {}).get("next", {}).get("after")
-            if not after:
-                return found
+        path = f"/crm/v4/objects/{from_type}/{_segment(from_id)}/associations/{to_type}"
+        return self._every_page(
+            Association,
+            lambda after: ("GET", path, {"query": {"limit": "500", **({"after": after} if after else {})}}),
+        )
 
     def batch_read_associations(
         self, from_type: ObjectTypeName, to_type: ObjectTypeName, ids: Iterable[str]
@@ -301,13 +305,13 @@ class HubSpotClient:
         wanted = list(dict.fromkeys(ids))
         found: dict[str, list[Association]] = {object_id: [] for object_id in wanted}
         for chunk in _chunks(wanted, ASSOCIATION_BATCH_LIMIT):
-            body = self._request(
+            _, rows = self._page(
+                AssociationRow,
                 "POST",
                 f"/crm/v4/associations/{from_type}/{to_type}/batch/read",
-                body={"inputs": [{"id": object_id} for object_id in chunk]},
+                {"body": {"inputs": [{"id": object_id} for object_id in chunk]}},
             )
-            for item in body["results"]:
-                found[str(item["from"]["id"])] = [Association.model_validate(to) for to in item["to"]]
+            found.update((row.from_.id, row.to) for row in rows)
         return found
 
     def associate(
@@ -322,62 +326,54 @@ class HubSpotClient:
         specs = [
             {"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": type_id} for type_id in type_ids
         ]
-        self._request("PUT", path, body=specs)
+        self._exchange("PUT", path, body=specs)
 
     def remove_association(
         self, from_type: ObjectTypeName, from_id: str, to_type: ObjectTypeName, to_id: str
     ) -> None:
         path = f"/crm/v4/objects/{from_type}/{_segment(from_id)}/associations/{to_type}/{_segment(to_id)}"
-        self._request("DELETE", path)
+        self._exchange("DELETE", path)
 
     # --- pipelines, owners, properties ---
 
     def list_pipelines(self) -> list[Pipeline]:
-        body = self._request("GET", "/crm/v3/pipelines/deals")
-        return [Pipeline.model_validate(item) for item in body["results"]]
+        return self._page(Pipeline, "GET", "/crm/v3/pipelines/deals")[1]
 
     def list_owners(self, email: str | None = None) -> list[Owner]:
-        found: list[Owner] = []
-        after: str | None = None
-        while True:
+        def page(after: str | None) -> _Call:
             query = {
                 "limit": "100",
                 **({"email": email} if email else {}),
                 **({"after": after} if after else {}),
             }
-            body = self._request("GET", "/crm/v3/owners", query=query)
-            found += [Owner.model_validate(item) for item in body["results"]]
-            after = body.get("paging", {}).get("next", {}).get("after")
-            if not after:
-                return found
+            return "GET", "/crm/v3/owners", {"query": query}
+
+        return self._every_page(Owner, page)
 
     def list_properties(self, object_type: ObjectTypeName) -> list[PropertyDefinition]:
-        body = self._request("GET", f"/crm/v3/properties/{object_type}")
-        return [PropertyDefinition.model_validate(item) for item in body["results"]]
+        return self._page(PropertyDefinition, "GET", f"/crm/v3/properties/{object_type}")[1]
 
     def get_property(self, object_type: ObjectTypeName, name: str) -> PropertyDefinition | None:
         try:
-            body = self._request("GET", f"/crm/v3/properties/{object_type}/{_segment(name)}")
+            return self._call(PropertyDefinition, "GET", f"/crm/v3/properties/{object_type}/{_segment(name)}")
         except HubSpotNotFoundError:
             return None
-        return PropertyDefinition.model_validate(body)
 
     def create_property(
         self, object_type: ObjectTypeName, definition: PropertyDefinition
     ) -> PropertyDefinition:
         """Raises HubSpotConflictError when it exists: read first."""
         payload = definition.model_dump(by_alias=True, exclude_none=True, exclude={"hubspot_defined"})
-        body = self._request("POST", f"/crm/v3/properties/{object_type}", body=payload, creates=True)
-        return PropertyDefinition.model_validate(body)
+        path = f"/crm/v3/properties/{object_type}"
+        return self._call(PropertyDefinition, "POST", path, body=payload, creates=True)
 
     def list_property_groups(self, object_type: ObjectTypeName) -> list[PropertyGroup]:
-        body = self._request("GET", f"/crm/v3/properties/{object_type}/groups")
-        return [PropertyGroup.model_validate(item) for item in body["results"]]
+        return self._page(PropertyGroup, "GET", f"/crm/v3/properties/{object_type}/groups")[1]
 
     def create_property_group(self, object_type: ObjectTypeName, group: PropertyGroup) -> PropertyGroup:
         payload = group.model_dump(by_alias=True, include={"name", "label", "display_order"})
-        body = self._request("POST", f"/crm/v3/properties/{object_type}/groups", body=payload, creates=True)
-        return PropertyGroup.model_validate(body)
+        path = f"/crm/v3/properties/{object_type}/groups"
+        return self._call(PropertyGroup, "POST", path, body=payload, creates=True)
 
     # --- access ---
 
@@ -387,7 +383,7 @@ class HubSpotClient:
         raises HubSpotAuthError, and HubSpot's 404 (or 400 for the empty body) says the write is allowed.
         Nothing is written, so nothing is left behind and no webhook fires."""
         try:
-            self._request("PATCH", path, body={})
+            self._exchange("PATCH", path, body={})
         except (HubSpotNotFoundError, HubSpotValidationError):
             return
 
@@ -406,19 +402,18 @@ class HubSpotClient:
             for name, values in (("properties", properties), ("associations", associations))
             if values
         }
-        body = self._request("GET", f"/crm/v3/objects/{object_type}/{_segment(object_id)}", query=query)
-        return model.model_validate(body)
+        return self._call(model, "GET", f"/crm/v3/objects/{object_type}/{_segment(object_id)}", query=query)
 
     def _search(
         self,
         object_type: ObjectTypeName,
         filter_groups: Sequence[Sequence[SearchFilter]],
         properties: Sequence[str],
-        *,
         sort: str | None = None,
         limit: int = 100,
         after: str | None = None,
-    ) -> Any:
+    ) -> _Call:
+        """The search call for one page."""
         request: dict[str, Any] = {
             "filterGroups": [
                 {"filters": [f.model_dump(by_alias=True, exclude_none=True) for f in group]}
@@ -432,7 +427,7 @@ class HubSpotClient:
             request["sorts"] = [{"propertyName": sort.lstrip("-"), "direction": direction}]
         if after:
             request["after"] = after
-        return self._request("POST", f"/crm/v3/objects/{object_type}/search", body=request)
+        return "POST", f"/crm/v3/objects/{object_type}/search", {"body": request}
 
     def _find_all(
         self,
@@ -441,14 +436,12 @@ class HubSpotClient:
         properties: Sequence[str],
         model: type[_Record],
     ) -> list[_Record]:
-        found: list[_Record] = []
-        after: str | None = None
-        while True:
-            body = self._search(object_type, filter_groups, properties, limit=SEARCH_PAGE_LIMIT, after=after)
-            found += [model.model_validate(item) for item in body["results"]]
-            after = _next_after(body)
-            if after is None:
-                return found
+        return self._every_page(
+            model,
+            lambda after: self._search(
+                object_type, filter_groups, properties, limit=SEARCH_PAGE_LIMIT, after=after
+            ),
+        )
 
     def _batch_read(
         self, object_type: ObjectTypeName, ids: Iterable[str], properties: Sequence[str], model: type[_Record]
@@ -456,23 +449,21 @@ class HubSpotClient:
         """Missing ids are left out (HubSpot answers 207 with an OBJECT_NOT_FOUND error for them)."""
         found: list[_Record] = []
         for chunk in _chunks(list(dict.fromkeys(ids)), BATCH_LIMIT):
-            body = self._request(
-                "POST",
-                f"/crm/v3/objects/{object_type}/batch/read",
-                body={
-                    "inputs": [{"id": object_id} for object_id in chunk],
-                    "properties": list(properties),
-                    "propertiesWithHistory": [],
-                },
-            )
-            found += [model.model_validate(item) for item in body["results"]]
+            request = {
+                "inputs": [{"id": object_id} for object_id in chunk],
+                "properties": list(properties),
+                "propertiesWithHistory": [],
+            }
+            found += self._page(
+                model, "POST", f"/crm/v3/objects/{object_type}/batch/read", {"body": request}
+            )[1]
         return found
 
     def _update(
         self, object_type: ObjectTypeName, object_id: str, properties: Mapping[str, str], model: type[_Record]
     ) -> _Record:
         path = f"/crm/v3/objects/{object_type}/{_segment(object_id)}"
-        return model.model_validate(self._request("PATCH", path, body={"properties": properties}))
+        return self._call(model, "PATCH", path, body={"properties": properties})
 
     def _create(
         self,
@@ -491,10 +482,46 @@ class HubSpotClient:
                 for link in associations
             ],
         }
-        path = f"/crm/v3/objects/{object_type}"
-        return model.model_validate(self._request("POST", path, body=payload, creates=True))
+        return self._call(model, "POST", f"/crm/v3/objects/{object_type}", body=payload, creates=True)
 
-    def _request(
+    def _call(self, model: type[_Answer], method: str, path: str, **options: Any) -> _Answer:
+        """One call whose answer is one `model`."""
+        status, document = self._exchange(method, path, **options)
+        return _validated(model, document, status, f"{method} {path}")
+
+    def _page(
+        self, model: type[_Answer], method: str, path: str, options: Mapping[str, Any] | None = None
+    ) -> tuple[Page, list[_Answer]]:
+        """One call whose answer is a page of `model`s: the page (its cursor, a search's total) and its items."""
+        status, document = self._exchange(method, path, **(options or {}))
+        call = f"{method} {path}"
+        page = _validated(Page, document, status, call)
+        items = [
+            _validated(model, item, status, call, f"results.{index}")
+            for index, item in enumerate(page.results)
+        ]
+        return page, items
+
+    def _every_page(self, model: type[_Answer], call: Callable[[str | None], _Call]) -> list[_Answer]:
+        """Every item of a paged list; `call(after)` is the call for the page after the cursor `after`. A cursor
+        already followed would loop forever: HubSpotAnswerError instead."""
+        found: list[_Answer] = []
+        followed: set[str] = set()
+        after: str | None = None
+        while True:
+            method, path, options = call(after)
+            page, items = self._page(model, method, path, options)
+            found += items
+            after = page.next_after
+            if after is None:
+                return found
+            if after in followed:
+                raise HubSpotAnswerError(
+                    200, f"{method} {path}: paging.next.after repeats a cursor already followed"
+                )
+            followed.add(after)
+
+    def _exchange(
         self,
         method: str,
         path: str,
@@ -502,10 +529,11 @@ class HubSpotClient:
         query: Mapping[str, str] | None = None,
         body: Any = None,
         creates: bool = False,
-    ) -> Any:
-        """One API call with retries. `creates`: HubSpot has no idempotency key, so a create is retried only
-        when HubSpot certainly did not act (429, 423, 503, or no connection made); after a 500, 502, 504 or
-        a lost answer the record may exist, and the caller must look before creating again."""
+    ) -> tuple[int, Any]:
+        """One API call with retries: the answer's status and its JSON (None when empty). `creates`: HubSpot
+        has no idempotency key, so a create is retried only when HubSpot certainly did not act (429, 423, 503,
+        or no connection made); after a 500, 502, 504 or a lost answer the record may exist, and the caller
+        must look before creating again."""
         url = self._base_url + path + (f"?{urlencode(query)}" if query else "")
         encoded = None if body is None else json.dumps(body).encode()
         for attempt in range(1, self._retry.max_attempts + 1):
@@ -531,7 +559,7 @@ class HubSpotClient:
             else:
                 if response.status < 400:
                     log.debug("hubspot %s %s -> %s", method, path, response.status)
-                    return response.json() if response.data else None
+                    return response.status, _json_of(response, f"{method} {path}")
                 error = _error_from(response)
                 ambiguous = creates and response.status >= 500 and response.status != 503
                 delay = None if ambiguous else self._delay_for(error, attempt)
@@ -600,9 +628,29 @@ def _error_from(response: urllib3.BaseHTTPResponse) -> HubSpotError:
     )
 
 
-def _next_after(body: Any) -> str | None:
-    after = body.get("paging", {}).get("next", {}).get("after")
-    return str(after) if after else None
+def _json_of(response: urllib3.BaseHTTPResponse, call: str) -> Any:
+    if not response.data:
+        return None
+    try:
+        return json.loads(response.data)
+    except ValueError:
+        kind = response.headers.get("Content-Type", "no content type")
+        raise HubSpotAnswerError(
+            response.status, f"{call}: the answer is not JSON ({len(response.data)} bytes, {kind})"
+        ) from None
+
+
+def _validated(model: type[_Answer], document: Any, status: int, call: str, where: str = "") -> _Answer:
+    """`document` as `model`, or HubSpotAnswerError naming the call, the member and what is wrong with it
+    (pydantic's message, without the value: answers hold personal data)."""
+    try:
+        return model.model_validate(document)
+    except ValidationError as invalid:
+        first = invalid.errors()[0]
+        member = ".".join(str(part) for part in (where, *first["loc"]) if part != "") or "the answer"
+        others = invalid.error_count() - 1
+        more = f" (and {others} more problem{'s' if others > 1 else ''})" if others else ""
+        raise HubSpotAnswerError(status, f"{call}: {member}: {first['msg']}{more}") from None
 
 
 def _segment(value: str) -> str:

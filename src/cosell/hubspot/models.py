@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 ObjectTypeName = Literal["deals", "companies", "contacts", "notes", "tasks"]
+
+
+def _number_as_text(value: Any) -> Any:
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+# A record id in an associations v4 answer: the published spec says string; live responses send a number.
+RecordId = Annotated[str, BeforeValidator(_number_as_text)]
 
 
 class HubSpotModel(BaseModel):
@@ -138,6 +146,31 @@ class SearchPage(HubSpotModel):
     next_after: str | None = None
 
 
+class Cursor(HubSpotModel):
+    after: str
+
+
+class Paging(HubSpotModel):
+    next: Cursor | None = None
+
+
+class Page(HubSpotModel):
+    """A list answer's envelope: its items (each validated by its own model), the next page's cursor, and a
+    search's total."""
+
+    results: list[Any]
+    paging: Paging | None = None
+    total: int | None = None
+
+    @property
+    def next_after(self) -> str | None:
+        return self.paging.next.after if self.paging and self.paging.next and self.paging.next.after else None
+
+
+class AssociatedFrom(HubSpotModel):
+    id: RecordId
+
+
 class Owner(HubSpotModel):
     id: str
     email: str | None = None
@@ -181,18 +214,19 @@ class AssociationType(HubSpotModel):
 class Association(HubSpotModel):
     """One associated record (v4) and every type linking it."""
 
-    to_object_id: str
+    to_object_id: RecordId
     association_types: list[AssociationType]
-
-    @field_validator("to_object_id", mode="before")
-    @classmethod
-    def _id_as_string(cls, value: Any) -> Any:
-        # The published spec says string; live responses send a number.
-        return str(value) if isinstance(value, int) else value
 
     @property
     def type_ids(self) -> set[int]:
         return {kind.type_id for kind in self.association_types}
+
+
+class AssociationRow(HubSpotModel):
+    """One record's associations in a v4 batch read."""
+
+    from_: AssociatedFrom = Field(alias="from")
+    to: list[Association]
 
 
 class PropertyOption(HubSpotModel):

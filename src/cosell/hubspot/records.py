@@ -6,13 +6,15 @@ HubSpot has no idempotency key (docs/CONTRACTS.md, "HubSpot writes"), so:
   a 409 means someone created it just now, and names it; HubSpot's search index lags behind writes, so the
   search may not have seen it);
 - a deal is created only under a `Claim` taken first (a lease held by one worker); whoever takes over an
-  expired claim searches for the deal its dead holder may have made before creating one.
+  expired claim searches for the deal its dead holder may have made before creating one. A run that fails
+  before it asks HubSpot to create the deal (a search, a contact HubSpot refuses) releases its claim: its retry
+  need not wait out the lease (a queue retry inside it would find the claim held and fail again).
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from cosell.domain.claims import ClaimTaken
 from cosell.hubspot.client import HubSpotConflictError
@@ -25,6 +27,9 @@ if TYPE_CHECKING:
     from cosell.hubspot.crm import HubSpotCrm
 
 
+_Prepared = TypeVar("_Prepared")
+
+
 class Claim(Protocol):
     """The right to create one record, held by one worker at a time."""
 
@@ -34,6 +39,9 @@ class Claim(Protocol):
         ...
 
     def record(self, record_id: str) -> None: ...
+    def release(self) -> None:
+        """Give the claim up: nothing was created under it."""
+        ...
 
 
 class ClaimHeldError(Exception):
@@ -41,9 +49,14 @@ class ClaimHeldError(Exception):
 
 
 def create_deal_once(
-    hubspot: HubSpotCrm, claim: Claim, found_by: SearchFilter, create: Callable[[], str]
+    hubspot: HubSpotCrm,
+    claim: Claim,
+    found_by: SearchFilter,
+    prepare: Callable[[], _Prepared],
+    create: Callable[[_Prepared], str],
 ) -> tuple[str, bool]:
-    """The one deal `found_by` identifies, and whether this call created it."""
+    """The one deal `found_by` identifies, and whether this call created it. `prepare` does what comes before
+    the create (its associations' records) and `create` makes the deal from what it prepared."""
     taken = claim.take()
     if taken is ClaimTaken.HELD:
         recorded = claim.recorded()
@@ -52,13 +65,17 @@ def create_deal_once(
         raise ClaimHeldError(
             f"another worker is creating the deal with {found_by.property_name} {found_by.value}"
         )
-    # Only a takeover can find a deal, so the search (HubSpot's index lags) runs minutes after any creation.
-    deal_id = _oldest(hubspot.find_deals([[found_by]])) if taken is ClaimTaken.TAKEOVER else None
-    created = deal_id is None
-    if deal_id is None:
-        deal_id = create()
+    try:
+        # Only a takeover can find a deal, so the search (HubSpot's index lags) runs minutes after any creation.
+        found = _oldest(hubspot.find_deals([[found_by]])) if taken is ClaimTaken.TAKEOVER else None
+        if found is None:
+            prepared = prepare()
+    except Exception:
+        claim.release()
+        raise
+    deal_id = found if found is not None else create(prepared)
     claim.record(deal_id)
-    return deal_id, created
+    return deal_id, found is None
 
 
 def associations(

@@ -20,6 +20,7 @@ from botocore.retries.standard import DEFAULT_MAX_ATTEMPTS
 from cosell.config import DEFAULT_PARTNER_CENTRAL_ROLE_NAME
 from cosell.metrics import Metric, count
 from cosell.observability import build_logger
+from cosell.partner_central import answers
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -99,7 +100,9 @@ def partner_central_client(settings: Settings, session_name: str) -> PartnerCent
     # botocore has no public setter for refreshable credentials; this is the pattern its own tests use.
     core._credentials = _assume_role_credentials(settings, session_name)  # type: ignore[attr-defined]
     session = boto3.Session(botocore_session=core, region_name=settings.partner_central_region)
-    return session.client("partnercentral-selling", config=_CLIENT_CONFIG)
+    client = session.client("partnercentral-selling", config=_CLIENT_CONFIG)
+    answers.register_answer_checks(client)
+    return client
 
 
 def paced(

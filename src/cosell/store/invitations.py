@@ -119,6 +119,27 @@ class InvitationStore:
             return ClaimTaken.HELD
         return ClaimTaken.TAKEOVER if "deal_claimed_at_ms" in old else ClaimTaken.FIRST
 
+    def release_deal_claim(
+        self, catalog: str, invitation_id: str, claimed_at_ms: int, *, takeover: bool
+    ) -> None:
+        """Give up the claim taken at `claimed_at_ms`, if it is still that one and no deal is recorded. A first
+        claim leaves no trace; a takeover's stays expired, so the next run searches for what its earlier
+        holder may have made."""
+        try:
+            self._db.update_item(
+                TableName=self._table,
+                Key=keys.invitation_state(catalog, invitation_id),
+                UpdateExpression="SET deal_claimed_at_ms = :expired"
+                if takeover
+                else "REMOVE deal_claimed_at_ms",
+                ConditionExpression="attribute_not_exists(deal_id) AND deal_claimed_at_ms = :mine",
+                ExpressionAttributeValues={":mine": {"N": str(claimed_at_ms)}}
+                | ({":expired": {"N": "0"}} if takeover else {}),
+            )
+        except ClientError as error:
+            if not _condition_failed(error):
+                raise  # another run took it over meanwhile, or recorded the deal: theirs now
+
     def record_deal(self, catalog: str, invitation_id: str, deal_id: str) -> None:
         """The invitation's deal, once: recording the same deal again is a no-op."""
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,9 @@ if TYPE_CHECKING:
     from .store import Change, CrmObject
 
 SYSTEM_ACTOR = Actor("CRM_UI", None)
+# HubSpot checks a contact's e-mail by its form (RFC 2822, no quotes in the local part, a domain ending in a
+# top-level domain), not by whether it exists: 400 INVALID_EMAIL otherwise (docs/EMULATORS.md).
+_EMAIL = re.compile(r"[^\s@\"]+@[^\s@\"]+\.[A-Za-z]{2,63}")
 
 
 class Account:
@@ -91,6 +95,14 @@ class Account:
             elif value is not None:
                 clean[name] = value
         problems += self._live_option_problems(kind, clean, current)
+        if kind.name == "contacts" and clean.get("email") and not _EMAIL.fullmatch(clean["email"]):
+            problems.append(
+                {
+                    "name": "email",
+                    "error": "INVALID_EMAIL",
+                    "message": f"Email address {clean['email']} is invalid",
+                }
+            )
         if current is None:
             problems += [
                 {

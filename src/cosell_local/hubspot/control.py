@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
+from cosell_local.malformed import MalformedAnswer
+
 from .errors import ApiError, validation_error
 
 if TYPE_CHECKING:
@@ -17,13 +19,22 @@ def handle(emulator: HubSpotEmulator, method: str, action: str, body: Any) -> tu
         return 204, None
     if (method, action) == ("POST", "faults"):
         if not isinstance(body, dict):
-            raise validation_error("expected {status, times, pathPrefix} or {latencySeconds, probability}")
+            raise validation_error(
+                "expected {status, times, pathPrefix, method}, {answer, times, pathPrefix, method} or "
+                "{latencySeconds, probability}"
+            )
         if "latencySeconds" in body:
             emulator.faults.add_latency(float(body["latencySeconds"]), float(body.get("probability", 1.0)))
+            return 204, None
+        scripted = (int(body.get("times", 1)), str(body.get("pathPrefix", "")), body.get("method"))
+        if "answer" in body:
+            try:
+                answer = MalformedAnswer.from_json(body["answer"])
+            except (TypeError, ValueError) as error:
+                raise validation_error(f"answer: {error}") from None
+            emulator.faults.answer_next(answer, *scripted)
         else:
-            emulator.faults.fail_next(
-                int(body["status"]), int(body.get("times", 1)), str(body.get("pathPrefix", ""))
-            )
+            emulator.faults.fail_next(int(body["status"]), *scripted)
         return 204, None
     if (method, action) == ("POST", "clock"):
         emulator.advance_clock(float(body["advanceSeconds"]) if isinstance(body, dict) else 0.0)

@@ -1,4 +1,5 @@
-"""Seeded fault injection: scripted failures, random failures and latency on the REST API."""
+"""Seeded fault injection: scripted failures and malformed answers, random failures and latency on the REST
+API."""
 
 from __future__ import annotations
 
@@ -6,9 +7,13 @@ import random
 import threading
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .errors import ApiError
 from .ratelimit import TEN_SECONDS, rate_limit_error
+
+if TYPE_CHECKING:
+    from cosell_local.malformed import MalformedAnswer
 
 _MESSAGES = {
     423: ("LOCKED", "The resource is locked by another request; retry after 2 seconds."),
@@ -21,10 +26,11 @@ _MESSAGES = {
 
 @dataclass
 class _Scripted:
-    status: int
     remaining: int
     path_prefix: str
     method: str | None
+    status: int | None = None  # HubSpot's error answer of this status
+    answer: MalformedAnswer | None = None  # or this instead of the real answer
 
 
 class FaultInjector:
@@ -51,7 +57,20 @@ class FaultInjector:
         if status != 429 and status not in _MESSAGES:
             raise ValueError(f"unsupported fault status {status}")
         with self._lock:
-            self._scripted.append(_Scripted(status, times, path_prefix, method))
+            self._scripted.append(_Scripted(times, path_prefix, method, status=status))
+
+    def answer_next(
+        self, answer: MalformedAnswer, times: int = 1, path_prefix: str = "", method: str | None = None
+    ) -> None:
+        """The next `times` requests whose path starts with `path_prefix` are answered `answer`
+        (cosell_local.malformed)."""
+        with self._lock:
+            self._scripted.append(_Scripted(times, path_prefix, method, answer=answer))
+
+    def answers_left(self) -> int:
+        """How many scripted malformed answers are still to be served."""
+        with self._lock:
+            return sum(s.remaining for s in self._scripted if s.answer is not None)
 
     def fail_randomly(self, status: int, probability: float) -> None:
         with self._lock:
@@ -61,28 +80,30 @@ class FaultInjector:
         with self._lock:
             self._latency = (seconds, probability)
 
-    def apply(self, method: str, path: str) -> None:
-        """Called before a request is handled: may sleep, may raise the injected error."""
+    def apply(self, method: str, path: str) -> MalformedAnswer | None:
+        """Called before a request is handled: may sleep, may raise the injected error; returns the malformed
+        answer to serve instead of the real one, if one is scripted."""
         with self._lock:
             delay = 0.0
             if self._latency is not None and self._random.random() < self._latency[1]:
                 delay = self._latency[0]
-            status = self._pick_status(method, path)
+            scripted = self._pick(method, path)
         if delay:
             time.sleep(delay)
-        if status is not None:
-            raise _error_for(status, self._time_scale)
+        if scripted is not None and scripted.status is not None:
+            raise _error_for(scripted.status, self._time_scale)
+        return scripted.answer if scripted is not None else None
 
-    def _pick_status(self, method: str, path: str) -> int | None:
+    def _pick(self, method: str, path: str) -> _Scripted | None:
         for scripted in self._scripted:
             if scripted.remaining > 0 and path.startswith(scripted.path_prefix):
                 if scripted.method is not None and scripted.method != method:
                     continue
                 scripted.remaining -= 1
-                return scripted.status
+                return scripted
         for status, probability in self._random_failures:
             if self._random.random() < probability:
-                return status
+                return _Scripted(0, "", None, status=status)
         return None
 
 

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
     from types import TracebackType
 
+    from cosell_local.malformed import MalformedAnswer
+
     from .routing import Route
     from .webhooks import WebhookSettings
 
@@ -206,26 +208,31 @@ class HubSpotEmulator:
         params = {name: str(value) for name, value in matched.items()}
         token = self.tokens.authenticate(request.headers.get("Authorization"))
         body: Any = None
+        malformed: MalformedAnswer | None = None
         try:
             require_scope(token, route.scope(params))
             headers = self.rate_limits.check(token.value, is_search=route.is_search)
-            self.faults.apply(request.method, request.path)
+            malformed = self.faults.apply(request.method, request.path)
+            if malformed is not None and not malformed.handled:
+                return self._sent(request, token, body, malformed.spoil(None))
             body = _json_body(request)
             api_request = ApiRequest(
                 self.account, token, Actor.of(token, self.app_id), params, request.args, body
             )
             with self.account.lock, self.account.one_operation():
                 status, payload = route.handler(api_request)
-        except (KeyError, TypeError, ValueError, AttributeError) as malformed:
+        except (KeyError, TypeError, ValueError, AttributeError) as wrong:
             # A body of the wrong shape: HubSpot answers 400, never 500.
-            error = validation_error(f"Invalid input JSON: {type(malformed).__name__} {malformed}")
-            self._log(request, error.status, token, body)
-            return _json_response(error.status, error.body(), error.headers)
+            error = validation_error(f"Invalid input JSON: {type(wrong).__name__} {wrong}")
+            status, payload, headers = error.status, error.body(), error.headers
         except ApiError as error:
-            self._log(request, error.status, token, body)
-            return _json_response(error.status, error.body(), error.headers)
-        self._log(request, status, token, body)
-        return _json_response(status, payload, headers)
+            status, payload, headers = error.status, error.body(), error.headers
+        answer = _json_response(status, payload, headers)
+        return self._sent(request, token, body, answer if malformed is None else malformed.spoil(answer))
+
+    def _sent(self, request: Request, token: AccessToken, body: Any, response: Response) -> Response:
+        self._log(request, response.status_code, token, body)
+        return response
 
     def _log(self, request: Request, status: int, token: AccessToken | None, body: Any) -> None:
         entry = LoggedRequest(

@@ -7,12 +7,13 @@ import copy
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from cosell_local.malformed import MalformedAnswer
 from cosell_local.partner_central import model
 from cosell_local.partner_central.clock import iso
 from cosell_local.partner_central.config import FaultConfig, QuotaConfig
 from cosell_local.partner_central.errors import REQUEST_VALIDATION_FAILED, FieldError, validation_error
 from cosell_local.partner_central.events import EventBridgeSink, HttpPostSink, opportunity_detail
-from cosell_local.partner_central.operations import invitations, opportunities, snapshots
+from cosell_local.partner_central.operations import HANDLERS, invitations, opportunities, snapshots
 from cosell_local.partner_central.operations.common import deep_merge, opportunity
 from cosell_local.partner_central.operations.engagements import (
     AWS_ACCOUNT,
@@ -65,6 +66,8 @@ HTTP_ACTIONS = (
     "reset",
     "configure_quotas",
     "configure_faults",
+    "answer_next",
+    "answers_left",
     "set_task_delay",
     "enable_search_opportunities",
     "calls",
@@ -75,6 +78,7 @@ HTTP_ACTIONS = (
     "add_eventbridge_event_sink",
     "remove_event_sinks",
     "implemented_operations",
+    "read",
     "opportunities",
     "opportunity",
 )
@@ -413,6 +417,25 @@ class ControlApi:
         self._backend.publisher.configure_faults(config)
         return config.as_json()
 
+    def answer_next(self, operation: str, times: int = 1, **answer: Any) -> Json:
+        """The next `times` calls of `operation` get a malformed answer (cosell_local.malformed.MalformedAnswer's
+        settings: status, body, content_type, remove, replace, truncate, handled); `configure_faults` and
+        `reset` forget the ones not served yet."""
+        try:
+            if operation not in model.operation_names():
+                raise ValueError(f"{operation} is no Partner Central operation")
+            malformed = MalformedAnswer.from_json(answer)
+        except (TypeError, ValueError) as error:
+            raise validation_error(
+                REQUEST_VALIDATION_FAILED, [FieldError("answer", str(error), "INVALID_VALUE")]
+            ) from None
+        self._backend.faults.answer_next(operation, malformed, times)
+        return {"Operation": operation, "Times": times}
+
+    def answers_left(self) -> Json:
+        """How many malformed answers `answer_next` scripted are still to be served."""
+        return {"AnswersLeft": self._backend.faults.answers_left()}
+
     def set_task_delay(self, seconds: float) -> Json:
         self._backend.config.task_delay_seconds = seconds
         return {"TaskDelaySeconds": seconds}
@@ -456,18 +479,33 @@ class ControlApi:
         self._backend.publisher.remove_sinks()
         return {}
 
+    def read(self, operation: str, **request: Any) -> Json:
+        """A read (a Get… or List… operation) as Partner Central answers it, without a quota slot, a fault or
+        a call record: how a test observes Partner Central without competing with the sync for its quota."""
+        handler = HANDLERS.get(operation)
+        if handler is None or not operation.startswith(("Get", "List")):
+            raise validation_error(
+                REQUEST_VALIDATION_FAILED,
+                [FieldError("operation", f"{operation} is no read the emulator implements", "INVALID_VALUE")],
+            )
+        errors = validate(model.request_shape(operation), request)
+        if errors:
+            raise validation_error(REQUEST_VALIDATION_FAILED, errors)
+        backend = self._backend
+        with backend.transaction():
+            answer = handler(backend, request)
+        output = model.operation(operation).output_shape
+        return project(output, answer) if output is not None else answer
+
     def opportunities(self, catalog: str) -> list[Json]:
-        """Every opportunity of `catalog` as GetOpportunity answers it, read without a quota slot or a call
-        record: how a test observes Partner Central without competing with the sync for its read quota."""
+        """Every opportunity of `catalog` as GetOpportunity answers it (`read`)."""
         with self._backend.transaction():
             identifiers = sorted(self._backend.catalog(catalog).opportunities)
         return [self.opportunity(catalog, identifier) for identifier in identifiers]
 
     def opportunity(self, catalog: str, identifier: str) -> Json:
-        """One opportunity as GetOpportunity answers it, without a quota slot or a call record."""
-        backend = self._backend
-        with backend.transaction():
-            return opportunities.get_opportunity(backend, {"Catalog": catalog, "Identifier": identifier})
+        """One opportunity as GetOpportunity answers it (`read`)."""
+        return self.read("GetOpportunity", Catalog=catalog, Identifier=identifier)
 
     def implemented_operations(self) -> list[str]:
         return self._backend.implemented_operations

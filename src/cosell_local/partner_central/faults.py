@@ -1,4 +1,5 @@
-"""Seeded fault injection on API calls: the same seed and call sequence give the same faults."""
+"""Seeded fault injection on API calls (the same seed and call sequence give the same faults), and malformed
+answers scripted for the next calls of an operation."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING
 from cosell_local.partner_central.errors import ApiError
 
 if TYPE_CHECKING:
+    from cosell_local.malformed import MalformedAnswer
     from cosell_local.partner_central.config import FaultConfig
 
 
@@ -24,15 +26,43 @@ class CallFaults:
     drop_connection: bool
 
 
+@dataclass
+class _ScriptedAnswer:
+    operation: str
+    answer: MalformedAnswer
+    remaining: int
+
+
 class FaultInjector:
     def __init__(self, config: FaultConfig) -> None:
         self._lock = threading.Lock()
         self.configure(config)
 
     def configure(self, config: FaultConfig) -> None:
+        """Also forgets the malformed answers still waiting for their calls."""
         with self._lock:
             self._config = config
             self._random = random.Random(config.seed)
+            self._answers: list[_ScriptedAnswer] = []
+
+    def answer_next(self, operation: str, answer: MalformedAnswer, times: int = 1) -> None:
+        """The next `times` calls of `operation` are answered `answer` (cosell_local.malformed)."""
+        with self._lock:
+            self._answers.append(_ScriptedAnswer(operation, answer, times))
+
+    def answers_left(self) -> int:
+        """How many scripted malformed answers are still to be served."""
+        with self._lock:
+            return sum(scripted.remaining for scripted in self._answers)
+
+    def malformed_answer(self, operation: str) -> MalformedAnswer | None:
+        """The malformed answer scripted for this call of `operation`, if any (it counts as served)."""
+        with self._lock:
+            for scripted in self._answers:
+                if scripted.operation == operation and scripted.remaining > 0:
+                    scripted.remaining -= 1
+                    return scripted.answer
+        return None
 
     def for_call(self, operation: str) -> CallFaults:
         with self._lock:

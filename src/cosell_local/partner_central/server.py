@@ -117,6 +117,16 @@ class PartnerCentralEmulator:
     def _api(self, request: Request, environ: dict[str, Any]) -> Response:
         try:
             operation, body = protocol.parse(request)
+        except ApiError as error:
+            return protocol.failure(error)
+        malformed = self.backend.faults.malformed_answer(operation)
+        if malformed is not None and not malformed.handled:
+            return malformed.spoil(None)
+        answer = self._answer(operation, body, environ)
+        return answer if malformed is None else malformed.spoil(answer)
+
+    def _answer(self, operation: str, body: dict[str, Any], environ: dict[str, Any]) -> Response:
+        try:
             return protocol.success(self.backend.handle(operation, body))
         except ApiError as error:
             return protocol.failure(error)

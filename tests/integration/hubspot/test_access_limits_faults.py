@@ -14,6 +14,7 @@ import urllib3
 
 from cosell_local.hubspot import HubSpotEmulator
 from cosell_local.hubspot.ratelimit import Tier
+from cosell_local.malformed import MalformedAnswer
 
 from .conftest import DEALS_READ_ONLY_TOKEN, REP_TOKEN, TOKEN
 
@@ -134,6 +135,52 @@ def test_scripted_faults_then_normal_service(api: Api, emulator: HubSpotEmulator
     assert burst.body["policyName"] == "TEN_SECONDLY_ROLLING"
     assert burst.headers["X-HubSpot-RateLimit-Interval-Milliseconds"] == "10000"
     assert api.get("/crm/v3/owners").status == 200
+
+
+def test_a_malformed_answer_changes_the_real_one_for_the_requests_it_matches(
+    api: Api, emulator: HubSpotEmulator
+) -> None:
+    deal = api.create("deals", {"dealname": "Spoiled"})
+    emulator.faults.answer_next(
+        MalformedAnswer(remove=("createdAt",), replace={"properties": ["x"]}),
+        path_prefix="/crm/v3/objects/deals/",
+        method="GET",
+    )
+    assert api.get("/crm/v3/objects/deals").status == 200  # the list: another path
+    spoiled = api.get(f"/crm/v3/objects/deals/{deal['id']}")
+    assert (spoiled.status, spoiled.body["properties"], "createdAt" in spoiled.body) == (200, ["x"], False)
+    assert emulator.faults.answers_left() == 0
+    assert api.get(f"/crm/v3/objects/deals/{deal['id']}").body["properties"]["dealname"] == "Spoiled"
+    assert [entry.status for entry in emulator.requests] == [201, 200, 200, 200]
+
+
+def test_a_gateway_page_answers_before_hubspot_sees_the_request(api: Api, emulator: HubSpotEmulator) -> None:
+    http = urllib3.PoolManager()
+    scripted = http.request(
+        "POST",
+        f"{emulator.base_url}/_emulator/faults",
+        json={
+            "answer": {"status": 502, "body": "<html>Bad gateway</html>", "content_type": "text/html", "handled": False},
+            "pathPrefix": "/crm/v3/objects/deals",
+            "method": "POST",
+        },
+    )  # fmt: skip
+    assert scripted.status == 204
+    answer = http.request(
+        "POST",
+        f"{emulator.base_url}/crm/v3/objects/deals",
+        json={"properties": {"dealname": "Never made"}},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
+    assert (answer.status, answer.headers["Content-Type"], answer.data) == (
+        502,
+        "text/html",
+        b"<html>Bad gateway</html>",
+    )
+    assert api.get("/crm/v3/objects/deals").body["results"] == []
+    refused = http.request("POST", f"{emulator.base_url}/_emulator/faults", json={"answer": {"colour": 1}})
+    assert refused.status == 400
+    assert "unknown malformed-answer setting(s): colour" in refused.json()["message"]
 
 
 def test_random_faults_are_reproducible_by_seed(emulator: HubSpotEmulator, api: Api) -> None:

@@ -10,6 +10,7 @@ import pytest
 
 from cosell.hubspot.client import (
     NOTE_TO_DEAL,
+    HubSpotAnswerError,
     HubSpotAuthError,
     HubSpotClient,
     HubSpotConflictError,
@@ -27,6 +28,7 @@ from cosell.hubspot.models import (
     SearchFilter,
 )
 from cosell_local.hubspot.ratelimit import Tier
+from cosell_local.malformed import MalformedAnswer
 
 from .conftest import DEALS_READ_ONLY_TOKEN, TOKEN
 
@@ -328,3 +330,57 @@ def test_token_is_fetched_per_attempt_and_never_logged(
     assert caplog.records
     assert TOKEN not in caplog.text
     assert "secret.person" not in caplog.text
+
+
+# --- answers cosell cannot read: named, never a KeyError, never a loop ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("answer", "named"),
+    [
+        (MalformedAnswer(body="<html>Maintenance</html>", content_type="text/html"), "the answer is not JSON (24 bytes, text/html)"),
+        (MalformedAnswer(truncate=9), "the answer is not JSON (9 bytes"),
+        (MalformedAnswer(replace={"properties": ["Acme"]}), "properties: Input should be a valid dictionary"),
+        (MalformedAnswer(remove=("id",)), "id: Field required"),
+        (MalformedAnswer(replace={"createdAt": "yesterday", "updatedAt": 3.5}), "createdAt: Input should be a valid datetime"),
+    ],
+)  # fmt: skip
+def test_an_answer_that_is_not_the_documented_shape_names_the_call_and_the_member(
+    client: HubSpotClient, emulator: HubSpotEmulator, answer: MalformedAnswer, named: str
+) -> None:
+    deal = client.create_deal({"dealname": "Acme"})
+    emulator.faults.answer_next(answer, path_prefix=f"/crm/v3/objects/deals/{deal.id}", method="GET")
+
+    with pytest.raises(HubSpotAnswerError) as malformed:
+        client.get_deal(deal.id, ["dealname"])
+
+    assert f"GET /crm/v3/objects/deals/{deal.id}: {named}" in str(malformed.value)
+    assert "Acme" not in str(malformed.value)  # values stay out: answers hold personal data
+    assert emulator.request_count("GET", "/crm/v3/objects/deals") == 1  # not retried
+    assert client.get_deal(deal.id).name == "Acme"
+
+
+def test_a_list_answer_names_the_item_that_is_wrong(client: HubSpotClient, emulator: HubSpotEmulator) -> None:
+    emulator.faults.answer_next(
+        MalformedAnswer(remove=("results.0.stages",)), path_prefix="/crm/v3/pipelines"
+    )
+    with pytest.raises(
+        HubSpotAnswerError, match=r"GET /crm/v3/pipelines/deals: results\.0\.stages: Field required"
+    ):
+        client.list_pipelines()
+    emulator.faults.answer_next(MalformedAnswer(replace={"results": {}}), path_prefix="/crm/v3/pipelines")
+    with pytest.raises(HubSpotAnswerError, match="results: Input should be a valid list"):
+        client.list_pipelines()
+
+
+def test_a_search_cursor_that_does_not_move_on_fails_instead_of_looping(
+    client: HubSpotClient, emulator: HubSpotEmulator
+) -> None:
+    client.create_deal({"dealname": "Only one"})
+    repeat = MalformedAnswer(replace={"paging": {"next": {"after": "200"}}})
+    emulator.faults.answer_next(repeat, times=100, path_prefix="/crm/v3/objects/deals/search")
+
+    with pytest.raises(HubSpotAnswerError, match=r"paging\.next\.after repeats a cursor already followed"):
+        client.find_deals([])
+
+    assert emulator.request_count("POST", "/crm/v3/objects/deals/search") == 2

@@ -1,10 +1,12 @@
-"""Two production behaviours of HubSpot the emulator reproduces: a contact's e-mail is unique (a second
-create answers 409 naming the first), and search lags behind writes; and cosell's contact find-or-create
-holds up under both."""
+"""Production behaviours of HubSpot the emulator reproduces: a contact's e-mail is unique (a second create
+answers 409 naming the first) and must have an e-mail's form, and search lags behind writes; and cosell's
+contact find-or-create holds up under them."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
+import pytest
 
 from cosell.domain.to_hubspot import ContactFields
 from cosell.hubspot.models import SearchFilter
@@ -22,6 +24,16 @@ def test_a_second_contact_with_an_e_mail_is_a_409_naming_the_first(api: Api) -> 
     assert answer.status == 409
     assert answer.body["category"] == "CONFLICT"
     assert answer.body["message"] == f"Contact already exists. Existing ID: {first['id']}"
+
+
+@pytest.mark.parametrize(
+    "email", ["not an e-mail", "ann@contoso", '"ann"@contoso.example', "@contoso.example"]
+)
+def test_a_contact_whose_e_mail_has_no_e_mail_form_is_refused_invalid_email(api: Api, email: str) -> None:
+    answer = api.post("/crm/v3/objects/contacts", {"properties": {"email": email, "firstname": "Ann"}})
+    assert answer.status == 400
+    assert '"error": "INVALID_EMAIL"' in answer.body["message"]
+    assert api.post("/crm/v3/objects/contacts", {"properties": {"email": "ann@contoso.design"}}).status == 201
 
 
 def test_search_misses_a_record_written_within_the_index_lag(

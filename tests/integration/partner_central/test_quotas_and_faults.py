@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import re
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
+import urllib3
 from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConnectionError
 
+from cosell_local.partner_central.errors import ApiError
 from tests.integration.partner_central.conftest import create, error_of
 
 if TYPE_CHECKING:
     from mypy_boto3_partnercentral_selling import PartnerCentralSellingAPIClient
 
-    from cosell_local.partner_central import ControlApi
+    from cosell_local.partner_central import ControlApi, PartnerCentralEmulator
 
 
 def outcome(call: object) -> str:
@@ -133,3 +136,84 @@ def test_the_call_log_tells_which_operations_ran(
     assert [call["Error"] for call in control.calls("GetOpportunity")] == [None, "ResourceNotFoundException"]
     control.clear_calls()
     assert control.calls() == []
+
+
+def test_a_malformed_answer_is_served_for_the_calls_it_was_scripted_for(
+    pc: PartnerCentralSellingAPIClient, control: ControlApi
+) -> None:
+    identifier = create(pc)
+    control.answer_next("GetOpportunity", remove=["LifeCycle"], replace={"Project.Title": 7})
+    spoiled = pc.get_opportunity(Catalog="Sandbox", Identifier=identifier)
+    assert "LifeCycle" not in spoiled
+    assert spoiled["Project"]["Title"] == 7
+    assert control.answers_left() == {"AnswersLeft": 0}
+    assert "LifeCycle" in pc.get_opportunity(Catalog="Sandbox", Identifier=identifier)
+
+
+def test_a_gateway_page_answers_before_the_service_sees_the_call(
+    pc: PartnerCentralSellingAPIClient, control: ControlApi
+) -> None:
+    page = "<html><body><h1>502 Bad Gateway</h1></body></html>"
+    control.answer_next("CreateOpportunity", status=502, body=page, content_type="text/html", handled=False)
+    with pytest.raises(ClientError) as refused:
+        create(pc)
+    assert error_of(refused)["ResponseMetadata"]["HTTPStatusCode"] == 502
+    assert pc.list_opportunities(Catalog="Sandbox")["OpportunitySummaries"] == []
+    assert control.calls("CreateOpportunity") == []  # the service never saw it
+
+
+def test_a_truncated_answer_is_the_real_bodys_first_bytes(
+    pc: PartnerCentralSellingAPIClient, control: ControlApi, emulator: PartnerCentralEmulator
+) -> None:
+    control.answer_next("ListSolutions", truncate=12)
+    answer = urllib3.request(
+        "POST",
+        emulator.url,
+        body=b'{"Catalog": "Sandbox"}',
+        headers={
+            "X-Amz-Target": "AWSPartnerCentralSelling.ListSolutions",
+            "Content-Type": "application/x-amz-json-1.0",
+            "Authorization": "AWS4-HMAC-SHA256 Credential=testing",
+        },
+    )
+    assert (answer.status, answer.data) == (200, b'{"SolutionSu')
+
+
+@pytest.mark.parametrize(
+    ("operation", "settings", "named"),
+    [
+        ("GetOpportunityX", {}, "no Partner Central operation"),
+        ("GetOpportunity", {"colour": "red"}, "unknown malformed-answer setting(s): colour"),
+        ("GetOpportunity", {"handled": False}, "needs its own status and body"),
+    ],
+)
+def test_a_malformed_answer_that_cannot_be_served_is_refused_named(
+    control: ControlApi, operation: str, settings: dict[str, Any], named: str
+) -> None:
+    with pytest.raises(ApiError, match=re.escape(named)):
+        control.answer_next(operation, **settings)
+    assert control.answers_left() == {"AnswersLeft": 0}
+
+
+def test_configuring_faults_forgets_the_answers_not_served(control: ControlApi) -> None:
+    control.answer_next("GetOpportunity", times=3, truncate=1)
+    assert control.answers_left() == {"AnswersLeft": 3}
+    control.configure_faults()
+    assert control.answers_left() == {"AnswersLeft": 0}
+
+
+def test_a_read_through_the_control_api_takes_no_quota_slot_and_leaves_no_call(
+    pc: PartnerCentralSellingAPIClient, control: ControlApi
+) -> None:
+    identifier = create(pc)
+    control.clear_calls()
+    control.configure_quotas(limits={"GetOpportunity": {"per_second": 1, "per_day": 1}})
+    control.freeze_clock()
+    observed = [control.read("GetOpportunity", Catalog="Sandbox", Identifier=identifier) for _ in range(5)]
+    assert (
+        pc.get_opportunity(Catalog="Sandbox", Identifier=identifier)["Id"] == observed[0]["Id"] == identifier
+    )
+    assert [call["Error"] for call in control.calls()] == [None]  # the sync's one read, in its quota
+    assert control.read("ListSolutions", Catalog="Sandbox")["SolutionSummaries"]
+    with pytest.raises(ApiError, match="CreateOpportunity is no read the emulator implements"):
+        control.read("CreateOpportunity", Catalog="Sandbox")

@@ -195,6 +195,10 @@ class _CursorClaim:
     def record(self, record_id: str) -> None:
         link_made_deal(record_id, self._opportunity, self._synced_at, self._backfill.ports)
 
+    def release(self) -> None:
+        """Nothing to give up: the cursor marks the opportunity as being made until it is done, and a run after
+        a failure looks for its deal before making one (a takeover)."""
+
 
 def _audited(backfill: Backfill, opportunity_id: str, deal_id: str, outcome: Outcome, detail: str) -> None:
     """An opportunity done without a write of its own, with its audit record (a skip: what was found)."""

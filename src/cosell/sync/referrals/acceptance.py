@@ -30,6 +30,7 @@ from cosell.partner_central.invitations import (
     start_opportunity_acceptance,
 )
 from cosell.sync.engagements.requests import queue_engagement_started
+from cosell.sync.notify import note_once
 from cosell.sync.referrals.deal import close, ensure_deal, link_made_deal, linked_properties, write_deal
 from cosell.sync.referrals.outcomes import AcceptanceInProgressError, TakeOutcome
 from cosell.sync.referrals.reads import read_invitation
@@ -238,6 +239,13 @@ def _complete(invitation_id: str, state: InvitationState, ports: Ports) -> TakeO
     else:
         deal_id, created = ensure_deal(invitation_id, None, state, referral, linked, ports)
         outcome = TakeOutcome.DEAL_CREATED if created else TakeOutcome.DEAL_FOUND
+    if referral.left_out:
+        note_once(
+            f"referral-left-out:{config.catalog}:{invitation_id}",
+            deal_id,
+            "\n".join(referral.left_out),
+            ports,
+        )
     link_made_deal(deal_id, opportunity, synced_at, ports)
     if state.engagement_id:  # before DONE: a run that stops in between queues it again
         queue_engagement_started(state.engagement_id, ports, invitation_id)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from cosell.domain import deal_properties
 from cosell.domain.aws_summary import summary_properties
+from cosell.domain.claims import ClaimTaken
 from cosell.domain.deal_status import link_properties, review_properties, status_properties
 from cosell.domain.reconcile import Snapshot
 from cosell.domain.referral import Phase
@@ -21,9 +22,8 @@ from cosell.sync.reporting import show_on_deal
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
-    from cosell.domain.claims import ClaimTaken
     from cosell.domain.to_hubspot import ReferralDeal
-    from cosell.hubspot.models import Deal
+    from cosell.hubspot.models import AssociationInput, Deal
     from cosell.hubspot.records import Claim
     from cosell.store.invitations import InvitationState
     from cosell.sync.ports import Ports
@@ -36,12 +36,22 @@ class ReferralDealClaim:
     def __init__(self, ports: Ports, invitation_id: str) -> None:
         self._ports = ports
         self._invitation_id = invitation_id
+        self._taken: tuple[ClaimTaken, int] | None = None  # how, and when this run took it
 
     def take(self) -> ClaimTaken:
         ports = self._ports
         now_ms = int(ports.now().timestamp() * 1000)
         lease_ms = int(ports.config.deal_claim_lease.total_seconds() * 1000)
-        return ports.referrals.claim_deal(ports.config.catalog, self._invitation_id, now_ms, lease_ms)
+        taken = ports.referrals.claim_deal(ports.config.catalog, self._invitation_id, now_ms, lease_ms)
+        self._taken = (taken, now_ms)
+        return taken
+
+    def release(self) -> None:
+        assert self._taken is not None  # only a claim taken is released
+        taken, at_ms = self._taken
+        self._ports.referrals.release_deal_claim(
+            self._ports.config.catalog, self._invitation_id, at_ms, takeover=taken is ClaimTaken.TAKEOVER
+        )
 
     def recorded(self) -> str | None:
         current = self._ports.referrals.get(self._ports.config.catalog, self._invitation_id)
@@ -80,14 +90,19 @@ def make_deal(
     and contacts found or created, under `claim`; after a takeover, the deal `found_by` finds (the dead
     holder's) instead. Whether this call created it."""
 
-    def create() -> str:
+    def create(links: list[AssociationInput]) -> str:
         values = made.deal | dict(extra)
         if ports.config.invitation_owner_id:
             values["hubspot_owner_id"] = ports.config.invitation_owner_id
-        links = associations(ports.hubspot, made.company, made.contacts)
         return write_deal(values, ports, lambda fields: ports.hubspot.create_deal(fields, links))
 
-    return create_deal_once(ports.hubspot, claim, found_by, create)
+    return create_deal_once(
+        ports.hubspot,
+        claim,
+        found_by,
+        lambda: associations(ports.hubspot, made.company, made.contacts),
+        create,
+    )
 
 
 def linked_properties(
