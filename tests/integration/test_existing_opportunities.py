@@ -30,13 +30,16 @@ def warnings_of(world: SyncWorld, deal_id: str) -> str:
 
 
 def forget_link(world: SyncWorld, deal_id: str) -> str:
-    """The state table loses the deal's link (restored from before it, or a second install): only Partner
-    Central still knows which opportunity was made for the deal."""
+    """The state table loses the deal's link and the deal its `aws_opportunity_id` (the table restored from
+    before the create, whose write-back to HubSpot never landed): only Partner Central still knows which
+    opportunity was made for the deal. A deal that still names its opportunity is adopted instead
+    (tests/integration/test_adopt.py)."""
     link = world.store.link_for_deal(deal_id)
     assert link is not None
     dynamodb = boto3.client("dynamodb", region_name="us-east-1")
     for key in (keys.deal_link(deal_id), keys.opportunity_link(CATALOG, link.opportunity_id)):
         dynamodb.delete_item(TableName=world.table, Key=key)
+    world.hubspot.update_deal(deal_id, {"aws_opportunity_id": "", "aws_opportunity_url": ""})
     return link.opportunity_id
 
 
