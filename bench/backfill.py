@@ -35,6 +35,7 @@ from functools import cached_property
 from cosell.cli.backfill import BackfillRuntime, execute
 from cosell.config.sync import load_settings
 from cosell.store.pacer import WritePacer
+from cosell.sync.onboarding.backfill import DEFAULT_PARALLEL
 from cosell_local.demo.portfolio import existing_deal
 from cosell_local.demo.rep import Rep
 from cosell_local.partner_central import EmulatorConfig
@@ -77,6 +78,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--deals", type=int, default=1000)
     parser.add_argument("--clock-scale", type=float, default=2.0)
+    parser.add_argument("--parallel", type=int, default=DEFAULT_PARALLEL, help="deals sent at once")
     args = parser.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
@@ -96,7 +98,9 @@ def main() -> int:
         control.clear_calls()
         logged = len(stack.hubspot.requests)
         started = time.monotonic()
-        backfill = argparse.Namespace(source="hubspot", dry_run=False, limit=None, since=None, reserve=1000)
+        backfill = argparse.Namespace(
+            source="hubspot", dry_run=False, limit=None, since=None, reserve=1000, parallel=args.parallel
+        )
         code = execute(compressed_runtime(CompressedClock(args.clock_scale)), backfill, time.sleep)
         wall = time.monotonic() - started
         app_requests = sum(1 for entry in stack.hubspot.requests[logged:] if entry.by_rep is False)
@@ -120,7 +124,7 @@ def main() -> int:
         ("HubSpot requests per deal", f"{app_requests / args.deals:.4f}"),
         ("deals failed by throttling (left without an opportunity)", str(len(left_out))),
         ("deals with more than one opportunity", str(len(doubled))),
-        (f"wall seconds (clock scale {args.clock_scale:g})", f"{wall:.0f}"),
+        (f"wall seconds (clock scale {args.clock_scale:g}, {args.parallel} at once)", f"{wall:.0f}"),
     ]
     width = max(len(name) for name, _ in rows)
     for name, value in rows:

@@ -178,12 +178,35 @@ def test_a_second_run_creates_nothing_and_a_dry_run_writes_nothing(world: SyncWo
     assert opportunity_deals(world) == Counter({deal_id: 1})
 
 
-def test_a_run_stopped_by_its_limit_resumes_after_the_last_deal_done(world: SyncWorld) -> None:
+def test_a_dry_run_leaves_a_linked_deal_that_does_not_show_its_opportunity_as_it_is(world: SyncWorld) -> None:
+    deal_id = world.create_deal()
+    push_deal(deal_id, world.ports())
+    world.hubspot.update_deal(deal_id, {"aws_opportunity_id": ""})  # its write-back never landed
+    control = world.partner_central_emulator.control
+    control.clear_calls()
+
+    planned = Run(world)(dry_run=True)
+
+    assert planned.counts == Counter({Outcome.SKIPPED: 1})
+    assert [c for c in control.calls() if not c["Operation"].startswith(("Get", "List", "Search"))] == []
+    assert not world.hubspot.get_deal(deal_id, ["aws_opportunity_id"]).get("aws_opportunity_id")
+    assert Run(world)().counts == Counter({Outcome.SKIPPED: 1})  # a real run shows it
+    link = world.store.link_for_deal(deal_id)
+    assert link is not None
+    assert world.hubspot.get_deal(deal_id, ["aws_opportunity_id"]).get("aws_opportunity_id") == (
+        link.opportunity_id
+    )
+
+
+@pytest.mark.parametrize("parallel", [1, 4])
+def test_a_run_stopped_by_its_limit_resumes_after_the_last_deal_done(world: SyncWorld, parallel: int) -> None:
     deals = [world.create_deal(f"Deal {index} #AWS", contacts=1) for index in range(5)]
-    first = Run(world)(limit=2)
+    run = Run(world)
+    first = run(limit=2, parallel=parallel)
     assert not first.finished
     assert first.counts == Counter({Outcome.CREATED: 2})
-    second = Run(world)()
+    assert run.progress.events == [f"done {deals[0]}", f"done {deals[1]}"]  # in order, sent at once or not
+    second = Run(world)(parallel=parallel)
     assert second.finished
     assert second.counts == Counter({Outcome.CREATED: 3})
     assert second.all_runs == Counter({Outcome.CREATED: 5})

@@ -1,7 +1,7 @@
 """`cosell backfill`: what existed before cosell, through the sync's own paths, paced within Partner Central's
 write quota, shown as it goes (docs/OPERATIONS.md, "Backfill").
 
-    cosell backfill [--dry-run] [--limit N] [--since YYYY-MM-DD] [--reserve N]
+    cosell backfill [--dry-run] [--limit N] [--since YYYY-MM-DD] [--reserve N] [--parallel N]
         the deals tagged #AWS that have no opportunity get one, as a webhook would have made it
     cosell backfill --from partner-central [...]
         the opportunities that have no deal are matched to their deal, or become one
@@ -29,7 +29,7 @@ from cosell.domain.audit import Cause
 from cosell.domain.backfill import Outcome
 from cosell.handlers.runtime import Runtime
 from cosell.store.pacer import DAILY_WRITE_QUOTA, WRITES, used_on
-from cosell.sync.onboarding.backfill import DEFAULT_RESERVE, Backfill, BackfillOptions
+from cosell.sync.onboarding.backfill import DEFAULT_PARALLEL, DEFAULT_RESERVE, Backfill, BackfillOptions
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -63,6 +63,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help=f"Partner Central writes a day left to the running sync (default {DEFAULT_RESERVE:,} of "
         f"{DAILY_WRITE_QUOTA:,})",
+    )
+    parser.add_argument(
+        "--parallel",
+        type=_positive,
+        default=DEFAULT_PARALLEL,
+        metavar="N",
+        help=f"deals sent at once from HubSpot (default {DEFAULT_PARALLEL}); the shared pacer still spaces "
+        "their writes",
     )
 
 
@@ -105,6 +113,7 @@ def execute(runtime: BackfillRuntime, args: argparse.Namespace, sleep: Callable[
         limit=args.limit,
         since=args.since,
         reserve=args.reserve,
+        parallel=args.parallel,
     )
     with BarProgress(Console(stderr=True), args.source) as progress:
         backfill = Backfill(

@@ -9,7 +9,9 @@ in the same daily count (cosell.store.pacer) as the sync's.
 
 from __future__ import annotations
 
-from collections import Counter
+import threading
+from collections import Counter, deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Protocol, TypeVar
@@ -22,11 +24,16 @@ from cosell.store.backfill import BackfillCursor
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
+    from concurrent.futures import Future
     from datetime import date, datetime
 
     from cosell.domain.audit import Cause
     from cosell.sync.ports import Ports
 
+# Objects sent at once. The pacer still spaces their writes (one on its way at a time, a gap between); the
+# objects' own work around the write (the search before a create, the recorded create, the link, the audit
+# record, the pacer's own requests) overlaps, so it no longer stretches the interval between two writes.
+DEFAULT_PARALLEL = 4
 # Writes a day the backfill leaves to the running sync (of Partner Central's 10,000): a sync of a few hundred
 # linked deals writes far less, and a backfill that took the whole day would park the sync's writes in the DLQ.
 DEFAULT_RESERVE = 1_000
@@ -49,6 +56,7 @@ class BackfillOptions:
     limit: int | None = None  # at most this many objects needing work (created, adopted or invalid)
     since: date | None = None  # only objects created on or after this UTC day
     reserve: int = DEFAULT_RESERVE
+    parallel: int = DEFAULT_PARALLEL  # objects sent at once (`InOrder`)
 
 
 class CursorBook(Protocol):
@@ -134,6 +142,7 @@ class Backfill:
         self._sleep = sleep
         self._left_today: tuple[date, int] | None = None  # the day, and what its count left when read
         self._done_since_read = 0
+        self._throttled_lock = threading.Lock()
         self.summary = BackfillSummary(source, options.dry_run)
         self.cursor = self._starting_cursor()
         self.summary.all_runs.update(Counter({Outcome(k): v for k, v in self.cursor.counts.items()}))
@@ -152,11 +161,12 @@ class Backfill:
         # write), or started with another --since: start over.
         return BackfillCursor(since=since, started_at=self.ports.now().isoformat())
 
-    @property
-    def limit_reached(self) -> bool:
+    def limit_reached(self, on_their_way: int = 0) -> bool:
+        """Whether --limit objects have needed work, `on_their_way` objects still being sent counted as if
+        they had (they may turn out to be skipped)."""
         limit = self.options.limit
         worked = sum(n for outcome, n in self.summary.counts.items() if outcome is not Outcome.SKIPPED)
-        return limit is not None and worked >= limit
+        return limit is not None and worked + on_their_way >= limit
 
     def eta(self) -> datetime:
         """When the objects left will be done, at the paced rate and within the daily quota: the worst case
@@ -223,10 +233,11 @@ class Backfill:
         self.save()
         return earlier
 
-    def room_for_a_write(self) -> bool:
-        """Whether the day's quota (less the reserve) leaves a write; if not, the caller saves and waits
-        (`wait_for_quota`). A dry run never waits."""
-        return self.options.dry_run or self.writes_left_today() > 0
+    def room_for_a_write(self, on_their_way: int = 0) -> bool:
+        """Whether the day's quota (less the reserve) leaves a write once the `on_their_way` objects still
+        being sent have had theirs; if not, the caller saves and waits (`wait_for_quota`). A dry run never
+        waits."""
+        return self.options.dry_run or self.writes_left_today() > on_their_way
 
     def wait_for_quota(self) -> None:
         until = next_quota_day(self.ports.now())
@@ -250,7 +261,8 @@ class Backfill:
             except ClientError as error:
                 code = error_code(error)
                 if code == "ThrottlingException":
-                    self.summary.throttled += 1
+                    with self._throttled_lock:  # sends run on `InOrder`'s threads
+                        self.summary.throttled += 1
                     self._sleep(wait)
                     wait = min(_THROTTLED_LONGEST_WAIT, wait * 2)
                 elif code == "ServiceQuotaExceededException":
@@ -265,6 +277,81 @@ class Backfill:
                 else:
                     raise
 
+    def in_order(self) -> InOrder:
+        """Objects sent `--parallel` at a time, through `sending`, done in order."""
+        _build_once(self.ports)
+        return InOrder(self.sending, self.options.parallel)
+
     def _sleep_until(self, until: datetime) -> None:
         while (left := (until - self.ports.now()).total_seconds()) > 0:
             self._sleep(left)
+
+
+class InOrder:
+    """Objects sent `parallel` at a time (each through `sending`) and done in the order they came:
+    what each one's send said is recorded by its `then` on the caller's thread, only once every object
+    before it is done, so the cursor never moves past an object still being sent. A run stopped in between
+    leaves the objects on their way to the next run, which finds what they did (the paths are idempotent).
+    """
+
+    def __init__(self, sending: Callable[[Callable[[], str]], str], parallel: int) -> None:
+        self._sending_through = sending
+        self._parallel = max(1, parallel)
+        self._pool = ThreadPoolExecutor(self._parallel, thread_name_prefix="backfill")
+        self._queue: deque[tuple[Future[str] | None, Callable[[str], None]]] = deque()
+        self._sending = 0
+
+    @property
+    def on_their_way(self) -> int:
+        """Objects sent and not yet done."""
+        return self._sending
+
+    def send(self, send: Callable[[], str], then: Callable[[str], None]) -> None:
+        """Send in the background; once at most `parallel` sends are left on their way, return."""
+        self._queue.append((self._pool.submit(self._sending_through, send), then))
+        self._sending += 1
+        while self._sending >= self._parallel:
+            self._finish_first()
+
+    def record(self, then: Callable[[], None]) -> None:
+        """Something done without a send: recorded now, or after the objects before it."""
+        if not self._queue:
+            then()
+        else:
+            self._queue.append((None, lambda _: then()))
+
+    def finish(self) -> None:
+        """Wait for every object on its way, and record each."""
+        while self._queue:
+            self._finish_first()
+
+    def close(self) -> None:
+        """Stop sending (a run stopping, Ctrl-C included): what is on its way ends by itself."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def _finish_first(self) -> None:
+        sent, then = self._queue.popleft()
+        if sent is None:
+            then("")
+            return
+        self._sending -= 1
+        then(sent.result())
+
+
+def _build_once(ports: Ports) -> None:
+    """Build the ports' clients before threads share them (the runtime builds each on first use)."""
+    for port in (
+        "config",
+        "partner_central",
+        "opportunity_search",
+        "hubspot",
+        "deals",
+        "links",
+        "conflicts",
+        "solutions",
+        "submissions",
+        "audit",
+        "notifications",
+        "partner_account_id",
+    ):
+        getattr(ports, port)

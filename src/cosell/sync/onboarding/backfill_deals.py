@@ -13,8 +13,10 @@ HubSpot is read in bulk, so a deal costs a few hundredths of a HubSpot request:
    of what the deals show (cosell.hubspot.batched). Then the cursor moves past them.
 
 A deal that carries an opportunity id and no link goes through `push_deal` whole, which adopts the opportunity
-it names or says on the deal why not (cosell.sync.deals.adopt). Before each deal, the day's write count (less the reserve) must leave a write; if not, the run saves
-its cursor and waits for the next quota day. Throttling is waited out (cosell.sync.onboarding.backfill).
+it names or says on the deal why not (cosell.sync.deals.adopt). Deals are sent a few at once, each through
+the shared pacer, and done in order (cosell.sync.onboarding.backfill.InOrder). Before each deal, the day's
+write count (less the reserve and the deals on their way) must leave a write; if not, the run saves its cursor
+and waits for the next quota day. Throttling is waited out (cosell.sync.onboarding.backfill).
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ if TYPE_CHECKING:
     from cosell.hubspot.deal_reader import DealAssociations
     from cosell.hubspot.models import Deal, SearchPage
     from cosell.store.state import Link
-    from cosell.sync.onboarding.backfill import Backfill, BackfillSummary
+    from cosell.sync.onboarding.backfill import Backfill, BackfillSummary, InOrder
 
 SOURCE = "hubspot"
 WINDOW = 1000  # deals per search run: their associations are read in two requests
@@ -92,6 +94,7 @@ def backfill_deals(backfill: Backfill, hubspot: DealSource) -> BackfillSummary:
     """Run (or resume) the backfill to its end, its `--limit`, or an exception (Ctrl-C included), saving the
     cursor past each batch of deals done."""
     started = False
+    sends = backfill.in_order()
     try:
         more = True
         while more:
@@ -100,16 +103,19 @@ def backfill_deals(backfill: Backfill, hubspot: DealSource) -> BackfillSummary:
                 backfill.remaining = total
                 backfill.progress.started(total, backfill.summary.all_runs, backfill.eta(), backfill.resumed)
                 started = True
-            if not _window(backfill, hubspot, window):
+            if not _window(backfill, hubspot, sends, window):
                 backfill.save()
                 return backfill.summary
         backfill.save(finished=True)
         return backfill.summary
     except BaseException:
         # What is done is kept: the deal updates waiting are sent, the cursor saved past the deals done.
+        sends.close()
         hubspot.flush()
         backfill.save()
         raise
+    finally:
+        sends.close()
 
 
 def _search(hubspot: DealSource, after: str | None, since: date | None) -> tuple[list[Deal], int, bool]:
@@ -141,7 +147,7 @@ def _search(hubspot: DealSource, after: str | None, since: date | None) -> tuple
     return found, total, True
 
 
-def _window(backfill: Backfill, hubspot: DealSource, window: list[Deal]) -> bool:
+def _window(backfill: Backfill, hubspot: DealSource, sends: InOrder, window: list[Deal]) -> bool:
     """Work through one window of searched deals; False when the run stops here (its --limit)."""
     ports = backfill.ports
     tagged = [deal for deal in window if is_tagged(deal.name)]
@@ -152,7 +158,9 @@ def _window(backfill: Backfill, hubspot: DealSource, window: list[Deal]) -> bool
     ids = [deal.id for deal in window]
     for start in range(0, len(ids), BATCH_LIMIT):
         chunk = [by_id[deal_id] for deal_id in ids[start : start + BATCH_LIMIT]]
-        if not _chunk(backfill, hubspot, chunk, links, associations):
+        worked_through = _chunk(backfill, hubspot, sends, chunk, links, associations)
+        sends.finish()
+        if not worked_through:
             return False
         hubspot.flush()
         backfill.save()
@@ -162,47 +170,64 @@ def _window(backfill: Backfill, hubspot: DealSource, window: list[Deal]) -> bool
 def _chunk(
     backfill: Backfill,
     hubspot: DealSource,
+    sends: InOrder,
     chunk: list[Deal],
     links: dict[str, Link | None],
     associations: DealAssociations | None,
 ) -> bool:
+    """Send what the chunk's deals need (`sends`: several at once, done in order); False when the run stops
+    here (its --limit)."""
     ports = backfill.ports
     wanted = [deal.id for deal in chunk if is_tagged(deal.name) and links[deal.id] is None]
     fresh = {deal.id: deal for deal in hubspot.batch_read_deals(wanted, DEAL_PROPERTIES)} if wanted else {}
     plain = [deal for deal in fresh.values() if _plain(deal)]
     views = ports.deals.views(plain, associations) if plain else {}
     for searched in chunk:
-        if backfill.limit_reached:
-            return False
+        if backfill.limit_reached(sends.on_their_way):
+            sends.finish()  # the deals on their way may be skipped ones, which the limit does not count
+            if backfill.limit_reached():
+                return False
         deal_id = searched.id
         link = links.get(deal_id)
         if not is_tagged(searched.name) or (link is None and deal_id not in fresh):
-            backfill.passed(deal_id)  # only its name holds `aws`, or it is gone since the search
+            # only its name holds `aws`, or it is gone since the search
+            sends.record(partial(backfill.passed, deal_id))
             continue
         if link is not None and searched.get(deal_properties.OPPORTUNITY_ID) == link.opportunity_id:
-            _record(backfill, deal_id, Outcome.SKIPPED, f"linked already to {link.opportunity_id}", link)
+            detail = f"linked already to {link.opportunity_id}"
+            sends.record(partial(_record, backfill, deal_id, Outcome.SKIPPED, detail, link))
             continue
-        while not backfill.room_for_a_write():
-            hubspot.flush()
-            backfill.save()
-            backfill.wait_for_quota()
+        if not backfill.room_for_a_write(sends.on_their_way):
+            sends.finish()  # what they wrote is counted; then wait if the day is spent
+            while not backfill.room_for_a_write():
+                hubspot.flush()
+                backfill.save()
+                backfill.wait_for_quota()
+        if link is not None and backfill.options.dry_run:
+            detail = f"linked already to {link.opportunity_id}; the deal would be shown it"
+            sends.record(partial(backfill.record, deal_id, Outcome.SKIPPED, detail))
+            continue
         if link is not None:  # linked, but the deal does not show it (a run stopped before its write-back)
-            said = backfill.sending(partial(push_deal, deal_id, ports, backfill.cause))
-            _record(
-                backfill, deal_id, Outcome.SKIPPED, f"linked already to {link.opportunity_id}; {said}", link
+            sends.send(
+                partial(push_deal, deal_id, ports, backfill.cause),
+                partial(_linked_already, backfill, deal_id, link),
             )
             continue
         deal = fresh[deal_id]
         if backfill.options.dry_run:
-            _dry_run(backfill, deal, views.get(deal_id))
+            sends.record(partial(_dry_run, backfill, deal, views.get(deal_id)))
             continue
         if deal_id in views:
             _forget_unshown_problems(backfill, deal)
-            said = backfill.sending(partial(push_new, deal, views[deal_id], ports, backfill.cause))
+            send = partial(push_new, deal, views[deal_id], ports, backfill.cause)
         else:  # not tagged any more, an AWS referral's deal, or one that carries an opportunity id
-            said = backfill.sending(partial(push_deal, deal_id, ports, backfill.cause))
-        _done(backfill, deal_id, said)
+            send = partial(push_deal, deal_id, ports, backfill.cause)
+        sends.send(send, partial(_done, backfill, deal_id))
     return True
+
+
+def _linked_already(backfill: Backfill, deal_id: str, link: Link, said: str) -> None:
+    _record(backfill, deal_id, Outcome.SKIPPED, f"linked already to {link.opportunity_id}; {said}", link)
 
 
 def _plain(deal: Deal) -> bool:

@@ -67,7 +67,7 @@ def backfill_opportunities(backfill: Backfill, hubspot: DealSource) -> BackfillS
     backfill.progress.started(len(todo), backfill.summary.all_runs, backfill.eta(), backfill.resumed)
     try:
         for summary in todo:
-            if backfill.limit_reached:
+            if backfill.limit_reached():
                 backfill.save()
                 return backfill.summary
             _opportunity(backfill, summary)
