@@ -31,9 +31,11 @@ def existing_opportunity(
     assert fields is not None, "the deal must map"
     for path, value in changes.items():
         set_path(fields, path, value)
-    return str(
-        client.create_opportunity(Catalog=catalog, ClientToken=f"other-tool-{deal_id}", **fields)["Id"]
+    made = written(
+        client,
+        lambda: client.create_opportunity(Catalog=catalog, ClientToken=f"other-tool-{deal_id}", **fields),
     )
+    return str(made["Id"])
 
 
 def console_update(
@@ -53,15 +55,20 @@ def console_update(
     for name in ("ReviewStatus", "ReviewComments", "ReviewStatusReason", "NextStepsHistory"):
         body["LifeCycle"].pop(name, None)
     change(body)
+    written(
+        client,
+        lambda: client.update_opportunity(
+            Catalog=catalog, Identifier=opportunity_id, LastModifiedDate=record["LastModifiedDate"], **body
+        ),
+    )
+
+
+def written(client: Any, write: Callable[[], Any]) -> Any:
+    """`write()`'s answer, sent again while throttled, as a user's tool would: the partner's 1 write/s is
+    shared with cosell's own writes."""
     for _attempt in range(5):
         try:
-            client.update_opportunity(
-                Catalog=catalog,
-                Identifier=opportunity_id,
-                LastModifiedDate=record["LastModifiedDate"],
-                **body,
-            )
-            return
+            return write()
         except client.exceptions.ThrottlingException:
-            time.sleep(1)  # the partner's 1 write/s is shared with cosell's own writes
-    raise AssertionError("Partner Central kept throttling the console user")
+            time.sleep(1)
+    raise AssertionError("Partner Central kept throttling the partner user's tool")
