@@ -54,7 +54,7 @@ def audit_table(aws: str, request: pytest.FixtureRequest) -> str:
 def _linked_pair(state: StateStore) -> None:
     values = {"stage": "Qualified", "contacts": [JANE, OMAR], "title": "Data platform"}
     state.save_link(Link("101", "O1234567890", "Sandbox", {}, "2026-12-01T00:00:00Z"))
-    state.save_snapshot("101", Snapshot(dict(values), dict(values)), "2026-12-01T00:00:00Z")
+    state.save_snapshot("101", Snapshot(dict(values), dict(values)), "2026-12-01T00:00:00Z", 0)
 
 
 def _erase(state_table: str, audit_table: str, *, dry_run: bool, email: str = JANE["Email"].upper()) -> Any:
@@ -127,7 +127,7 @@ def test_erasing_one_address_leaves_a_longer_one_that_contains_it(state_table: s
     joann = {**OMAR, "Email": "joann@customer-example.com"}
     values = {"contacts": [joann, {"Email": "ann@customer-example.com", "FirstName": "Ann"}]}
     state.save_link(Link("102", "O2234567890", "Sandbox", {}, "2026-12-01T00:00:00Z"))
-    state.save_snapshot("102", Snapshot(dict(values), dict(values)), "2026-12-01T00:00:00Z")
+    state.save_snapshot("102", Snapshot(dict(values), dict(values)), "2026-12-01T00:00:00Z", 0)
     _erase(state_table, audit_table, dry_run=False, email="ann@customer-example.com")
     link = state.link_for_deal("102")
     assert link is not None

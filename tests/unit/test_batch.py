@@ -66,6 +66,7 @@ class Unreadable:
         self.failures = failures
         self.queue = HeldQueue()
         self.config = SimpleNamespace(catalog="AWS", coalescing_window=window)
+        self.links = SimpleNamespace(link_for_deal=lambda deal_id: None)  # deals not linked yet
 
     def now(self) -> datetime:
         return NOW

@@ -1,8 +1,10 @@
-"""The echo of a pair's own creation (cosell.sync.deals.echoes): dropped, unless the pair still waits for its
-first sync with the deal (a referral's opportunity)."""
+"""Requests that bring nothing new about a pair (cosell.sync.deals.echoes): the echo of its own creation,
+dropped unless the pair still waits for its first sync with the deal (a referral's opportunity); HubSpot changes
+its last sync had read; the deal showing its own link."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import SimpleNamespace
 from typing import Any
 
@@ -11,7 +13,7 @@ import pytest
 from cosell.domain.reconcile import Snapshot
 from cosell.queue.messages import Subject, SyncRequest, Trigger
 from cosell.store.state import Link
-from cosell.sync.deals.echoes import creation_echo
+from cosell.sync.deals.echoes import creation_echo, seen_by_last_sync
 
 
 def request(*kinds: str) -> SyncRequest:
@@ -45,3 +47,80 @@ def test_only_the_creation_of_a_synced_pair_is_an_echo(
     kinds: tuple[str, ...], pair: Link | None, echo: bool
 ) -> None:
     assert creation_echo(request(*kinds), "7", ports(pair)) is echo
+
+
+SEEN_MS = 1_000_000
+
+
+def webhook(*triggers: Trigger) -> SyncRequest:
+    return SyncRequest(subject=Subject.HUBSPOT_DEAL, object_id="7", triggers=triggers, correlation_id="c")
+
+
+def change(kind: str, at_ms: int, **fields: Any) -> Trigger:
+    return Trigger(source="hubspot_webhook", kind=kind, occurred_at_ms=at_ms, **fields)
+
+
+def synced(seen_ms: int | None = SEEN_MS) -> Link:
+    return replace(link({"Title": "t"}), hubspot_seen_ms=seen_ms)
+
+
+@pytest.mark.parametrize(
+    ("triggers", "seen"),
+    [
+        # The company and contact made with the deal, before the sync read it: seen.
+        ((change("company.propertyChange", SEEN_MS - 5, property_name="name"),), True),
+        ((change("deal.associationChange", SEEN_MS - 1), change("contact.propertyChange", 10)), True),
+        # At or after what the sync read: not known to be seen.
+        ((change("deal.propertyChange", SEEN_MS, property_name="amount"),), False),
+        ((change("company.propertyChange", SEEN_MS - 5), change("deal.propertyChange", SEEN_MS + 1)), False),
+        # cosell's own write-back of the link, or the rep typing the linked id again; another id is adoption.
+        (
+            (
+                change(
+                    "deal.propertyChange",
+                    SEEN_MS + 9,
+                    property_name="aws_opportunity_id",
+                    property_value="O1",
+                ),
+            ),
+            True,
+        ),
+        (
+            (
+                change(
+                    "deal.propertyChange",
+                    SEEN_MS + 9,
+                    property_name="aws_opportunity_id",
+                    property_value="O2",
+                ),
+            ),
+            False,
+        ),
+        (
+            (
+                change(
+                    "deal.propertyChange", SEEN_MS - 9, property_name="aws_opportunity_id", property_value=""
+                ),
+            ),
+            False,
+        ),
+        # Never taken as seen: a merge, a deletion, a restore, Partner Central, the sweep, an operator.
+        ((change("deal.merge", 1, merged_object_ids=("8",)),), False),
+        ((change("deal.propertyChange", 1, merged_object_ids=("8",)),), False),
+        ((change("contact.deletion", 1),), False),
+        ((change("deal.restore", 1),), False),
+        ((Trigger(source="eventbridge", kind="Opportunity Updated", occurred_at_ms=1),), False),
+        ((Trigger(source="schedule", kind="sweep", occurred_at_ms=1),), False),
+        ((Trigger(source="operator", kind="resolve", occurred_at_ms=1),), False),
+    ],
+)
+def test_changes_the_last_sync_read_are_seen_and_nothing_else(
+    triggers: tuple[Trigger, ...], seen: bool
+) -> None:
+    assert seen_by_last_sync(webhook(*triggers), synced()) is seen
+
+
+def test_a_pair_whose_last_sync_is_not_known_takes_no_change_as_seen() -> None:
+    old = webhook(change("company.propertyChange", 1))
+    assert seen_by_last_sync(old, synced(None)) is False
+    assert seen_by_last_sync(old, synced(2)) is True

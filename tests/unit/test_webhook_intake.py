@@ -90,12 +90,28 @@ def test_association_change_names_both_sides() -> None:
 
 
 def test_requests_carry_no_property_values() -> None:
-    """Values stay in HubSpot: the worker reads current state, and the queue holds no personal data."""
+    """Values stay in HubSpot (but the opportunity id a deal shows): the worker reads current state, and the queue holds no personal data."""
     body = sample("captured__contact.propertyChange.json")
     values = [event["propertyValue"] for event in json.loads(body) if event.get("propertyValue")]
     serialised = "".join(request.model_dump_json() for request in deliver(body))
     assert values
     assert not [value for value in values if value in serialised]
+
+
+def test_the_one_value_a_request_carries_is_the_opportunity_id_a_deal_shows() -> None:
+    """`aws_opportunity_id` tells cosell's own write-back of the link from a rep naming another opportunity
+    (cosell.sync.deals.echoes); it names an AWS record, no person."""
+    events = [
+        {"eventId": 1, "portalId": 1, "occurredAt": 1, "subscriptionType": "deal.propertyChange", "objectId": 7,
+         "propertyName": "aws_opportunity_id", "propertyValue": "O1234567"},
+        {"eventId": 2, "portalId": 1, "occurredAt": 2, "subscriptionType": "deal.propertyChange", "objectId": 7,
+         "propertyName": "dealname", "propertyValue": "Contoso #AWS"},
+    ]  # fmt: skip
+    (request,), _ = from_webhook_events(WebhookDelivery.validate_python(events), "c")
+    assert [(t.property_name, t.property_value) for t in request.triggers] == [
+        ("aws_opportunity_id", "O1234567"),
+        ("dealname", None),
+    ]
 
 
 def test_redelivery_has_the_same_deduplication_id() -> None:

@@ -33,6 +33,7 @@ class WebhookEvent(BaseModel):
     object_id: Id | None = Field(default=None, alias="objectId")
     from_object_id: Id | None = Field(default=None, alias="fromObjectId")
     property_name: str | None = Field(default=None, alias="propertyName")
+    property_value: str | None = Field(default=None, alias="propertyValue")
     change_source: str | None = Field(default=None, alias="changeSource")
     source_id: str | None = Field(default=None, alias="sourceId")
     merged_object_ids: list[Id] = Field(default_factory=list, alias="mergedObjectIds", max_length=1000)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
+from cosell.domain.deal_properties import OPPORTUNITY_ID
 from cosell.hubspot.signature import verify_v3
 from cosell.hubspot.webhook_events import WebhookDelivery
 from cosell.queue.messages import Subject, SyncRequest, Trigger
@@ -96,6 +97,7 @@ def from_webhook_events(
             occurred_at_ms=event.occurred_at,
             change_source=event.change_source,
             property_name=event.property_name,
+            property_value=event.property_value if event.property_name == OPPORTUNITY_ID else None,
             merged_object_ids=tuple(str(merged) for merged in event.merged_object_ids),
         )
         grouped.setdefault((subject, str(event.subject_id)), []).append(trigger)

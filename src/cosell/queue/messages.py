@@ -41,6 +41,9 @@ class Trigger(BaseModel):
     occurred_at_ms: int
     change_source: str | None = None  # HubSpot's changeSource: lets the worker recognise its own echoes
     property_name: str | None = None
+    # The value a property change set, kept for `aws_opportunity_id` alone: what tells cosell's own write-back
+    # of the link (or a rep typing the linked id again) from a rep naming another opportunity.
+    property_value: str | None = Field(default=None, max_length=128)
     merged_object_ids: tuple[str, ...] = ()  # deal.merge: the records merged into this one
 
 

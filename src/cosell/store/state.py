@@ -39,6 +39,14 @@ class Link:
     # What was found when the link was made (a possible duplicate), shown on the deal with the mapping's
     # warnings for as long as the pair lives.
     warnings: tuple[str, ...] = ()
+    # The deal's HubSpot `updatedAt` (epoch ms, HubSpot's clock) as the last sync that finished read it,
+    # before it read anything else: every HubSpot change older than that was seen by that sync
+    # (cosell.sync.deals.echoes.seen_by_last_sync). None: not known, nothing is taken as seen.
+    hubspot_seen_ms: int | None = None
+    # The opportunity's LastModifiedDate (ISO) that the last sync that finished knows the whole state of (it
+    # read it, and wrote nothing after): an Opportunity Updated event finding it unchanged is that sync's own
+    # echo (cosell.sync.deals.echoes.partner_central_unchanged). None: not known.
+    partner_central_seen: str | None = None
 
     @property
     def last_in_step(self) -> Snapshot:
@@ -97,6 +105,10 @@ def _link_item(link: Link) -> dict[str, AttributeValueTypeDef]:
         item["snapshot"] = {"S": json.dumps(link.snapshot.to_json(), sort_keys=True)}
     if link.warnings:
         item["warnings"] = {"S": json.dumps(list(link.warnings))}
+    if link.hubspot_seen_ms is not None:
+        item["hubspot_seen_ms"] = {"N": str(link.hubspot_seen_ms)}
+    if link.partner_central_seen is not None:
+        item["partner_central_seen"] = {"S": link.partner_central_seen}
     return item
 
 
@@ -109,6 +121,8 @@ def _link_from(deal_id: str, item: dict[str, Any]) -> Link:
         synced_at=item["synced_at"]["S"],
         snapshot=Snapshot.from_json(json.loads(item["snapshot"]["S"])) if "snapshot" in item else None,
         warnings=tuple(json.loads(item["warnings"]["S"])) if "warnings" in item else (),
+        hubspot_seen_ms=int(item["hubspot_seen_ms"]["N"]) if "hubspot_seen_ms" in item else None,
+        partner_central_seen=item["partner_central_seen"]["S"] if "partner_central_seen" in item else None,
     )
 
 
@@ -243,18 +257,35 @@ class StateStore:
             ) from None
         return moved
 
-    def save_snapshot(self, deal_id: str, snapshot: Snapshot, synced_at: str) -> None:
-        """The pair is in step as of `synced_at`. Only the deal's FIFO message group writes it (one at a time)."""
+    def save_snapshot(
+        self,
+        deal_id: str,
+        snapshot: Snapshot,
+        synced_at: str,
+        hubspot_seen_ms: int,
+        partner_central_seen: str | None = None,
+    ) -> None:
+        """The pair is in step as of `synced_at`, having seen HubSpot as of `hubspot_seen_ms` and Partner
+        Central as of `partner_central_seen` (Link). Only the deal's FIFO message group writes it (one at a
+        time)."""
+        values: dict[str, AttributeValueTypeDef] = {
+            ":snapshot": {"S": json.dumps(snapshot.to_json(), sort_keys=True)},
+            ":synced_at": {"S": synced_at},
+            ":seen": {"N": str(hubspot_seen_ms)},
+        }
+        expression = "SET #snapshot = :snapshot, synced_at = :synced_at, hubspot_seen_ms = :seen"
+        if partner_central_seen is None:
+            expression += " REMOVE partner_central_seen"
+        else:
+            expression += ", partner_central_seen = :opportunity_seen"
+            values[":opportunity_seen"] = {"S": partner_central_seen}
         self._db.update_item(
             TableName=self._table,
             Key=keys.deal_link(deal_id),
-            UpdateExpression="SET #snapshot = :snapshot, synced_at = :synced_at",
+            UpdateExpression=expression,
             ConditionExpression=keys.ITEM_EXISTS,
             ExpressionAttributeNames={"#snapshot": "snapshot"},  # a reserved word
-            ExpressionAttributeValues={
-                ":snapshot": {"S": json.dumps(snapshot.to_json(), sort_keys=True)},
-                ":synced_at": {"S": synced_at},
-            },
+            ExpressionAttributeValues=values,
         )
 
     def unlink(self, deal_id: str, at: str) -> Link:

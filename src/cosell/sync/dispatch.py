@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING
 
 from cosell.domain import deal_properties
 from cosell.queue.messages import Subject
+from cosell.sync.deals.echoes import partner_central_unchanged, seen_by_last_sync
 from cosell.sync.deals.fan_out import queue_deals_of
+from cosell.sync.deals.pair import IN_STEP
 from cosell.sync.deals.push import PushOutcome, push_deal
 from cosell.sync.referrals.take import (
     take_invitation,
@@ -35,6 +37,11 @@ def reconcile(request: SyncRequest, ports: Ports) -> str:
 
 
 def _deal(request: SyncRequest, ports: Ports) -> str:
+    link = ports.links.link_for_deal(request.object_id)
+    if link is not None and seen_by_last_sync(request, link):
+        return f"{IN_STEP} (every change that queued it was read by the pair's last sync)"
+    if link is not None and partner_central_unchanged(request, link, ports):
+        return f"{IN_STEP} (the opportunity is as the pair's last sync left it)"
     merged = [deal_id for trigger in request.triggers for deal_id in trigger.merged_object_ids]
     pushed = push_deal(request.object_id, ports, request.cause, merged_deal_ids=merged)
     decided = any(trigger.property_name in DECISION_TRIGGERS for trigger in request.triggers)

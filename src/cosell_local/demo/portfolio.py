@@ -26,6 +26,11 @@ if TYPE_CHECKING:
 
 def existing_deal(hubspot: HubSpotClient, number: int, name: str, **extra: str) -> str:
     """Deal `number` with its company and contact (three requests); `extra` changes its properties."""
+    return hubspot.create_deal(deal_properties(name, **extra), customer(hubspot, number)).id
+
+
+def customer(hubspot: HubSpotClient, number: int) -> list[AssociationInput]:
+    """Customer `number`'s company and contact (two requests), as a deal's associations to them."""
     domain = f"customer{number}.example"
     company = hubspot.create_company(
         {"name": f"Customer {number}", "domain": domain, "industry": "COMPUTER_SOFTWARE", "country": "US"}
@@ -33,11 +38,10 @@ def existing_deal(hubspot: HubSpotClient, number: int, name: str, **extra: str) 
     contact = hubspot.create_contact(
         {"email": f"cto@{domain}", "firstname": "Casey", "lastname": f"N{number}"}
     )
-    associations = [
+    return [
         AssociationInput(to_id=company.id, type_id=DEAL_TO_PRIMARY_COMPANY),
         AssociationInput(to_id=contact.id, type_id=DEAL_TO_CONTACT),
     ]
-    return hubspot.create_deal(deal_properties(name, **extra), associations).id
 
 
 def opportunity_made_elsewhere(

@@ -45,6 +45,7 @@ from cosell.hubspot.client import HubSpotValidationError
 from cosell.metrics import Refusal
 from cosell.partner_central.schema import instant, update_members
 from cosell.store.conflicts import DealConflicts, FieldConflict
+from cosell.sync.deals.echoes import hubspot_seen_ms
 from cosell.sync.notify import notify
 from cosell.sync.reporting import audit, show_on_deal
 from cosell.sync.solutions.associate import associated, converge, shown
@@ -114,6 +115,8 @@ class _Run:
     review_source: dict[str, Any] | None = None  # the opportunity read after a submission moved it
     submission: str | None = None  # where a submission that moved in this run stands
     warnings: list[str] = field(default_factory=list)  # what the mapping left out (on the deal)
+    # The LastModifiedDate of the opportunity as last read, while nothing was written to it since (Link).
+    partner_central_seen: str | None = None
 
     def audit(
         self,
@@ -185,7 +188,9 @@ def sync_pair(deal: Deal, link: Link, ports: Ports, cause: Cause) -> str:
     _settle_conflicts(run, decisions, assessed.conflicts)
     _audit_decisions(run, read, decisions)
     if snapshot != link.last_in_step:
-        ports.links.save_snapshot(deal.id, snapshot, ports.now().isoformat())
+        ports.links.save_snapshot(
+            deal.id, snapshot, ports.now().isoformat(), hubspot_seen_ms(deal), run.partner_central_seen
+        )
     return _summary(decisions, run)
 
 
@@ -196,6 +201,8 @@ def _opportunity(run: _Run) -> dict[str, Any]:
         )
     )
     opportunity.pop("ResponseMetadata", None)
+    read_at = instant(opportunity.get("LastModifiedDate"))
+    run.partner_central_seen = read_at.isoformat() if read_at else None
     return opportunity
 
 
@@ -286,6 +293,7 @@ def _push(run: _Run, read: PairReading, pushes: list[FieldDecision], mapped: dic
             )
             return
         run.updated = True
+        run.partner_central_seen = None  # until it is read again (_submit reads it after an update)
         if is_refusal_key(known):
             ports.links.clear_problems(run.deal.id)
         run.audit(AuditAction.UPDATE_OPPORTUNITY, changes_of(updates, to_partner_central=True), why(updates))
@@ -339,6 +347,7 @@ def _assign(run: _Run, owner: FieldDecision, mapped: Mapping[str, Any]) -> None:
             AuditAction.ERROR, changes_of([owner], to_partner_central=True), reason, Refusal.PARTNER_CENTRAL
         )
         return
+    run.partner_central_seen = None  # the team changed: not read since
     run.audit(AuditAction.ASSIGN_OPPORTUNITY, changes_of([owner], to_partner_central=True), why([owner]))
 
 

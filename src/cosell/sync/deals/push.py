@@ -36,7 +36,9 @@ from cosell.domain.tag import is_tagged
 from cosell.domain.to_partner_central import map_deal
 from cosell.hubspot.client import HubSpotNotFoundError
 from cosell.metrics import Refusal
+from cosell.partner_central.schema import instant
 from cosell.store.state import Link, PendingCreate
+from cosell.sync.deals.echoes import hubspot_seen_ms
 from cosell.sync.deals.pair import sync_pair
 from cosell.sync.reporting import audit, show_on_deal
 from cosell.sync.solutions.choice import choose_solutions
@@ -207,6 +209,15 @@ def push_new(deal: Deal, view: DealView, ports: Ports, cause: Cause) -> str:
     )
     ports.links.forget_create(deal_id)
     ports.links.clear_problems(deal_id)
+    # Only now, the deal told: a retry of this request after a failed write-back must not count as seen.
+    made_at = instant(created.get("LastModifiedDate"))
+    ports.links.save_snapshot(
+        deal_id,
+        link.last_in_step,
+        link.synced_at,
+        hubspot_seen_ms(deal),
+        made_at.isoformat() if made_at else None,
+    )
     if not (choice.ids or choice.problems or requested(view, config.rules)):
         return PushOutcome.CREATED
     # Its solutions, the stage they allow, the submission, and what the deal names that the catalog does not
