@@ -98,6 +98,16 @@ class Pair:
             and request.by_rep is False
         )
 
+    def deal_reads(self) -> int:
+        """Reads of the deal by cosell's app (the test's own reads, `deal`, count too: read this first)."""
+        return sum(
+            1
+            for request in self.world.stack.hubspot.requests
+            if request.method == "GET"
+            and request.path.startswith(f"/crm/v3/objects/deals/{self.deal_id}")
+            and request.by_rep is False
+        )
+
     def deal(self) -> dict[str, str | None]:
         return dict(self.world.integration.get_deal(self.deal_id, DEAL_PROPERTIES).properties)
 
@@ -176,9 +186,12 @@ def test_a_burst_of_twenty_property_changes_to_one_deal_costs_one_update(world: 
 
 def test_a_round_trip_settles_with_zero_extra_writes(world: World) -> None:
     pair = linked(world)
-    writes, deal_writes = pair.cosell_writes(), pair.sync_deal_writes()
+    writes, deal_writes, reads = pair.cosell_writes(), pair.sync_deal_writes(), pair.deal_reads()
     world.rep.update_deal(pair.deal_id, closedate="2027-12-15T00:00:00.000Z")
-    pair.settle()  # HubSpot edit → UpdateOpportunity → Opportunity Updated event → reconciled: in step
+    pair.settle()  # HubSpot edit → UpdateOpportunity → Opportunity Updated event → its own echo: in step
+    assert (
+        pair.deal_reads() - reads == 1
+    )  # the edit's reconcile; the echo found the opportunity as it left it
     assert pair.opportunity()["LifeCycle"]["TargetCloseDate"] == "2027-12-15"
     assert pair.cosell_writes() - writes == 1
     assert pair.sync_deal_writes() == deal_writes

@@ -5,15 +5,17 @@ its last sync had read; the deal showing its own link."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from cosell.domain.reconcile import Snapshot
 from cosell.queue.messages import Subject, SyncRequest, Trigger
 from cosell.store.state import Link
-from cosell.sync.deals.echoes import creation_echo, seen_by_last_sync
+from cosell.sync.deals.echoes import creation_echo, partner_central_unchanged, seen_by_last_sync
 
 
 def request(*kinds: str) -> SyncRequest:
@@ -124,3 +126,72 @@ def test_a_pair_whose_last_sync_is_not_known_takes_no_change_as_seen() -> None:
     old = webhook(change("company.propertyChange", 1))
     assert seen_by_last_sync(old, synced(None)) is False
     assert seen_by_last_sync(old, synced(2)) is True
+    # A referral's deal, linked before its first sync: its link id shown is no reason to skip that sync.
+    shown = webhook(change("deal.propertyChange", 9, property_name="aws_opportunity_id", property_value="O1"))
+    assert seen_by_last_sync(shown, synced(None)) is False
+
+
+LEFT_AT = "2026-12-02T10:00:00.123000+00:00"
+
+
+class Opportunities:
+    """GetOpportunity answering one opportunity, or that it is gone."""
+
+    def __init__(self, opportunity: dict[str, Any] | None) -> None:
+        self.opportunity = opportunity
+        self.reads = 0
+
+    def get_opportunity(self, **_: Any) -> dict[str, Any]:
+        self.reads += 1
+        if self.opportunity is None:
+            raise ClientError({"Error": {"Code": "ResourceNotFoundException", "Message": "gone"}}, "Get")
+        return self.opportunity
+
+
+def opportunity(modified: Any, review_status: str = "Pending Submission") -> dict[str, Any]:
+    return {
+        "LastModifiedDate": modified,
+        "LifeCycle": {"ReviewStatus": review_status},
+        "Origin": "Partner Referral",
+    }
+
+
+@pytest.mark.parametrize(
+    ("kinds", "answer", "left", "unchanged"),
+    [
+        # botocore's datetime and the stored ISO text name the same instant: the pair's own echo.
+        (("Opportunity Updated",), opportunity(datetime.fromisoformat(LEFT_AT)), LEFT_AT, True),
+        (("Opportunity Updated", "Opportunity Updated"), opportunity(LEFT_AT), LEFT_AT, True),
+        (("Opportunity Updated",), opportunity("2026-12-02T10:00:01.000Z"), LEFT_AT, False),  # someone wrote
+        (
+            ("Opportunity Updated",),
+            opportunity(LEFT_AT, "Submitted"),
+            LEFT_AT,
+            False,
+        ),  # AWS's summary may move
+        (("Opportunity Updated",), opportunity(LEFT_AT), None, False),  # not known how the last sync left it
+        (("Opportunity Updated", "Opportunity Accepted"), opportunity(LEFT_AT), LEFT_AT, False),
+        (("Opportunity Updated",), None, LEFT_AT, False),  # gone: the pair's sync says so on the deal
+    ],
+)
+def test_an_opportunity_as_the_last_sync_left_it_is_that_syncs_echo(
+    kinds: tuple[str, ...], answer: dict[str, Any] | None, left: str | None, unchanged: bool
+) -> None:
+    partner_central = Opportunities(answer)
+    pair = replace(link({"Title": "t"}), partner_central_seen=left)
+    ports = SimpleNamespace(partner_central=partner_central)
+    events = SyncRequest(
+        subject=Subject.HUBSPOT_DEAL,
+        object_id="7",
+        triggers=tuple(Trigger(source="eventbridge", kind=kind, occurred_at_ms=1) for kind in kinds),
+        correlation_id="c",
+    )
+    assert partner_central_unchanged(events, pair, ports) is unchanged
+
+
+def test_a_hubspot_change_costs_no_partner_central_read_to_be_told_apart() -> None:
+    partner_central = Opportunities(opportunity(LEFT_AT))
+    pair = replace(link({"Title": "t"}), partner_central_seen=LEFT_AT)
+    edit = webhook(change("deal.propertyChange", 5, property_name="amount"))
+    assert partner_central_unchanged(edit, pair, SimpleNamespace(partner_central=partner_central)) is False
+    assert partner_central.reads == 0

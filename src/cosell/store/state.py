@@ -262,7 +262,7 @@ class StateStore:
         deal_id: str,
         snapshot: Snapshot,
         synced_at: str,
-        hubspot_seen_ms: int,
+        hubspot_seen_ms: int | None,
         partner_central_seen: str | None = None,
     ) -> None:
         """The pair is in step as of `synced_at`, having seen HubSpot as of `hubspot_seen_ms` and Partner
@@ -271,14 +271,20 @@ class StateStore:
         values: dict[str, AttributeValueTypeDef] = {
             ":snapshot": {"S": json.dumps(snapshot.to_json(), sort_keys=True)},
             ":synced_at": {"S": synced_at},
-            ":seen": {"N": str(hubspot_seen_ms)},
         }
-        expression = "SET #snapshot = :snapshot, synced_at = :synced_at, hubspot_seen_ms = :seen"
-        if partner_central_seen is None:
-            expression += " REMOVE partner_central_seen"
-        else:
-            expression += ", partner_central_seen = :opportunity_seen"
-            values[":opportunity_seen"] = {"S": partner_central_seen}
+        sets = ["#snapshot = :snapshot", "synced_at = :synced_at"]
+        removes = []
+        marks: list[tuple[str, AttributeValueTypeDef | None]] = [
+            ("hubspot_seen_ms", None if hubspot_seen_ms is None else {"N": str(hubspot_seen_ms)}),
+            ("partner_central_seen", None if partner_central_seen is None else {"S": partner_central_seen}),
+        ]
+        for name, value in marks:
+            if value is None:
+                removes.append(name)  # not known: nothing is taken as seen
+            else:
+                sets.append(f"{name} = :{name}")
+                values[f":{name}"] = value
+        expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
         self._db.update_item(
             TableName=self._table,
             Key=keys.deal_link(deal_id),

@@ -94,7 +94,7 @@ class LinkStore(LinkReading, Protocol):
         deal_id: str,
         snapshot: Snapshot,
         synced_at: str,
-        hubspot_seen_ms: int,
+        hubspot_seen_ms: int | None,
         partner_central_seen: str | None = None,
     ) -> None: ...
     def claim_create(self, deal_id: str, pending: PendingCreate) -> PendingCreate: ...

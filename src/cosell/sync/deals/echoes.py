@@ -44,19 +44,21 @@ def hubspot_seen_ms(deal: Deal) -> int:
 def seen_by_last_sync(request: SyncRequest, link: Link) -> bool:
     """Whether every change that queued `request` for the linked deal was already read by the pair's last
     finished sync (Link.hubspot_seen_ms), or is the deal showing the opportunity it is linked to (cosell's
-    own write-back of `aws_opportunity_id`, which comes back as a webhook). Such a request would read both
+    own write-back of `aws_opportunity_id`, which comes back as a webhook), once a sync has finished. Such a request would read both
     sides to find them in step. Only HubSpot's property and association changes qualify: a merge, a
     deletion, Partner Central's events and the sweep are always reconciled."""
     return all(_seen(trigger, link) for trigger in request.triggers)
 
 
 def _seen(trigger: Trigger, link: Link) -> bool:
-    if trigger.source != "hubspot_webhook" or trigger.merged_object_ids:
-        return False
+    seen = link.hubspot_seen_ms
+    if seen is None or trigger.source != "hubspot_webhook" or trigger.merged_object_ids:
+        return (
+            False  # None: no sync has finished with the deal yet (a referral's new deal waits for its first)
+        )
     if trigger.property_name == deal_properties.OPPORTUNITY_ID and trigger.kind == "deal.propertyChange":
         return trigger.property_value == link.opportunity_id
-    seen = link.hubspot_seen_ms
-    return trigger.kind.endswith(_READ_CHANGES) and seen is not None and trigger.occurred_at_ms < seen
+    return trigger.kind.endswith(_READ_CHANGES) and trigger.occurred_at_ms < seen
 
 
 def partner_central_unchanged(request: SyncRequest, link: Link, ports: Ports) -> bool:

@@ -69,6 +69,7 @@ if TYPE_CHECKING:
     from cosell.sync.ports import Ports, ReadPorts
 
 CONFLICT_RETRIES = 3
+_SETTLED = frozenset({Action.PUSH, Action.PULL, Action.KEEP, Action.AGREE})
 IN_STEP = "in step: nothing to write"
 
 
@@ -188,8 +189,17 @@ def sync_pair(deal: Deal, link: Link, ports: Ports, cause: Cause) -> str:
     _settle_conflicts(run, decisions, assessed.conflicts)
     _audit_decisions(run, read, decisions)
     if snapshot != link.last_in_step:
+        # What this run read counts as seen only when it left nothing to do again: a held, locked or manual
+        # field, a refusal or a problem is looked at again by the next change's reconcile, however old.
+        settled = not (run.refused or run.problems or run.unapplied) and all(
+            decision.action in _SETTLED for decision in decisions
+        )
         ports.links.save_snapshot(
-            deal.id, snapshot, ports.now().isoformat(), hubspot_seen_ms(deal), run.partner_central_seen
+            deal.id,
+            snapshot,
+            ports.now().isoformat(),
+            hubspot_seen_ms(deal) if settled else None,
+            run.partner_central_seen if settled else None,
         )
     return _summary(decisions, run)
 
