@@ -238,7 +238,7 @@ class HubSpotEmulator:
         try:
             require_scope(token, route.scope(params))
             headers = self.rate_limits.check(token.value, is_search=route.is_search)
-            malformed = self.faults.apply(request.method, request.path)
+            malformed = self.faults.apply(request.method, request.path, by_rep=token.is_rep)
             if malformed is not None and not malformed.handled:
                 return self._sent(request, token, body, malformed.spoil(None))
             body = _json_body(request)
