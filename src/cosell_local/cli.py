@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
+
+    from cosell_local.runner import LocalStack
 
 EMULATORS = {
     "partner-central": "cosell_local.partner_central.cli",
@@ -55,6 +57,18 @@ def _local_up_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--hubspot-time-scale", type=float, default=1.0, help="emulated HubSpot seconds per second"
     )
+    parser.add_argument(
+        "--partner-central-clock-scale",
+        type=float,
+        default=1.0,
+        help="emulated Partner Central seconds per second (its quotas unchanged, the functions' pacer follows)",
+    )
+    parser.add_argument(
+        "--state-dir",
+        type=Path,
+        help="keep the emulators' and the stack's tables' and queues' state here; started again on the same "
+        "directory (even after a kill), the stack continues from it",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed for the emulators' identifiers and faults")
     parser.add_argument(
         "--parameter-overrides",
@@ -92,23 +106,15 @@ def _log_to_stderr(level: str) -> None:
 
 def local_up(argv: Sequence[str]) -> int:
     arguments = _local_up_parser().parse_args(argv)
-    # The ready line is the only thing on stdout: whatever else prints there (the handlers' JSON logs) goes
-    # to stderr, by pointing file descriptor 1 at stderr once the real stdout is kept aside.
-    ready_channel = os.fdopen(os.dup(sys.stdout.fileno()), "w")
-    sys.stdout.flush()
-    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    _log_to_stderr(arguments.log_level)
 
-    # Imported here: moto is slow to import, and `emulate` does not need it.
-    from cosell_local.runner import LocalStack, Ports
-    from cosell_local.runner.stack import DEFAULT_HUBSPOT_TOKEN
-    from cosell_local.runner.template import DEFAULT_TEMPLATE
+    def build() -> LocalStack:
+        # Imported here: moto is slow to import, and `emulate` does not need it.
+        from cosell_local.partner_central import EmulatorConfig
+        from cosell_local.runner import LocalStack, Ports
+        from cosell_local.runner.stack import DEFAULT_HUBSPOT_TOKEN
+        from cosell_local.runner.template import DEFAULT_TEMPLATE
 
-    stopped = threading.Event()
-    for signal_number in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signal_number, lambda *_: stopped.set())
-    try:
-        stack = LocalStack(
+        return LocalStack(
             template=arguments.template or DEFAULT_TEMPLATE,
             ports=Ports(
                 aws=arguments.aws_port,
@@ -121,10 +127,31 @@ def local_up(argv: Sequence[str]) -> int:
             queue_time_scale=arguments.queue_time_scale,
             schedule_time_scale=arguments.schedule_time_scale,
             hubspot_time_scale=arguments.hubspot_time_scale,
+            partner_central=EmulatorConfig(
+                seed=arguments.seed, clock_scale=arguments.partner_central_clock_scale
+            ),
             seed=arguments.seed,
             log_level=arguments.log_level,
             parameters=dict(arguments.parameter_overrides),
+            state_dir=arguments.state_dir,
         )
+
+    return serve(build, arguments.log_level)
+
+
+def serve(build: Callable[[], LocalStack], log_level: str) -> int:
+    """Start the stack `build` makes, print its JSON line, run until SIGINT or SIGTERM, stop it."""
+    # The ready line is the only thing on stdout: whatever else prints there (the handlers' JSON logs) goes
+    # to stderr, by pointing file descriptor 1 at stderr once the real stdout is kept aside.
+    ready_channel = os.fdopen(os.dup(sys.stdout.fileno()), "w")
+    sys.stdout.flush()
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    _log_to_stderr(log_level)
+    stopped = threading.Event()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signal_number, lambda *_: stopped.set())
+    try:
+        stack = build()
     except ValueError as refused:  # a parameter CloudFormation would refuse
         print(f"cosell local up: {refused}", file=sys.stderr)
         return 2

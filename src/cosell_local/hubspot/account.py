@@ -55,6 +55,16 @@ class Account:
         self._listeners: list[Callable[[list[Change]], None]] = []
         self._held: list[Change] | None = None
 
+    def __getstate__(self) -> dict[str, Any]:
+        """What a state file keeps: the records, schema and history, not the lock or the listeners."""
+        saved = dict(self.__dict__)
+        for transient in ("lock", "_listeners", "_held"):
+            del saved[transient]
+        return saved
+
+    def __setstate__(self, saved: dict[str, Any]) -> None:
+        self.__dict__.update(saved, lock=threading.RLock(), _listeners=[], _held=None)
+
     def on_change(self, listener: Callable[[list[Change]], None]) -> None:
         self._listeners.append(listener)
 

@@ -38,6 +38,14 @@ class Clock:
                 self._monotonic_at_start += time.monotonic() - self._frozen_at
                 self._frozen_at = None
 
+    def __getstate__(self) -> dict[str, float]:
+        return {"scale": self.scale, "now": self.now()}
+
+    def __setstate__(self, saved: dict[str, float]) -> None:
+        """A restored clock continues from the instant it was saved at, whatever the wall clock says now."""
+        self.__init__(saved["scale"])  # type: ignore[misc]
+        self._advanced = saved["now"] - self._epoch_at_start
+
     def now_ms(self) -> int:
         return int(self.now() * 1000)
 

@@ -36,6 +36,11 @@ def handle(emulator: HubSpotEmulator, method: str, action: str, body: Any) -> tu
         else:
             emulator.faults.fail_next(int(body["status"]), *scripted)
         return 204, None
+    if (method, action) == ("POST", "rep-tokens"):
+        if not isinstance(body, dict) or not isinstance(body.get("token"), str):
+            raise validation_error("expected {token, ownerId}")
+        emulator.add_rep_token(body["token"], body.get("ownerId"))
+        return 204, None
     if (method, action) == ("POST", "clock"):
         emulator.advance_clock(float(body["advanceSeconds"]) if isinstance(body, dict) else 0.0)
         return 204, None

@@ -80,28 +80,29 @@ class FaultInjector:
         with self._lock:
             self._latency = (seconds, probability)
 
-    def apply(self, method: str, path: str) -> MalformedAnswer | None:
+    def apply(self, method: str, path: str, *, by_rep: bool = False) -> MalformedAnswer | None:
         """Called before a request is handled: may sleep, may raise the injected error; returns the malformed
-        answer to serve instead of the real one, if one is scripted."""
+        answer to serve instead of the real one, if one is scripted. Random failures and latency hit the
+        integration's requests, not a rep's (`by_rep`): a person clicking again is no part of the sync."""
         with self._lock:
             delay = 0.0
-            if self._latency is not None and self._random.random() < self._latency[1]:
+            if not by_rep and self._latency is not None and self._random.random() < self._latency[1]:
                 delay = self._latency[0]
-            scripted = self._pick(method, path)
+            scripted = self._pick(method, path, random_failures=not by_rep)
         if delay:
             time.sleep(delay)
         if scripted is not None and scripted.status is not None:
             raise _error_for(scripted.status, self._time_scale)
         return scripted.answer if scripted is not None else None
 
-    def _pick(self, method: str, path: str) -> _Scripted | None:
+    def _pick(self, method: str, path: str, *, random_failures: bool) -> _Scripted | None:
         for scripted in self._scripted:
             if scripted.remaining > 0 and path.startswith(scripted.path_prefix):
                 if scripted.method is not None and scripted.method != method:
                     continue
                 scripted.remaining -= 1
                 return scripted
-        for status, probability in self._random_failures:
+        for status, probability in self._random_failures if random_failures else []:
             if self._random.random() < probability:
                 return _Scripted(0, "", None, status=status)
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -13,6 +14,7 @@ from werkzeug.serving import WSGIRequestHandler
 from werkzeug.wrappers import Request, Response
 
 from cosell_local.serving import BackgroundServer
+from cosell_local.state_files import write_atomically
 
 from . import associations, control, objects, owners, page, pipelines, properties, search
 from .account import Account
@@ -29,6 +31,7 @@ from .webhooks import WebhookDispatcher
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+    from pathlib import Path
     from types import TracebackType
 
     from cosell_local.malformed import MalformedAnswer
@@ -74,10 +77,14 @@ class HubSpotEmulator:
         currencies: Iterable[str] = ("USD", "EUR", "GBP"),
         port: int = 0,
         search_lag_seconds: float = 0.0,
+        state_file: Path | None = None,
     ) -> None:
         """`search_lag_seconds`: how long after a write search still misses the record, as HubSpot's index
-        does (0: at once)."""
-        self.clock = Clock(time_scale)
+        does (0: at once). `state_file`: the portal is saved there after every change and restored from it
+        (records, schema, clock, webhooks not yet delivered); tokens and subscriptions come from the arguments."""
+        self.state_file = state_file
+        saved = pickle.loads(state_file.read_bytes()) if state_file and state_file.exists() else None  # noqa: S301 - our own file
+        self.clock = saved["account"].clock if saved else Clock(time_scale)
         self.search_lag_seconds = search_lag_seconds
         self.portal_id = portal_id
         self.app_id = app_id
@@ -87,7 +94,7 @@ class HubSpotEmulator:
         self.faults = FaultInjector(seed, time_scale)
         self.webhooks = WebhookDispatcher(self.clock, portal_id, app_id, webhook) if webhook else None
         self.requests: list[LoggedRequest] = []
-        self.account = self._new_account()
+        self.account = self._new_account() if saved is None else self._restored_account(saved)
         self._http = BackgroundServer(
             self._wsgi, name="hubspot-emulator", port=port, request_handler=_QuietRequestHandler
         )
@@ -157,6 +164,7 @@ class HubSpotEmulator:
             if record is None:
                 raise KeyError(f"no archived {object_type_name} {object_id}")
             self.account.crm.restore(record, actor)
+        self.save()
 
     def request_count(self, method: str | None = None, path_prefix: str = "") -> int:
         with self._log_lock:
@@ -175,11 +183,29 @@ class HubSpotEmulator:
             account.on_change(self.webhooks.on_changes)
         return account
 
+    def _restored_account(self, saved: dict[str, Any]) -> Account:
+        account: Account = saved["account"]
+        account.search_lag_seconds = self.search_lag_seconds
+        if self.webhooks:
+            self.webhooks.restore(saved["webhooks"])
+            account.on_change(self.webhooks.on_changes)
+        return account
+
+    def save(self) -> None:
+        """Write the state file (if any) before the change is answered: a kill loses no acknowledged write."""
+        if self.state_file is None:
+            return
+        with self.account.lock:
+            saved = {"account": self.account, "webhooks": self.webhooks.saved() if self.webhooks else None}
+            write_atomically(self.state_file, pickle.dumps(saved, protocol=pickle.HIGHEST_PROTOCOL))
+
     # --- HTTP ---
 
     def _wsgi(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ)
         response = self._respond(request)
+        if request.method != "GET" and not request.path.endswith("/search"):
+            self.save()
         return response(environ, start_response)
 
     def _respond(self, request: Request) -> Response:
@@ -212,7 +238,7 @@ class HubSpotEmulator:
         try:
             require_scope(token, route.scope(params))
             headers = self.rate_limits.check(token.value, is_search=route.is_search)
-            malformed = self.faults.apply(request.method, request.path)
+            malformed = self.faults.apply(request.method, request.path, by_rep=token.is_rep)
             if malformed is not None and not malformed.handled:
                 return self._sent(request, token, body, malformed.spoil(None))
             body = _json_body(request)

@@ -81,6 +81,7 @@ class WebhookDispatcher:
         self._retries: list[_Retry] = []
         self._duplicates: list[dict[str, Any]] = []
         self._in_flight = 0  # batches handed to the pool and not finished
+        self._unanswered: dict[int, list[dict[str, Any]]] = {}  # those batches' events, by sequence number
         self._sending = 0  # of those, the ones with a POST open right now
         self._lock = threading.Condition()
         self._stop = threading.Event()
@@ -157,6 +158,24 @@ class WebhookDispatcher:
         self._pool.shutdown(wait=True, cancel_futures=True)
         self._http.clear()
 
+    def saved(self) -> dict[str, Any]:
+        """Every event not yet answered with a 2xx (pending, retrying, on its way) and the next event id: what
+        HubSpot would still deliver after an outage of the receiver."""
+        with self._lock:
+            undelivered = [
+                *self._pending,
+                *self._duplicates,
+                *(event for retry in self._retries for event in retry.events),
+                *(event for events in self._unanswered.values() for event in events),
+            ]
+            return {"undelivered": undelivered, "next_event_id": next(self._event_ids)}
+
+    def restore(self, saved: dict[str, Any]) -> None:
+        with self._lock:
+            self._pending.extend(saved["undelivered"])
+            self._event_ids = itertools.count(int(saved["next_event_id"]))
+            self._lock.notify_all()
+
     def reset(self) -> None:
         with self._lock:
             self._random = random.Random(self.settings.seed)
@@ -189,8 +208,10 @@ class WebhookDispatcher:
                     self._lock.wait(max(wait, 0.001))
                     continue
                 self._in_flight += len(batches)
-            for events, attempt in batches:
-                self._pool.submit(self._deliver, events, attempt)
+                numbered = [(next(self._sequence), events, attempt) for events, attempt in batches]
+                self._unanswered.update((sequence, events) for sequence, events, _ in numbered)
+            for sequence, events, attempt in numbered:
+                self._pool.submit(self._deliver, sequence, events, attempt)
 
     def _take_ready(self) -> list[tuple[list[dict[str, Any]], int]]:
         ready: list[tuple[list[dict[str, Any]], int]] = []
@@ -207,7 +228,7 @@ class WebhookDispatcher:
             ready += [(events[i : i + BATCH_SIZE], 0) for i in range(0, len(events), BATCH_SIZE)]
         return ready
 
-    def _deliver(self, events: list[dict[str, Any]], attempt: int) -> None:
+    def _deliver(self, sequence: int, events: list[dict[str, Any]], attempt: int) -> None:
         with self._lock:
             self._sending += 1
             self.max_in_flight_seen = max(self.max_in_flight_seen, self._sending)
@@ -237,4 +258,5 @@ class WebhookDispatcher:
                     _Retry(self._clock.now() + delay, next(self._sequence), events, attempt + 1),
                 )
             self._in_flight -= 1
+            del self._unanswered[sequence]
             self._lock.notify_all()

@@ -52,6 +52,8 @@ class Backend:
         self.state = load_state(state_file) if state_file else State()
         self.clock = EmulatorClock(self.state.clock_offset_seconds, config.clock_scale)
         self.ids = IdGenerator(config.seed)
+        if self.state.id_generator_state is not None:
+            self.ids.restore(self.state.id_generator_state)
         self.lock = threading.RLock()
         self.publisher = EventPublisher(config.faults)
         self.quotas = QuotaTracker(config.quotas)
@@ -127,7 +129,8 @@ class Backend:
 
     def save(self) -> None:
         if self.state_file is not None:
-            self.state.clock_offset_seconds = self.clock.offset_seconds
+            self.state.clock_offset_seconds = self.clock.ahead_of_wall_seconds
+            self.state.id_generator_state = self.ids.saved_state()
             save_state(self.state, self.state_file)
 
     def reset(self) -> None:

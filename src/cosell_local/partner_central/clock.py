@@ -44,6 +44,12 @@ class EmulatorClock:
         with self._lock:
             return self._offset.total_seconds()
 
+    @property
+    def ahead_of_wall_seconds(self) -> float:
+        """How far emulated time is ahead of the wall clock: a clock started with this offset continues this
+        one's time (its compressed run included) from the wall clock's now."""
+        return (self.now() - datetime.now(UTC)).total_seconds()
+
     def reset(self) -> None:
         with self._lock:
             self._started_at = datetime.now(UTC)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import random
 import string
-import tempfile
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from cosell_local.state_files import write_atomically
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 Json = dict[str, Any]
 
@@ -70,7 +72,10 @@ class State:
     )
     # Resource ARN → tags; ARNs already name their catalog.
     tags: dict[str, dict[str, str]] = field(default_factory=dict)
+    # How far the emulator's clock is ahead of the wall clock when saved, so a restart continues its time.
     clock_offset_seconds: float = 0.0
+    # The identifier generator's random state, so a restarted emulator never hands out an id again.
+    id_generator_state: list[Any] | None = None
 
     def as_json(self) -> Json:
         return asdict(self)
@@ -81,6 +86,7 @@ class State:
             catalogs={name: CatalogState(**catalog) for name, catalog in data["catalogs"].items()},
             tags=data.get("tags", {}),
             clock_offset_seconds=float(data.get("clock_offset_seconds", 0.0)),
+            id_generator_state=data.get("id_generator_state"),
         )
 
 
@@ -91,12 +97,7 @@ def load_state(path: Path) -> State:
 
 
 def save_state(state: State, path: Path) -> None:
-    """Write-then-rename, so a crash mid-write leaves the previous file intact."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        json.dump(state.as_json(), handle)
-    Path(temporary).replace(path)
+    write_atomically(path, json.dumps(state.as_json()).encode())
 
 
 class IdGenerator:
@@ -106,6 +107,14 @@ class IdGenerator:
 
     def __init__(self, seed: int) -> None:
         self._random = random.Random(seed)
+
+    def saved_state(self) -> list[Any]:
+        version, internal, gauss = self._random.getstate()
+        return [version, list(internal), gauss]
+
+    def restore(self, saved: list[Any]) -> None:
+        version, internal, gauss = saved
+        self._random.setstate((version, tuple(internal), gauss))
 
     def opportunity(self) -> str:
         return "O" + str(self._random.randrange(1_000_000_000, 10_000_000_000))

@@ -116,6 +116,11 @@ _installed = False
 _install_lock = threading.Lock()
 
 
+def acting_function() -> str | None:
+    """The function whose invocation this thread runs, if any."""
+    return _acting.get()
+
+
 @contextlib.contextmanager
 def acting_as(function: str) -> Iterator[None]:
     """Calls made inside are `function`'s (its role's)."""

@@ -27,6 +27,11 @@ log = logging.getLogger(__name__)
 ACCOUNT_ID = "123456789012"  # moto's default account
 
 
+class InvocationKilled(BaseException):
+    """Raised into a running handler to end it there, as a killed execution environment ends an invocation:
+    no `except Exception` of the function catches it."""
+
+
 @dataclass
 class LambdaContext:
     """The attributes of Lambda's context object that handlers (and Powertools) read."""
@@ -89,6 +94,9 @@ class LambdaFunction:
             try:
                 with acting_as(self.name):
                     response = handler(event, context)
+            except InvocationKilled as killed:
+                error = killed
+                log.warning("%s killed mid-invocation: %s", self.name, killed)
             except Exception as raised:
                 error = raised
                 # As Lambda reports a function error: at ERROR, with the traceback.

@@ -20,7 +20,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from cosell_local.serving import BackgroundServer
 
 _WRITES = ("put_item", "update_item", "delete_item", "transact_write_items")
-_WRITING = threading.RLock()
+WRITING = threading.RLock()
 
 
 def make_dynamodb_writes_atomic() -> None:
@@ -31,7 +31,7 @@ def make_dynamodb_writes_atomic() -> None:
             continue
 
         def atomic(*args: Any, _write: Any = write, **kwargs: Any) -> Any:
-            with _WRITING:
+            with WRITING:
                 return _write(*args, **kwargs)
 
         functools.update_wrapper(atomic, write)

@@ -10,6 +10,7 @@ with LocalStack(queue_time_scale=1000) as stack:
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 import uuid
@@ -27,6 +28,7 @@ from cosell.sync.onboarding.setup import SetupReport, ensure_deal_properties
 from cosell_local.hubspot import HubSpotEmulator, WebhookSettings
 from cosell_local.partner_central import EmulatorConfig, EventBridgeSink, PartnerCentralEmulator
 from cosell_local.runner.api_gateway import ApiGateway, Route
+from cosell_local.runner.aws_state import AwsStateJournal, forget, keep
 from cosell_local.runner.environment import ProcessEnvironment, function_environment
 from cosell_local.runner.lambda_runtime import ACCOUNT_ID, LambdaFunction
 from cosell_local.runner.moto_server import moto_server
@@ -35,6 +37,7 @@ from cosell_local.runner.schedules import Schedule
 from cosell_local.runner.sigv4 import sign
 from cosell_local.runner.sqs_event_source import QueueRun, SqsEventSource
 from cosell_local.runner.template import DEFAULT_TEMPLATE, StackTemplate
+from cosell_local.state_files import write_atomically
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -61,6 +64,10 @@ LOCAL_ACCESS_KEY = "testing"
 LOCAL_SECRET_KEY = "testing"  # noqa: S105 - valid only on local stacks
 WEBHOOK_FUNCTION = "WebhookFunction"  # HubSpot's webhook target is its route
 SOLUTIONS_API = "SolutionsApi"  # `api_url`
+# The pacer's rates at AWS's quotas, and the most the functions' settings accept (cosell.config.sync).
+_PACED_WRITES_PER_SECOND = 0.98
+_PACED_READS_PER_SECOND = 8.0
+_MOST_PER_SECOND = 10.0
 
 
 @dataclass(frozen=True)
@@ -97,18 +104,23 @@ class LocalStack:
         seed: int = 0,
         log_level: str = "INFO",
         parameters: Mapping[str, str] | None = None,
+        state_dir: Path | None = None,
     ) -> None:
-        """`parameters`: template parameters to set, as `sam deploy --parameter-overrides` would."""
+        """`parameters`: template parameters to set, as `sam deploy --parameter-overrides` would.
+        `state_dir`: both emulators and the stack's tables and queues are kept there, and a stack started on
+        it again continues from what it holds (its names, records, items and messages)."""
         self.template = StackTemplate.read(template)
         problems = self.template.parameter_problems(parameters or {})
         if problems:
             raise ValueError("parameter overrides refused: " + "; ".join(problems))
         self._parameter_overrides = dict(parameters or {})
+        self._state_dir = state_dir
+        identity = self._identity(stack_name)
         # moto keeps one in-memory state per process: distinct names keep two stacks in one process apart.
-        self.stack_name = stack_name or f"cosell-{uuid.uuid4().hex[:8]}"
+        self.stack_name: str = identity["stack_name"]
         self.hubspot_token = hubspot_token
         self.webhook_secret = webhook_secret
-        self.external_id = str(uuid.uuid4())
+        self.external_id: str = identity["external_id"]
         self.catalog = CATALOG
         self._ports = ports
         self._queue_time_scale = queue_time_scale
@@ -142,7 +154,10 @@ class LocalStack:
         self._seed = seed
         self._hubspot: HubSpotEmulator | None = None  # built in start(): its webhook target is the API's URL
         self._webhook_subscriptions = tuple(webhook_subscriptions)
-        self.partner_central = PartnerCentralEmulator(partner_central or EmulatorConfig(seed=seed))
+        self.partner_central = PartnerCentralEmulator(
+            partner_central or EmulatorConfig(seed=seed), state_file=self._state_file("partner-central.json")
+        )
+        self._aws_state: AwsStateJournal | None = None
         self._moto = moto_server(ports.aws)
         self._clients: dict[str, Any] = {}
         self._environment = ProcessEnvironment()
@@ -183,6 +198,10 @@ class LocalStack:
             self.partner_central.add_event_sink(EventBridgeSink(self.aws_endpoint_url, "default", REGION))
 
         self.resources = provision(self.template, self.client, REGION, self.stack_name, self._parameters())
+        if self._state_dir is not None:
+            self._aws_state = AwsStateJournal(self._state_dir, f"{self.stack_name}-", REGION)
+            self._aws_state.restore_into_moto()
+            keep(self._aws_state)
         self._environment.apply(self._handler_environment(self.resources))
         self._start_event_sources(self.resources)
         for name, spec in self.template.functions.items():
@@ -201,6 +220,7 @@ class LocalStack:
             time_scale=self._hubspot_time_scale,
             seed=self._seed,
             port=self._ports.hubspot,
+            state_file=self._state_file("hubspot.pickle"),
         )
         assert hubspot.webhooks is not None  # it has webhook settings
         for spec in self._webhook_subscriptions:
@@ -244,6 +264,10 @@ class LocalStack:
         with ThreadPoolExecutor(max_workers=len(servers)) as pool:
             for stopping in [pool.submit(stop) for stop in servers]:
                 stopping.result()
+        if self._aws_state is not None:
+            forget(self._aws_state)
+            self._aws_state.close()
+            self._aws_state = None
         self._environment.restore()
 
     def __enter__(self) -> LocalStack:
@@ -387,6 +411,23 @@ class LocalStack:
 
     # --- wiring ---
 
+    def _state_file(self, name: str) -> Path | None:
+        return None if self._state_dir is None else self._state_dir / name
+
+    def _identity(self, stack_name: str | None) -> dict[str, str]:
+        """The stack's names and external id: new, or the ones its state directory was started with."""
+        identity_file = self._state_file("stack.json")
+        if identity_file is not None and identity_file.exists():
+            saved: dict[str, str] = json.loads(identity_file.read_text(encoding="utf-8"))
+            return saved
+        identity = {
+            "stack_name": stack_name or f"cosell-{uuid.uuid4().hex[:8]}",
+            "external_id": str(uuid.uuid4()),
+        }
+        if identity_file is not None:
+            write_atomically(identity_file, json.dumps(identity).encode())
+        return identity
+
     def _resource(self, logical_id: str) -> str:
         if self.resources is None:
             raise RuntimeError("the local stack is not started")
@@ -429,4 +470,16 @@ class LocalStack:
             "AWS_ENDPOINT_URL_PARTNERCENTRAL_SELLING": self.partner_central_url,
             # HubSpot signs the URL it calls; behind API Gateway the handler would rebuild it from Host.
             "HUBSPOT_WEBHOOK_URL": self.webhook_url,
+            **self._pacing_environment(),
+        }
+
+    def _pacing_environment(self) -> dict[str, str | None]:
+        """On a compressed Partner Central clock, the pacer's rates in wall seconds: the emulator still counts
+        AWS's quotas per (emulated) second, so 1 write/s there is `clock_scale` writes per wall second."""
+        scale = self.partner_central.backend.config.clock_scale
+        if scale == 1:
+            return {}
+        return {
+            "PARTNER_CENTRAL_WRITES_PER_SECOND": str(min(_MOST_PER_SECOND, _PACED_WRITES_PER_SECOND * scale)),
+            "PARTNER_CENTRAL_READS_PER_SECOND": str(min(_MOST_PER_SECOND, _PACED_READS_PER_SECOND * scale)),
         }

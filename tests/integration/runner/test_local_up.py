@@ -7,13 +7,17 @@ import signal
 import subprocess
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
 import urllib3
 
 from cosell.hubspot.signature import sign_v3
+from cosell_local.demo.rep import REP_OWNER_ID, REP_TOKEN, Rep
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 COMMAND = [sys.executable, "-c", "import sys; from cosell.cli.main import main; sys.exit(main(sys.argv[1:]))"]
 
@@ -55,9 +59,11 @@ def test_local_up_prints_reachable_urls_and_stops_cleanly_on_a_signal(stop_signa
     assert "webhook rejected" in logs  # the handler's log went to stderr
 
 
-def _start(*arguments: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
+def _start(*arguments: str, logs: Path | None = None) -> tuple[subprocess.Popen[str], dict[str, str]]:
+    """`logs`: a file for stderr, for a stack that logs more than a pipe holds while nobody reads it."""
+    stderr = subprocess.PIPE if logs is None else logs.open("a")
     process = subprocess.Popen(
-        [*COMMAND, "local", "up", *arguments], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [*COMMAND, "local", "up", *arguments], stdout=subprocess.PIPE, stderr=stderr, text=True
     )
     assert process.stdout is not None
     return process, json.loads(process.stdout.readline())
@@ -119,3 +125,70 @@ def test_a_parameter_cloudformation_would_refuse_stops_local_up_naming_it() -> N
     assert "CoalescingWindowSeconds='901': must be at most" in result.stderr
     assert "NoSuchThing: not a parameter of the template" in result.stderr
     assert result.stdout == ""
+
+
+def _rep_on(ready: dict[str, str]) -> Rep:
+    """The rep's token given to the emulator over its control API (tokens are arguments, not state)."""
+    answer = urllib3.request(
+        "POST",
+        f"{ready['hubspot_url']}/_emulator/rep-tokens",
+        body=json.dumps({"token": REP_TOKEN, "ownerId": REP_OWNER_ID}).encode(),
+    )
+    assert answer.status == 204, answer.data
+    return Rep(ready["hubspot_url"])
+
+
+def _opportunities_by_deal(ready: dict[str, str]) -> dict[str, list[str]]:
+    """Every opportunity on the emulator, by the deal it names (read through the control API: no quota)."""
+    answer = urllib3.request(
+        "POST",
+        f"{ready['partner_central_url']}/_emulator/opportunities",
+        body=json.dumps({"catalog": ready["catalog"]}).encode(),
+    )
+    assert answer.status == 200, answer.data
+    found: dict[str, list[str]] = {}
+    for opportunity in json.loads(answer.data):
+        found.setdefault(opportunity.get("PartnerOpportunityIdentifier", ""), []).append(opportunity["Id"])
+    return found
+
+
+def test_a_stack_killed_and_restarted_on_its_state_dir_syncs_every_deal_once(tmp_path: Path) -> None:
+    """SIGKILL mid-sync (deals made, some opportunities created, queue messages in flight), then `local up`
+    again on the same directory: every deal ends with exactly one opportunity, nothing made twice."""
+    state = ["--state-dir", str(tmp_path / "state"), "--queue-time-scale", "100", "--partner-central-clock-scale", "10",
+             "--hubspot-time-scale", "20"]  # fmt: skip
+    process, ready = _start(*state, logs=tmp_path / "stack.log")
+    try:
+        rep = _rep_on(ready)
+        deals = [rep.create_deal(f"Migration {number} #AWS") for number in range(8)]
+        deadline = time.monotonic() + 60
+        while len(_opportunities_by_deal(ready)) < 2:  # the kill lands while the sync is under way
+            assert time.monotonic() < deadline, "the sync never started"
+            time.sleep(0.1)
+    finally:
+        process.kill()
+        process.wait(timeout=15)
+    assert process.returncode == -signal.SIGKILL
+
+    process, ready = _start(*state, logs=tmp_path / "stack.log")
+    try:
+        _rep_on(ready)
+        integration = {"Authorization": f"Bearer {ready['hubspot_token']}"}
+        deadline = time.monotonic() + 120
+        while True:
+            by_deal = _opportunities_by_deal(ready)
+            if all(deal in by_deal for deal in deals):
+                break
+            assert time.monotonic() < deadline, f"deals never synced: {set(deals) - set(by_deal)}"
+            time.sleep(0.5)
+        assert {deal: len(by_deal[deal]) for deal in deals} == dict.fromkeys(deals, 1)
+        for deal in deals:
+            answer = urllib3.request(
+                "GET",
+                f"{ready['hubspot_url']}/crm/v3/objects/deals/{deal}?properties=aws_opportunity_id",
+                headers=integration,
+            )
+            assert json.loads(answer.data)["properties"]["aws_opportunity_id"] in by_deal[deal]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
