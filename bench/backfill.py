@@ -34,10 +34,11 @@ from functools import cached_property
 
 from cosell.cli.backfill import BackfillRuntime, execute
 from cosell.config.sync import load_settings
+from cosell.hubspot.client import HubSpotClient
 from cosell.store.pacer import WritePacer
 from cosell.sync.onboarding.backfill import DEFAULT_PARALLEL
 from cosell_local.demo.portfolio import existing_deal
-from cosell_local.demo.rep import Rep
+from cosell_local.demo.rep import REP_TOKEN, Rep
 from cosell_local.partner_central import EmulatorConfig
 from cosell_local.runner import LocalStack
 
@@ -90,10 +91,11 @@ def main() -> int:
         run_schedules=False,
         log_level="ERROR",
     ) as stack:
-        rep = Rep.sign_in(stack.hubspot)
-        deals = [
-            existing_deal(rep.client, number, f"Migration {number} #AWS") for number in range(args.deals)
-        ]
+        Rep.sign_in(stack.hubspot)
+        # The deals made before cosell was installed: an import with the rep's token, which waits out
+        # HubSpot's rate limit as any importing tool does (a rep's own client tries once).
+        importer = HubSpotClient(lambda: REP_TOKEN, base_url=stack.hubspot.base_url)
+        deals = [existing_deal(importer, number, f"Migration {number} #AWS") for number in range(args.deals)]
         control = stack.partner_central.control
         control.clear_calls()
         logged = len(stack.hubspot.requests)
