@@ -179,3 +179,21 @@ def test_each_slot_counts_against_its_utc_day_and_the_counter_expires(table: str
     counter = dynamodb.get_item(TableName=table, Key=daily_counter_key(WRITES, date(2026, 11, 30)))["Item"]
     expires = datetime.fromtimestamp(int(counter["expires_at"]["N"]), UTC)
     assert expires == datetime(2026, 12, 3, 0, 0, 0, tzinfo=UTC)  # three days after the slot it counts
+
+
+def test_a_sender_that_died_on_its_way_holds_the_budget_for_its_lease_and_no_longer(table: str) -> None:
+    """Its lease (40 s) runs out and the next sender leaves: it waits by time, however many turns it loses
+    meanwhile (a backfill's parallel deals queue behind one another the same way)."""
+    now = [2_000_000.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+    died = WritePacer(dynamodb, table, per_second=1, clock=lambda: now[0], sleep=sleep)
+    left_at = died.depart(died.reserve())  # never answered: the worker was killed on the request's way
+    waiting = WritePacer(dynamodb, table, per_second=1, clock=lambda: now[0], sleep=sleep)
+
+    departed = waiting.depart(waiting.reserve())
+
+    assert left_at + 40 <= departed <= left_at + 42

@@ -194,9 +194,13 @@ class _SlotPacer:
 
     def depart(self, gap_ms: int) -> float:
         """Step 2, right before sending: hold the budget once no other request of it is on its way, sleep
-        until a gap after the last one left, and return now, the departure (clock seconds), for `answered`."""
-        for _ in range(_ATTEMPTS):
-            now_ms = self._now_ms()
+        until a gap after the last one left, and return now, the departure (clock seconds), for `answered`.
+
+        Waits by time, not by turns: with many senders queued (a backfill's parallel deals beside the sync)
+        a sender may lose many turns to those ahead of it, each of them rightly. Past one in-flight lease,
+        the longest any one request may hold the budget, something is wrong: PacerBusyError."""
+        give_up_ms = self._now_ms() + _IN_FLIGHT_LEASE_MS + gap_ms
+        while (now_ms := self._now_ms()) < give_up_ms:
             try:
                 previous = self._db.update_item(
                     TableName=self._table,
