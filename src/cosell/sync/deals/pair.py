@@ -188,12 +188,14 @@ def sync_pair(deal: Deal, link: Link, ports: Ports, cause: Cause) -> str:
     snapshot = next_snapshot(link.last_in_step, read.sides, decisions, pulled)
     _settle_conflicts(run, decisions, assessed.conflicts)
     _audit_decisions(run, read, decisions)
-    if snapshot != link.last_in_step:
-        # What this run read counts as seen only when it left nothing to do again: a held, locked or manual
-        # field, a refusal or a problem is looked at again by the next change's reconcile, however old.
-        settled = not (run.refused or run.problems or run.unapplied) and all(
-            decision.action in _SETTLED for decision in decisions
-        )
+    # What this run read counts as seen only when it left nothing to do again: a held, locked or manual field,
+    # a refusal or a problem is looked at again by the next change's reconcile, however old; and an unsettled
+    # run takes back the marks an earlier one left, even when the snapshot stays as it was.
+    settled = not (run.refused or run.problems or run.unapplied) and all(
+        decision.action in _SETTLED for decision in decisions
+    )
+    marked = link.hubspot_seen_ms is not None or link.partner_central_seen is not None
+    if snapshot != link.last_in_step or (marked and not settled):
         ports.links.save_snapshot(
             deal.id,
             snapshot,
