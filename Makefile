@@ -55,9 +55,10 @@ demo: $(INSTALLED)
 	$(BIN)/python -m cosell_local.demo
 
 # The deployable artifact for python3.12 / x86_64, built without Docker from manylinux wheels.
-# PYTHON312=/path/to/python3.12 also precompiles bytecode (faster cold starts; docs/BENCHMARKS.md).
+# Bytecode is precompiled with a python3.12 (PATH or pyenv; PYTHON312=/path/to/python3.12 to choose): faster
+# cold starts (docs/BENCHMARKS.md). Without one the build says so and ships source only.
 build: $(INSTALLED)
-	$(BIN)/python bench/build_artifact.py --out .build/lambda $(if $(PYTHON312),--precompile-with $(PYTHON312))
+	$(BIN)/python bench/build_artifact.py --out .build/lambda $(if $(PYTHON312),--python $(PYTHON312))
 
 # Measures artifact size and handler cold-start imports, and Partner Central writes per HubSpot change
 # (about 4 minutes on the local stack); see docs/BENCHMARKS.md.

@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from build_artifact import BOTOCORE_SERVICES, build, precompile, write_zip
+from build_artifact import BOTOCORE_SERVICES, build, find_python312, precompile, write_zip
 from cosell_local.runner.template import StackTemplate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,13 +50,11 @@ for service in sys.argv[2:]:
 """
 
 
-def find_python312(explicit: str | None) -> str:
-    pyenv = sorted(str(p) for p in Path("~/.pyenv/versions").expanduser().glob("3.12*/bin/python3.12"))
-    candidates = [explicit or "", shutil.which("python3.12") or "", *pyenv]
-    for candidate in candidates:
-        if candidate and subprocess.run([candidate, "-V"], capture_output=True, check=False).returncode == 0:
-            return candidate
-    raise SystemExit("no CPython 3.12 found: pass --python (the artifact targets Lambda's python3.12)")
+def python312(explicit: str | None) -> str:
+    found = find_python312(explicit)
+    if found is None:
+        raise SystemExit("no CPython 3.12 found: pass --python (the artifact targets Lambda's python3.12)")
+    return found
 
 
 def directory_size(path: Path) -> tuple[int, int]:
@@ -83,7 +81,7 @@ def main() -> int:
     parser.add_argument("--python", help="a CPython 3.12 interpreter")
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
-    python = find_python312(args.python)
+    python = python312(args.python)
 
     with tempfile.TemporaryDirectory() as scratch:
         artifact, archive = Path(scratch) / "lambda", Path(scratch) / "lambda.zip"

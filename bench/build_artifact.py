@@ -4,11 +4,12 @@ Runtime dependencies come from pyproject.toml's `[project] dependencies` as many
 (pip's --platform/--python-version), so the build works on any machine with pip and network access to PyPI.
 Only the `cosell` package goes in, without its operator CLI; `cosell_local` never does.
 
-    python bench/build_artifact.py --out .build/lambda [--zip .build/lambda.zip] [--precompile-with PYTHON3.12]
+    python bench/build_artifact.py --out .build/lambda [--zip .build/lambda.zip] [--python PYTHON3.12] [--source-only]
 
 Lambda's /var/task is read-only, so without bytecode in the artifact every cold start compiles every module
-from source. `--precompile-with` a CPython 3.12 interpreter writes that bytecode at build time
-(docs/BENCHMARKS.md measures the difference).
+from source (docs/BENCHMARKS.md measures the difference). The build writes that bytecode with a CPython 3.12
+(Lambda's runtime; `--python`, else python3.12 on PATH or under pyenv) and says so when it finds none: the
+artifact still works, with slower cold starts.
 """
 
 from __future__ import annotations
@@ -67,6 +68,15 @@ def trim_botocore(data: Path) -> None:
             shutil.rmtree(service)
 
 
+def find_python312(explicit: str | None = None) -> str | None:
+    """A working CPython 3.12: `explicit`, else python3.12 on PATH, else one under pyenv."""
+    pyenv = sorted(str(p) for p in Path("~/.pyenv/versions").expanduser().glob("3.12*/bin/python3.12"))
+    for candidate in (explicit or "", shutil.which("python3.12") or "", *pyenv):
+        if candidate and subprocess.run([candidate, "-V"], capture_output=True, check=False).returncode == 0:
+            return candidate
+    return None
+
+
 def precompile(python312: str, artifact: Path) -> None:
     # Unchecked-hash pycs: Lambda's file timestamps are those of the zip, so timestamp checks would only cost.
     subprocess.run(
@@ -87,13 +97,21 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / ".build" / "lambda")
     parser.add_argument("--zip", type=Path, help="also write the artifact as a zip (what Lambda stores)")
-    parser.add_argument(
-        "--precompile-with", metavar="PYTHON3.12", help="write bytecode with this interpreter"
-    )
+    parser.add_argument("--python", metavar="PYTHON3.12", help="write bytecode with this interpreter")
+    parser.add_argument("--source-only", action="store_true", help="ship no bytecode (slower cold starts)")
     args = parser.parse_args()
     build(args.out)
-    if args.precompile_with:
-        precompile(args.precompile_with, args.out)
+    python312 = None if args.source_only else find_python312(args.python)
+    if python312 is not None:
+        precompile(python312, args.out)
+        print(f"bytecode: precompiled with {python312}")
+    elif args.python:
+        raise SystemExit(f"{args.python} is not a working python3.12")
+    else:
+        print(
+            "bytecode: none (no python3.12 found; pass --python): every cold start compiles from source",
+            file=sys.stderr,
+        )
     if args.zip:
         write_zip(args.out, args.zip)
     print(f"artifact: {args.out}")

@@ -2,7 +2,7 @@
 
     python bench/cold_start.py ARTIFACT [--handler webhook] [--runs 15] [--settings 'runtime.settings()']
 
-ARTIFACT is a built Lambda artifact (`make build PYTHON312=...` writes .build/lambda). Each run starts a new
+ARTIFACT is a built Lambda artifact (`make build` writes .build/lambda). Each run starts a new
 `python3.12 -B` process that imports the handler and loads its settings (what the first invocation pays),
 alternating with one that only imports boto3, and prints the median of the pairwise ratios: a figure that
 holds on a noisy machine, where absolute times drift. `--settings` names the settings call of an older
@@ -21,9 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from artifact import find_python312
+from artifact import python312
 
 ENVIRONMENT = {
+    "ENVIRONMENT": "development",
     "AWS_REGION": "us-east-1",
     "HUBSPOT_WEBHOOK_SECRET": "local-secret",
     "HUBSPOT_ACCESS_TOKEN": "pat-na1-local",
@@ -62,7 +63,7 @@ def main() -> int:
     parser.add_argument("--python", help="a CPython 3.12 interpreter")
     parser.add_argument("--settings", help="the handler's settings call (default: today's, per handler)")
     args = parser.parse_args()
-    python = find_python312(args.python)
+    python = python312(args.python)
     settings = args.settings or SETTINGS[args.handler]
     handler = f"import cosell.handlers.{args.handler}; from cosell.handlers import runtime; {settings}"
     ratios = []

@@ -9,13 +9,13 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from cosell.observability import build_logger
 from cosell.queue.messages import Subject, SyncRequest, Trigger
 from cosell.sync.batch import Batch, BatchFailedError, CoalescingWindowOpenError
 
 if TYPE_CHECKING:
+    from cosell.queue.fifo_batch import SqsRecord
     from cosell.queue.messages import TriggerSource
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
@@ -28,7 +28,7 @@ def record(
     source: TriggerSource = "hubspot_webhook",
     queued: datetime = NOW,
     object_id: str = "42",
-) -> dict[str, Any]:
+) -> SqsRecord:
     request = SyncRequest(
         subject=Subject.HUBSPOT_DEAL,
         object_id=object_id,
@@ -80,7 +80,7 @@ def test_a_failing_leader_records_its_failure_and_that_of_the_messages_it_covere
     records = [record("m1", "deal.creation"), record("m2", "deal.propertyChange")]
     batch = Batch(records, lambda: Unreadable(failures), build_logger())  # type: ignore[arg-type, return-value]
     with pytest.raises(RuntimeError):
-        batch.handle(SQSRecord(records[0]))
+        batch.handle(records[0])
     (leader, leader_error), (covered, covered_error) = failures.recorded
     assert (leader, covered) == (records[0]["body"], records[1]["body"])
     assert leader_error == "RuntimeError: HubSpot is down (deals)"
@@ -90,8 +90,8 @@ def test_a_failing_leader_records_its_failure_and_that_of_the_messages_it_covere
     )
 
 
-def run_first(records: list[dict[str, Any]], ports: Unreadable) -> None:
-    Batch(records, lambda: ports, build_logger()).handle(SQSRecord(records[0]))  # type: ignore[arg-type, return-value]
+def run_first(records: list[SqsRecord], ports: Unreadable) -> None:
+    Batch(records, lambda: ports, build_logger()).handle(records[0])  # type: ignore[arg-type, return-value]
 
 
 def test_a_reps_edit_younger_than_the_window_is_held_back_with_the_rest_of_its_group() -> None:
@@ -127,12 +127,12 @@ def test_a_batch_held_back_whole_is_no_failure_and_one_failing_whole_is() -> Non
     records = [record("m1", "deal.propertyChange")]
     batch = Batch(records, lambda: held, build_logger())  # type: ignore[arg-type, return-value]
     with pytest.raises(CoalescingWindowOpenError):
-        batch.handle(SQSRecord(records[0]))
+        batch.handle(records[0])
     batch.fail_if_all_failed(1)  # every message failed, but only by waiting: the invocation succeeds
 
     failing = Unreadable(Failures())
     batch = Batch(records, lambda: failing, build_logger())  # type: ignore[arg-type, return-value]
     with pytest.raises(RuntimeError):
-        batch.handle(SQSRecord(records[0]))
+        batch.handle(records[0])
     with pytest.raises(BatchFailedError, match="the first: RuntimeError: HubSpot is down"):
         batch.fail_if_all_failed(1)

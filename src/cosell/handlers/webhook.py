@@ -11,7 +11,6 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
 from cosell import secrets
 from cosell.handlers import runtime
@@ -38,16 +37,21 @@ def _refused(status: int, outcome: WebhookOutcome, why: str, reason: str) -> dic
     return _response(status, {"message": reason})
 
 
-def _called_url(request: APIGatewayProxyEvent, settings: WebhookSettings) -> str:
+def _headers(request: dict[str, Any]) -> dict[str, str]:
+    """API Gateway's proxy event keeps the caller's header names as sent: looked up lowercased."""
+    return {str(name).lower(): str(value) for name, value in (request.get("headers") or {}).items()}
+
+
+def _called_url(request: dict[str, Any], settings: WebhookSettings) -> str:
     if settings.hubspot_webhook_url is not None:
         return str(settings.hubspot_webhook_url)
-    host = request.headers.get("Host") or request.headers.get("host") or ""
-    return f"https://{host}{request.request_context.path}"
+    host = _headers(request).get("host", "")
+    return f"https://{host}{(request.get('requestContext') or {}).get('path', '')}"
 
 
-def _raw_body(request: APIGatewayProxyEvent) -> bytes:
-    body = request.body or ""
-    if not request.is_base64_encoded:
+def _raw_body(request: dict[str, Any]) -> bytes:
+    body = request.get("body") or ""
+    if not request.get("isBase64Encoded"):
         return body.encode()
     try:
         return base64.b64decode(body, validate=True)
@@ -55,16 +59,16 @@ def _raw_body(request: APIGatewayProxyEvent) -> bytes:
         raise MalformedDeliveryError("the body is marked base64-encoded but is not base64") from None
 
 
-def _accept(request: APIGatewayProxyEvent, body: bytes, settings: WebhookSettings) -> AcceptedDelivery:
+def _accept(request: dict[str, Any], body: bytes, settings: WebhookSettings) -> AcceptedDelivery:
     def accept(client_secrets: tuple[str, ...]) -> AcceptedDelivery:
         return accept_delivery(
-            method=request.http_method,
+            method=request.get("httpMethod", ""),
             url=_called_url(request, settings),
-            headers=request.headers,
+            headers=_headers(request),
             body=body,
             client_secrets=client_secrets,
             now_ms=runtime.now_ms(),
-            correlation_id=request.request_context.request_id,
+            correlation_id=(request.get("requestContext") or {}).get("requestId", ""),
         )
 
     try:
@@ -76,8 +80,7 @@ def _accept(request: APIGatewayProxyEvent, body: bytes, settings: WebhookSetting
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @metrics.log_metrics
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    request = APIGatewayProxyEvent(event)
+def handler(request: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     settings = runtime.webhook_settings()
     try:
         body = _raw_body(request)

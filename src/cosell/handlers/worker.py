@@ -9,27 +9,24 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
-
 from cosell.handlers import runtime
 from cosell.handlers.runtime import logger
 from cosell.metrics import metrics
+from cosell.queue.fifo_batch import process_in_group_order
 from cosell.sync.batch import Batch
 
 if TYPE_CHECKING:
-    from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
     from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    from cosell.queue.fifo_batch import PartialBatchResponse
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
-def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    batch = Batch(event.get("Records") or [], runtime.ports, logger)
-    processor = SqsFifoPartialProcessor(skip_group_on_error=True)
-    # Not raised by the processor: a batch only held back for the coalescing window is no failure (Batch).
-    processor.raise_on_entire_batch_failure = False
-    response = process_partial_response(
-        event=event, record_handler=batch.handle, processor=processor, context=context
-    )
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialBatchResponse:
+    records = event.get("Records") or []
+    batch = Batch(records, runtime.ports, logger)
+    response = process_in_group_order(records, batch.handle)
+    # A batch only held back for the coalescing window is no failure: Batch decides.
     batch.fail_if_all_failed(len(response["batchItemFailures"]))
     return response

@@ -32,8 +32,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
     from aws_lambda_powertools import Logger
-    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
+    from cosell.queue.fifo_batch import SqsRecord
     from cosell.sync.ports import Ports
 
 
@@ -46,7 +46,7 @@ class CoalescingWindowOpenError(Exception):
 
 
 def coalesce(
-    records: Iterable[dict[str, Any]],
+    records: Iterable[SqsRecord],
 ) -> tuple[dict[str, SyncRequest | None], dict[str, list[str]], dict[str, list[str]]]:
     """Message id → the request it reconciles (with the triggers of its object's later messages in the
     batch), or None when an earlier message of the same object covers it; each leader's message id → the
@@ -77,11 +77,11 @@ def coalesce(
 
 
 class Batch:
-    """The worker's plan for one batch; `handle` is the batch processor's record handler. `ports` is called
+    """The worker's plan for one batch; `handle` handles one record (cosell.queue.fifo_batch). `ports` is called
     when a message needs them, so a failure to build them (a setting missing) fails that message, logged,
     and acknowledges nothing it should not."""
 
-    def __init__(self, records: Iterable[dict[str, Any]], ports: Callable[[], Ports], logger: Logger) -> None:
+    def __init__(self, records: Iterable[SqsRecord], ports: Callable[[], Ports], logger: Logger) -> None:
         records = list(records)
         self._plan, self._covered, self._receipts = coalesce(records)
         self._size = len(records)
@@ -89,13 +89,13 @@ class Batch:
         self._ports = ports
         self._logger = logger
 
-    def handle(self, record: SQSRecord) -> None:
+    def handle(self, record: SqsRecord) -> None:
         logger = self._logger
-        if record.message_id in self._plan and self._plan[record.message_id] is None:
+        if record["messageId"] in self._plan and self._plan[record["messageId"]] is None:
             logger.info("coalesced: an earlier message of the same object in this batch reconciled it")
             return
         try:
-            message = self._plan.get(record.message_id) or parse_message(record.body)
+            message = self._plan.get(record["messageId"]) or parse_message(record["body"])
             if not isinstance(message, SyncRequest):
                 self._forward(message)
                 return
@@ -103,15 +103,15 @@ class Batch:
             self._wait_for_the_window(record, message)
             outcome = reconcile(message, self._ports())
         except CoalescingWindowOpenError as held:
-            logger.info(str(held), extra=_about(record.body))
+            logger.info(str(held), extra=_about(record["body"]))
             raise
         except Exception as error:
-            # Logged here, through the redacting logger: the batch processor itself reports only at DEBUG.
-            logger.exception("reconcile failed", extra=_about(record.body))
+            # Logged here, through the redacting logger: the batch loop only counts the failure.
+            logger.exception("reconcile failed", extra=_about(record["body"]))
             self._first_failure = self._first_failure or error
             count(Metric.RECONCILE_FAILURES)
-            self._record_failure(record.body, error)
-            for body in self._covered.get(record.message_id, []):
+            self._record_failure(record["body"], error)
+            for body in self._covered.get(record["messageId"], []):
                 self._record_failure(body, error, behind=True)
             raise
         if message.subject is Subject.HUBSPOT_DEAL:
@@ -132,7 +132,7 @@ class Batch:
                 f"all {failures} message(s) of the batch failed; the first: {reason}"
             ) from first
 
-    def _wait_for_the_window(self, record: SQSRecord, message: SyncRequest) -> None:
+    def _wait_for_the_window(self, record: SqsRecord, message: SyncRequest) -> None:
         """Raise CoalescingWindowOpenError, with the message's group in the batch hidden until the window has
         passed, while a rep's edit is younger than the coalescing window."""
         if not any(trigger.source == "hubspot_webhook" for trigger in message.triggers):
@@ -141,11 +141,11 @@ class Batch:
         window_ms = ports.config.coalescing_window.total_seconds() * 1000
         if not window_ms:
             return
-        left_ms = int(record.attributes.sent_timestamp) + window_ms - ports.now().timestamp() * 1000
+        left_ms = int(record["attributes"]["SentTimestamp"]) + window_ms - ports.now().timestamp() * 1000
         if left_ms <= 0:
             return
         seconds = math.ceil(left_ms / 1000)
-        ports.queue.defer(self._receipts.get(record.message_id, [record.receipt_handle]), seconds)
+        ports.queue.defer(self._receipts.get(record["messageId"], [record["receiptHandle"]]), seconds)
         raise CoalescingWindowOpenError(f"held for the coalescing window: back in {seconds} s")
 
     def _record_failure(self, body: str, error: Exception, *, behind: bool = False) -> None:

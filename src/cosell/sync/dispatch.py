@@ -13,11 +13,6 @@ from cosell.sync.deals.echoes import partner_central_unchanged, seen_by_last_syn
 from cosell.sync.deals.fan_out import queue_deals_of
 from cosell.sync.deals.pair import IN_STEP
 from cosell.sync.deals.push import PushOutcome, push_deal
-from cosell.sync.referrals.take import (
-    take_invitation,
-    take_invitation_of_deal,
-    take_invitation_of_opportunity,
-)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -47,11 +42,17 @@ def _deal(request: SyncRequest, ports: Ports) -> str:
     decided = any(trigger.property_name in DECISION_TRIGGERS for trigger in request.triggers)
     if pushed is not PushOutcome.FROM_INVITATION and not decided:
         return str(pushed)
+    from cosell.sync.referrals.take import take_invitation_of_deal  # see _invitation
+
     taken = take_invitation_of_deal(request.object_id, ports, request.cause)
     return str(pushed) if taken is None else f"{pushed}; {taken.value}"
 
 
 def _invitation(request: SyncRequest, ports: Ports) -> str:
+    # The referral use case is loaded on first use: most of a worker's messages are about deals, and its
+    # models are a few milliseconds of every cold start (docs/BENCHMARKS.md).
+    from cosell.sync.referrals.take import take_invitation
+
     return take_invitation(request.object_id, ports, request.cause).value
 
 
@@ -64,6 +65,8 @@ def _opportunity(request: SyncRequest, ports: Ports) -> str:
         )
     # The one opportunity event that matters before a link exists: an accepted referral's opportunity.
     if any(trigger.kind == "Opportunity Created" for trigger in request.triggers):
+        from cosell.sync.referrals.take import take_invitation_of_opportunity
+
         taken = take_invitation_of_opportunity(request.object_id, ports, request.cause)
         if taken is not None:
             return taken.value
