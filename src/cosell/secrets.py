@@ -7,10 +7,15 @@ The webhook's signing secret rotates without refusing HubSpot: the version a rot
 Manager's AWSPREVIOUS, or the parameter's previous version) stays accepted for an overlap window after the new
 one was stored, then is refused; and a signature that matches no cached secret re-reads them, at most once a
 minute, so a new secret is used at once rather than when the cache expires.
+
+A reference ending in `#key` names a member of a JSON secret: the stack keeps both HubSpot values in one
+secret (one secret's monthly fee instead of two). A version that left the webhook's member as it was (the
+token was rotated) replaced nothing the webhook checks: it opens no overlap window.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from dataclasses import dataclass
@@ -40,18 +45,39 @@ def forget() -> None:
         parameters.clear_caches()  # type: ignore[no-untyped-call]  # untyped in Powertools
 
 
+def _where(reference: str) -> tuple[str, str | None]:
+    """The secret or parameter a reference names, and the JSON member it selects (`#key`), if any."""
+    secret, _, key = reference.partition("#")
+    return secret, key or None
+
+
+def _member(value: str, secret: str, key: str | None) -> str:
+    """`value` itself, or its JSON member `key`. Errors name the secret and the member, never a value."""
+    if key is None:
+        return value
+    try:
+        document = json.loads(value)
+    except ValueError:
+        raise ValueError(f"secret {secret} is not a JSON object, so it has no member {key!r}") from None
+    member = document.get(key) if isinstance(document, dict) else None
+    if not isinstance(member, str) or not member:
+        raise ValueError(f"secret {secret} has no member {key!r} that is a non-empty string")
+    return member
+
+
 def _fetch(reference: str) -> str:
     # Imported here: the parameters utility pulls in boto3 clients that only a secret read needs.
     from aws_lambda_powertools.utilities import parameters
 
-    if reference.startswith("arn:") and ":secretsmanager:" in reference:
-        value = parameters.get_secret(reference, max_age=CACHE_SECONDS)
+    secret, key = _where(reference)
+    if secret.startswith("arn:") and ":secretsmanager:" in secret:
+        value = parameters.get_secret(secret, max_age=CACHE_SECONDS)
     else:
-        name = reference.split(":parameter", 1)[-1] if reference.startswith("arn:") else reference
+        name = secret.split(":parameter", 1)[-1] if secret.startswith("arn:") else secret
         value = parameters.get_parameter(name, decrypt=True, max_age=CACHE_SECONDS)
     if not isinstance(value, str) or not value:
-        raise ValueError(f"secret {reference} is empty or not a string")
-    return value
+        raise ValueError(f"secret {secret} is empty or not a string")
+    return _member(value, secret, key)
 
 
 def hubspot_access_token(settings: Settings) -> str:
@@ -95,11 +121,20 @@ def hubspot_webhook_secrets(settings: WebhookSecretSettings, *, reread: bool = F
 
 
 def _read_signing_secrets(reference: str, region: str, now: float) -> _SigningSecrets:
-    if reference.startswith("arn:") and ":secretsmanager:" in reference:
-        current, previous = _secret_versions(reference, region)
+    secret, key = _where(reference)
+    if secret.startswith("arn:") and ":secretsmanager:" in secret:
+        current, previous = _secret_versions(secret, region)
     else:
-        name = reference.split(":parameter", 1)[-1] if reference.startswith("arn:") else reference
+        name = secret.split(":parameter", 1)[-1] if secret.startswith("arn:") else secret
         current, previous = _parameter_versions(name, region)
+    current = _Version(_member(current.value, secret, key), current.stored_at)
+    if previous is not None:
+        try:
+            previous = _Version(_member(previous.value, secret, key), previous.stored_at)
+        except ValueError:
+            previous = None  # a replaced value of another shape signs nothing HubSpot sends now
+    if previous is not None and previous.value == current.value:
+        previous = None  # the version replaced another member (the token): nothing to overlap
     return _SigningSecrets(current, previous, read_at=now)
 
 
@@ -143,3 +178,33 @@ def _parameter_versions(name: str, region: str) -> tuple[_Version, _Version | No
         raise ValueError(f"parameter {name} is empty")
     current, *older = (_Version(p.get("Value", ""), p["LastModifiedDate"]) for p in newest)
     return current, (older[0] if older and older[0].value else None)
+
+
+def store(reference: str, value: str, region: str) -> None:
+    """Store `value` as the new version of what `reference` names: for `#key`, that member of the JSON
+    secret, the others kept as they are. The version it replaces becomes the previous one (the webhook's
+    overlap window, above). For `cosell rotate-secret`."""
+    secret, key = _where(reference)
+    if secret.startswith("arn:") and ":secretsmanager:" in secret:
+        manager = boto3.client("secretsmanager", region_name=region)
+        current = manager.get_secret_value(SecretId=secret).get("SecretString", "") if key else ""
+        manager.put_secret_value(SecretId=secret, SecretString=_with_member(current, secret, key, value))
+        return
+    name = secret.split(":parameter", 1)[-1] if secret.startswith("arn:") else secret
+    ssm = boto3.client("ssm", region_name=region)
+    current = ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"].get("Value", "") if key else ""
+    ssm.put_parameter(
+        Name=name, Value=_with_member(current, secret, key, value), Type="SecureString", Overwrite=True
+    )
+
+
+def _with_member(current: str, secret: str, key: str | None, value: str) -> str:
+    if key is None:
+        return value
+    try:
+        document = json.loads(current)
+    except ValueError:
+        raise ValueError(f"secret {secret} is not a JSON object, so it has no member {key!r}") from None
+    if not isinstance(document, dict):
+        raise ValueError(f"secret {secret} is not a JSON object, so it has no member {key!r}")
+    return json.dumps({**document, key: value})

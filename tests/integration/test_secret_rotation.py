@@ -3,6 +3,7 @@ then refused. Through the webhook handler, against Secrets Manager (moto's serve
 
 from __future__ import annotations
 
+import io
 import json
 import time
 from typing import TYPE_CHECKING
@@ -11,6 +12,7 @@ import boto3
 import pytest
 
 from cosell import secrets
+from cosell.cli import main as cli
 from cosell.handlers import runtime, webhook
 from tests.integration.test_handlers import api_event, deal_events
 from tests.support.lambda_context import FakeLambdaContext
@@ -106,4 +108,96 @@ def test_an_ssm_parameter_rotates_the_same_way(
     assert status(OLD_SECRET, 2) == 200
     clock.offset += 60 * 60 + secrets.CACHE_SECONDS
     assert status(OLD_SECRET, 3) == 401
+    runtime.reset()
+
+
+def both(token: str, webhook_secret: str) -> str:
+    return json.dumps({"accessToken": token, "webhookSecret": webhook_secret})
+
+
+def test_one_json_secret_holds_both_values_and_its_webhook_member_rotates_with_an_overlap(
+    fifo_queue: str, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stack's HubSpotSecret: a token rotation leaves the webhook's member as it was and opens no
+    overlap; a webhook secret rotation does, as with a secret of its own."""
+    client = boto3.client("secretsmanager")
+    arn = client.create_secret(
+        Name=f"cosell-hubspot-{time.time_ns()}", SecretString=both("pat-1", OLD_SECRET)
+    )["ARN"]
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    monkeypatch.setenv("HUBSPOT_WEBHOOK_SECRET_SOURCE", f"{arn}#webhookSecret")
+    monkeypatch.setenv("HUBSPOT_ACCESS_TOKEN_SOURCE", f"{arn}#accessToken")
+    monkeypatch.setenv("SYNC_QUEUE_URL", fifo_queue)
+    monkeypatch.setattr(secrets, "_signing_secrets", {})
+    runtime.reset()
+    assert status(OLD_SECRET, 1) == 200
+
+    client.put_secret_value(SecretId=arn, SecretString=both("pat-2", OLD_SECRET))  # the token rotated
+    clock.offset += secrets.CACHE_SECONDS
+    assert status(OLD_SECRET, 2) == 200
+    assert secrets._fetch(f"{arn}#accessToken") == "pat-2"
+
+    client.put_secret_value(SecretId=arn, SecretString=both("pat-2", NEW_SECRET))  # the client secret rotated
+    clock.offset += secrets.REREAD_SECONDS
+    assert status(NEW_SECRET, 3) == 200
+    assert status(OLD_SECRET, 4) == 200  # inside the overlap window
+    clock.offset += OVERLAP_MINUTES * 60
+    assert status(OLD_SECRET, 5) == 401
+    assert status(NEW_SECRET, 6) == 200
+    runtime.reset()
+
+
+@pytest.mark.parametrize(
+    ("stored", "problem"),
+    [
+        ("pat-not-json", "is not a JSON object, so it has no member 'accessToken'"),
+        (json.dumps({"webhookSecret": "s"}), "has no member 'accessToken' that is a non-empty string"),
+        (json.dumps({"accessToken": ""}), "has no member 'accessToken' that is a non-empty string"),
+    ],
+)
+def test_a_member_that_is_not_there_is_named_and_no_value_is_shown(
+    fifo_queue: str, stored: str, problem: str
+) -> None:
+    arn = boto3.client("secretsmanager").create_secret(
+        Name=f"cosell-hubspot-{time.time_ns()}", SecretString=stored
+    )["ARN"]
+    secrets.forget()
+    with pytest.raises(ValueError, match=r"has no member|not a JSON object") as raised:
+        secrets._fetch(f"{arn}#accessToken")
+    assert str(raised.value) == f"secret {arn} {problem}"
+    assert "pat-not-json" not in str(raised.value)
+
+
+def test_cosell_rotate_secret_replaces_one_member_and_keeps_the_other(
+    fifo_queue: str, clock: Clock, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    client = boto3.client("secretsmanager")
+    arn = client.create_secret(
+        Name=f"cosell-hubspot-{time.time_ns()}", SecretString=both("pat-1", OLD_SECRET)
+    )["ARN"]
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    monkeypatch.setenv("HUBSPOT_WEBHOOK_SECRET_SOURCE", f"{arn}#webhookSecret")
+    monkeypatch.setenv("HUBSPOT_ACCESS_TOKEN_SOURCE", f"{arn}#accessToken")
+    monkeypatch.setenv("SYNC_QUEUE_URL", fifo_queue)
+    monkeypatch.setattr(secrets, "_signing_secrets", {})
+    runtime.reset()
+    assert status(OLD_SECRET, 1) == 200
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{NEW_SECRET}\n"))
+    assert cli.main(["rotate-secret", "webhook-secret"]) == 0
+    assert NEW_SECRET not in capsys.readouterr().out  # never echoed
+    assert json.loads(client.get_secret_value(SecretId=arn)["SecretString"]) == {
+        "accessToken": "pat-1",
+        "webhookSecret": NEW_SECRET,
+    }
+    clock.offset += secrets.REREAD_SECONDS
+    assert status(NEW_SECRET, 2) == 200
+    assert status(OLD_SECRET, 3) == 200  # the overlap window, as for any rotation
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n"))
+    assert cli.main(["rotate-secret", "access-token"]) == 2
+    assert "no access-token given: nothing stored" in capsys.readouterr().err
+    monkeypatch.delenv("HUBSPOT_ACCESS_TOKEN_SOURCE")
+    assert cli.main(["rotate-secret", "access-token"]) == 2
+    assert "HUBSPOT_ACCESS_TOKEN_SOURCE must name the secret" in capsys.readouterr().err
     runtime.reset()

@@ -171,3 +171,21 @@ def test_notification_rules_are_validated_at_start_up() -> None:
     assert settings.notification_rules.score_threshold == 20
     for bad in ('{"disabled": ["no-such-rule"]}', '{"score_threshold": 0}', "not json", '{"unknown": 1}'):
         assert "NOTIFICATION_RULES" in _error_for({**VALID, "NOTIFICATION_RULES": bad})
+
+
+@pytest.mark.parametrize(
+    "reference",
+    [
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:cosell-hubspot-AbCdEf#accessToken",
+        "/cosell/hubspot#webhookSecret",
+    ],
+)
+def test_a_secret_reference_may_name_a_member_of_a_json_secret(reference: str) -> None:
+    settings = load(WebhookSettings, {**VALID, "HUBSPOT_WEBHOOK_SECRET_SOURCE": reference})
+    assert settings.hubspot_webhook_secret_source == reference
+
+
+@pytest.mark.parametrize("reference", ["/cosell/hubspot#", "/cosell/hubspot#web-hook", "/a#b#c"])
+def test_a_member_must_be_a_plain_name(reference: str) -> None:
+    with pytest.raises(ConfigurationError, match="HUBSPOT_WEBHOOK_SECRET_SOURCE"):
+        load(WebhookSettings, {**VALID, "HUBSPOT_WEBHOOK_SECRET_SOURCE": reference})

@@ -38,6 +38,10 @@ _OPERATOR_COMMANDS = {
         "cosell.cli.backfill",
         "what existed before cosell: tagged deals get their opportunity, opportunities their deal (resumable)",
     ),
+    "rotate-secret": (
+        "cosell.cli.rotate_secret",
+        "store a new HubSpot access token or client secret where the functions read it",
+    ),
     "solutions": (
         "cosell.cli.solutions",
         "the solution catalog, and which solutions a deal's opportunity would carry (and why)",

@@ -7,7 +7,8 @@ whose message names each offending variable and says what it must be.
 
 Secrets never travel as plain environment variables in a deployed stack: the `*_SOURCE` variables name where
 the secret lives (an SSM SecureString parameter name, or a Secrets Manager ARN) and `cosell.secrets` fetches
-it at run time with caching. Plain `HUBSPOT_ACCESS_TOKEN` / `HUBSPOT_WEBHOOK_SECRET` are accepted only when
+it at run time with caching. A reference may end in `#key`: the secret is then a JSON object and the value is
+its member `key`, so one secret holds both HubSpot values (the stack's `HubSpotSecret`). Plain `HUBSPOT_ACCESS_TOKEN` / `HUBSPOT_WEBHOOK_SECRET` are accepted only when
 `ENVIRONMENT=development`, for local runs.
 """
 
@@ -35,7 +36,8 @@ Catalog = Literal["AWS", "Sandbox"]
 DEFAULT_PARTNER_CENTRAL_ROLE_NAME = "HubSpotPartnerCentralServiceRole"
 
 SecretReference = Annotated[
-    str, Field(pattern=r"^(/[\w.\-/]+|arn:aws[\w-]*:(ssm|secretsmanager):[\w-]+:\d{12}:.+)$")
+    str,
+    Field(pattern=r"^(/[\w.\-/]+|arn:aws[\w-]*:(ssm|secretsmanager):[\w-]+:\d{12}:[^#]+)(#[A-Za-z_]\w*)?$"),
 ]
 RoleArn = Annotated[str, Field(pattern=r"^arn:aws[\w-]*:iam::\d{12}:role/.+$")]
 TableName = Annotated[str, Field(pattern=r"^[a-zA-Z0-9_.\-]{3,255}$")]

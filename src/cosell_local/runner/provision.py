@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,8 @@ _QUEUE_ATTRIBUTES: tuple[QueueAttributeNameType, ...] = (
     "SqsManagedSseEnabled",
     "VisibilityTimeout",
 )
+
+_SUBSTITUTION = re.compile(r"\$\{([^}]+)\}")
 
 # Table properties that are also CreateTable parameters of the same shape.
 _TABLE_PROPERTIES = (
@@ -73,10 +76,22 @@ class ProvisionedStack:
             if (resource, attribute) not in self.attributes:
                 raise NotImplementedError(f"!GetAtt {resource}.{attribute}: not available locally")
             return self.attributes[(resource, attribute)]
+        if set(value) == {"Fn::Sub"} and isinstance(value["Fn::Sub"], str):
+            return _SUBSTITUTION.sub(self._substitute, value["Fn::Sub"])
         intrinsic = next((key for key in value if key.startswith("Fn::")), None)
         if intrinsic is not None:
             raise NotImplementedError(f"{intrinsic} is not resolved locally")
         return {key: self.resolve(item) for key, item in value.items()}
+
+    def _substitute(self, match: re.Match[str]) -> str:
+        """One `${...}` of a `!Sub` string: `${Name}` is `!Ref Name`, `${Name.Attribute}` `!GetAtt`, and
+        `${!Text}` the text `${Text}`."""
+        name = match.group(1)
+        if name.startswith("!"):
+            return "${" + name[1:] + "}"
+        if "." in name:
+            return str(self.resolve({"Fn::GetAtt": name.split(".", 1)}))
+        return str(self.resolve({"Ref": name}))
 
     def condition_holds(self, template: StackTemplate, name: str | None) -> bool:
         return name is None or self._evaluate(template.document.get("Conditions", {})[name], template)

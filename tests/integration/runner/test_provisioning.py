@@ -92,14 +92,18 @@ def test_handlers_environment_is_set_while_running_and_restored_after() -> None:
     with LocalStack(poll_in_background=False, run_schedules=False) as stack:
         declared = load_template("template.yaml")["Globals"]["Function"]["Environment"]["Variables"]
         assert set(declared) <= set(os.environ)
-        # Secrets are read at run time from Secrets Manager, as deployed: named, never given in clear.
+        # Secrets are read at run time from Secrets Manager, as deployed: named, never given in clear. Both
+        # live in one secret, each variable naming its member.
         secrets = stack.client("secretsmanager")
-        for name in ("HUBSPOT_ACCESS_TOKEN", "HUBSPOT_WEBHOOK_SECRET"):
+        for name, member, value in (
+            ("HUBSPOT_ACCESS_TOKEN", "accessToken", stack.hubspot_token),
+            ("HUBSPOT_WEBHOOK_SECRET", "webhookSecret", stack.webhook_secret),
+        ):
             assert name not in os.environ
-            assert secrets.get_secret_value(SecretId=os.environ[f"{name}_SOURCE"])["SecretString"] in (
-                stack.hubspot_token,
-                stack.webhook_secret,
-            )
+            secret_arn, _, key = os.environ[f"{name}_SOURCE"].partition("#")
+            assert key == member
+            stored = json.loads(secrets.get_secret_value(SecretId=secret_arn)["SecretString"])
+            assert stored[key] == value
         assert os.environ["SYNC_QUEUE_URL"] == stack.sync_queue_url
         assert os.environ["ENVIRONMENT"] == "development"
         assert os.environ["PARTNER_CENTRAL_CATALOG"] == "Sandbox"
