@@ -60,11 +60,10 @@ demo: $(INSTALLED)
 build: $(INSTALLED)
 	$(BIN)/python bench/build_artifact.py --out .build/lambda $(if $(PYTHON312),--python $(PYTHON312))
 
-# Measures artifact size and handler cold-start imports, and Partner Central writes per HubSpot change
-# (about 4 minutes on the local stack); see docs/BENCHMARKS.md.
+# Every bench (bench/all.py; about an hour, most of it the 1,000-deal backfill at AWS's real quotas), then a
+# table of each figure beside its reference measured in the same run; docs/BENCHMARKS.md.
 bench: $(INSTALLED)
-	$(BIN)/python bench/artifact.py
-	$(BIN)/python bench/update_writes.py
+	$(BIN)/python bench/all.py
 
 clean:
 	rm -rf .build .mypy_cache .ruff_cache .pytest_cache

@@ -41,6 +41,7 @@ from cosell_local.demo.portfolio import existing_deal
 from cosell_local.demo.rep import REP_TOKEN, Rep
 from cosell_local.partner_central import EmulatorConfig
 from cosell_local.runner import LocalStack
+from ratios import ratio
 
 QUOTA_PER_SECOND = 1.0  # AWS's CreateOpportunity rate (developer-guide/quotas.html)
 
@@ -131,6 +132,9 @@ def main() -> int:
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         print(f"{name:<{width}}  {value}")
+    ratio(f"backfill of {args.deals}: writes/s", rate, "the quota (1/s)", QUOTA_PER_SECOND)
+    ratio(f"backfill of {args.deals}: HubSpot requests per deal", app_requests / args.deals)
+    ratio(f"backfill of {args.deals}: deals failed by throttling", len(left_out))
     return 0 if code == 0 and not left_out and not doubled else 1
 
 

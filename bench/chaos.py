@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from cosell_local.chaos import ChaosPlan, run
+from ratios import ratio
 
 
 def main() -> int:
@@ -24,6 +25,12 @@ def main() -> int:
     report = run(plan, workdir)
     print(f"chaos run, logs in {workdir}")
     print("\n".join(report.lines()))
+    for figure, value in (
+        ("lost", report.lost),
+        ("duplicated", report.duplicated),
+        ("converged %", report.converged_percent),
+    ):
+        ratio(f"chaos, {plan.deals} deals and {plan.referrals} referrals: {figure}", value)
     good = report.lost == report.duplicated == 0 and report.converged_percent == 100
     return 0 if good and not any("UNEXPLAINED" in line for line in report.dlq) else 1
 

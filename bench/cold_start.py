@@ -22,6 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from artifact import python312
+from ratios import ratio
 
 ENVIRONMENT = {
     "ENVIRONMENT": "development",
@@ -66,11 +67,17 @@ def main() -> int:
     python = python312(args.python)
     settings = args.settings or SETTINGS[args.handler]
     handler = f"import cosell.handlers.{args.handler}; from cosell.handlers import runtime; {settings}"
-    ratios = []
+    ratios, handler_seconds, boto3_seconds = [], [], []
     for _ in range(args.runs):
-        ratios.append(
-            _seconds(python, args.artifact, handler) / _seconds(python, args.artifact, "import boto3")
-        )
+        handler_seconds.append(_seconds(python, args.artifact, handler))
+        boto3_seconds.append(_seconds(python, args.artifact, "import boto3"))
+        ratios.append(handler_seconds[-1] / boto3_seconds[-1])
+    ratio(
+        f"{args.handler}: cold start (imports and settings), median s",
+        statistics.median(handler_seconds),
+        "a process that only imports boto3, median s",
+        statistics.median(boto3_seconds),
+    )
     print(
         f"{args.handler}: cold start / import boto3 = {statistics.median(ratios):.2f} "
         f"(median of {args.runs} pairs; min {min(ratios):.2f}, max {max(ratios):.2f})"

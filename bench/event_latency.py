@@ -33,6 +33,7 @@ from cosell.partner_central.schema import update_members
 from cosell_local.demo.rep import Rep
 from cosell_local.partner_central import EmulatorConfig
 from cosell_local.runner import LocalStack
+from ratios import ratio
 
 
 def wait_for(done: Any, timeout: float = 60) -> float:
@@ -115,6 +116,18 @@ def main() -> None:
     print(f"{arguments.changes} changes each way, CoalescingWindowSeconds={arguments.window}")
     print("| change | median s | worst s | median ÷ window |")
     print("|---|---|---|---|")
+    ratio(
+        "Partner Central change → HubSpot deal, median s",
+        statistics.median(aws_side),
+        "the coalescing window, s",
+        arguments.window,
+    )
+    ratio(
+        "HubSpot deal → Partner Central, median s",
+        statistics.median(rep_side),
+        "the coalescing window, s",
+        arguments.window,
+    )
     print(row("Partner Central → HubSpot deal", aws_side))
     print(row("HubSpot deal → Partner Central (reference: waits the window once)", rep_side))
 

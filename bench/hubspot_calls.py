@@ -31,6 +31,7 @@ from cosell_local.demo.portfolio import customer, existing_deal
 from cosell_local.demo.rep import Rep, deal_properties
 from cosell_local.partner_central import EmulatorConfig
 from cosell_local.runner import LocalStack
+from ratios import ratio
 
 LEAST_PER_CREATE = 5
 LEAST_PER_EDIT = 4
@@ -102,6 +103,7 @@ def main() -> int:
         per_deal = requests.total() / args.deals
         rows.append((f"HubSpot requests per deal {title}", f"{per_deal:.2f}"))
         rows.append((f"  ÷ the least one deal alone costs ({least})", f"{per_deal / least:.2f}"))
+        ratio(f"HubSpot requests per deal {title}", per_deal, "the least one deal alone costs", least)
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         print(f"{name:<{width}}  {value}")

@@ -61,6 +61,7 @@ from cosell_local.demo.rep import REP_OWNER_ID, REP_TOKEN
 from cosell_local.partner_central import EmulatorConfig
 from cosell_local.partner_central.config import WRITE_OPERATIONS
 from cosell_local.runner import LocalStack
+from ratios import ratio
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -530,6 +531,12 @@ def main() -> int:
         live = scenario(stack, rep, live=True, deals=args.deals, actions=args.actions, seed=args.seed)
         batched = scenario(stack, rep, live=False, deals=args.deals, actions=args.actions, seed=args.seed)
     report(live, batched, args)
+    for case, figures in (("live", live), ("batched", batched)):
+        if figures.event_count:
+            ratio(
+                f"Partner Central writes per HubSpot change event ({case})",
+                figures.write_count / figures.event_count,
+            )
     return 0
 
 

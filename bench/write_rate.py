@@ -38,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from cosell.store.pacer import ReadPacer, WritePacer
 from cosell_local.partner_central import EmulatorConfig, PartnerCentralEmulator
 from cosell_local.runner.moto_server import make_dynamodb_writes_atomic
+from ratios import ratio
 from tests.conftest import free_port
 from tests.integration.partner_central.conftest import partner_referral
 from tests.integration.sync_world import create_state_table
@@ -150,6 +151,16 @@ def main() -> None:
                 throttles = ", ".join(str(int(r["throttled"])) for r in runs)
                 backoff = statistics.fmean(r["backoff"] for r in runs)
                 print(f"| {workers} | {ratios} | {throttles} | {backoff:.1f} |")
+                lowest = min(runs, key=lambda r: r["ratio"])
+                ratio(
+                    f"writes/s, {workers} worker(s), lowest of {len(runs)}",
+                    lowest["ratio"],
+                    "the quota (1/s)",
+                    1.0,
+                )
+                ratio(
+                    f"ThrottlingExceptions, {workers} worker(s), all runs", sum(r["throttled"] for r in runs)
+                )
     finally:
         moto.stop()
 
