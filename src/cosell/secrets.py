@@ -51,15 +51,22 @@ def _where(reference: str) -> tuple[str, str | None]:
     return secret, key or None
 
 
-def _member(value: str, secret: str, key: str | None) -> str:
-    """`value` itself, or its JSON member `key`. Errors name the secret and the member, never a value."""
-    if key is None:
-        return value
+def _document(value: str, secret: str, key: str) -> dict[str, object]:
+    """The JSON object a secret holds. Errors name the secret and the member, never a value."""
     try:
         document = json.loads(value)
     except ValueError:
-        raise ValueError(f"secret {secret} is not a JSON object, so it has no member {key!r}") from None
-    member = document.get(key) if isinstance(document, dict) else None
+        document = None
+    if not isinstance(document, dict):
+        raise ValueError(f"secret {secret} is not a JSON object, so it has no member {key!r}")
+    return document
+
+
+def _member(value: str, secret: str, key: str | None) -> str:
+    """`value` itself, or its JSON member `key`."""
+    if key is None:
+        return value
+    member = _document(value, secret, key).get(key)
     if not isinstance(member, str) or not member:
         raise ValueError(f"secret {secret} has no member {key!r} that is a non-empty string")
     return member
@@ -199,12 +206,4 @@ def store(reference: str, value: str, region: str) -> None:
 
 
 def _with_member(current: str, secret: str, key: str | None, value: str) -> str:
-    if key is None:
-        return value
-    try:
-        document = json.loads(current)
-    except ValueError:
-        raise ValueError(f"secret {secret} is not a JSON object, so it has no member {key!r}") from None
-    if not isinstance(document, dict):
-        raise ValueError(f"secret {secret} is not a JSON object, so it has no member {key!r}")
-    return json.dumps({**document, key: value})
+    return value if key is None else json.dumps({**_document(current, secret, key), key: value})

@@ -115,13 +115,10 @@ def both(token: str, webhook_secret: str) -> str:
     return json.dumps({"accessToken": token, "webhookSecret": webhook_secret})
 
 
-def test_one_json_secret_holds_both_values_and_its_webhook_member_rotates_with_an_overlap(
-    fifo_queue: str, clock: Clock, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The stack's HubSpotSecret: a token rotation leaves the webhook's member as it was and opens no
-    overlap; a webhook secret rotation does, as with a secret of its own."""
-    client = boto3.client("secretsmanager")
-    arn = client.create_secret(
+@pytest.fixture
+def json_secret(fifo_queue: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The stack's HubSpotSecret: both values in one JSON secret, each variable naming its member."""
+    arn = boto3.client("secretsmanager").create_secret(
         Name=f"cosell-hubspot-{time.time_ns()}", SecretString=both("pat-1", OLD_SECRET)
     )["ARN"]
     monkeypatch.setenv("ENVIRONMENT", "production")
@@ -130,6 +127,16 @@ def test_one_json_secret_holds_both_values_and_its_webhook_member_rotates_with_a
     monkeypatch.setenv("SYNC_QUEUE_URL", fifo_queue)
     monkeypatch.setattr(secrets, "_signing_secrets", {})
     runtime.reset()
+    yield arn
+    runtime.reset()
+
+
+def test_one_json_secret_holds_both_values_and_its_webhook_member_rotates_with_an_overlap(
+    json_secret: str, clock: Clock
+) -> None:
+    """The stack's HubSpotSecret: a token rotation leaves the webhook's member as it was and opens no
+    overlap; a webhook secret rotation does, as with a secret of its own."""
+    client, arn = boto3.client("secretsmanager"), json_secret
     assert status(OLD_SECRET, 1) == 200
 
     client.put_secret_value(SecretId=arn, SecretString=both("pat-2", OLD_SECRET))  # the token rotated
@@ -144,7 +151,6 @@ def test_one_json_secret_holds_both_values_and_its_webhook_member_rotates_with_a
     clock.offset += OVERLAP_MINUTES * 60
     assert status(OLD_SECRET, 5) == 401
     assert status(NEW_SECRET, 6) == 200
-    runtime.reset()
 
 
 @pytest.mark.parametrize(
@@ -169,18 +175,9 @@ def test_a_member_that_is_not_there_is_named_and_no_value_is_shown(
 
 
 def test_cosell_rotate_secret_replaces_one_member_and_keeps_the_other(
-    fifo_queue: str, clock: Clock, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    json_secret: str, clock: Clock, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    client = boto3.client("secretsmanager")
-    arn = client.create_secret(
-        Name=f"cosell-hubspot-{time.time_ns()}", SecretString=both("pat-1", OLD_SECRET)
-    )["ARN"]
-    monkeypatch.setenv("ENVIRONMENT", "production")
-    monkeypatch.setenv("HUBSPOT_WEBHOOK_SECRET_SOURCE", f"{arn}#webhookSecret")
-    monkeypatch.setenv("HUBSPOT_ACCESS_TOKEN_SOURCE", f"{arn}#accessToken")
-    monkeypatch.setenv("SYNC_QUEUE_URL", fifo_queue)
-    monkeypatch.setattr(secrets, "_signing_secrets", {})
-    runtime.reset()
+    client, arn = boto3.client("secretsmanager"), json_secret
     assert status(OLD_SECRET, 1) == 200
 
     monkeypatch.setattr("sys.stdin", io.StringIO(f"{NEW_SECRET}\n"))
@@ -200,4 +197,3 @@ def test_cosell_rotate_secret_replaces_one_member_and_keeps_the_other(
     monkeypatch.delenv("HUBSPOT_ACCESS_TOKEN_SOURCE")
     assert cli.main(["rotate-secret", "access-token"]) == 2
     assert "HUBSPOT_ACCESS_TOKEN_SOURCE must name the secret" in capsys.readouterr().err
-    runtime.reset()
