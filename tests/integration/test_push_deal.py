@@ -13,7 +13,7 @@ from cosell.domain.mapping_rules import MappingRules
 from cosell.hubspot.client import HubSpotUnavailableError
 from cosell.queue.messages import Subject, SyncRequest, Trigger
 from cosell.store.pacer import ReadPacer, WritePacer
-from cosell.sync.deals.fan_out import deals_of, queue_deals_of
+from cosell.sync.deals.fan_out import FanOut, deals_of, queue_deals_of
 from cosell.sync.deals.pair import IN_STEP
 from cosell.sync.deals.push import PushOutcome, client_token, push_deal
 from tests.integration.sync_world import CATALOG, REP_TOKEN, make_world
@@ -269,3 +269,53 @@ def test_what_the_mapping_leaves_out_is_shown_on_the_deal_until_it_is_fixed(worl
     assert not shown["aws_sync_warnings"]
     record = world.partner_central.get_opportunity(Catalog=CATALOG, Identifier=opportunity["Id"])
     assert record["Customer"]["Contacts"][0]["Phone"] == "+49301234567"
+
+
+def change_of(subject: Subject, object_id: str) -> SyncRequest:
+    return SyncRequest(
+        subject=subject,
+        object_id=object_id,
+        triggers=(Trigger(source="hubspot_webhook", kind="company.propertyChange", occurred_at_ms=1),),
+        correlation_id=f"c-{object_id}",
+    )
+
+
+def test_a_batch_about_several_companies_reads_their_deals_in_one_request(world: SyncWorld) -> None:
+    """The worker's batch names three companies (one with no deals, one deleted since): one batch association
+    read finds every company's deals, and each queues exactly its own."""
+    deals = [world.create_deal(f"Deal {n} #AWS", with_company=False) for n in range(3)]
+    companies = [world.rep.create_company({"name": f"Company {n}"}) for n in range(4)]
+    world.rep.associate("deals", deals[0], "companies", companies[0].id, [5])
+    world.rep.associate("deals", deals[1], "companies", companies[0].id, [5])
+    world.rep.associate("deals", deals[2], "companies", companies[1].id, [5])
+    urllib3.request(
+        "DELETE",
+        f"{world.hubspot_emulator.base_url}/crm/v3/objects/companies/{companies[3].id}",
+        headers={"Authorization": f"Bearer {REP_TOKEN}"},
+    )
+    batch = [change_of(Subject.HUBSPOT_COMPANY, company.id) for company in companies]
+    fan_out = FanOut([*batch, change_of(Subject.HUBSPOT_DEAL, deals[0])])
+    ports = world.ports()
+    before = len(world.hubspot_emulator.requests)
+
+    outcomes = [queue_deals_of(request, ports, fan_out) for request in batch]
+
+    reads = [entry.path for entry in world.hubspot_emulator.requests[before:] if entry.by_rep is False]
+    assert reads == ["/crm/v4/associations/companies/deals/batch/read"]
+    assert sorted(request.object_id for request in world.queued.requests) == sorted(deals)
+    assert outcomes[2] == f"companies {companies[2].id} has no deals, or no longer exists: nothing to queue"
+    assert outcomes[3] == f"companies {companies[3].id} has no deals, or no longer exists: nothing to queue"
+
+
+def test_a_batch_about_one_company_reads_it_alone(world: SyncWorld) -> None:
+    deal_id = world.create_deal(with_company=False)
+    company = world.rep.create_company({"name": "Only One"})
+    world.rep.associate("deals", deal_id, "companies", company.id, [5])
+    request = change_of(Subject.HUBSPOT_COMPANY, company.id)
+    before = len(world.hubspot_emulator.requests)
+    assert (
+        queue_deals_of(request, world.ports(), FanOut([request]))
+        == f"1 deal(s) of companies {company.id} queued"
+    )
+    reads = [entry.path for entry in world.hubspot_emulator.requests[before:] if entry.by_rep is False]
+    assert reads == [f"/crm/v4/objects/companies/{company.id}/associations/deals"]

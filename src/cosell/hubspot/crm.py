@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Iterable, Mapping, Sequence
     from datetime import datetime
 
     from cosell.hubspot.models import (
@@ -56,6 +56,9 @@ class HubSpotCrm(Protocol):
     def list_associations(
         self, from_type: ObjectTypeName, from_id: str, to_type: ObjectTypeName
     ) -> list[Association]: ...
+    def batch_read_associations(
+        self, from_type: ObjectTypeName, to_type: ObjectTypeName, ids: Iterable[str]
+    ) -> dict[str, list[Association]]: ...
     def associate(
         self,
         from_type: ObjectTypeName,

@@ -26,6 +26,7 @@ from cosell.observability import redact_text
 from cosell.partner_central.events import UnsupportedEventError, from_eventbridge
 from cosell.queue.messages import Subject, SyncRequest, parse_message
 from cosell.sync.deals.echoes import creation_echo
+from cosell.sync.deals.fan_out import FanOut
 from cosell.sync.dispatch import reconcile
 
 if TYPE_CHECKING:
@@ -84,6 +85,7 @@ class Batch:
     def __init__(self, records: Iterable[SqsRecord], ports: Callable[[], Ports], logger: Logger) -> None:
         records = list(records)
         self._plan, self._covered, self._receipts = coalesce(records)
+        self._fan_out = FanOut(request for request in self._plan.values() if request is not None)
         self._size = len(records)
         self._first_failure: Exception | None = None  # not counting messages held back for the window
         self._ports = ports
@@ -101,7 +103,7 @@ class Batch:
                 return
             logger.set_correlation_id(message.correlation_id)
             self._wait_for_the_window(record, message)
-            outcome = reconcile(message, self._ports())
+            outcome = reconcile(message, self._ports(), self._fan_out)
         except CoalescingWindowOpenError as held:
             logger.info(str(held), extra=_about(record["body"]))
             raise

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from cosell.domain import deal_properties
 from cosell.queue.messages import Subject
 from cosell.sync.deals.echoes import partner_central_unchanged, seen_by_last_sync
-from cosell.sync.deals.fan_out import queue_deals_of
+from cosell.sync.deals.fan_out import PARENTS, queue_deals_of
 from cosell.sync.deals.pair import IN_STEP
 from cosell.sync.deals.push import PushOutcome, push_deal
 
@@ -18,16 +18,20 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
     from cosell.queue.messages import SyncRequest
+    from cosell.sync.deals.fan_out import FanOut
     from cosell.sync.ports import Ports
 
 # The rep's answer to an AWS referral under review (INVITATION_POLICY=review).
 DECISION_TRIGGERS = frozenset({deal_properties.INVITATION_DECISION, deal_properties.REJECTION_REASON})
 
 
-def reconcile(request: SyncRequest, ports: Ports) -> str:
-    """Reconcile the request's object; returns what happened, for the log."""
+def reconcile(request: SyncRequest, ports: Ports, fan_out: FanOut | None = None) -> str:
+    """Reconcile the request's object; returns what happened, for the log. `fan_out`: the deals of the
+    companies and contacts of the worker's batch, read together (cosell.sync.deals.fan_out)."""
     if request.catalog not in (None, ports.config.catalog):
         return f"{request.catalog} catalog event ignored: this stack syncs {ports.config.catalog}"
+    if request.subject in PARENTS:
+        return queue_deals_of(request, ports, fan_out)
     return ROUTES[request.subject](request, ports)
 
 
@@ -82,8 +86,7 @@ def _engagement(request: SyncRequest, ports: Ports) -> str:
 
 ROUTES: Mapping[Subject, Callable[[SyncRequest, Ports], str]] = {
     Subject.HUBSPOT_DEAL: _deal,
-    Subject.HUBSPOT_COMPANY: queue_deals_of,
-    Subject.HUBSPOT_CONTACT: queue_deals_of,
+    # Companies and contacts fan out to their deals (queue_deals_of, above).
     Subject.INVITATION: _invitation,
     Subject.OPPORTUNITY: _opportunity,
     Subject.ENGAGEMENT: _engagement,
