@@ -45,7 +45,7 @@ BENCHES: dict[str, tuple[list[str], list[str]]] = {
     "event_latency": (["--changes", "5"], ["--changes", "1"]),
     "update_writes": (["--deals", "20", "--actions", "60"], ["--deals", "4", "--actions", "8"]),
     "hubspot_calls": (["--deals", "20"], ["--deals", "3"]),
-    "backfill": (["--deals", "1000"], ["--deals", "20"]),
+    "backfill": (["--deals", "1000", "--clock-scale", "1"], ["--deals", "20"]),
     "chaos": (["--deals", "20", "--referrals", "4"], ["--deals", "4", "--referrals", "1"]),
     "cost": ([], []),
 }  # fmt: skip
