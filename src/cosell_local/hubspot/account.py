@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .associations import AssociationStore, association_changes
@@ -17,7 +18,7 @@ from .store import Actor, CrmStore
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
 
-    from .associations import AssociationType
+    from .associations import AssociationType, LinkKey
     from .clock import Clock
     from .owners import Owner
     from .schema import ObjectType
@@ -27,6 +28,19 @@ SYSTEM_ACTOR = Actor("CRM_UI", None)
 # HubSpot checks a contact's e-mail by its form (RFC 2822, no quotes in the local part, a domain ending in a
 # top-level domain), not by whether it exists: 400 INVALID_EMAIL otherwise (docs/EMULATORS.md).
 _EMAIL = re.compile(r"[^\s@\"]+@[^\s@\"]+\.[A-Za-z]{2,63}")
+
+
+@dataclass(frozen=True)
+class AccountChanges:
+    """What was written to a portal between two `take_changes()`, as images of the written parts (records,
+    association keys, a registry), so replaying them in order rebuilds the portal."""
+
+    records: list[CrmObject]
+    next_ids: dict[str, int]
+    links: dict[LinkKey, dict[str, set[int]] | None]
+    properties: PropertyRegistry | None  # None: unchanged
+    pipelines: PipelineRegistry | None
+    now: float  # the clock, which continues from there
 
 
 class Account:
@@ -64,6 +78,28 @@ class Account:
 
     def __setstate__(self, saved: dict[str, Any]) -> None:
         self.__dict__.update(saved, lock=threading.RLock(), _listeners=[], _held=None)
+
+    def take_changes(self) -> AccountChanges:
+        """What was written since the last call. The images are live: pickle them under `lock`."""
+        records, next_ids = self.crm.take_written()
+        return AccountChanges(
+            records,
+            next_ids,
+            self.associations.take_written(),
+            self.properties if self.properties.take_written() else None,
+            self.pipelines if self.pipelines.take_written() else None,
+            self.clock.now(),
+        )
+
+    def apply(self, changes: AccountChanges) -> None:
+        """Replay `take_changes()` onto the portal as it was when they were taken."""
+        self.crm.put_written(changes.records, changes.next_ids)
+        self.associations.put_written(changes.links)
+        if changes.properties is not None:
+            self.properties = changes.properties
+        if changes.pipelines is not None:
+            self.pipelines = changes.pipelines
+        self.clock.advance(changes.now - self.clock.now())
 
     def on_change(self, listener: Callable[[list[Change]], None]) -> None:
         self._listeners.append(listener)

@@ -102,15 +102,31 @@ def default_association_type(from_type: ObjectType, to_type: ObjectType) -> Asso
 
 
 Edge = tuple[str, str, str, str, int]  # from type, from id, to type, to id, type id
+LinkKey = tuple[str, str, str]  # from type, from id, to type
 
 
 class AssociationStore:
     def __init__(self) -> None:
         # (from type, from id, to type) -> to id -> type ids, kept in both directions.
-        self._links: dict[tuple[str, str, str], dict[str, set[int]]] = {}
+        self._links: dict[LinkKey, dict[str, set[int]]] = {}
+        self._written: set[LinkKey] = set()  # keys written since `take_written()`
 
     def targets(self, from_type: str, from_id: str, to_type: str) -> dict[str, set[int]]:
         return self._links.get((from_type, from_id, to_type), {})
+
+    def take_written(self) -> dict[LinkKey, dict[str, set[int]] | None]:
+        """The targets of every key written since the last call (None: never had any), as they are now:
+        what a journal entry keeps. They are live: pickle them before the account's lock is released."""
+        written, self._written = self._written, set()
+        return {key: self._links.get(key) for key in written}
+
+    def put_written(self, links: dict[LinkKey, dict[str, set[int]] | None]) -> None:
+        """Replay what `take_written` returned: each key's targets replace the ones it had."""
+        for key, targets in links.items():
+            if targets is None:
+                self._links.pop(key, None)
+            else:
+                self._links[key] = targets
 
     def add(self, from_id: str, to_id: str, kind: AssociationType) -> tuple[list[Edge], list[Edge]]:
         """Add it, its inverse and the unlabeled type a primary implies; return (added, removed)."""
@@ -124,6 +140,7 @@ class AssociationStore:
         for each in wanted:
             for edge in ((kind.from_type, from_id, kind.to_type, to_id, each.type_id),
                          (kind.to_type, to_id, kind.from_type, from_id, each.inverse_id)):  # fmt: skip
+                self._written.add(edge[:3])
                 types = self._links.setdefault(edge[:3], {}).setdefault(edge[3], set())
                 if edge[4] not in types:
                     types.add(edge[4])
@@ -136,6 +153,7 @@ class AssociationStore:
             (from_type, from_id, to_type, to_id),
             (to_type, to_id, from_type, from_id),
         ):
+            self._written.add((a_type, a_id, b_type))
             types = self._links.get((a_type, a_id, b_type), {}).pop(b_id, set())
             removed.extend((a_type, a_id, b_type, b_id, type_id) for type_id in sorted(types))
         return removed
@@ -147,6 +165,9 @@ class AssociationStore:
             if other_id != to_id and kind.type_id in types:
                 types.discard(kind.type_id)
                 self._links[(kind.to_type, other_id, kind.from_type)][from_id].discard(kind.inverse_id)
+                self._written.update(
+                    {(kind.from_type, from_id, kind.to_type), (kind.to_type, other_id, kind.from_type)}
+                )
                 removed += [(kind.from_type, from_id, kind.to_type, other_id, kind.type_id),
                             (kind.to_type, other_id, kind.from_type, from_id, kind.inverse_id)]  # fmt: skip
         return removed

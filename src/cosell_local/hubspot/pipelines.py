@@ -87,6 +87,12 @@ class PipelineRegistry:
         self._pipelines: dict[str, Pipeline] = {DEFAULT_PIPELINE.id: DEFAULT_PIPELINE}
         # Custom pipelines and stages get numeric ids, as in portals created since 2019.
         self._ids = itertools.count(75_000_001)
+        self._written = False  # since `take_written()`
+
+    def take_written(self) -> bool:
+        """Whether it was written since the last call: a journal entry then keeps the whole registry (small)."""
+        written, self._written = self._written, False
+        return written
 
     def all(self) -> list[Pipeline]:
         return sorted(self._pipelines.values(), key=lambda p: (p.display_order, p.id))
@@ -106,6 +112,7 @@ class PipelineRegistry:
             ),
         )
         self._pipelines[pipeline.id] = pipeline
+        self._written = True
         return pipeline
 
 

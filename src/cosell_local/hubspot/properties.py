@@ -48,6 +48,12 @@ class PropertyRegistry:
             self._groups[t.name] = {
                 name: {"name": name, "label": label, "displayOrder": -1, "archived": False}
             }
+        self._written = False  # since `take_written()`
+
+    def take_written(self) -> bool:
+        """Whether it was written since the last call: a journal entry then keeps the whole registry (small)."""
+        written, self._written = self._written, False
+        return written
 
     def definitions(self, kind: ObjectType) -> dict[str, PropertyDefinition]:
         return self._definitions[kind.name]
@@ -97,6 +103,7 @@ class PropertyRegistry:
             updated_at=now,
         )
         self._definitions[kind.name][name] = definition
+        self._written = True
         return definition
 
     def update(self, kind: ObjectType, name: str, body: dict[str, Any], now: str) -> PropertyDefinition:
@@ -115,6 +122,7 @@ class PropertyRegistry:
             changes["options"] = tuple((str(o["value"]), str(o["label"])) for o in body["options"])
         updated = replace(current, **changes)
         self._definitions[kind.name][name] = updated
+        self._written = True
         return updated
 
     def create_group(self, kind: ObjectType, body: dict[str, Any]) -> dict[str, Any]:
@@ -130,6 +138,7 @@ class PropertyRegistry:
             "archived": False,
         }
         self._groups[kind.name][name] = group
+        self._written = True
         return group
 
 

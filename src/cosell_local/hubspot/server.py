@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import pickle
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -14,7 +13,6 @@ from werkzeug.serving import WSGIRequestHandler
 from werkzeug.wrappers import Request, Response
 
 from cosell_local.serving import BackgroundServer
-from cosell_local.state_files import write_atomically
 
 from . import associations, control, objects, owners, page, pipelines, properties, search
 from .account import Account
@@ -26,6 +24,7 @@ from .owners import DEFAULT_OWNERS
 from .ratelimit import RateLimiter
 from .routing import ApiRequest
 from .schema import object_type
+from .state_file import PortalStateFile
 from .store import Actor
 from .webhooks import WebhookDispatcher
 
@@ -37,6 +36,7 @@ if TYPE_CHECKING:
     from cosell_local.malformed import MalformedAnswer
 
     from .routing import Route
+    from .state_file import SavedPortal
     from .webhooks import WebhookSettings
 
 ROUTES: list[Route] = [
@@ -81,10 +81,12 @@ class HubSpotEmulator:
     ) -> None:
         """`search_lag_seconds`: how long after a write search still misses the record, as HubSpot's index
         does (0: at once). `state_file`: the portal is saved there after every change and restored from it
-        (records, schema, clock, webhooks not yet delivered); tokens and subscriptions come from the arguments."""
+        (records, schema, clock, webhooks not yet delivered); tokens and subscriptions come from the arguments.
+        Each change is journaled next to it (`<state_file>.journal`, see state_file.py)."""
         self.state_file = state_file
-        saved = pickle.loads(state_file.read_bytes()) if state_file and state_file.exists() else None  # noqa: S301 - our own file
-        self.clock = saved["account"].clock if saved else Clock(time_scale)
+        self._saved_state = PortalStateFile(state_file) if state_file else None
+        saved = self._saved_state.load() if self._saved_state else None
+        self.clock = saved.account.clock if saved else Clock(time_scale)
         self.search_lag_seconds = search_lag_seconds
         self.portal_id = portal_id
         self.app_id = app_id
@@ -95,6 +97,7 @@ class HubSpotEmulator:
         self.webhooks = WebhookDispatcher(self.clock, portal_id, app_id, webhook) if webhook else None
         self.requests: list[LoggedRequest] = []
         self.account = self._new_account() if saved is None else self._restored_account(saved)
+        self._write_snapshot()  # the journal starts over on what was restored
         self._http = BackgroundServer(
             self._wsgi, name="hubspot-emulator", port=port, request_handler=_QuietRequestHandler
         )
@@ -116,6 +119,8 @@ class HubSpotEmulator:
         if self.webhooks:
             self.webhooks.stop()
         self._http.stop()
+        if self._saved_state:
+            self._saved_state.close()
 
     def __enter__(self) -> HubSpotEmulator:
         return self.start()
@@ -141,6 +146,7 @@ class HubSpotEmulator:
             self.requests.clear()
         if self.webhooks:
             self.webhooks.reset()
+        self._write_snapshot()  # the journal holds changes to the portal forgotten
 
     def add_token(self, token: AccessToken) -> AccessToken:
         self.tokens.add(token)
@@ -183,21 +189,28 @@ class HubSpotEmulator:
             account.on_change(self.webhooks.on_changes)
         return account
 
-    def _restored_account(self, saved: dict[str, Any]) -> Account:
-        account: Account = saved["account"]
+    def _restored_account(self, saved: SavedPortal) -> Account:
+        account = saved.account
         account.search_lag_seconds = self.search_lag_seconds
         if self.webhooks:
-            self.webhooks.restore(saved["webhooks"])
+            if saved.webhooks is not None:
+                self.webhooks.restore(saved.webhooks)
             account.on_change(self.webhooks.on_changes)
         return account
 
     def save(self) -> None:
-        """Write the state file (if any) before the change is answered: a kill loses no acknowledged write."""
-        if self.state_file is None:
+        """Journal what changed (if there is a state file) before it is answered: a kill loses no acknowledged
+        write."""
+        if self._saved_state is None:
             return
         with self.account.lock:
-            saved = {"account": self.account, "webhooks": self.webhooks.saved() if self.webhooks else None}
-            write_atomically(self.state_file, pickle.dumps(saved, protocol=pickle.HIGHEST_PROTOCOL))
+            self._saved_state.append(self.account, self.webhooks)
+
+    def _write_snapshot(self) -> None:
+        if self._saved_state is None:
+            return
+        with self.account.lock:
+            self._saved_state.write_snapshot(self.account, self.webhooks)
 
     # --- HTTP ---
 
@@ -237,7 +250,8 @@ class HubSpotEmulator:
         malformed: MalformedAnswer | None = None
         try:
             require_scope(token, route.scope(params))
-            headers = self.rate_limits.check(token.value, is_search=route.is_search)
+            # The app's limits count the app's API calls; a rep working in the CRM UI spends none of them.
+            headers = {} if token.is_rep else self.rate_limits.check(token.value, is_search=route.is_search)
             malformed = self.faults.apply(request.method, request.path, by_rep=token.is_rep)
             if malformed is not None and not malformed.handled:
                 return self._sent(request, token, body, malformed.spoil(None))

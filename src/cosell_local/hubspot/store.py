@@ -67,6 +67,8 @@ class CrmStore:
         self._emit = emit
         self._objects: dict[str, dict[str, CrmObject]] = {}
         self._next_id: dict[str, int] = {}
+        # Records written since `take_written()`, by (type, id): a merge writes one the change feed does not name.
+        self._written: dict[tuple[str, str], CrmObject] = {}
 
     def _table(self, object_type: ObjectType) -> dict[str, CrmObject]:
         return self._objects.setdefault(object_type.name, {})
@@ -79,6 +81,18 @@ class CrmStore:
 
     def all(self, object_type: ObjectType, *, archived: bool = False) -> Iterator[CrmObject]:
         return (o for o in self._table(object_type).values() if o.archived == archived)
+
+    def take_written(self) -> tuple[list[CrmObject], dict[str, int]]:
+        """The records written since the last call, as they are now, and the id counters: what a journal
+        entry keeps. The records are live: pickle them before the account's lock is released."""
+        written, self._written = list(self._written.values()), {}
+        return written, dict(self._next_id)
+
+    def put_written(self, records: list[CrmObject], next_ids: dict[str, int]) -> None:
+        """Replay what `take_written` returned: each record replaces the one of its id."""
+        for record in records:
+            self._table(record.object_type)[record.id] = record
+        self._next_id = dict(next_ids)
 
     def create(self, object_type: ObjectType, values: dict[str, str], actor: Actor) -> CrmObject:
         next_id = self._next_id.get(object_type.name, object_type.id_base)
@@ -101,16 +115,14 @@ class CrmStore:
 
     def archive(self, record: CrmObject, actor: Actor) -> None:
         now_ms = self._clock.now_ms()
-        record.archived = True
-        record.archived_at = iso_from_ms(now_ms)
+        self._set_archived(record, iso_from_ms(now_ms))
         self._emit(
             [Change("deletion", record.object_type, record.id, actor, now_ms, {"changeFlag": "DELETED"})]
         )
 
     def restore(self, record: CrmObject, actor: Actor) -> None:
         now_ms = self._clock.now_ms()
-        record.archived = False
-        record.archived_at = None
+        self._set_archived(record, None)
         self._emit([Change("restore", record.object_type, record.id, actor, now_ms)])
 
     def merge(self, primary: CrmObject, merged: CrmObject, actor: Actor) -> CrmObject:
@@ -122,8 +134,7 @@ class CrmStore:
             if name not in primary.properties and value
         }
         changed = self._write(primary, moved, actor, iso_from_ms(now_ms))
-        merged.archived = True
-        merged.archived_at = iso_from_ms(now_ms)
+        self._set_archived(merged, iso_from_ms(now_ms))
         details = {
             "primaryObjectId": int(primary.id),
             "mergedObjectIds": [int(merged.id)],
@@ -133,7 +144,13 @@ class CrmStore:
         self._emit([Change("merge", primary.object_type, primary.id, actor, now_ms, details)])
         return primary
 
+    def _set_archived(self, record: CrmObject, archived_at: str | None) -> None:
+        record.archived = archived_at is not None
+        record.archived_at = archived_at
+        self._written[(record.object_type.name, record.id)] = record
+
     def _write(self, record: CrmObject, values: dict[str, str], actor: Actor, now: str) -> dict[str, str]:
+        self._written[(record.object_type.name, record.id)] = record
         changed: dict[str, str] = {}
         for name, value in values.items():
             if record.properties.get(name, "") == value:

@@ -8,6 +8,7 @@ import json
 import random
 import threading
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -56,6 +57,30 @@ class DeliveryAttempt:
     error: str | None = None
 
 
+@dataclass(frozen=True)
+class BacklogChanges:
+    """How the undelivered events changed between two `backlog_changes()`: a journal entry's share."""
+
+    queued: list[dict[str, Any]]
+    done: list[int]  # event ids, one per copy answered with a 2xx or given up on
+    next_event_id: int
+
+
+def replay_backlog(saved: dict[str, Any], changes: list[BacklogChanges]) -> dict[str, Any]:
+    """What `saved()` was after these changes, applied in order to what it was before them."""
+    # An event is done only after it was queued, and copies of an event (duplicates) are alike: taking out
+    # any copy per done id, after queueing everything, leaves what taking them out in order would.
+    done = Counter(event_id for change in changes for event_id in change.done)
+    undelivered = []
+    for event in [*saved["undelivered"], *(event for change in changes for event in change.queued)]:
+        if done[event["eventId"]] > 0:
+            done[event["eventId"]] -= 1
+        else:
+            undelivered.append(event)
+    next_event_id = changes[-1].next_event_id if changes else saved["next_event_id"]
+    return {"undelivered": undelivered, "next_event_id": next_event_id}
+
+
 @dataclass(order=True)
 class _Retry:
     due: float
@@ -75,7 +100,7 @@ class WebhookDispatcher:
         self._random = random.Random(settings.seed)
         self._subscriptions: list[Subscription] = []
         self._subscription_ids = itertools.count(6_500_001)
-        self._event_ids = itertools.count(1_000_000_001)
+        self._next_event_id = 1_000_000_001
         self._sequence = itertools.count()
         self._pending: list[dict[str, Any]] = []
         self._retries: list[_Retry] = []
@@ -83,6 +108,11 @@ class WebhookDispatcher:
         self._in_flight = 0  # batches handed to the pool and not finished
         self._unanswered: dict[int, list[dict[str, Any]]] = {}  # those batches' events, by sequence number
         self._sending = 0  # of those, the ones with a POST open right now
+        # Events queued and done since `saved(track_changes=True)` or `backlog_changes()`; only with a state
+        # file, as they would pile up otherwise.
+        self._tracking_changes = False
+        self._queued_since: list[dict[str, Any]] = []
+        self._done_since: list[int] = []
         self._lock = threading.Condition()
         self._stop = threading.Event()
         self._http = urllib3.PoolManager(maxsize=settings.max_concurrent, retries=False)
@@ -108,14 +138,15 @@ class WebhookDispatcher:
         return list(self._subscriptions)
 
     def on_changes(self, changes: list[Change]) -> None:
-        events = [event for change in changes for event in self._events_for(change)]
-        if not events:
-            return
         with self._lock:
+            events = [event for change in changes for event in self._events_for(change)]
+            if not events:
+                return
+            duplicates = [dict(e) for e in events if self._random.random() < self.settings.duplicate_rate]
             self._pending.extend(events)
-            self._duplicates.extend(
-                dict(e) for e in events if self._random.random() < self.settings.duplicate_rate
-            )
+            self._duplicates.extend(duplicates)
+            if self._tracking_changes:
+                self._queued_since += events + duplicates
             self._lock.notify_all()
 
     def _events_for(self, change: Change) -> list[dict[str, Any]]:
@@ -128,8 +159,9 @@ class WebhookDispatcher:
         ]
 
     def _event(self, subscription: Subscription, change: Change) -> dict[str, Any]:
+        """Called under the lock: it takes the next event id."""
         event: dict[str, Any] = {
-            "eventId": next(self._event_ids),
+            "eventId": self._next_event_id,
             "subscriptionId": subscription.id,
             "portalId": self._portal_id,
             "appId": self._app_id,
@@ -138,6 +170,7 @@ class WebhookDispatcher:
             "attemptNumber": 0,
             "changeSource": change.actor.change_source,
         }
+        self._next_event_id += 1
         if change.actor.source_id is not None:
             event["sourceId"] = change.actor.source_id
         if change.kind != "associationChange":
@@ -158,9 +191,10 @@ class WebhookDispatcher:
         self._pool.shutdown(wait=True, cancel_futures=True)
         self._http.clear()
 
-    def saved(self) -> dict[str, Any]:
+    def saved(self, *, track_changes: bool = False) -> dict[str, Any]:
         """Every event not yet answered with a 2xx (pending, retrying, on its way) and the next event id: what
-        HubSpot would still deliver after an outage of the receiver."""
+        HubSpot would still deliver after an outage of the receiver. With `track_changes`, from then on
+        `backlog_changes()` says how that changes."""
         with self._lock:
             undelivered = [
                 *self._pending,
@@ -168,12 +202,22 @@ class WebhookDispatcher:
                 *(event for retry in self._retries for event in retry.events),
                 *(event for events in self._unanswered.values() for event in events),
             ]
-            return {"undelivered": undelivered, "next_event_id": next(self._event_ids)}
+            if track_changes:
+                self._tracking_changes = True
+                self._queued_since, self._done_since = [], []
+            return {"undelivered": undelivered, "next_event_id": self._next_event_id}
+
+    def backlog_changes(self) -> BacklogChanges:
+        """Events queued and done since the last call or `saved(track_changes=True)`, for a journal."""
+        with self._lock:
+            changes = BacklogChanges(self._queued_since, self._done_since, self._next_event_id)
+            self._queued_since, self._done_since = [], []
+            return changes
 
     def restore(self, saved: dict[str, Any]) -> None:
         with self._lock:
             self._pending.extend(saved["undelivered"])
-            self._event_ids = itertools.count(int(saved["next_event_id"]))
+            self._next_event_id = int(saved["next_event_id"])
             self._lock.notify_all()
 
     def reset(self) -> None:
@@ -257,6 +301,8 @@ class WebhookDispatcher:
                     self._retries,
                     _Retry(self._clock.now() + delay, next(self._sequence), events, attempt + 1),
                 )
+            elif self._tracking_changes:
+                self._done_since += [event["eventId"] for event in events]
             self._in_flight -= 1
             del self._unanswered[sequence]
             self._lock.notify_all()
