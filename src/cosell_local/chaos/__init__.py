@@ -93,6 +93,7 @@ class _Stack:
 
 def run(plan: ChaosPlan, workdir: Path) -> ChaosReport:
     report = ChaosReport(plan.deals, plan.referrals, plan.seed)
+    workdir.mkdir(parents=True, exist_ok=True)  # `--workdir` may name a folder not made yet
     state_dir = workdir / "state"
     choices = random.Random(plan.seed)
     started = time.monotonic()
