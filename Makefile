@@ -47,8 +47,11 @@ checkov: $(CHECKOV_INSTALLED)
 	$(CHECKOV_VENV)/bin/python -c 'import json, sys; n = json.load(open(sys.argv[1]))["summary"]["parsing_errors"]; \
 		sys.exit(f"checkov could not parse {n} template(s)" if n else 0)' .build/checkov.json
 
+# The suite mostly waits, so it runs in PYTEST_WORKERS processes (each with its own local stack); 0 runs it in
+# this one (for a debugger, or pytest's own output order).
+PYTEST_WORKERS ?= 3
 pytest: $(INSTALLED)
-	$(BIN)/pytest
+	$(BIN)/pytest $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist worksteal)
 
 # The whole sync on this machine, played as a short story; exits non-zero if an outcome did not happen.
 demo: $(INSTALLED)

@@ -326,3 +326,11 @@ def test_an_adopted_deal_that_cannot_be_mapped_compares_every_field_once_it_can(
 
 def test_a_snapshot_without_unsettled_fields_keeps_its_stored_form() -> None:
     assert IN_STEP.to_json() == {"hubspot": BASE, "partner_central": BASE}
+
+
+def test_a_referrals_title_with_control_characters_is_the_same_title_as_its_cleaned_deal_name() -> None:
+    """The deal made from an AWS referral has the title without its control characters; comparing them is
+    no rep's change (which Partner Central would refuse once the opportunity is approved)."""
+    raw = {"Project": {"Title": "Data\u0000 platform\u001b[31m"}}
+    cleaned = {"Project": {"Title": "Data platform[31m"}}
+    assert values_of(raw)["title"] == values_of(cleaned)["title"] == "Data platform[31m"

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from cosell.domain.stages import hubspot_stage
 from cosell.domain.tag import with_tag
+from cosell.domain.text import without_control_characters
 from cosell.domain.to_hubspot import close_date, total_amount
 
 if TYPE_CHECKING:
@@ -156,8 +157,10 @@ def _amount(text: Any) -> str | None:
 
 
 def _canonical(value: Any) -> Any:
+    # Text as either side can hold it: the mapping takes control characters out both ways (cosell.domain.text),
+    # so an AWS referral's title with them is the same title as its deal's, not a rep's change.
     if isinstance(value, str):
-        return " ".join(value.split()) or None
+        return " ".join(without_control_characters(value).split()) or None
     if isinstance(value, dict):
         members = {key: _canonical(member) for key, member in value.items()}
         return {key: member for key, member in sorted(members.items()) if member is not None} or None
