@@ -38,8 +38,9 @@ if TYPE_CHECKING:
 
 logger = build_logger()
 
-# Longer than the worker's 90 s timeout, shorter than the queue's 540 s visibility timeout (template.yaml).
-DEAL_CLAIM_LEASE = timedelta(minutes=5)
+# Longer than the worker's 90 s timeout (no live holder outlasts it), shorter than the queue's 540 s visibility
+# timeout (template.yaml), and no longer than that: a holder killed mid-create blocks its referral this long.
+DEAL_CLAIM_LEASE = timedelta(minutes=2)
 
 
 def now_ms() -> int:
