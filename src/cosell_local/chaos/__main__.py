@@ -46,7 +46,10 @@ def main(argv: list[str]) -> int:
         stack = LocalStack(
             stack_name="cosell-chaos",
             queue_time_scale=100,
-            schedule_time_scale=60,
+            # As fast as Partner Central's clock: each schedule then runs as often, against what the sync can
+            # do in the meantime, as deployed. Faster, and at a few hundred deals the AWS summary schedule alone
+            # (a refresh for every pair) queued more than the worker could reconcile.
+            schedule_time_scale=arguments.clock_scale,
             hubspot_time_scale=20,
             partner_central=EmulatorConfig(
                 seed=arguments.seed, clock_scale=arguments.clock_scale, task_delay_seconds=1, faults=faults
