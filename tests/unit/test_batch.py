@@ -13,6 +13,7 @@ import pytest
 from cosell.observability import build_logger
 from cosell.queue.messages import Subject, SyncRequest, Trigger
 from cosell.sync.batch import Batch, BatchFailedError, CoalescingWindowOpenError
+from cosell.sync.deferred import DeferredError
 
 if TYPE_CHECKING:
     from cosell.queue.fifo_batch import SqsRecord
@@ -136,3 +137,23 @@ def test_a_batch_held_back_whole_is_no_failure_and_one_failing_whole_is() -> Non
         batch.handle(records[0])
     with pytest.raises(BatchFailedError, match="the first: RuntimeError: HubSpot is down"):
         batch.fail_if_all_failed(1)
+
+
+def test_a_message_that_must_wait_a_known_time_is_hidden_until_then_and_is_no_failure(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Another worker holds a referral's deal claim: its message comes back when the lease has run out,
+    instead of being retried (and parked in the DLQ) while it could only fail again."""
+
+    def waits(request: SyncRequest, ports: object, fan_out: object) -> str:
+        raise DeferredError("another worker is creating the deal", 120)
+
+    monkeypatch.setattr("cosell.sync.batch.reconcile", waits)
+    ports = Unreadable(Failures())
+    records = [record("m1", "Opportunity Created", source="eventbridge"), record("m2", "deal.propertyChange")]
+    batch = Batch(records, lambda: ports, build_logger())  # type: ignore[arg-type, return-value]
+    with pytest.raises(DeferredError):
+        batch.handle(records[0])
+    assert ports.queue.held == [(["receipt-m1", "receipt-m2"], 120)]
+    assert ports.failures.recorded == []
+    batch.fail_if_all_failed(2)  # held back, not failed: the invocation succeeds

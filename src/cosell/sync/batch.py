@@ -27,6 +27,7 @@ from cosell.partner_central.events import UnsupportedEventError, from_eventbridg
 from cosell.queue.messages import Subject, SyncRequest, parse_message
 from cosell.sync.deals.echoes import creation_echo
 from cosell.sync.deals.fan_out import FanOut
+from cosell.sync.deferred import DeferredError
 from cosell.sync.dispatch import reconcile
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ class BatchFailedError(Exception):
     """Every message of a worker batch failed."""
 
 
-class CoalescingWindowOpenError(Exception):
+class CoalescingWindowOpenError(DeferredError):
     """A rep's edit is younger than the coalescing window: it comes back when the window has passed."""
 
 
@@ -104,7 +105,10 @@ class Batch:
             logger.set_correlation_id(message.correlation_id)
             self._wait_for_the_window(record, message)
             outcome = reconcile(message, self._ports(), self._fan_out)
-        except CoalescingWindowOpenError as held:
+        except DeferredError as held:
+            # Hidden with the rest of its group in the batch (FIFO: they wait behind it) until it may go on.
+            receipts = self._receipts.get(record["messageId"], [record["receiptHandle"]])
+            self._ports().queue.defer(receipts, held.seconds)
             logger.info(str(held), extra=_about(record["body"]))
             raise
         except Exception as error:
@@ -147,8 +151,7 @@ class Batch:
         if left_ms <= 0:
             return
         seconds = math.ceil(left_ms / 1000)
-        ports.queue.defer(self._receipts.get(record["messageId"], [record["receiptHandle"]]), seconds)
-        raise CoalescingWindowOpenError(f"held for the coalescing window: back in {seconds} s")
+        raise CoalescingWindowOpenError(f"held for the coalescing window: back in {seconds} s", seconds)
 
     def _record_failure(self, body: str, error: Exception, *, behind: bool = False) -> None:
         """For `cosell dlq`: the message's last error (`behind`: that of the message of its group that

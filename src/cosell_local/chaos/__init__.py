@@ -166,9 +166,9 @@ def _opportunities(stack: _Stack) -> list[dict[str, Any]]:
 
 
 def _converged(stack: _Stack, deals: list[str], referrals: int) -> bool:
-    opportunities = _opportunities(stack)
-    named = {o.get("PartnerOpportunityIdentifier") for o in opportunities}
-    return set(deals) <= named and len(opportunities) >= len(deals) + referrals and _queues_empty(stack)
+    """Converged as the report judges it (each deal and referral once each way, its deal Synced), and nothing
+    left in the queue: a referral accepted whose deal is still to come (its claim's holder was killed) is not."""
+    return _tally(stack, deals, referrals) == (0, 0, 100.0) and _queues_empty(stack)
 
 
 def _sqs(stack: _Stack) -> Any:
@@ -191,6 +191,14 @@ def _queues_empty(stack: _Stack) -> bool:
 
 
 def _judge(stack: _Stack, deals: list[str], referrals: int, report: ChaosReport) -> None:
+    report.lost, report.duplicated, report.converged_percent = _tally(stack, deals, referrals)
+    synced = {r["id"] for r in _deal_records(stack) if r["properties"].get("aws_sync_status") == "Synced"}
+    report.dlq = _dead_letters(stack, synced)
+
+
+def _tally(stack: _Stack, deals: list[str], referrals: int) -> tuple[int, int, float]:
+    """Lost (a deal without its opportunity, a referral without its deal), duplicated (a second one either
+    way), and the share converged (exactly one each way and the deal Synced), in percent."""
     opportunities = _opportunities(stack)
     by_deal: dict[str, int] = {}
     for opportunity in opportunities:
@@ -208,15 +216,14 @@ def _judge(stack: _Stack, deals: list[str], referrals: int, report: ChaosReport)
     ]
     lost_deals = sum(1 for deal in deals if deal not in by_deal)
     made_for_referrals = sum(1 for o in referral_opportunities if o in deals_of)
-    report.lost = lost_deals + max(0, referrals - made_for_referrals)
-    report.duplicated = sum(by_deal[deal] - 1 for deal in deals if by_deal.get(deal, 0) > 1) + sum(
+    lost = lost_deals + max(0, referrals - made_for_referrals)
+    duplicated = sum(by_deal[deal] - 1 for deal in deals if by_deal.get(deal, 0) > 1) + sum(
         len(made) - 1 for made in deals_of.values() if len(made) > 1
     )
     converged = sum(1 for deal in deals if by_deal.get(deal) == 1 and deal in synced) + sum(
         1 for o in referral_opportunities if len(deals_of.get(o, [])) == 1 and deals_of[o][0] in synced
     )
-    report.converged_percent = round(100 * converged / (len(deals) + referrals), 2)
-    report.dlq = _dead_letters(stack, synced)
+    return lost, duplicated, round(100 * converged / (len(deals) + referrals), 2)
 
 
 def _dead_letters(stack: _Stack, synced: set[str]) -> list[str]:

@@ -63,6 +63,7 @@ def main(argv: list[str]) -> int:
             started = original_start()
             for status in (429, 500, 502):
                 started.hubspot.faults.fail_randomly(status, FAULT_RATE / 3)
+            started.hubspot.faults.drop_randomly(FAULT_RATE)
             started.hubspot.faults.add_latency(_HUBSPOT_CLIENT_TIMEOUT + 1, TIMEOUT_RATE)
             return started
 

@@ -1,5 +1,5 @@
-"""Seeded fault injection: scripted failures and malformed answers, random failures and latency on the REST
-API."""
+"""Seeded fault injection: scripted failures and malformed answers, random failures, dropped connections and
+latency on the REST API."""
 
 from __future__ import annotations
 
@@ -24,6 +24,10 @@ _MESSAGES = {
 }
 
 
+class DroppedConnection(Exception):  # noqa: N818 - what happens, not an error HubSpot answers
+    """The connection is closed before the request is handled: the client gets no answer at all."""
+
+
 @dataclass
 class _Scripted:
     remaining: int
@@ -41,6 +45,8 @@ class FaultInjector:
         self._scripted: list[_Scripted] = []
         self._random_failures: list[tuple[int, float]] = []
         self._latency: tuple[float, float] | None = None
+        self._drops = 0  # scripted: the next requests' connections dropped
+        self._drop_rate = 0.0
         self._lock = threading.Lock()
 
     def reset(self) -> None:
@@ -49,6 +55,7 @@ class FaultInjector:
             self._scripted.clear()
             self._random_failures.clear()
             self._latency = None
+            self._drops, self._drop_rate = 0, 0.0
 
     def fail_next(
         self, status: int, times: int = 1, path_prefix: str = "", method: str | None = None
@@ -72,6 +79,16 @@ class FaultInjector:
         with self._lock:
             return sum(s.remaining for s in self._scripted if s.answer is not None)
 
+    def drop_next(self, times: int = 1) -> None:
+        """The next `times` requests of the integration lose their connection before they are handled."""
+        with self._lock:
+            self._drops += times
+
+    def drop_randomly(self, probability: float) -> None:
+        """Each request of the integration loses its connection, before it is handled, with `probability`."""
+        with self._lock:
+            self._drop_rate = probability
+
     def fail_randomly(self, status: int, probability: float) -> None:
         with self._lock:
             self._random_failures.append((status, probability))
@@ -85,6 +102,9 @@ class FaultInjector:
         answer to serve instead of the real one, if one is scripted. Random failures and latency hit the
         integration's requests, not a rep's (`by_rep`): a person clicking again is no part of the sync."""
         with self._lock:
+            if not by_rep and (self._drops or self._random.random() < self._drop_rate):
+                self._drops = max(0, self._drops - 1)
+                raise DroppedConnection(f"{method} {path}")
             delay = 0.0
             if not by_rep and self._latency is not None and self._random.random() < self._latency[1]:
                 delay = self._latency[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -19,7 +20,7 @@ from .account import Account
 from .auth import AccessToken, TokenRegistry, require_scope
 from .clock import Clock
 from .errors import ApiError, validation_error
-from .faults import FaultInjector
+from .faults import DroppedConnection, FaultInjector
 from .owners import DEFAULT_OWNERS
 from .ratelimit import RateLimiter
 from .routing import ApiRequest
@@ -216,7 +217,13 @@ class HubSpotEmulator:
 
     def _wsgi(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ)
-        response = self._respond(request)
+        try:
+            response = self._respond(request)
+        except DroppedConnection:
+            connection = environ.get("werkzeug.socket")
+            if connection is not None:
+                connection.shutdown(socket.SHUT_RDWR)  # the client reads no answer, as from a dropped line
+            return Response(b"", status=500)(environ, start_response)
         if request.method != "GET" and not request.path.endswith("/search"):
             self.save()
         return response(environ, start_response)

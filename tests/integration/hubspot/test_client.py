@@ -249,6 +249,23 @@ def test_reads_and_updates_are_retried_after_any_5xx(
     assert len(sleeps) == 2
 
 
+def test_a_dropped_connection_is_retried_for_a_read_and_not_for_a_create(
+    client: HubSpotClient, emulator: HubSpotEmulator, sleeps: list[float]
+) -> None:
+    """The emulator closes the connection before HubSpot handles the request: a read is sent again; a create
+    is not (the client cannot tell that nothing was made), and says there was no answer."""
+    deal = client.create_deal({"dealname": "x"})
+    emulator.faults.drop_next()
+    assert client.get_deal(deal.id).id == deal.id
+    assert len(sleeps) == 1
+
+    emulator.faults.drop_next()
+    with pytest.raises(HubSpotUnavailableError, match="no answer"):
+        client.create_deal({"dealname": "maybe"})
+    assert len(sleeps) == 1
+    assert [d.properties["dealname"] for d in client.find_deals([], ["dealname"])] == ["x"]
+
+
 def test_5xx_gives_up_after_the_attempt_budget(
     client: HubSpotClient, emulator: HubSpotEmulator, sleeps: list[float]
 ) -> None:

@@ -3,6 +3,7 @@ referral with what happened said on its deal."""
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 from cosell.domain import deal_properties
@@ -80,7 +81,8 @@ def ensure_deal(
     try:
         return make_deal(referral, values, ReferralDealClaim(ports, invitation_id), found_by, ports)
     except ClaimHeldError as held:
-        raise DealClaimHeldError(f"invitation {invitation_id}: {held}") from None
+        lease = ports.config.deal_claim_lease.total_seconds()
+        raise DealClaimHeldError(f"invitation {invitation_id}: {held}", math.ceil(lease)) from None
 
 
 def make_deal(

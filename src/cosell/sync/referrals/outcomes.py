@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from cosell.sync.deferred import DeferredError
+
 
 class TakeOutcome(StrEnum):
     DEAL_CREATED = "referral accepted; deal created and linked"
@@ -30,5 +32,6 @@ class AcceptanceInProgressError(RetryLaterError):
     pass
 
 
-class DealClaimHeldError(RetryLaterError):
-    pass
+class DealClaimHeldError(RetryLaterError, DeferredError):
+    """Another worker holds the claim on the referral's deal: the message waits out the claim's lease, after
+    which a run takes the claim over (and first looks for the deal its holder may have made)."""
