@@ -34,6 +34,7 @@ from cosell.sync.referrals.take import take_invitation
 from cosell.sync.schedules.poll_invitations import queue_pending_invitations
 from tests.integration.sync_world import (
     CATALOG,
+    DEAL_CLAIM_LEASE,
     OWNER_ID,
     TOKEN,
     WorkerClock,
@@ -677,9 +678,11 @@ def test_crash_after_acceptance_before_the_deal_exists_makes_the_deal_on_the_nex
         == "ACCEPTED"
     )
 
-    # Another trigger within the dead worker's lease waits; the queue's retry comes after it.
-    with pytest.raises(DealClaimHeldError):
+    # Another trigger within the dead worker's lease waits: its message is hidden for a whole lease, after which
+    # the claim is taken over.
+    with pytest.raises(DealClaimHeldError) as held:
         take_invitation(invitation_id, take)
+    assert held.value.seconds == DEAL_CLAIM_LEASE.total_seconds()
     clock.advance(180)
     assert take_invitation(invitation_id, take) is TakeOutcome.DEAL_CREATED
     assert len(deals_of(world, invitation_id)) == 1
