@@ -200,11 +200,7 @@ def test_a_journal_outgrowing_its_snapshot_is_folded_into_a_new_one(
     when_killed = _view(first)
     first.stop()
 
-    restarted = _emulator(_killed(state, tmp_path / "killed"), receiver)
-    try:
-        assert _view(restarted) == when_killed
-    finally:
-        restarted.stop()
+    assert _view_after_restart(_killed(state, tmp_path / "killed"), receiver) == when_killed
 
 
 def test_a_reset_portal_restarts_with_what_was_written_after_the_reset(
@@ -219,10 +215,15 @@ def test_a_reset_portal_restarts_with_what_was_written_after_the_reset(
     when_killed = _view(first)
     first.stop()
 
-    restarted = _emulator(_killed(state, tmp_path / "killed"), receiver)
+    assert _view_after_restart(_killed(state, tmp_path / "killed"), receiver) == when_killed
+    companies = when_killed["companies archived=false"]
+    assert [company["properties"]["name"] for company in companies] == ["After the reset"]
+
+
+def _view_after_restart(state: Path, receiver: Receiver) -> dict[str, Any]:
+    """What an emulator started again on `state` shows (it is stopped again after)."""
+    restarted = _emulator(state, receiver)
     try:
-        assert _view(restarted) == when_killed
-        companies = when_killed["companies archived=false"]
-        assert [company["properties"]["name"] for company in companies] == ["After the reset"]
+        return _view(restarted)
     finally:
         restarted.stop()
