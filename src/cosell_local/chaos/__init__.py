@@ -148,6 +148,7 @@ def _deal_records(stack: _Stack) -> list[dict[str, Any]]:
         answer = stack.http.request(
             "GET",
             f"{stack.ready['hubspot_url']}/crm/v3/objects/deals?limit=100&properties=aws_opportunity_id,"
+            "aws_invitation_id,"
             f"aws_sync_status{after}",
             headers={"Authorization": f"Bearer {stack.ready['hubspot_token']}"},
             retries=urllib3.Retry(10, status_forcelist=[429, 500, 502, 503, 504], backoff_factor=0.1),
@@ -192,7 +193,18 @@ def _queues_empty(stack: _Stack) -> bool:
 
 def _judge(stack: _Stack, deals: list[str], referrals: int, report: ChaosReport) -> None:
     report.lost, report.duplicated, report.converged_percent = _tally(stack, deals, referrals)
-    synced = {r["id"] for r in _deal_records(stack) if r["properties"].get("aws_sync_status") == "Synced"}
+    # A parked message names a deal, or the referral's invitation or opportunity its deal carries.
+    synced = {
+        name
+        for record in _deal_records(stack)
+        if record["properties"].get("aws_sync_status") == "Synced"
+        for name in (
+            record["id"],
+            record["properties"].get("aws_invitation_id"),
+            record["properties"].get("aws_opportunity_id"),
+        )
+        if name
+    }
     report.dlq = _dead_letters(stack, synced)
 
 
