@@ -1,6 +1,6 @@
 """What the stack costs a month, at AWS's list prices, from template.yaml and a stated traffic model.
 
-    python bench/cost.py [--template template.yaml] [--deals 1000] [--edits-per-deal 10] [--markdown]
+    python bench/cost.py [--template template.yaml] [--deals 1000] [--edits-per-deal 10]
 
 Everything fixed (secrets, alarms and the metrics each watches, the dashboard, the schedules and how often
 they run, the SQS event source's polling, tracing on or off by default) is read from the template and its
@@ -85,10 +85,6 @@ class Line:
     after_free_tier: float
 
 
-def _resources(template: StackTemplate, kind: str) -> dict[str, Any]:
-    return template.resources_of_type(kind)
-
-
 def _alarm_metrics(alarm: dict[str, Any]) -> int:
     properties = alarm["Properties"]
     if "Metrics" in properties:
@@ -113,9 +109,11 @@ def estimate(template: StackTemplate, deals: int, edits_per_deal: int) -> list[L
     lines: list[Line] = []
     memory_gb = int(template.document["Globals"]["Function"].get("MemorySize", 128)) / 1024
 
-    secrets = len(_resources(template, "AWS::SecretsManager::Secret"))
-    alarm_metrics = sum(_alarm_metrics(a) for a in _resources(template, "AWS::CloudWatch::Alarm").values())
-    dashboards = len(_resources(template, "AWS::CloudWatch::Dashboard"))
+    secrets = len(template.resources_of_type("AWS::SecretsManager::Secret"))
+    alarm_metrics = sum(
+        _alarm_metrics(a) for a in template.resources_of_type("AWS::CloudWatch::Alarm").values()
+    )
+    dashboards = len(template.resources_of_type("AWS::CloudWatch::Dashboard"))
     scheduled_runs = sum(
         SECONDS_PER_MONTH / schedule.period_seconds
         for function in template.functions.values()
@@ -149,7 +147,8 @@ def estimate(template: StackTemplate, deals: int, edits_per_deal: int) -> list[L
         )
     )
     polls = event_sources * SQS_POLLERS * SECONDS_PER_MONTH / LONG_POLL_SECONDS
-    sqs_requests = polls + webhooks / 10 * 10 + reconciles * 3  # sends (batches), receives, deletes
+    # A SendMessageBatch per webhook delivery; a receive, a delete and a send (forward or fan-out) per reconcile.
+    sqs_requests = polls + webhooks + reconciles * 3
     lines.append(
         Line(
             "SQS requests (idle polling included)",

@@ -45,6 +45,13 @@ def forget() -> None:
         parameters.clear_caches()  # type: ignore[no-untyped-call]  # untyped in Powertools
 
 
+def _parameter_name(secret: str) -> str | None:
+    """The SSM parameter a reference names (a name, or a parameter's ARN); None for a Secrets Manager ARN."""
+    if secret.startswith("arn:") and ":secretsmanager:" in secret:
+        return None
+    return secret.split(":parameter", 1)[-1] if secret.startswith("arn:") else secret
+
+
 def _where(reference: str) -> tuple[str, str | None]:
     """The secret or parameter a reference names, and the JSON member it selects (`#key`), if any."""
     secret, _, key = reference.partition("#")
@@ -77,10 +84,10 @@ def _fetch(reference: str) -> str:
     from aws_lambda_powertools.utilities import parameters
 
     secret, key = _where(reference)
-    if secret.startswith("arn:") and ":secretsmanager:" in secret:
+    name = _parameter_name(secret)
+    if name is None:
         value = parameters.get_secret(secret, max_age=CACHE_SECONDS)
     else:
-        name = secret.split(":parameter", 1)[-1] if secret.startswith("arn:") else secret
         value = parameters.get_parameter(name, decrypt=True, max_age=CACHE_SECONDS)
     if not isinstance(value, str) or not value:
         raise ValueError(f"secret {secret} is empty or not a string")
@@ -129,11 +136,10 @@ def hubspot_webhook_secrets(settings: WebhookSecretSettings, *, reread: bool = F
 
 def _read_signing_secrets(reference: str, region: str, now: float) -> _SigningSecrets:
     secret, key = _where(reference)
-    if secret.startswith("arn:") and ":secretsmanager:" in secret:
-        current, previous = _secret_versions(secret, region)
-    else:
-        name = secret.split(":parameter", 1)[-1] if secret.startswith("arn:") else secret
-        current, previous = _parameter_versions(name, region)
+    name = _parameter_name(secret)
+    current, previous = (
+        _secret_versions(secret, region) if name is None else _parameter_versions(name, region)
+    )
     current = _Version(_member(current.value, secret, key), current.stored_at)
     if previous is not None:
         try:
@@ -192,12 +198,12 @@ def store(reference: str, value: str, region: str) -> None:
     secret, the others kept as they are. The version it replaces becomes the previous one (the webhook's
     overlap window, above). For `cosell rotate-secret`."""
     secret, key = _where(reference)
-    if secret.startswith("arn:") and ":secretsmanager:" in secret:
+    name = _parameter_name(secret)
+    if name is None:
         manager = boto3.client("secretsmanager", region_name=region)
         current = manager.get_secret_value(SecretId=secret).get("SecretString", "") if key else ""
         manager.put_secret_value(SecretId=secret, SecretString=_with_member(current, secret, key, value))
         return
-    name = secret.split(":parameter", 1)[-1] if secret.startswith("arn:") else secret
     ssm = boto3.client("ssm", region_name=region)
     current = ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"].get("Value", "") if key else ""
     ssm.put_parameter(

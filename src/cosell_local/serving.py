@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.serving import make_server
+from werkzeug.wrappers import Response
 
 if TYPE_CHECKING:
     from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
+
+
+def dropped_connection(environ: dict[str, Any]) -> Response:
+    """Close the request's connection before any answer, as a dropped line would: the client reads nothing
+    (the response returned is never sent)."""
+    connection = environ.get("werkzeug.socket")
+    if connection is not None:
+        connection.shutdown(socket.SHUT_RDWR)
+    return Response(b"", status=500)
+
 
 # werkzeug's default poll interval is half a second; tests start and stop servers often.
 _POLL_SECONDS = 0.05

@@ -8,8 +8,9 @@ whose message names each offending variable and says what it must be.
 Secrets never travel as plain environment variables in a deployed stack: the `*_SOURCE` variables name where
 the secret lives (an SSM SecureString parameter name, or a Secrets Manager ARN) and `cosell.secrets` fetches
 it at run time with caching. A reference may end in `#key`: the secret is then a JSON object and the value is
-its member `key`, so one secret holds both HubSpot values (the stack's `HubSpotSecret`). Plain `HUBSPOT_ACCESS_TOKEN` / `HUBSPOT_WEBHOOK_SECRET` are accepted only when
-`ENVIRONMENT=development`, for local runs.
+its member `key`, so one secret holds both HubSpot values (the stack's `HubSpotSecret`). Plain
+`HUBSPOT_ACCESS_TOKEN` / `HUBSPOT_WEBHOOK_SECRET` are accepted only when `ENVIRONMENT=development`, for local
+runs.
 """
 
 from __future__ import annotations

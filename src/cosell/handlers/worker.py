@@ -27,6 +27,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialBatchRespon
     records = event.get("Records") or []
     batch = Batch(records, runtime.ports, logger)
     response = process_in_group_order(records, batch.handle)
-    # A batch only held back for the coalescing window is no failure: Batch decides.
+    # A batch only held back (the coalescing window, another worker's claim) is no failure: Batch decides.
     batch.fail_if_all_failed(len(response["batchItemFailures"]))
     return response

@@ -5,7 +5,7 @@ makes only those visible again. FIFO order holds per message group, so once a me
 messages of its group in the batch are returned unprocessed; other groups go on.
 
 This is what Powertools' `SqsFifoPartialProcessor(skip_group_on_error=True)` does; its batch package also
-imports asyncio and every Lambda event class, 60 ms of the worker's cold start for twenty lines of logic
+imports asyncio and every Lambda event class, 30 ms of the worker's cold start for twenty lines of logic
 (docs/BENCHMARKS.md).
 """
 

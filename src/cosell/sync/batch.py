@@ -88,7 +88,7 @@ class Batch:
         self._plan, self._covered, self._receipts = coalesce(records)
         self._fan_out = FanOut(request for request in self._plan.values() if request is not None)
         self._size = len(records)
-        self._first_failure: Exception | None = None  # not counting messages held back for the window
+        self._first_failure: Exception | None = None  # not counting messages held back (DeferredError)
         self._ports = ports
         self._logger = logger
 
@@ -139,8 +139,8 @@ class Batch:
             ) from first
 
     def _wait_for_the_window(self, record: SqsRecord, message: SyncRequest) -> None:
-        """Raise CoalescingWindowOpenError, with the message's group in the batch hidden until the window has
-        passed, while a rep's edit is younger than the coalescing window."""
+        """Raise CoalescingWindowOpenError, which holds the message's group back until the window has passed,
+        while a rep's edit is younger than the coalescing window."""
         if not any(trigger.source == "hubspot_webhook" for trigger in message.triggers):
             return
         ports = self._ports()

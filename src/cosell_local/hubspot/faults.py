@@ -102,7 +102,8 @@ class FaultInjector:
         answer to serve instead of the real one, if one is scripted. Random failures and latency hit the
         integration's requests, not a rep's (`by_rep`): a person clicking again is no part of the sync."""
         with self._lock:
-            if not by_rep and (self._drops or self._random.random() < self._drop_rate):
+            # No draw without a drop rate: the seeded sequence of the other faults stays as it was.
+            if not by_rep and (self._drops or (self._drop_rate and self._random.random() < self._drop_rate)):
                 self._drops = max(0, self._drops - 1)
                 raise DroppedConnection(f"{method} {path}")
             delay = 0.0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -13,7 +12,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.serving import WSGIRequestHandler
 from werkzeug.wrappers import Request, Response
 
-from cosell_local.serving import BackgroundServer
+from cosell_local.serving import BackgroundServer, dropped_connection
 
 from . import associations, control, objects, owners, page, pipelines, properties, search
 from .account import Account
@@ -220,10 +219,7 @@ class HubSpotEmulator:
         try:
             response = self._respond(request)
         except DroppedConnection:
-            connection = environ.get("werkzeug.socket")
-            if connection is not None:
-                connection.shutdown(socket.SHUT_RDWR)  # the client reads no answer, as from a dropped line
-            return Response(b"", status=500)(environ, start_response)
+            return dropped_connection(environ)(environ, start_response)
         if request.method != "GET" and not request.path.endswith("/search"):
             self.save()
         return response(environ, start_response)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +15,7 @@ from cosell_local.partner_central.config import EmulatorConfig
 from cosell_local.partner_central.control import HTTP_ACTIONS, ControlApi
 from cosell_local.partner_central.errors import ApiError
 from cosell_local.partner_central.faults import DropConnection
-from cosell_local.serving import BackgroundServer
+from cosell_local.serving import BackgroundServer, dropped_connection
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -131,10 +130,7 @@ class PartnerCentralEmulator:
         except ApiError as error:
             return protocol.failure(error)
         except DropConnection:
-            connection = environ.get("werkzeug.socket")
-            if connection is not None:
-                connection.shutdown(socket.SHUT_RDWR)
-            return Response(b"", status=500)
+            return dropped_connection(environ)
 
     def _control(self, request: Request) -> Response:
         action = request.path.removeprefix(CONTROL_PREFIX).strip("/").replace("-", "_")
