@@ -8,7 +8,7 @@ Three phases, each run until the queue is idle, each counting every request the 
 emulator's request log, by method and path):
 
 1. new customers: `--deals` valid deals tagged #AWS, each made with a new company and contact (their own
-   change events come too, and fan out to the deal);
+   change events come too, and find the deal in the customer index);
 2. existing customers: as many deals again, for companies and contacts made (and settled) beforehand;
 3. edits: the rep raises the amount of every deal of phase 1 (one UpdateOpportunity each, whose Opportunity
    Updated event comes back).
@@ -58,6 +58,9 @@ def main() -> int:
         log_level="ERROR",
     ) as stack:
         rep = Rep.sign_in(stack.hubspot)
+        # A deployed stack's first sweep builds its customer index (cosell.sync.onboarding.customer_index);
+        # before that, a company's or contact's change reads its deals from HubSpot.
+        assert stack.run_schedule("SweepFunction").succeeded
 
         def phase(act: object) -> Counter[str]:
             logged = len(stack.hubspot.requests)

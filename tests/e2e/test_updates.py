@@ -212,6 +212,10 @@ def test_a_round_trip_settles_with_zero_extra_writes(world: World) -> None:
 
 
 def test_company_and_contact_changes_reach_every_linked_deal(world: World) -> None:
+    """Through the customer index, which the stack's sweep builds once: the company's and contact's change
+    events find their deals without asking HubSpot."""
+    assert world.stack.run_schedule("SweepFunction").succeeded
+    before = len(world.stack.hubspot.requests)
     first = linked(world, "Fabrikam analytics #AWS", description=None)
     company_id = world.integration.list_associations("deals", first.deal_id, "companies")[0].to_object_id
     second_id = world.create_deal("Fabrikam backup #AWS", company=False)
@@ -230,6 +234,12 @@ def test_company_and_contact_changes_reach_every_linked_deal(world: World) -> No
     first.settle()
     contacts = first.opportunity()["Customer"]["Contacts"]
     assert [contact.get("LastName") for contact in contacts] == ["Okafor"]
+    customers_deals = [
+        entry.path
+        for entry in world.stack.hubspot.requests[before:]
+        if entry.by_rep is False and entry.path.endswith("/associations/deals")
+    ]
+    assert customers_deals == []
 
 
 def test_a_deal_gaining_a_new_primary_company_changes_the_customer(world: World) -> None:

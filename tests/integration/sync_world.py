@@ -20,6 +20,7 @@ from cosell.partner_central.schema import vocabulary
 from cosell.partner_central.search import OpportunitySearch
 from cosell.sns import NoTopic
 from cosell.store.conflicts import ConflictStore
+from cosell.store.customers import CustomerIndex
 from cosell.store.engagements import EngagementStore
 from cosell.store.failures import FailureStore
 from cosell.store.invitations import InvitationStore
@@ -122,6 +123,7 @@ class WorldPorts:
     deals: DealReader
     partner_central: Any
     links: StateStore
+    customers: CustomerIndex
     referrals: InvitationStore
     conflicts: ConflictStore
     solutions: SolutionStore
@@ -173,6 +175,7 @@ class SyncWorld:
                 writes=write_pacer or WritePacer(dynamodb, self.table, per_second=10),
                 reads=read_pacer or ReadPacer(dynamodb, self.table, per_second=10),
             )
+        customers = CustomerIndex(dynamodb, self.table)
         return WorldPorts(
             config=SyncConfig(
                 catalog=CATALOG,
@@ -187,9 +190,10 @@ class SyncWorld:
                 deal_claim_lease=DEAL_CLAIM_LEASE,
             ),
             hubspot=client,
-            deals=DealReader(client),
+            deals=DealReader(client, customers_found=customers.record),
             partner_central=partner_central,
             links=self.store,
+            customers=customers,
             referrals=InvitationStore(dynamodb, self.table),
             conflicts=ConflictStore(dynamodb, self.table),
             solutions=SolutionStore(dynamodb, self.table),

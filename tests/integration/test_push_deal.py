@@ -9,13 +9,16 @@ import boto3
 import pytest
 import urllib3
 
+from cosell.domain.deal import Customers
 from cosell.domain.mapping_rules import MappingRules
 from cosell.hubspot.client import HubSpotUnavailableError
+from cosell.hubspot.deal_reader import DealReader
 from cosell.queue.messages import Subject, SyncRequest, Trigger
 from cosell.store.pacer import ReadPacer, WritePacer
-from cosell.sync.deals.fan_out import FanOut, deals_of, queue_deals_of
+from cosell.sync.deals.fan_out import deals_of, queue_deals_of
 from cosell.sync.deals.pair import IN_STEP
 from cosell.sync.deals.push import PushOutcome, client_token, push_deal
+from cosell.sync.onboarding.customer_index import IndexBuild, build_customer_index
 from tests.integration.sync_world import CATALOG, REP_TOKEN, make_world
 
 if TYPE_CHECKING:
@@ -280,42 +283,126 @@ def change_of(subject: Subject, object_id: str) -> SyncRequest:
     )
 
 
-def test_a_batch_about_several_companies_reads_their_deals_in_one_request(world: SyncWorld) -> None:
-    """The worker's batch names three companies (one with no deals, one deleted since): one batch association
-    read finds every company's deals, and each queues exactly its own."""
-    deals = [world.create_deal(f"Deal {n} #AWS", with_company=False) for n in range(3)]
-    companies = [world.rep.create_company({"name": f"Company {n}"}) for n in range(4)]
-    world.rep.associate("deals", deals[0], "companies", companies[0].id, [5])
-    world.rep.associate("deals", deals[1], "companies", companies[0].id, [5])
-    world.rep.associate("deals", deals[2], "companies", companies[1].id, [5])
-    urllib3.request(
-        "DELETE",
-        f"{world.hubspot_emulator.base_url}/crm/v3/objects/companies/{companies[3].id}",
-        headers={"Authorization": f"Bearer {REP_TOKEN}"},
-    )
-    batch = [change_of(Subject.HUBSPOT_COMPANY, company.id) for company in companies]
-    fan_out = FanOut([*batch, change_of(Subject.HUBSPOT_DEAL, deals[0])])
+def app_requests(world: SyncWorld, since: int) -> list[str]:
+    """What the integration asked HubSpot since request number `since`, by method and path."""
+    return [f"{e.method} {e.path}" for e in world.hubspot_emulator.requests[since:] if e.by_rep is False]
+
+
+def company_of(world: SyncWorld, deal_id: str) -> str:
+    (association,) = world.hubspot.list_associations("deals", deal_id, "companies")
+    return association.to_object_id
+
+
+def contacts_of(world: SyncWorld, deal_id: str) -> list[str]:
+    return sorted(a.to_object_id for a in world.hubspot.list_associations("deals", deal_id, "contacts"))
+
+
+def test_a_company_s_or_contact_s_change_finds_the_deals_read_with_it_without_asking_hubspot(
+    world: SyncWorld,
+) -> None:
+    """Every read of a deal records its company and contacts (the customer index): once the index is built,
+    their changes queue exactly the deals read with them, and HubSpot is not asked."""
     ports = world.ports()
+    ports.customers.mark_built("2026-12-03T00:00:00+00:00")
+    deals = [world.create_deal(f"Deal {n} #AWS") for n in range(2)]
+    for deal_id in deals:
+        assert push_deal(deal_id, ports) is PushOutcome.CREATED
+    stranger = world.rep.create_company({"name": "On no deal"})
+    company = company_of(world, deals[0])
+    contact = contacts_of(world, deals[1])[0]
     before = len(world.hubspot_emulator.requests)
 
-    outcomes = [queue_deals_of(request, ports, fan_out) for request in batch]
+    outcomes = [
+        queue_deals_of(change_of(Subject.HUBSPOT_COMPANY, company), ports),
+        queue_deals_of(change_of(Subject.HUBSPOT_CONTACT, contact), ports),
+        queue_deals_of(change_of(Subject.HUBSPOT_COMPANY, stranger.id), ports),
+    ]
 
-    reads = [entry.path for entry in world.hubspot_emulator.requests[before:] if entry.by_rep is False]
-    assert reads == ["/crm/v4/associations/companies/deals/batch/read"]
-    assert sorted(request.object_id for request in world.queued.requests) == sorted(deals)
-    assert outcomes[2] == f"companies {companies[2].id} has no deals, or no longer exists: nothing to queue"
-    assert outcomes[3] == f"companies {companies[3].id} has no deals, or no longer exists: nothing to queue"
+    assert app_requests(world, before) == []
+    with_contact = [deal_id for deal_id in deals if contact in contacts_of(world, deal_id)]
+    assert [(r.subject, r.object_id) for r in world.queued.requests] == [
+        (Subject.HUBSPOT_DEAL, deals[0]),
+        *((Subject.HUBSPOT_DEAL, deal_id) for deal_id in with_contact),
+    ]
+    assert outcomes == [
+        f"1 deal(s) of companies {company} queued",
+        f"{len(with_contact)} deal(s) of contacts {contact} queued",
+        f"companies {stranger.id} is on no deal cosell has read: nothing to queue",
+    ]
 
 
-def test_a_batch_about_one_company_reads_it_alone(world: SyncWorld) -> None:
+def test_a_deal_read_with_a_new_company_moves_in_the_index(world: SyncWorld) -> None:
+    ports = world.ports()
+    ports.customers.mark_built("2026-12-03T00:00:00+00:00")
+    deal_id = world.create_deal()
+    assert push_deal(deal_id, ports) is PushOutcome.CREATED
+    old_company = company_of(world, deal_id)
+    old_contacts = contacts_of(world, deal_id)
+    new_company = world.rep.create_company({"name": "NewCo", "domain": "newco.example"})
+    world.rep.associate("deals", deal_id, "companies", new_company.id, [5])  # the primary company now
+    world.rep.remove_association("deals", deal_id, "companies", old_company)
+    world.rep.remove_association("deals", deal_id, "contacts", old_contacts[0])
+
+    push_deal(deal_id, ports)  # the pair's reconcile reads the deal again
+
+    assert ports.customers.deals_of("companies", new_company.id) == [deal_id]
+    assert ports.customers.deals_of("companies", old_company) == []
+    assert ports.customers.deals_of("contacts", old_contacts[0]) == []
+    assert ports.customers.deals_of("contacts", old_contacts[1]) == [deal_id]
+
+
+def test_a_deal_s_read_records_its_customers_before_it_reads_them(world: SyncWorld) -> None:
+    """The order that makes the index sufficient: a company changed after the deal's record is found in the
+    index; one changed before it is seen by the company read that follows."""
+    seen: list[list[str]] = []
+    ports = world.ports()
+    deal_id = world.create_deal()
+    before = len(world.hubspot_emulator.requests)
+    reader = DealReader(world.hubspot, customers_found=lambda found: seen.append(app_requests(world, before)))
+
+    reader.view(reader.read_deal(deal_id))
+
+    (at_record,) = seen
+    assert [request.split("?")[0] for request in at_record] == [
+        f"GET /crm/v3/objects/deals/{deal_id}",
+        "POST /crm/v4/associations/deals/companies/batch/read",
+    ]
+    after = [request.split("?")[0] for request in app_requests(world, before)[len(at_record) :]]
+    assert after[:2] == [
+        "POST /crm/v3/objects/companies/batch/read",
+        "POST /crm/v3/objects/contacts/batch/read",
+    ]
+    assert ports.customers.deals_of("companies", company_of(world, deal_id)) == []  # this reader keeps none
+
+
+def test_before_the_index_is_built_a_change_reads_its_deals_from_hubspot(world: SyncWorld) -> None:
     deal_id = world.create_deal(with_company=False)
     company = world.rep.create_company({"name": "Only One"})
     world.rep.associate("deals", deal_id, "companies", company.id, [5])
     request = change_of(Subject.HUBSPOT_COMPANY, company.id)
     before = len(world.hubspot_emulator.requests)
-    assert (
-        queue_deals_of(request, world.ports(), FanOut([request]))
-        == f"1 deal(s) of companies {company.id} queued"
-    )
-    reads = [entry.path for entry in world.hubspot_emulator.requests[before:] if entry.by_rep is False]
-    assert reads == [f"/crm/v4/objects/companies/{company.id}/associations/deals"]
+    assert queue_deals_of(request, world.ports()) == f"1 deal(s) of companies {company.id} queued"
+    assert app_requests(world, before) == [f"GET /crm/v4/objects/companies/{company.id}/associations/deals"]
+
+
+def test_the_index_s_first_build_takes_every_tagged_deal_and_keeps_what_syncs_recorded(
+    world: SyncWorld,
+) -> None:
+    """An upgraded stack: deals synced before the index existed are in it once it is built; a deal a sync
+    recorded meanwhile keeps that sync's read."""
+    ports = world.ports()
+    old = world.create_deal("Synced before the upgrade #AWS")
+    untagged = world.create_deal("Not co-sold")
+    recorded = world.create_deal("Read since #AWS")
+    ports.customers.record({recorded: Customers("c-later", ("p-later",))})
+
+    built = build_customer_index(ports)
+
+    assert built == IndexBuild(tagged_deals=2, recorded=1)
+    assert ports.customers.built()
+    assert ports.customers.deals_of("companies", company_of(world, old)) == [old]
+    assert ports.customers.deals_of("contacts", contacts_of(world, old)[0]) == [old]
+    assert ports.customers.deals_of("companies", company_of(world, untagged)) == []
+    assert ports.customers.deals_of("companies", "c-later") == [recorded]
+    assert ports.customers.deals_of("companies", company_of(world, recorded)) == []  # the sync's read stands
+    assert build_customer_index(world.ports()) is None  # built once

@@ -145,7 +145,7 @@ def test_a_message_that_must_wait_a_known_time_is_hidden_until_then_and_is_no_fa
     """Another worker holds a referral's deal claim: its message comes back when the lease has run out,
     instead of being retried (and parked in the DLQ) while it could only fail again."""
 
-    def waits(request: SyncRequest, ports: object, fan_out: object) -> str:
+    def waits(request: SyncRequest, ports: object) -> str:
         raise DeferredError("another worker is creating the deal", 120)
 
     monkeypatch.setattr("cosell.sync.batch.reconcile", waits)

@@ -74,6 +74,14 @@ def cases(first: str, second: str, day: date) -> list[Case]:
             f"backfill#{first}#{second}",
             "cursor",
         ),
+        Case(ItemKind.DEAL_CUSTOMERS, keys.deal_customers(first), f"deal#{first}", "customers"),
+        Case(
+            ItemKind.CUSTOMER_DEAL,
+            keys.customer_deal("companies", first, second),
+            f"company#{first}",
+            f"deal#{second}",
+        ),
+        Case(ItemKind.CUSTOMER_INDEX, keys.customer_index(), "customers#", "index"),
     ]
 
 
@@ -103,6 +111,9 @@ def test_keys_as_tables_hold_them() -> None:
         ({"S": "failure#42"}, {"S": "last"}),
         ({"S": "deal#42"}, {"S": "unlinked"}),
         ({"S": "backfill#42#O-7"}, {"S": "cursor"}),
+        ({"S": "deal#42"}, {"S": "customers"}),
+        ({"S": "company#42"}, {"S": "deal#O-7"}),
+        ({"S": "customers#"}, {"S": "index"}),
     ]
 
 
@@ -126,6 +137,8 @@ def test_each_key_is_recognised_as_its_own_kind_and_no_other(first: str, second:
         ("deal", "link"),
         ("conflicts", "opportunity#O-7"),
         ("conflict", "deal#42"),
+        ("company#42", "link"),
+        ("contact#42", "customers"),
         ("unknown#42", "link"),
         ("", ""),
     ],
@@ -138,8 +151,9 @@ def test_keys_the_schema_does_not_make_are_no_kind(pk: str, sk: str) -> None:
 def test_a_scan_for_a_kind_keeps_its_items(first: str, second: str, day: date) -> None:
     for case in cases(first, second, day):
         expression, values = keys.scan_filter(case.kind)
-        assert expression == "begins_with(pk, :prefix0)"
-        assert case.pk.startswith(values[":prefix0"]["S"])
+        assert expression == " OR ".join(f"begins_with(pk, {name})" for name in values)
+        assert any(case.pk.startswith(value["S"]) for value in values.values())
+        assert len(values) == (2 if case.kind is ItemKind.CUSTOMER_DEAL else 1)  # companies' and contacts'
 
 
 def test_kinds_sharing_partitions_are_scanned_with_one_condition_per_prefix() -> None:
@@ -147,6 +161,14 @@ def test_kinds_sharing_partitions_are_scanned_with_one_condition_per_prefix() ->
         "begins_with(pk, :prefix0) OR begins_with(pk, :prefix1)",
         {":prefix0": {"S": "deal#"}, ":prefix1": {"S": "invitation#"}},
     )
+
+
+@given(ids, ids)
+def test_a_customer_s_deals_are_one_query_of_its_partition(customer_id: str, deal_id: str) -> None:
+    for customer_type in ("companies", "contacts"):
+        condition, values = keys.deals_of_customer(customer_type, customer_id)
+        assert condition == "pk = :partition"
+        assert values[":partition"] == keys.customer_deal(customer_type, customer_id, deal_id)["pk"]
 
 
 @given(ids)

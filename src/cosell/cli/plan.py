@@ -100,6 +100,7 @@ class ReadOnlyPorts:
     runtime: Runtime
     partner_central: PartnerCentralSellingAPIClient
     solutions: CatalogInMemory
+    deals: DealReader  # the functions' reader keeps the customer index: this one only reads
 
     @classmethod
     def of(cls, settings: FunctionSettings) -> ReadOnlyPorts:
@@ -109,15 +110,13 @@ class ReadOnlyPorts:
         runtime = Runtime(settings)
         pacer = ProcessPacer(READS_PER_SECOND)  # reads only: no write goes out, so none is paced
         client = paced(partner_central_client(settings, "cosell-plan"), writes=pacer, reads=pacer)
-        return cls(runtime, client, CatalogInMemory(runtime.solutions))
+        from cosell.hubspot.deal_reader import DealReader
+
+        return cls(runtime, client, CatalogInMemory(runtime.solutions), DealReader(runtime.hubspot))
 
     @property
     def config(self) -> SyncConfig:
         return self.runtime.config
-
-    @property
-    def deals(self) -> DealReader:
-        return self.runtime.deals
 
     @property
     def links(self) -> StateStore:

@@ -42,6 +42,21 @@ class CompanyView:
 
 
 @dataclass(frozen=True)
+class Customers:
+    """Whom a deal is about, by HubSpot id: its primary company (the one the mapping reads) and its contacts.
+    A change of any of them may change what the deal maps to."""
+
+    company_id: str | None
+    contact_ids: tuple[str, ...]
+
+    def of_type(self, customer_type: str) -> frozenset[str]:
+        """The ids of `customer_type` ("companies" or "contacts", HubSpot's object types)."""
+        if customer_type == "companies":
+            return frozenset({self.company_id} if self.company_id else ())
+        return frozenset(self.contact_ids)
+
+
+@dataclass(frozen=True)
 class DealView:
     deal_id: str
     name: str | None

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from cosell.sns import NoTopic, SnsTopic
     from cosell.store.audit import AuditStore
     from cosell.store.conflicts import ConflictStore
+    from cosell.store.customers import CustomerIndex
     from cosell.store.engagements import EngagementStore
     from cosell.store.failures import FailureStore
     from cosell.store.invitations import InvitationStore
@@ -100,7 +101,7 @@ class Runtime:
     def deals(self) -> DealReader:
         from cosell.hubspot.deal_reader import DealReader
 
-        return DealReader(self.hubspot)
+        return DealReader(self.hubspot, customers_found=self.customers.record)
 
     @cached_property
     def partner_central(self) -> PartnerCentralSellingAPIClient:
@@ -124,6 +125,12 @@ class Runtime:
         from cosell.store.state import StateStore
 
         return StateStore(self.dynamodb, self.settings.state_table_name)
+
+    @cached_property
+    def customers(self) -> CustomerIndex:
+        from cosell.store.customers import CustomerIndex
+
+        return CustomerIndex(self.dynamodb, self.settings.state_table_name)
 
     @cached_property
     def referrals(self) -> InvitationStore:

@@ -1,5 +1,6 @@
 """Scheduled sweep (EventBridge Scheduler → Lambda): queue a reconcile for every linked opportunity that
-changed since the last sweep (cosell.sync.schedules.sweep), and keep the solution catalog fresh."""
+changed since the last sweep (cosell.sync.schedules.sweep), keep the solution catalog fresh, and build the
+customer index on a stack that has none yet (cosell.sync.onboarding.customer_index)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from cosell.handlers import runtime
 from cosell.handlers.runtime import logger
 from cosell.metrics import metrics
+from cosell.sync.onboarding.customer_index import build_customer_index
 from cosell.sync.schedules.sweep import sweep
 from cosell.sync.solutions.catalog import refresh_when_old
 
@@ -21,6 +23,10 @@ if TYPE_CHECKING:
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     logger.set_correlation_id(context.aws_request_id)
     ports = runtime.ports()
-    report = asdict(sweep(ports, context.aws_request_id)) | {"solutions": refresh_when_old(ports)}
+    built = build_customer_index(ports)
+    report = asdict(sweep(ports, context.aws_request_id)) | {
+        "solutions": refresh_when_old(ports),
+        "customer_index": asdict(built) if built else "built before",
+    }
     logger.info("sweep done", extra=report)
     return report

@@ -2,8 +2,12 @@
 
 The deal alone costs one request (with its contact ids), which settles most webhooks: an untagged deal needs
 nothing more. Its view costs three: the company associations (to find the primary one), the company, the
-contacts in one batch. The views of many deals (`views`) cost about four requests a hundred deals. Owners change rarely and are read once per execution environment for
-`owner_cache_seconds`.
+contacts in one batch. The views of many deals (`views`) cost about four requests a hundred deals. Owners
+change rarely and are read once per execution environment for `owner_cache_seconds`.
+
+Whom each deal is about (its primary company and its contacts) is told to `customers_found` once the
+associations are read and before the companies and contacts are, so a change of one of them after that
+reaches the deal through the customer index (cosell.sync.deals.fan_out) without a HubSpot read.
 """
 
 from __future__ import annotations
@@ -14,13 +18,13 @@ from typing import TYPE_CHECKING
 
 from cosell.domain import deal_properties
 from cosell.domain.aws_summary import SUMMARY_PROPERTIES
-from cosell.domain.deal import CompanyView, DealView, Person
+from cosell.domain.deal import CompanyView, Customers, DealView, Person
 from cosell.domain.tag import is_tagged
 from cosell.hubspot import properties
 from cosell.hubspot.models import DEAL_TO_PRIMARY_COMPANY, SearchFilter
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from cosell.hubspot.client import HubSpotClient
     from cosell.hubspot.models import Association, Company, Contact, Deal, Owner
@@ -54,6 +58,17 @@ class DealAssociations:
     companies: dict[str, list[Association]]
     contacts: dict[str, list[Association]]
 
+    def customers(self, deal_id: str) -> Customers:
+        companies = self.companies.get(deal_id)
+        return Customers(
+            company_id=_primary(companies) if companies else None,
+            contact_ids=tuple(association.to_object_id for association in self.contacts.get(deal_id, [])),
+        )
+
+
+def _ignore(found: Mapping[str, Customers]) -> None:
+    """Where nothing keeps an index (the local demo's reader)."""
+
 
 class DealReader:
     def __init__(
@@ -62,8 +77,10 @@ class DealReader:
         *,
         owner_cache_seconds: float = 600,
         clock: Callable[[], float] = time.monotonic,
+        customers_found: Callable[[Mapping[str, Customers]], None] = _ignore,
     ) -> None:
         self._hubspot = hubspot
+        self._customers_found = customers_found
         self._owner_cache_seconds = owner_cache_seconds
         self._clock = clock
         self._owners: dict[str, Owner] = {}
@@ -86,11 +103,17 @@ class DealReader:
 
     def view(self, deal: Deal) -> DealView:
         """Everything the mapping needs: the deal's primary company, contacts and owner (three requests)."""
-        company = self._primary_company(deal.id)
-        contacts = self._hubspot.batch_read_contacts(
-            deal.associated_ids("contacts"), properties.CONTACT_PROPERTIES
+        associations = self._hubspot.batch_read_associations("deals", "companies", [deal.id])[deal.id]
+        contact_ids = deal.associated_ids("contacts")
+        company_id = _primary(associations) if associations else None
+        self._customers_found({deal.id: Customers(company_id, tuple(contact_ids))})
+        companies = (
+            self._hubspot.batch_read_companies([company_id], properties.COMPANY_PROPERTIES)
+            if company_id
+            else []
         )
-        return self._view(deal, company, contacts)
+        contacts = self._hubspot.batch_read_contacts(contact_ids, properties.CONTACT_PROPERTIES)
+        return self._view(deal, companies[0] if companies else None, contacts)
 
     def associations(self, deal_ids: Sequence[str]) -> DealAssociations:
         """The companies and contacts of many deals: two requests for up to 1,000 deals."""
@@ -105,16 +128,16 @@ class DealReader:
         """What `view` reads, for many deals at once: their companies and contacts 100 a request (deals
         sharing one read it once), and their `associations` unless the caller read them already."""
         links = associations or self.associations([deal.id for deal in deals])
-        primary = {deal.id: _primary(found) for deal in deals if (found := links.companies.get(deal.id))}
+        customers = {deal.id: links.customers(deal.id) for deal in deals}
+        self._customers_found(customers)
+        primary = {deal_id: found.company_id for deal_id, found in customers.items() if found.company_id}
         companies = {
             company.id: company
             for company in self._hubspot.batch_read_companies(
                 sorted(set(primary.values())), properties.COMPANY_PROPERTIES
             )
         }
-        contact_ids = {
-            deal.id: [link.to_object_id for link in links.contacts.get(deal.id, [])] for deal in deals
-        }
+        contact_ids = {deal_id: found.contact_ids for deal_id, found in customers.items()}
         contacts = {
             contact.id: contact
             for contact in self._hubspot.batch_read_contacts(
@@ -154,15 +177,6 @@ class DealReader:
             visibility=deal.get(deal_properties.VISIBILITY),
             modified_at=modified_at,
         )
-
-    def _primary_company(self, deal_id: str) -> Company | None:
-        associations = self._hubspot.batch_read_associations("deals", "companies", [deal_id])[deal_id]
-        if not associations:
-            return None
-        companies = self._hubspot.batch_read_companies(
-            [_primary(associations)], properties.COMPANY_PROPERTIES
-        )
-        return companies[0] if companies else None
 
     def _owner(self, owner_id: str | None) -> Person | None:
         if not owner_id:

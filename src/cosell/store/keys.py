@@ -26,6 +26,11 @@ Items, one partition per object unless said otherwise (pk / sk):
   still naming it, is not linked to it again on its own.
 - `backfill#<catalog>#<source>` / `cursor`: how far `cosell backfill` got from one side (`hubspot`,
   `partner-central`): the last object done, its filter and counts, so a stopped run resumes there.
+- `deal#<id>` / `customers`: the primary company and the contacts the deal's last read found.
+- `company#<id>` / `deal#<deal id>` and `contact#<id>` / `deal#<deal id>`: the same, from the company's or
+  contact's side (one partition per company or contact, so its deals are one query).
+- `customers#` / `index`: when the customer index was first built from every tagged deal; until then a
+  company's or contact's deals are read from HubSpot.
 
 These keys are what existing tables hold: changing one orphans every item written with it. What an item holds
 besides its key is its store's business (cosell.store.state, .conflicts, .invitations, .pacer, .solutions,
@@ -70,10 +75,16 @@ class ItemKind(Enum):
     FAILURE = auto()
     UNLINKED = auto()
     BACKFILL_CURSOR = auto()
+    DEAL_CUSTOMERS = auto()
+    CUSTOMER_DEAL = auto()
+    CUSTOMER_INDEX = auto()
 
 
 _CONFLICTS_PARTITION = "conflicts"
 _CONFLICTS_SORT_PREFIX = "deal#"
+# A customer's deals: `company#<id>` or `contact#<id>`, one item per deal sorted under `deal#<deal id>`.
+_CUSTOMER_PARTITIONS = {"companies": "company#", "contacts": "contact#"}
+_CUSTOMER_SORT_PREFIX = "deal#"
 # Every other kind: the start of its partition key (the object's ids follow, `#`-separated) and its sort key.
 _LAYOUTS: dict[ItemKind, tuple[str, str]] = {
     ItemKind.DEAL_LINK: ("deal#", "link"),
@@ -91,6 +102,8 @@ _LAYOUTS: dict[ItemKind, tuple[str, str]] = {
     ItemKind.FAILURE: ("failure#", "last"),
     ItemKind.UNLINKED: ("deal#", "unlinked"),
     ItemKind.BACKFILL_CURSOR: ("backfill#", "cursor"),
+    ItemKind.DEAL_CUSTOMERS: ("deal#", "customers"),
+    ItemKind.CUSTOMER_INDEX: ("customers#", "index"),
 }
 _KINDS_BY_LAYOUT = {layout: kind for kind, layout in _LAYOUTS.items()}
 
@@ -168,6 +181,27 @@ def backfill_cursor(catalog: str, source: str) -> dict[str, AttributeValueTypeDe
     return _object_key(ItemKind.BACKFILL_CURSOR, catalog, source)
 
 
+def deal_customers(deal_id: str) -> dict[str, AttributeValueTypeDef]:
+    return _object_key(ItemKind.DEAL_CUSTOMERS, deal_id)
+
+
+def customer_deal(customer_type: str, customer_id: str, deal_id: str) -> dict[str, AttributeValueTypeDef]:
+    """`customer_type`: "companies" or "contacts", as HubSpot names the object types."""
+    return _key(_CUSTOMER_PARTITIONS[customer_type] + customer_id, _CUSTOMER_SORT_PREFIX + deal_id)
+
+
+def customer_index() -> dict[str, AttributeValueTypeDef]:
+    return _object_key(ItemKind.CUSTOMER_INDEX)
+
+
+def deals_of_customer(customer_type: str, customer_id: str) -> tuple[str, dict[str, AttributeValueTypeDef]]:
+    """The KeyConditionExpression, and its values, of a query for a company's or contact's deals (their ids
+    are the sort keys without `deal#`)."""
+    return f"{PARTITION_KEY} = :partition", {
+        ":partition": {"S": _CUSTOMER_PARTITIONS[customer_type] + customer_id}
+    }
+
+
 def all_conflicts() -> tuple[str, dict[str, AttributeValueTypeDef]]:
     """The KeyConditionExpression, and its values, of a query for every deal's conflicts."""
     return f"{PARTITION_KEY} = :partition", {":partition": {"S": _CONFLICTS_PARTITION}}
@@ -176,9 +210,7 @@ def all_conflicts() -> tuple[str, dict[str, AttributeValueTypeDef]]:
 def scan_filter(*kinds: ItemKind) -> tuple[str, dict[str, AttributeValueTypeDef]]:
     """A scan's FilterExpression, and its values, keeping the partitions where items of `kinds` live (other
     kinds may share them: `kind_of` tells the items apart)."""
-    prefixes = sorted(
-        {_CONFLICTS_PARTITION if kind is ItemKind.CONFLICTS else _LAYOUTS[kind][0] for kind in kinds}
-    )
+    prefixes = sorted({prefix for kind in kinds for prefix in _partition_prefixes(kind)})
     values: dict[str, AttributeValueTypeDef] = {
         f":prefix{index}": {"S": prefix} for index, prefix in enumerate(prefixes)
     }
@@ -215,6 +247,14 @@ def ids_where(
     return sorted(found)
 
 
+def _partition_prefixes(kind: ItemKind) -> tuple[str, ...]:
+    if kind is ItemKind.CONFLICTS:
+        return (_CONFLICTS_PARTITION,)
+    if kind is ItemKind.CUSTOMER_DEAL:
+        return tuple(_CUSTOMER_PARTITIONS.values())
+    return (_LAYOUTS[kind][0],)
+
+
 def object_ids(key: Mapping[str, AttributeValueTypeDef]) -> tuple[str, ...]:
     """The ids in an item's partition key, e.g. (catalog, opportunity id) of `opportunity#<catalog>#<id>`."""
     partition = key[PARTITION_KEY].get("S", "")
@@ -227,4 +267,6 @@ def kind_of(key: Mapping[str, AttributeValueTypeDef]) -> ItemKind | None:
     if partition == _CONFLICTS_PARTITION:
         return ItemKind.CONFLICTS if sort.startswith(_CONFLICTS_SORT_PREFIX) else None
     object_type, separator, _ = partition.partition("#")
+    if object_type + separator in _CUSTOMER_PARTITIONS.values():
+        return ItemKind.CUSTOMER_DEAL if sort.startswith(_CUSTOMER_SORT_PREFIX) else None
     return _KINDS_BY_LAYOUT.get((object_type + separator, sort))

@@ -26,7 +26,6 @@ from cosell.observability import redact_text
 from cosell.partner_central.events import UnsupportedEventError, from_eventbridge
 from cosell.queue.messages import Subject, SyncRequest, parse_message
 from cosell.sync.deals.echoes import creation_echo
-from cosell.sync.deals.fan_out import FanOut
 from cosell.sync.deferred import DeferredError
 from cosell.sync.dispatch import reconcile
 
@@ -86,7 +85,6 @@ class Batch:
     def __init__(self, records: Iterable[SqsRecord], ports: Callable[[], Ports], logger: Logger) -> None:
         records = list(records)
         self._plan, self._covered, self._receipts = coalesce(records)
-        self._fan_out = FanOut(request for request in self._plan.values() if request is not None)
         self._size = len(records)
         self._first_failure: Exception | None = None  # not counting messages held back (DeferredError)
         self._ports = ports
@@ -104,7 +102,7 @@ class Batch:
                 return
             logger.set_correlation_id(message.correlation_id)
             self._wait_for_the_window(record, message)
-            outcome = reconcile(message, self._ports(), self._fan_out)
+            outcome = reconcile(message, self._ports())
         except DeferredError as held:
             # Hidden with the rest of its group in the batch (FIFO: they wait behind it) until it may go on.
             receipts = self._receipts.get(record["messageId"], [record["receiptHandle"]])

@@ -18,20 +18,18 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
     from cosell.queue.messages import SyncRequest
-    from cosell.sync.deals.fan_out import FanOut
     from cosell.sync.ports import Ports
 
 # The rep's answer to an AWS referral under review (INVITATION_POLICY=review).
 DECISION_TRIGGERS = frozenset({deal_properties.INVITATION_DECISION, deal_properties.REJECTION_REASON})
 
 
-def reconcile(request: SyncRequest, ports: Ports, fan_out: FanOut | None = None) -> str:
-    """Reconcile the request's object; returns what happened, for the log. `fan_out`: the deals of the
-    companies and contacts of the worker's batch, read together (cosell.sync.deals.fan_out)."""
+def reconcile(request: SyncRequest, ports: Ports) -> str:
+    """Reconcile the request's object; returns what happened, for the log."""
     if request.catalog not in (None, ports.config.catalog):
         return f"{request.catalog} catalog event ignored: this stack syncs {ports.config.catalog}"
     if request.subject in PARENTS:
-        return queue_deals_of(request, ports, fan_out)
+        return queue_deals_of(request, ports)
     return ROUTES[request.subject](request, ports)
 
 
