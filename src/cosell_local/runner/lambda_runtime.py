@@ -15,7 +15,9 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from cosell.observability import SERVICE_NAME
 from cosell_local.runner.aws_calls import acting_as
+from cosell_local.runner.log_keys import isolated
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -92,7 +94,8 @@ class LambdaFunction:
             response: Any = None
             error: BaseException | None = None
             try:
-                with acting_as(self.name):
+                # Its own logging keys, as in its own execution environment (log_keys).
+                with acting_as(self.name), isolated(SERVICE_NAME):
                     response = handler(event, context)
             except InvocationKilled as killed:
                 error = killed
