@@ -21,6 +21,7 @@ from cosell.cli.audit import read_export
 from cosell.cli.main import main as cosell
 from cosell.domain.audit import AuditAction
 from cosell.handlers import runtime
+from cosell.store import keys
 from cosell.store.audit import AuditStore
 from cosell.store.conflicts import ConflictStore
 from cosell_local.demo.rep import Rep
@@ -374,6 +375,41 @@ def test_the_sweep_catches_a_change_whose_event_was_lost(world: World) -> None:
     assert invocation.response["queued"] >= 1
     pair.settle()
     assert pair.deal()["aws_next_steps"] == "Security review with AWS"
+
+
+def test_the_sweep_catches_a_rep_s_change_whose_webhook_was_lost(world: World) -> None:
+    """HubSpot gave up delivering the webhook (a day-long outage, say): the sweep's HubSpot part finds the
+    change in the deal's property history and queues it as the webhook would have; what the pair's sync had
+    read already costs nothing."""
+    pair = linked(world, "Tailspin fleet #AWS")
+    webhooks = world.stack.hubspot.webhooks
+    assert webhooks is not None
+    assert world.stack.run_schedule("SweepFunction").succeeded  # everything so far, as read
+    pair.settle()
+    updates = pair.updates()
+    webhooks.lose_next(1)
+    world.rep.update_deal(pair.deal_id, amount="96000")
+    pair.settle()
+    assert len(webhooks.lost) >= 1
+    assert pair.opportunity()["Project"]["ExpectedCustomerSpend"][0]["Amount"] != monthly("96000")
+
+    # Partner Central's side of the sweep lists nothing (its cursor ahead): only the HubSpot side can help.
+    dynamodb, table = world.stack.client("dynamodb"), world.stack.state_table_name
+    ahead = {**keys.sweep_cursor(world.stack.catalog), "modified_after": {"S": "2999-01-01T00:00:00+00:00"}}
+    dynamodb.put_item(TableName=table, Item=ahead)
+    try:
+        invocation = world.stack.run_schedule("SweepFunction")
+    finally:
+        dynamodb.delete_item(TableName=table, Key=keys.sweep_cursor(world.stack.catalog))
+    assert invocation.succeeded
+    assert invocation.response["queued"] == 0
+    assert invocation.response["hubspot"]["queued"]["deals"] >= 1  # this module's other recent deals too
+    pair.settle()
+    assert pair.opportunity()["Project"]["ExpectedCustomerSpend"][0]["Amount"] == monthly("96000")
+    assert pair.updates() == updates + 1
+    assert world.stack.run_schedule("SweepFunction").succeeded  # listed again (the overlap): seen, no write
+    pair.settle()
+    assert pair.updates() == updates + 1
 
 
 # --- conflicts -------------------------------------------------------------------------------------------

@@ -113,6 +113,11 @@ def synced(seen_ms: int | None = SEEN_MS) -> Link:
         ((change("deal.restore", 1),), False),
         ((Trigger(source="eventbridge", kind="Opportunity Updated", occurred_at_ms=1),), False),
         ((Trigger(source="schedule", kind="sweep", occurred_at_ms=1),), False),
+        # The HubSpot sweep's changes, as a lost webhook would have named them: a value the deal was created
+        # with carries the very `updatedAt` the sync read, which the read saw; a later one was not read.
+        ((Trigger(source="schedule", kind="deal.propertyChange", occurred_at_ms=SEEN_MS),), True),
+        ((Trigger(source="schedule", kind="contact.propertyChange", occurred_at_ms=SEEN_MS - 3),), True),
+        ((Trigger(source="schedule", kind="deal.propertyChange", occurred_at_ms=SEEN_MS + 1),), False),
         ((Trigger(source="operator", kind="resolve", occurred_at_ms=1),), False),
     ],
 )

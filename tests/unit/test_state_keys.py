@@ -82,6 +82,12 @@ def cases(first: str, second: str, day: date) -> list[Case]:
             f"deal#{second}",
         ),
         Case(ItemKind.CUSTOMER_INDEX, keys.customer_index(), "customers#", "index"),
+        Case(
+            ItemKind.HUBSPOT_SWEEP_CURSOR,
+            keys.hubspot_sweep_cursor(first),
+            f"hubspot-sweep#{first}",
+            "cursor",
+        ),
     ]
 
 
@@ -114,6 +120,7 @@ def test_keys_as_tables_hold_them() -> None:
         ({"S": "deal#42"}, {"S": "customers"}),
         ({"S": "company#42"}, {"S": "deal#O-7"}),
         ({"S": "customers#"}, {"S": "index"}),
+        ({"S": "hubspot-sweep#42"}, {"S": "cursor"}),
     ]
 
 

@@ -1,6 +1,7 @@
 """Scheduled sweep (EventBridge Scheduler → Lambda): queue a reconcile for every linked opportunity that
-changed since the last sweep (cosell.sync.schedules.sweep), keep the solution catalog fresh, and build the
-customer index on a stack that has none yet (cosell.sync.onboarding.customer_index)."""
+changed since the last sweep (cosell.sync.schedules.sweep) and for every HubSpot change whose webhook may
+have been lost (cosell.sync.schedules.hubspot_sweep), keep the solution catalog fresh, and build the customer
+index on a stack that has none yet (cosell.sync.onboarding.customer_index)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from cosell.handlers import runtime
 from cosell.handlers.runtime import logger
 from cosell.metrics import metrics
 from cosell.sync.onboarding.customer_index import build_customer_index
+from cosell.sync.schedules.hubspot_sweep import sweep_hubspot
 from cosell.sync.schedules.sweep import sweep
 from cosell.sync.solutions.catalog import refresh_when_old
 
@@ -25,6 +27,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     ports = runtime.ports()
     built = build_customer_index(ports)
     report = asdict(sweep(ports, context.aws_request_id)) | {
+        "hubspot": asdict(sweep_hubspot(ports, context.aws_request_id)),
         "solutions": refresh_when_old(ports),
         "customer_index": asdict(built) if built else "built before",
     }

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
         AssociationInput,
         Company,
         Contact,
+        CrmObject,
         Deal,
         Note,
         ObjectTypeName,
@@ -41,6 +42,16 @@ class HubSpotCrm(Protocol):
     def find_contacts(
         self, filter_groups: Sequence[Sequence[SearchFilter]], properties: Sequence[str] = ()
     ) -> list[Contact]: ...
+    def find_modified(
+        self,
+        object_type: ObjectTypeName,
+        since: datetime,
+        filter_groups: Sequence[Sequence[SearchFilter]] = ((),),
+        properties: Sequence[str] = (),
+    ) -> list[CrmObject]: ...
+    def batch_read_history(
+        self, object_type: ObjectTypeName, ids: Iterable[str], properties: Sequence[str]
+    ) -> list[CrmObject]: ...
     def create_note(self, deal_id: str, body: str, timestamp: datetime) -> Note: ...
     def create_task(
         self,

@@ -21,7 +21,8 @@ from cosell.domain.aws_summary import SUMMARY_PROPERTIES
 from cosell.domain.deal import CompanyView, Customers, DealView, Person
 from cosell.domain.tag import is_tagged
 from cosell.hubspot import properties
-from cosell.hubspot.models import DEAL_TO_PRIMARY_COMPANY, SearchFilter
+from cosell.hubspot.models import DEAL_TO_PRIMARY_COMPANY
+from cosell.hubspot.properties import TAG_FILTERS
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -94,11 +95,7 @@ class DealReader:
         """Every deal whose name carries the `#AWS` tag, by id (search: 5 requests a second, at most 10,000
         results). The search finds names holding the token (HubSpot's tokens of `#AWS`: `aws`, or `#aws`);
         the tag's own rule (cosell.domain.tag) keeps the tagged ones."""
-        names = [
-            [SearchFilter(property_name="dealname", operator="CONTAINS_TOKEN", value=token)]
-            for token in ("aws", "#aws")
-        ]
-        found = self._hubspot.find_deals(names, ["dealname"])
+        found = self._hubspot.find_deals(TAG_FILTERS, ["dealname"])
         return sorted((deal.id for deal in found if is_tagged(deal.name)), key=lambda i: (len(i), i))
 
     def view(self, deal: Deal) -> DealView:

@@ -55,7 +55,7 @@ from cosell.domain.deal_properties import (
     VISIBILITIES,
     VISIBILITY,
 )
-from cosell.hubspot.models import PropertyDefinition, PropertyGroup, PropertyOption
+from cosell.hubspot.models import PropertyDefinition, PropertyGroup, PropertyOption, SearchFilter
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -101,6 +101,20 @@ WEBHOOK_SUBSCRIPTIONS = (
     *(f"company.propertyChange:{name}" for name in COMPANY_PROPERTIES),
     *(f"contact.propertyChange:{name}" for name in CONTACT_PROPERTIES),
 )
+
+
+# HubSpot's search for names holding the `#AWS` tag's tokens (`aws`, or `#aws`): one filter group each; the
+# tag's own rule (cosell.domain.tag) then keeps the tagged ones.
+TAG_FILTERS = tuple(
+    (SearchFilter(property_name="dealname", operator="CONTAINS_TOKEN", value=token),)
+    for token in ("aws", "#aws")
+)
+
+
+def subscribed_properties(singular: str) -> tuple[str, ...]:
+    """The properties of a `singular` ("deal", "company", "contact") whose changes cosell subscribes to."""
+    prefix = f"{singular}.propertyChange:"
+    return tuple(spec.removeprefix(prefix) for spec in WEBHOOK_SUBSCRIPTIONS if spec.startswith(prefix))
 
 
 def _options(values: Iterable[str]) -> list[PropertyOption]:

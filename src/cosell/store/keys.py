@@ -29,6 +29,8 @@ Items, one partition per object unless said otherwise (pk / sk):
 - `deal#<id>` / `customers`: the primary company and the contacts the deal's last read found.
 - `company#<id>` / `deal#<deal id>` and `contact#<id>` / `deal#<deal id>`: the same, from the company's or
   contact's side (one partition per company or contact, so its deals are one query).
+- `hubspot-sweep#<object type>` / `cursor`: the modification time up to which the HubSpot sweep has seen
+  deals, companies or contacts (HubSpot's clock).
 - `customers#` / `index`: when the customer index was first built from every tagged deal; until then a
   company's or contact's deals are read from HubSpot.
 
@@ -78,6 +80,7 @@ class ItemKind(Enum):
     DEAL_CUSTOMERS = auto()
     CUSTOMER_DEAL = auto()
     CUSTOMER_INDEX = auto()
+    HUBSPOT_SWEEP_CURSOR = auto()
 
 
 _CONFLICTS_PARTITION = "conflicts"
@@ -104,6 +107,7 @@ _LAYOUTS: dict[ItemKind, tuple[str, str]] = {
     ItemKind.BACKFILL_CURSOR: ("backfill#", "cursor"),
     ItemKind.DEAL_CUSTOMERS: ("deal#", "customers"),
     ItemKind.CUSTOMER_INDEX: ("customers#", "index"),
+    ItemKind.HUBSPOT_SWEEP_CURSOR: ("hubspot-sweep#", "cursor"),
 }
 _KINDS_BY_LAYOUT = {layout: kind for kind, layout in _LAYOUTS.items()}
 
@@ -192,6 +196,10 @@ def customer_deal(customer_type: str, customer_id: str, deal_id: str) -> dict[st
 
 def customer_index() -> dict[str, AttributeValueTypeDef]:
     return _object_key(ItemKind.CUSTOMER_INDEX)
+
+
+def hubspot_sweep_cursor(object_type: str) -> dict[str, AttributeValueTypeDef]:
+    return _object_key(ItemKind.HUBSPOT_SWEEP_CURSOR, object_type)
 
 
 def deals_of_customer(customer_type: str, customer_id: str) -> tuple[str, dict[str, AttributeValueTypeDef]]:

@@ -407,6 +407,16 @@ class StateStore:
             Item={**keys.sweep_cursor(catalog), "modified_after": {"S": modified_after}},
         )
 
+    def hubspot_sweep_cursor(self, object_type: str) -> str | None:
+        item = self._get(keys.hubspot_sweep_cursor(object_type))
+        return item["modified_after"]["S"] if item else None
+
+    def save_hubspot_sweep_cursor(self, object_type: str, modified_after: str) -> None:
+        self._db.put_item(
+            TableName=self._table,
+            Item={**keys.hubspot_sweep_cursor(object_type), "modified_after": {"S": modified_after}},
+        )
+
     # --- the whole table ---
 
     def census(self) -> Census:

@@ -46,6 +46,9 @@ class WebhookSettings:
     timeout_seconds: float = 5.0  # real seconds: HubSpot gives the receiver 5 s
     duplicate_rate: float = 0.0  # share of events delivered a second time, in a later batch
     reorder: bool = False  # shuffle events across and within batches
+    # Share of events never delivered: lost, as when HubSpot gives up its retries after a day-long outage of
+    # the app (cosell's HubSpot sweep is what brings their changes back).
+    loss_rate: float = 0.0
     seed: int = 0
 
 
@@ -105,6 +108,8 @@ class WebhookDispatcher:
         self._pending: list[dict[str, Any]] = []
         self._retries: list[_Retry] = []
         self._duplicates: list[dict[str, Any]] = []
+        self._lose_next = 0
+        self.lost: list[dict[str, Any]] = []  # events never delivered (loss_rate, lose_next)
         self._in_flight = 0  # batches handed to the pool and not finished
         self._unanswered: dict[int, list[dict[str, Any]]] = {}  # those batches' events, by sequence number
         self._sending = 0  # of those, the ones with a POST open right now
@@ -133,6 +138,11 @@ class WebhookDispatcher:
             self._subscriptions.append(subscription)
         return subscription
 
+    def lose_next(self, events: int) -> None:
+        """The next `events` events are never delivered."""
+        with self._lock:
+            self._lose_next += events
+
     @property
     def subscriptions(self) -> list[Subscription]:
         return list(self._subscriptions)
@@ -140,6 +150,18 @@ class WebhookDispatcher:
     def on_changes(self, changes: list[Change]) -> None:
         with self._lock:
             events = [event for change in changes for event in self._events_for(change)]
+            kept = []
+            for event in events:
+                # No draw without a loss rate: a seeded run's duplicates stay the same.
+                lose = self._lose_next > 0 or (
+                    self.settings.loss_rate > 0 and self._random.random() < self.settings.loss_rate
+                )
+                if lose:
+                    self._lose_next = max(0, self._lose_next - 1)
+                    self.lost.append(event)
+                else:
+                    kept.append(event)
+            events = kept
             if not events:
                 return
             duplicates = [dict(e) for e in events if self._random.random() < self.settings.duplicate_rate]
@@ -227,6 +249,8 @@ class WebhookDispatcher:
             self._duplicates.clear()
             self._retries.clear()
             self.deliveries.clear()
+            self.lost.clear()
+            self._lose_next = 0
             self.max_in_flight_seen = 0
 
     def wake(self) -> None:

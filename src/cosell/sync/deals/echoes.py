@@ -45,19 +45,28 @@ def seen_by_last_sync(request: SyncRequest, link: Link) -> bool:
     """Whether every change that queued `request` for the linked deal was already read by the pair's last
     finished sync (Link.hubspot_seen_ms), or is the deal showing the opportunity it is linked to (cosell's
     own write-back of `aws_opportunity_id`, which comes back as a webhook), once a sync has finished. Such a request would read both
-    sides to find them in step. Only HubSpot's property and association changes qualify: a merge, a
-    deletion, Partner Central's events and the sweep are always reconciled."""
+    sides to find them in step. Only HubSpot's property and association changes qualify (from a webhook or
+    the HubSpot sweep): a merge, a deletion, Partner Central's events and the Partner Central sweep are always
+    reconciled."""
     return all(_seen(trigger, link) for trigger in request.triggers)
 
 
 def _seen(trigger: Trigger, link: Link) -> bool:
     seen = link.hubspot_seen_ms
-    if seen is None or trigger.source != "hubspot_webhook" or trigger.merged_object_ids:
+    # HubSpot's changes come from its webhooks, or from the HubSpot sweep as its lost webhooks would have
+    # named them (cosell.sync.schedules.hubspot_sweep); the kinds below tell them from other schedules'.
+    if seen is None or trigger.source not in ("hubspot_webhook", "schedule") or trigger.merged_object_ids:
         return (
             False  # None: no sync has finished with the deal yet (a referral's new deal waits for its first)
         )
     if trigger.property_name == deal_properties.OPPORTUNITY_ID and trigger.kind == "deal.propertyChange":
         return trigger.property_value == link.opportunity_id
+    if trigger.source == "schedule":
+        # The sweep re-lists every change in its window, the values a deal was created with included, which
+        # carry the very `updatedAt` a sync of the untouched deal read: the read is later than that instant,
+        # so it saw them (only a second write within the same millisecond would be missed; a webhook's
+        # event keeps the strict test, costing at most one reconcile).
+        return trigger.kind.endswith(_READ_CHANGES) and trigger.occurred_at_ms <= seen
     return trigger.kind.endswith(_READ_CHANGES) and trigger.occurred_at_ms < seen
 
 
