@@ -132,11 +132,15 @@ def run(plan: ChaosPlan, workdir: Path) -> ChaosReport:
 
 def _writes(stack: _Stack, faults: dict[str, int] | None = None) -> int:
     """Partner Central write calls sent (the emulator's call log, kept in memory: read before a kill);
-    `faults` counts each injected error by its code."""
+    `faults` counts each injected error by its code, and HubSpot's webhooks lost."""
     calls = stack.control("partner-central", "calls")
     for call in calls:
         if faults is not None and call["Error"]:
             faults[call["Error"]] = faults.get(call["Error"], 0) + 1
+    if faults is not None:
+        answer = stack.http.request("GET", f"{stack.ready['hubspot_url']}/_emulator/lost-webhooks")
+        lost = json.loads(answer.data)["lost"]
+        faults["HubSpot webhooks lost"] = faults.get("HubSpot webhooks lost", 0) + lost
     return sum(1 for call in calls if not call["Operation"].startswith(("Get", "List", "Search")))
 
 

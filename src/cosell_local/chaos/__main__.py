@@ -51,6 +51,8 @@ def main(argv: list[str]) -> int:
             # (a refresh for every pair) queued more than the worker could reconcile.
             schedule_time_scale=arguments.clock_scale,
             hubspot_time_scale=20,
+            # HubSpot's webhooks duplicated, reordered and lost (a lost one waits for the HubSpot sweep).
+            hubspot_webhook_faults={"duplicate_rate": FAULT_RATE, "reorder": True, "loss_rate": FAULT_RATE},
             partner_central=EmulatorConfig(
                 seed=arguments.seed, clock_scale=arguments.clock_scale, task_delay_seconds=1, faults=faults
             ),

@@ -49,4 +49,6 @@ def handle(emulator: HubSpotEmulator, method: str, action: str, body: Any) -> tu
     if (method, action) == ("GET", "webhooks"):
         deliveries = emulator.webhooks.deliveries if emulator.webhooks else []
         return 200, {"results": [asdict(entry) for entry in deliveries]}
+    if (method, action) == ("GET", "lost-webhooks"):
+        return 200, {"lost": len(emulator.webhooks.lost) if emulator.webhooks else 0}
     raise ApiError(404, "OBJECT_NOT_FOUND", f"No control action {method} {action}")

@@ -94,6 +94,7 @@ class LocalStack:
         webhook_subscriptions: Sequence[str] = DEFAULT_SUBSCRIPTIONS,
         hubspot_tier: str = "starter",
         hubspot_time_scale: float = 1.0,
+        hubspot_webhook_faults: Mapping[str, float | bool] | None = None,
         partner_central: EmulatorConfig | None = None,
         route_partner_central_events: bool = True,
         queue_time_scale: float = 1.0,
@@ -107,6 +108,7 @@ class LocalStack:
         state_dir: Path | None = None,
     ) -> None:
         """`parameters`: template parameters to set, as `sam deploy --parameter-overrides` would.
+        `hubspot_webhook_faults`: WebhookSettings' duplicate_rate, reorder and loss_rate for HubSpot's webhooks.
         `state_dir`: both emulators and the stack's tables and queues are kept there, and a stack started on
         it again continues from what it holds (its names, records, items and messages)."""
         self.template = StackTemplate.read(template)
@@ -124,6 +126,7 @@ class LocalStack:
         self.catalog = CATALOG
         self._ports = ports
         self._queue_time_scale = queue_time_scale
+        self._webhook_faults = dict(hubspot_webhook_faults or {})
         self._schedule_time_scale = schedule_time_scale
         self._poll_in_background = poll_in_background
         self._run_schedules = run_schedules
@@ -215,7 +218,12 @@ class LocalStack:
     def _start_hubspot(self) -> None:
         hubspot = HubSpotEmulator(
             tokens=[self.hubspot_token],
-            webhook=WebhookSettings(self.webhook_url, self.webhook_secret, seed=self._seed),
+            webhook=WebhookSettings(
+                self.webhook_url,
+                self.webhook_secret,
+                seed=self._seed,
+                **self._webhook_faults,  # type: ignore[arg-type]
+            ),
             tier=self._hubspot_tier,
             time_scale=self._hubspot_time_scale,
             seed=self._seed,
