@@ -395,27 +395,26 @@ class StateStore:
     def clear_problems(self, deal_id: str) -> None:
         self._db.delete_item(TableName=self._table, Key=keys.problems(deal_id))
 
-    # --- the sweep's cursor ---
+    # --- the sweeps' cursors: Partner Central's per catalog, HubSpot's per object type ---
 
     def sweep_cursor(self, catalog: str) -> str | None:
-        item = self._get(keys.sweep_cursor(catalog))
-        return item["modified_after"]["S"] if item else None
+        return self._cursor(keys.sweep_cursor(catalog))
 
     def save_sweep_cursor(self, catalog: str, modified_after: str) -> None:
-        self._db.put_item(
-            TableName=self._table,
-            Item={**keys.sweep_cursor(catalog), "modified_after": {"S": modified_after}},
-        )
+        self._save_cursor(keys.sweep_cursor(catalog), modified_after)
 
     def hubspot_sweep_cursor(self, object_type: str) -> str | None:
-        item = self._get(keys.hubspot_sweep_cursor(object_type))
-        return item["modified_after"]["S"] if item else None
+        return self._cursor(keys.hubspot_sweep_cursor(object_type))
 
     def save_hubspot_sweep_cursor(self, object_type: str, modified_after: str) -> None:
-        self._db.put_item(
-            TableName=self._table,
-            Item={**keys.hubspot_sweep_cursor(object_type), "modified_after": {"S": modified_after}},
-        )
+        self._save_cursor(keys.hubspot_sweep_cursor(object_type), modified_after)
+
+    def _cursor(self, key: dict[str, AttributeValueTypeDef]) -> str | None:
+        item = self._get(key)
+        return item["modified_after"]["S"] if item else None
+
+    def _save_cursor(self, key: dict[str, AttributeValueTypeDef], modified_after: str) -> None:
+        self._db.put_item(TableName=self._table, Item={**key, "modified_after": {"S": modified_after}})
 
     # --- the whole table ---
 
