@@ -22,7 +22,7 @@ from urllib.parse import quote
 from werkzeug.serving import WSGIRequestHandler
 from werkzeug.wrappers import Request, Response
 
-from cosell_local.runner.lambda_runtime import ACCOUNT_ID
+from cosell_local.runner.lambda_runtime import ACCOUNT_ID, NotStartedError
 from cosell_local.runner.sigv4 import ReceivedRequest, access_key, refusal
 from cosell_local.serving import BackgroundServer
 
@@ -34,6 +34,11 @@ if TYPE_CHECKING:
 
 # Bodies with these content types reach the function as text; others base64-encoded (binaryMediaTypes unset
 # means API Gateway passes text through; cosell's routes receive JSON, or no body).
+# API Gateway's integration timeout (REST APIs, its default and, for most accounts, its most): a function that
+# has not answered by then gets the caller a 504. Locally a function also waits its turn (one invocation per
+# function at a time): a request still waiting then is answered 504 and never handled, as a deployed one would
+# have been answered long before, instead of being handled minutes later (a webhook then stale).
+INTEGRATION_TIMEOUT_SECONDS = 29.0
 _TEXT_TYPES = ("application/json", "text/", "application/x-www-form-urlencoded", "application/xml")
 
 
@@ -260,6 +265,7 @@ class ApiGateway:
         return result
 
     def _serve(self, request: Request, route: Route, parameters: dict[str, str]) -> Response:
+        received_at = time.monotonic()
         identity: dict[str, str] = {}
         if route.authorizer == "AWS_IAM":
             incoming = received(request)
@@ -275,7 +281,14 @@ class ApiGateway:
                 "userArn": f"arn:aws:iam::{ACCOUNT_ID}:user/{caller}",
             }
         event = proxy_event(request, route.stage, route.path, parameters, identity)
-        invocation = route.function.invoke(event)
+        try:
+            invocation = route.function.invoke(
+                event, start_within=INTEGRATION_TIMEOUT_SECONDS - (time.monotonic() - received_at)
+            )
+        except NotStartedError:
+            return _error(504, "Endpoint request timed out")
+        if time.monotonic() - received_at > INTEGRATION_TIMEOUT_SECONDS:
+            return _error(504, "Endpoint request timed out")  # the function ran; its caller had its answer
         if invocation.error is not None or not isinstance(invocation.response, dict):
             return _error(502, "Internal server error")  # a failed proxy integration
         return _response(invocation.response)

@@ -29,6 +29,10 @@ log = logging.getLogger(__name__)
 ACCOUNT_ID = "123456789012"  # moto's default account
 
 
+class NotStartedError(Exception):
+    """The function was still busy when its caller stopped waiting for it."""
+
+
 class InvocationKilled(BaseException):
     """Raised into a running handler to end it there, as a killed execution environment ends an invocation:
     no `except Exception` of the function catches it."""
@@ -78,41 +82,50 @@ class LambdaFunction:
     def name(self) -> str:
         return self.spec.logical_id
 
-    def invoke(self, event: dict[str, Any]) -> Invocation:
-        """Call the handler; an exception is recorded in the result, as Lambda reports a function error."""
-        with self._lock:
-            handler = self._load_handler()
-            request_id = str(uuid.uuid4())
-            context = LambdaContext(
-                function_name=self.name,
-                invoked_function_arn=f"arn:aws:lambda:{self._region}:{ACCOUNT_ID}:function:{self.name}",
-                aws_request_id=request_id,
-                deadline=time.monotonic() + self.spec.timeout_seconds,
+    def invoke(self, event: dict[str, Any], *, start_within: float | None = None) -> Invocation:
+        """Call the handler; an exception is recorded in the result, as Lambda reports a function error.
+        `start_within`: seconds the caller waits for the function to be free (this runner runs one invocation
+        per function at a time), after which it gives up: `NotStartedError`, and the handler never runs."""
+        if not self._lock.acquire(timeout=-1 if start_within is None else max(0.0, start_within)):
+            raise NotStartedError(f"{self.name} was busy for {start_within:.1f} s")
+        try:
+            return self._invoke(event)
+        finally:
+            self._lock.release()
+
+    def _invoke(self, event: dict[str, Any]) -> Invocation:
+        handler = self._load_handler()
+        request_id = str(uuid.uuid4())
+        context = LambdaContext(
+            function_name=self.name,
+            invoked_function_arn=f"arn:aws:lambda:{self._region}:{ACCOUNT_ID}:function:{self.name}",
+            aws_request_id=request_id,
+            deadline=time.monotonic() + self.spec.timeout_seconds,
+        )
+        started_at = time.time()
+        started = time.monotonic()
+        response: Any = None
+        error: BaseException | None = None
+        try:
+            # Its own logging keys, as in its own execution environment (log_keys).
+            with acting_as(self.name), isolated(SERVICE_NAME):
+                response = handler(event, context)
+        except InvocationKilled as killed:
+            error = killed
+            log.warning("%s killed mid-invocation: %s", self.name, killed)
+        except Exception as raised:
+            error = raised
+            # As Lambda reports a function error: at ERROR, with the traceback.
+            log.error("%s raised %s: %s", self.name, type(raised).__name__, raised, exc_info=raised)
+        duration = time.monotonic() - started
+        if duration > self.spec.timeout_seconds:
+            # Lambda would have stopped it; in one process we can only say so.
+            log.warning(
+                "%s ran %.1f s, over its %d s timeout", self.name, duration, self.spec.timeout_seconds
             )
-            started_at = time.time()
-            started = time.monotonic()
-            response: Any = None
-            error: BaseException | None = None
-            try:
-                # Its own logging keys, as in its own execution environment (log_keys).
-                with acting_as(self.name), isolated(SERVICE_NAME):
-                    response = handler(event, context)
-            except InvocationKilled as killed:
-                error = killed
-                log.warning("%s killed mid-invocation: %s", self.name, killed)
-            except Exception as raised:
-                error = raised
-                # As Lambda reports a function error: at ERROR, with the traceback.
-                log.error("%s raised %s: %s", self.name, type(raised).__name__, raised, exc_info=raised)
-            duration = time.monotonic() - started
-            if duration > self.spec.timeout_seconds:
-                # Lambda would have stopped it; in one process we can only say so.
-                log.warning(
-                    "%s ran %.1f s, over its %d s timeout", self.name, duration, self.spec.timeout_seconds
-                )
-            invocation = Invocation(self.name, request_id, event, response, error, started_at, duration)
-            self.invocations.append(invocation)
-            return invocation
+        invocation = Invocation(self.name, request_id, event, response, error, started_at, duration)
+        self.invocations.append(invocation)
+        return invocation
 
     def _load_handler(self) -> Callable[[dict[str, Any], Any], Any]:
         if self._handler is None:

@@ -1,14 +1,27 @@
-"""Requests become API Gateway REST proxy events: query strings, repeated headers, text and binary bodies."""
+"""Requests become API Gateway REST proxy events: query strings, repeated headers, text and binary bodies; a
+function that cannot answer within the integration timeout gets its caller a 504."""
 
 from __future__ import annotations
 
 import base64
-from typing import Any
+import json
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
 
+import urllib3
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
-from cosell_local.runner.api_gateway import proxy_event
+from cosell_local.runner import api_gateway
+from cosell_local.runner.api_gateway import ApiGateway, Route, proxy_event
+from cosell_local.runner.lambda_runtime import LambdaFunction
+from cosell_local.runner.template import FunctionSpec
+from tests.integration.runner import scripted_handler
+
+if TYPE_CHECKING:
+    import pytest
 
 
 def _event(**request: Any) -> dict[str, Any]:
@@ -52,3 +65,40 @@ def test_the_request_context_carries_the_stage_prefixed_path() -> None:
     assert context["resourcePath"] == "/hubspot/webhook"
     assert context["httpMethod"] == "POST"
     assert context["requestId"]
+
+
+def test_a_request_the_function_cannot_take_in_time_is_answered_504_and_never_handled(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As API Gateway's integration timeout: a request waiting behind a busy function (this runner runs one
+    invocation per function at a time) is not handled long after its caller gave up."""
+    monkeypatch.setattr(api_gateway, "INTEGRATION_TIMEOUT_SECONDS", 0.5)
+    release = threading.Event()
+
+    def slow(event: dict[str, Any]) -> dict[str, Any]:
+        release.wait(timeout=10)
+        return {"statusCode": 200, "body": "done"}
+
+    scripted_handler.answer = slow
+    scripted_handler.events.clear()
+    function = LambdaFunction(
+        FunctionSpec(
+            "ScriptedFunction", "tests.integration.runner.scripted_handler.handler", timeout_seconds=5
+        ),
+        "us-east-1",
+    )
+    gateway = ApiGateway([Route("v1", "/hook", "POST", function)])
+    url = gateway.start()
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            text = {"Content-Type": "text/plain"}
+            first = pool.submit(urllib3.request, "POST", f"{url}/v1/hook", body=b"first", headers=text)
+            time.sleep(0.1)  # the first holds the function
+            second = pool.submit(urllib3.request, "POST", f"{url}/v1/hook", body=b"second", headers=text)
+            assert second.result(timeout=10).status == 504
+            release.set()
+            assert first.result(timeout=10).status == 504  # it ran, but past the timeout
+    finally:
+        gateway.stop()
+    assert [event["body"] for event in scripted_handler.events] == ["first"]
+    assert json.loads(second.result().data) == {"message": "Endpoint request timed out"}
