@@ -56,6 +56,7 @@ MODIFIED_PROPERTY: dict[str, str] = {
 }
 ASSOCIATION_BATCH_LIMIT = 1000  # associations v4 batch read
 SEARCH_PAGE_LIMIT = 200
+SEARCH_RESULT_LIMIT = 10_000  # a search's results HubSpot pages through, at most
 NOTE_TO_DEAL = 214
 TASK_TO_DEAL = 216
 
@@ -276,9 +277,9 @@ class HubSpotClient:
         filter_groups: Sequence[Sequence[SearchFilter]] = ((),),
         properties: Sequence[str] = (),
     ) -> list[CrmObject]:
-        """Every record of `object_type` last modified at or after `since` (and matching one of
-        `filter_groups`), oldest first. HubSpot's search ends at 10,000 results: a caller keeping a cursor
-        goes on from the last one the next time."""
+        """The records of `object_type` last modified at or after `since` (and matching one of
+        `filter_groups`), oldest first: the first 10,000, where HubSpot's search ends (it refuses a page after
+        that); a caller keeping a cursor goes on from the last one the next time."""
         modified = SearchFilter(
             property_name=MODIFIED_PROPERTY[object_type], operator="GTE", value=_epoch_ms(since)
         )
@@ -288,6 +289,7 @@ class HubSpotClient:
             lambda after: self._search(
                 object_type, groups, properties, MODIFIED_PROPERTY[object_type], SEARCH_PAGE_LIMIT, after
             ),
+            most=SEARCH_RESULT_LIMIT,
         )
 
     def batch_read_history(
@@ -544,9 +546,11 @@ class HubSpotClient:
         ]
         return page, items
 
-    def _every_page(self, model: type[_Answer], call: Callable[[str | None], _Call]) -> list[_Answer]:
-        """Every item of a paged list; `call(after)` is the call for the page after the cursor `after`. A cursor
-        already followed would loop forever: HubSpotAnswerError instead."""
+    def _every_page(
+        self, model: type[_Answer], call: Callable[[str | None], _Call], most: int | None = None
+    ) -> list[_Answer]:
+        """Every item of a paged list; `call(after)` is the call for the page after the cursor `after`; at
+        `most` items it stops. A cursor already followed would loop forever: HubSpotAnswerError instead."""
         found: list[_Answer] = []
         followed: set[str] = set()
         after: str | None = None
@@ -555,7 +559,7 @@ class HubSpotClient:
             page, items = self._page(model, method, path, options)
             found += items
             after = page.next_after
-            if after is None:
+            if after is None or (most is not None and len(found) >= most):
                 return found
             if after in followed:
                 raise HubSpotAnswerError(
