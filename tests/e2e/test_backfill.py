@@ -111,8 +111,18 @@ def test_a_backfill_interrupted_halfway_and_resumed_gives_each_deal_its_one_oppo
     dynamodb = world.stack.client("dynamodb")
     cursors = BackfillStore(dynamodb, world.stack.state_table_name)
 
+    def state_items() -> list[Any]:
+        return sorted(
+            (item["pk"]["S"], item["sk"]["S"])
+            for page in dynamodb.get_paginator("scan").paginate(TableName=world.stack.state_table_name)
+            for item in page["Items"]
+            if not item["pk"]["S"].startswith(("pacer#", "quota#"))  # its reads' own budget
+        )
+
+    items_before = state_items()
     code, planned = backfill(capsys, "--dry-run")
     assert code == 0, planned
+    assert state_items() == items_before  # not even the customer index
     assert "230 would be created, 20 would be adopted, 30 would be invalid, 20 would be skipped" in planned, (
         planned
     )

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from cosell.handlers import runtime
+from cosell.store import keys
 from cosell_local.runner.aws_calls import RECORDER
 from tests.e2e.conftest import running_stack
 from tests.e2e.test_engagements import USE_CASE
@@ -140,7 +141,12 @@ def exercise_every_function(world: World) -> None:
     company_id = world.integration.list_associations("deals", deal_id, "companies")[0].to_object_id
     world.rep.client.update_company(company_id, {"city": "Leipzig"})  # its deals, from the index
     world.settle()
+    # The deal's record names a company it has left: the API's read of the deal replaces it, and removes it.
     forget_customer_index(world)
+    dynamodb, table = world.stack.client("dynamodb"), world.stack.state_table_name
+    old = {"read_at_ms": {"N": "1"}}
+    dynamodb.put_item(TableName=table, Item={**keys.deal_customers(deal_id), "company_id": {"S": "9"}, **old})
+    dynamodb.put_item(TableName=table, Item={**keys.customer_deal("companies", "9", deal_id), **old})
     as_a_new_execution_environment()
     matches = f"{world.stack.api_url}/deals/{deal_id}/solution-matches"
     assert (

@@ -92,4 +92,26 @@ def test_the_cursor_moves_to_what_the_last_sweep_saw(world: SyncWorld) -> None:
     assert (Subject.HUBSPOT_DEAL, deal_id) in swept(world)
     ports = world.ports()
     deal = world.hubspot.get_deal(deal_id)
-    assert ports.links.hubspot_sweep_cursor("deals") == deal.updated_at.isoformat()
+    assert ports.links.hubspot_sweep_cursor("deals")[0] == deal.updated_at.isoformat()
+
+
+def test_a_linked_deal_whose_tag_was_removed_is_swept_too(world: SyncWorld) -> None:
+    ports = world.ports()
+    deal_id = world.create_deal()
+    assert push_deal(deal_id, ports) is PushOutcome.CREATED
+    world.rep.update_deal(deal_id, {"dealname": "BigCorp Cloud Migration"})  # still linked, still in step
+    queued = swept(world)
+    assert ("deal.propertyChange", "dealname") in queued[(Subject.HUBSPOT_DEAL, deal_id)]
+
+
+def test_each_object_type_keeps_its_own_cursor_and_a_change_before_it_is_not_listed_again(
+    world: SyncWorld,
+) -> None:
+    company = world.rep.create_company({"name": "Contoso"})
+    swept(world)
+    cursor, _ = world.ports().links.hubspot_sweep_cursor("companies")
+    assert cursor == world.hubspot.batch_read_companies([company.id])[0].updated_at.isoformat()
+    assert swept(world) == {}  # listed again by the overlap, unchanged since: not read again
+    assert world.ports().links.hubspot_sweep_cursor("companies")[0] == cursor  # never backwards
+    world.rep.update_company(company.id, {"city": "Redmond"})
+    assert swept(world) == {(Subject.HUBSPOT_COMPANY, company.id): [("company.propertyChange", "city")]}

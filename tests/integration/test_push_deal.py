@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING
+import time
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
 import urllib3
+from botocore.exceptions import ClientError
 
 from cosell.domain.deal import Customers
 from cosell.domain.mapping_rules import MappingRules
@@ -358,7 +360,9 @@ def test_a_deal_s_read_records_its_customers_before_it_reads_them(world: SyncWor
     ports = world.ports()
     deal_id = world.create_deal()
     before = len(world.hubspot_emulator.requests)
-    reader = DealReader(world.hubspot, customers_found=lambda found: seen.append(app_requests(world, before)))
+    reader = DealReader(
+        world.hubspot, customers_found=lambda found, read_at_ms: seen.append(app_requests(world, before))
+    )
 
     reader.view(reader.read_deal(deal_id))
 
@@ -394,15 +398,77 @@ def test_the_index_s_first_build_takes_every_tagged_deal_and_keeps_what_syncs_re
     old = world.create_deal("Synced before the upgrade #AWS")
     untagged = world.create_deal("Not co-sold")
     recorded = world.create_deal("Read since #AWS")
-    ports.customers.record({recorded: Customers("c-later", ("p-later",))})
+    ports.customers.record({recorded: Customers("c-later", ("p-later",))}, read_at_ms=now_ms())
 
     built = build_customer_index(ports)
 
-    assert built == IndexBuild(tagged_deals=2, recorded=1)
+    assert built == IndexBuild(deals=2, recorded=1)
     assert ports.customers.built()
     assert ports.customers.deals_of("companies", company_of(world, old)) == [old]
-    assert ports.customers.deals_of("contacts", contacts_of(world, old)[0]) == [old]
+    assert old in ports.customers.deals_of("contacts", contacts_of(world, old)[0])  # shared by e-mail
     assert ports.customers.deals_of("companies", company_of(world, untagged)) == []
+    # The build only adds entries for a deal a sync recorded meanwhile: that sync's record stands.
     assert ports.customers.deals_of("companies", "c-later") == [recorded]
-    assert ports.customers.deals_of("companies", company_of(world, recorded)) == []  # the sync's read stands
+    assert ports.customers.deals_of("companies", company_of(world, recorded)) == [recorded]
     assert build_customer_index(world.ports()) is None  # built once
+
+
+def test_the_first_build_takes_a_linked_deal_whose_tag_was_removed(world: SyncWorld) -> None:
+    """Linked deals stay in step with their tag removed: their customers' changes must reach them too."""
+    ports = world.ports()
+    deal_id = world.create_deal()
+    assert push_deal(deal_id, ports) is PushOutcome.CREATED
+    world.rep.update_deal(deal_id, {"dealname": "BigCorp Cloud Migration"})
+    forget_records(world)
+    assert build_customer_index(world.ports()) == IndexBuild(deals=1, recorded=1)
+    assert ports.customers.deals_of("companies", company_of(world, deal_id)) == [deal_id]
+
+
+def test_an_older_read_recorded_late_leaves_the_newer_one_standing(world: SyncWorld) -> None:
+    """Readers of one deal run at once (the worker, the solutions API, a backfill): the record is the latest
+    read's, and the customers it has keep their entries, whatever order the records arrive in."""
+    index = world.ports().customers
+    index.record({"D": Customers("new-co", ("ann",))}, read_at_ms=2_000)
+    index.record({"D": Customers("old-co", ("bob",))}, read_at_ms=1_000)  # read before, recorded after
+    assert index.deals_of("companies", "new-co") == ["D"]
+    assert index.deals_of("contacts", "ann") == ["D"]
+    # The older read's entries are left (a look at the deal when they change), never the newer's removed.
+    assert index.deals_of("companies", "old-co") == ["D"]
+
+    index.record({"D": Customers("old-co", ("ann",))}, read_at_ms=3_000)  # it moved back: a later read
+    assert index.deals_of("companies", "old-co") == ["D"]
+    assert index.deals_of("companies", "new-co") == []
+    assert index.deals_of("contacts", "ann") == ["D"]
+
+
+def test_a_failed_record_leaves_the_entries_and_the_next_read_records_it(
+    world: SyncWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The entries are written before the deal's record: a failure between the two leaves nothing missing,
+    and the next read of the deal (unchanged) writes the record."""
+    index = world.ports().customers
+    real_put = index._db.put_item
+
+    def fails(**request: Any) -> Any:
+        raise ClientError({"Error": {"Code": "ProvisionedThroughputExceededException"}}, "PutItem")
+
+    monkeypatch.setattr(index._db, "put_item", fails)
+    with pytest.raises(ClientError):
+        index.record({"D": Customers("co", ("ann",))}, read_at_ms=1_000)
+    assert index.deals_of("companies", "co") == ["D"]
+    monkeypatch.setattr(index._db, "put_item", real_put)
+    index.record({"D": Customers("co", ("ann",))}, read_at_ms=2_000)
+    index.record({"D": Customers(None, ())}, read_at_ms=3_000)  # the record knew them: removed
+    assert (index.deals_of("companies", "co"), index.deals_of("contacts", "ann")) == ([], [])
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def forget_records(world: SyncWorld) -> None:
+    """As on a stack that had no index: no deal's record, no entries, not built."""
+    dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+    for item in dynamodb.scan(TableName=world.table)["Items"]:
+        if item["sk"]["S"] in ("customers", "index") or item["pk"]["S"].startswith(("company#", "contact#")):
+            dynamodb.delete_item(TableName=world.table, Key={"pk": item["pk"], "sk": item["sk"]})

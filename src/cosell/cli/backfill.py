@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from rich.progress import TaskID
 
     from cosell.hubspot.batched import BatchingHubSpotClient
+    from cosell.hubspot.deal_reader import DealReader
     from cosell.sync.onboarding.backfill import BackfillSummary
 
 SOURCES = ("hubspot", "partner-central")
@@ -88,6 +89,16 @@ class BackfillRuntime(Runtime):
         )
 
 
+class DryRunBackfillRuntime(BackfillRuntime):
+    """A dry run's ports: its reads of deals keep no customer index either (it writes nothing anywhere)."""
+
+    @cached_property
+    def deals(self) -> DealReader:
+        from cosell.hubspot.deal_reader import DealReader
+
+        return DealReader(self.hubspot)
+
+
 def run(args: argparse.Namespace) -> int:
     try:
         import rich  # noqa: F401 - the progress bar's, in the cli extra
@@ -96,7 +107,9 @@ def run(args: argparse.Namespace) -> int:
         return 2
     from cosell.cli.solutions import operator_ports
 
-    return execute(operator_ports(BackfillRuntime), args, time.sleep)
+    return execute(
+        operator_ports(DryRunBackfillRuntime if args.dry_run else BackfillRuntime), args, time.sleep
+    )
 
 
 def execute(runtime: BackfillRuntime, args: argparse.Namespace, sleep: Callable[[float], None]) -> int:

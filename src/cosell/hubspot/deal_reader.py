@@ -54,10 +54,11 @@ DEAL_PROPERTIES = (
 
 @dataclass(frozen=True)
 class DealAssociations:
-    """Deal id → its associated companies, and its contacts."""
+    """Deal id → its associated companies, and its contacts, as read at `read_at_ms` (epoch ms)."""
 
     companies: dict[str, list[Association]]
     contacts: dict[str, list[Association]]
+    read_at_ms: int
 
     def customers(self, deal_id: str) -> Customers:
         companies = self.companies.get(deal_id)
@@ -67,7 +68,7 @@ class DealAssociations:
         )
 
 
-def _ignore(found: Mapping[str, Customers]) -> None:
+def _ignore(found: Mapping[str, Customers], read_at_ms: int) -> None:
     """Where nothing keeps an index (the local demo's reader)."""
 
 
@@ -78,10 +79,12 @@ class DealReader:
         *,
         owner_cache_seconds: float = 600,
         clock: Callable[[], float] = time.monotonic,
-        customers_found: Callable[[Mapping[str, Customers]], None] = _ignore,
+        customers_found: Callable[[Mapping[str, Customers], int], None] = _ignore,
+        wall_clock_ms: Callable[[], int] = lambda: time.time_ns() // 1_000_000,
     ) -> None:
         self._hubspot = hubspot
         self._customers_found = customers_found
+        self._wall_clock_ms = wall_clock_ms
         self._owner_cache_seconds = owner_cache_seconds
         self._clock = clock
         self._owners: dict[str, Owner] = {}
@@ -100,10 +103,16 @@ class DealReader:
 
     def view(self, deal: Deal) -> DealView:
         """Everything the mapping needs: the deal's primary company, contacts and owner (three requests)."""
-        associations = self._hubspot.batch_read_associations("deals", "companies", [deal.id])[deal.id]
+        # Orders this read among other reads of the deal (cosell.store.customers), taken before the read.
+        read_at_ms = self._wall_clock_ms()
+        links = DealAssociations(
+            companies=self._hubspot.batch_read_associations("deals", "companies", [deal.id]),
+            contacts={deal.id: []},
+            read_at_ms=read_at_ms,
+        )
         contact_ids = deal.associated_ids("contacts")
-        company_id = _primary(associations) if associations else None
-        self._customers_found({deal.id: Customers(company_id, tuple(contact_ids))})
+        company_id = links.customers(deal.id).company_id
+        self._customers_found({deal.id: Customers(company_id, tuple(contact_ids))}, read_at_ms)
         companies = (
             self._hubspot.batch_read_companies([company_id], properties.COMPANY_PROPERTIES)
             if company_id
@@ -114,9 +123,11 @@ class DealReader:
 
     def associations(self, deal_ids: Sequence[str]) -> DealAssociations:
         """The companies and contacts of many deals: two requests for up to 1,000 deals."""
+        read_at_ms = self._wall_clock_ms()
         return DealAssociations(
             companies=self._hubspot.batch_read_associations("deals", "companies", deal_ids),
             contacts=self._hubspot.batch_read_associations("deals", "contacts", deal_ids),
+            read_at_ms=read_at_ms,
         )
 
     def views(
@@ -126,7 +137,7 @@ class DealReader:
         sharing one read it once), and their `associations` unless the caller read them already."""
         links = associations or self.associations([deal.id for deal in deals])
         customers = {deal.id: links.customers(deal.id) for deal in deals}
-        self._customers_found(customers)
+        self._customers_found(customers, links.read_at_ms)
         primary = {deal_id: found.company_id for deal_id, found in customers.items() if found.company_id}
         companies = {
             company.id: company

@@ -2,14 +2,15 @@
 (`deal#<id>` / `customers`) and, from the other side, each company's and contact's deals (`company#<id>` /
 `deal#<deal id>`), so a company's or contact's change finds its deals without a HubSpot request.
 
-Entries are added before the entries they replace are removed: a crash in between leaves a deal listed under
-a company it no longer has (its change then costs one needless look at the deal), never a company missing a
-deal. It holds ids only, no personal data.
+Entries are added before the deal's record moves, and removed only after it moved, each write conditional on
+the read it comes from (`read_at_ms`) being the latest: a crash or a concurrent older read leaves at most a
+deal listed under a company it no longer has (its change then costs a look at the deal), never a company
+missing a deal. Entries of deals deleted since stay likewise. It holds ids only, no personal data.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import ClientError
 
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, WriteRequestTypeDef
 
 CUSTOMER_TYPES = ("companies", "contacts")
-_GET_LIMIT = 100  # BatchGetItem's keys per request
 _WRITE_LIMIT = 25  # BatchWriteItem's requests per request
 
 
@@ -47,45 +47,41 @@ class CustomerIndex:
             item[keys.SORT_KEY]["S"].partition("#")[2] for page in pages for item in page.get("Items", [])
         )
 
-    def record(self, found: Mapping[str, Customers]) -> None:
-        """Deal id → whom its read found: the entries of deals whose customers changed are replaced."""
-        known = self._recorded(list(found))
+    def record(self, found: Mapping[str, Customers], read_at_ms: int) -> None:
+        """Deal id → whom its read found, the associations read at `read_at_ms` (epoch ms, cosell's clock).
+        The entries go first; then each deal's record moves to this read unless a later read was recorded
+        (readers of one deal may run at once: the worker, the solutions API, a backfill); only then are the
+        entries the replaced record had and this one has not removed, unless a later read wrote them."""
         read = {deal_id: _sorted(now) for deal_id, now in found.items()}
-        changed = {deal_id: now for deal_id, now in read.items() if known.get(deal_id) != now}
-        self._write(
-            [
-                *(_put(keys.customer_deal(*entry, deal_id)) for deal_id, now in changed.items()
-                  for entry in _entries(now)),
-                *(_put(_customers_item(deal_id, now)) for deal_id, now in changed.items()),
-            ]
-        )  # fmt: skip
-        self._write(
-            [
-                {"DeleteRequest": {"Key": keys.customer_deal(*entry, deal_id)}}
-                for deal_id, now in changed.items()
-                if deal_id in known
-                for entry in _entries(known[deal_id]) - _entries(now)
-            ]
-        )
+        self._put_entries(read, read_at_ms)
+        for deal_id, now in read.items():
+            try:
+                replaced = self._db.put_item(
+                    TableName=self._table,
+                    Item=_customers_item(deal_id, now, read_at_ms),
+                    ConditionExpression=f"{keys.ITEM_ABSENT} OR read_at_ms < :read_at",
+                    ExpressionAttributeValues={":read_at": {"N": str(read_at_ms)}},
+                    ReturnValues="ALL_OLD",
+                ).get("Attributes")
+            except ClientError as error:
+                if error_code(error) != "ConditionalCheckFailedException":
+                    raise
+                continue  # a later read of the deal was recorded: it stands
+            if replaced:
+                for entry in _entries(_customers_of(replaced)) - _entries(now):
+                    self._delete_entry(entry, deal_id, read_at_ms)
 
-    def record_unknown(self, found: Mapping[str, Customers]) -> int:
-        """What `record` does, only for deals the index does not know yet (the index's first build must not
-        undo what a sync recorded after the build read HubSpot); returns how many were recorded."""
-        known = self._recorded(list(found))
-        unknown = {deal_id: now for deal_id, now in found.items() if deal_id not in known}
-        self._write(
-            [
-                _put(keys.customer_deal(*entry, deal_id))
-                for deal_id, now in unknown.items()
-                for entry in _entries(now)
-            ]
-        )
+    def record_unknown(self, found: Mapping[str, Customers], read_at_ms: int) -> int:
+        """What `record` does, only for deals with no record yet (the index's first build must not undo what a
+        sync recorded after the build read HubSpot); returns how many were recorded."""
+        read = {deal_id: _sorted(now) for deal_id, now in found.items()}
+        self._put_entries(read, read_at_ms)  # for a deal recorded meanwhile, at most a needless look
         recorded = 0
-        for deal_id, now in unknown.items():
+        for deal_id, now in read.items():
             try:
                 self._db.put_item(
                     TableName=self._table,
-                    Item=_customers_item(deal_id, now),
+                    Item=_customers_item(deal_id, now, read_at_ms),
                     ConditionExpression=keys.ITEM_ABSENT,
                 )
                 recorded += 1
@@ -107,25 +103,26 @@ class CustomerIndex:
         self._db.put_item(TableName=self._table, Item={**keys.customer_index(), "built_at": {"S": at}})
         self._built = True
 
-    def _recorded(self, deal_ids: Sequence[str]) -> dict[str, Customers]:
-        recorded: dict[str, Customers] = {}
-        for start in range(0, len(deal_ids), _GET_LIMIT):
-            wanted: list[Mapping[str, AttributeValueTypeDef]] = [
-                keys.deal_customers(deal_id) for deal_id in deal_ids[start : start + _GET_LIMIT]
+    def _put_entries(self, read: Mapping[str, Customers], read_at_ms: int) -> None:
+        self._write(
+            [
+                _put({**keys.customer_deal(*entry, deal_id), "read_at_ms": {"N": str(read_at_ms)}})
+                for deal_id, now in read.items()
+                for entry in _entries(now)
             ]
-            while wanted:
-                answer = self._db.batch_get_item(
-                    RequestItems={self._table: {"Keys": wanted, "ConsistentRead": True}}
-                )
-                for item in answer["Responses"].get(self._table, []):
-                    deal_id = keys.object_ids(item)[0]
-                    recorded[deal_id] = Customers(
-                        company_id=item["company_id"]["S"] if "company_id" in item else None,
-                        contact_ids=tuple(item.get("contact_ids", {}).get("SS", [])),
-                    )
-                unprocessed = answer.get("UnprocessedKeys", {}).get(self._table)
-                wanted = list(unprocessed["Keys"]) if unprocessed else []
-        return {deal_id: _sorted(customers) for deal_id, customers in recorded.items()}
+        )
+
+    def _delete_entry(self, entry: tuple[str, str], deal_id: str, read_at_ms: int) -> None:
+        try:
+            self._db.delete_item(
+                TableName=self._table,
+                Key=keys.customer_deal(*entry, deal_id),
+                ConditionExpression="read_at_ms < :read_at",
+                ExpressionAttributeValues={":read_at": {"N": str(read_at_ms)}},
+            )
+        except ClientError as error:
+            if error_code(error) != "ConditionalCheckFailedException":
+                raise  # gone already, or written again by a later read: it stays
 
     def _write(self, requests: Sequence[WriteRequestTypeDef]) -> None:
         for start in range(0, len(requests), _WRITE_LIMIT):
@@ -146,13 +143,23 @@ def _sorted(customers: Customers) -> Customers:
     return Customers(customers.company_id, tuple(sorted(set(customers.contact_ids))))
 
 
-def _customers_item(deal_id: str, customers: Customers) -> dict[str, AttributeValueTypeDef]:
-    item: dict[str, AttributeValueTypeDef] = dict(keys.deal_customers(deal_id))
+def _customers_item(deal_id: str, customers: Customers, read_at_ms: int) -> dict[str, AttributeValueTypeDef]:
+    item: dict[str, AttributeValueTypeDef] = {
+        **keys.deal_customers(deal_id),
+        "read_at_ms": {"N": str(read_at_ms)},
+    }
     if customers.company_id:
         item["company_id"] = {"S": customers.company_id}
     if customers.contact_ids:
-        item["contact_ids"] = {"SS": list(_sorted(customers).contact_ids)}
+        item["contact_ids"] = {"SS": list(customers.contact_ids)}
     return item
+
+
+def _customers_of(item: Mapping[str, Any]) -> Customers:
+    return Customers(
+        company_id=item["company_id"]["S"] if "company_id" in item else None,
+        contact_ids=tuple(sorted(item.get("contact_ids", {}).get("SS", []))),
+    )
 
 
 def _put(item: Mapping[str, AttributeValueTypeDef]) -> WriteRequestTypeDef:

@@ -403,18 +403,36 @@ class StateStore:
     def save_sweep_cursor(self, catalog: str, modified_after: str) -> None:
         self._save_cursor(keys.sweep_cursor(catalog), modified_after)
 
-    def hubspot_sweep_cursor(self, object_type: str) -> str | None:
-        return self._cursor(keys.hubspot_sweep_cursor(object_type))
+    def hubspot_sweep_cursor(self, object_type: str) -> tuple[str | None, dict[str, int]]:
+        """Where the HubSpot sweep of `object_type` goes on from, and the records it listed near there (id →
+        modification time, epoch ms), which its overlap lists again."""
+        item = self._get(keys.hubspot_sweep_cursor(object_type))
+        if not item:
+            return None, {}
+        listed = json.loads(item["listed"]["S"]) if "listed" in item else {}
+        return item["modified_after"]["S"], {str(key): int(value) for key, value in listed.items()}
 
-    def save_hubspot_sweep_cursor(self, object_type: str, modified_after: str) -> None:
-        self._save_cursor(keys.hubspot_sweep_cursor(object_type), modified_after)
+    def save_hubspot_sweep_cursor(
+        self, object_type: str, modified_after: str, listed: dict[str, int]
+    ) -> None:
+        self._save_cursor(
+            keys.hubspot_sweep_cursor(object_type),
+            modified_after,
+            {"listed": {"S": json.dumps(listed, sort_keys=True)}},
+        )
 
     def _cursor(self, key: dict[str, AttributeValueTypeDef]) -> str | None:
         item = self._get(key)
         return item["modified_after"]["S"] if item else None
 
-    def _save_cursor(self, key: dict[str, AttributeValueTypeDef], modified_after: str) -> None:
-        self._db.put_item(TableName=self._table, Item={**key, "modified_after": {"S": modified_after}})
+    def _save_cursor(
+        self,
+        key: dict[str, AttributeValueTypeDef],
+        modified_after: str,
+        more: dict[str, AttributeValueTypeDef] | None = None,
+    ) -> None:
+        item = {**key, "modified_after": {"S": modified_after}, **(more or {})}
+        self._db.put_item(TableName=self._table, Item=item)
 
     # --- the whole table ---
 

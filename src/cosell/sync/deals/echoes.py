@@ -44,8 +44,8 @@ def hubspot_seen_ms(deal: Deal) -> int:
 def seen_by_last_sync(request: SyncRequest, link: Link) -> bool:
     """Whether every change that queued `request` for the linked deal was already read by the pair's last
     finished sync (Link.hubspot_seen_ms), or is the deal showing the opportunity it is linked to (cosell's
-    own write-back of `aws_opportunity_id`, which comes back as a webhook), once a sync has finished. Such a request would read both
-    sides to find them in step. Only HubSpot's property and association changes qualify (from a webhook or
+    own write-back of `aws_opportunity_id`, which comes back as a webhook), once a sync has finished. Such a
+    request would read both sides to find them in step. Only HubSpot's property and association changes qualify (from a webhook or
     the HubSpot sweep): a merge, a deletion, Partner Central's events and the Partner Central sweep are always
     reconciled."""
     return all(_seen(trigger, link) for trigger in request.triggers)

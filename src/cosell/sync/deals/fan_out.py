@@ -46,7 +46,8 @@ def queue_deals_of(request: SyncRequest, ports: Ports) -> str:
             # their own (deal.associationChange). Retrying would only park a routine deletion in the DLQ.
             return f"{parent} {request.object_id} no longer exists: nothing to queue"
     if not deal_ids:
-        return f"{parent} {request.object_id} is on no deal cosell has read: nothing to queue"
+        where = "no deal cosell has read" if ports.customers.built() else "no deal"
+        return f"{parent} {request.object_id} is on {where}: nothing to queue"
     ports.queue.send(
         [
             request.model_copy(update={"subject": Subject.HUBSPOT_DEAL, "object_id": deal_id})
