@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 
 _INVOCATION_KEYS: ContextVar[dict[str, Any] | None] = ContextVar("cosell_local_log_keys", default=None)
 _SHARED = "_shared_log_format"
+_ISOLATING = threading.Lock()  # two functions' first invocations may start at once
 
 
 class _PerInvocationKeys:
@@ -51,11 +53,12 @@ def _isolate(formatter: logging.Formatter) -> logging.Formatter:
 def isolated(logger_name: str) -> Iterator[None]:
     """Within this block, the keys of `logger_name`'s Powertools formatters are this invocation's own: a
     copy of the shared keys, which nothing appended inside changes."""
-    formatters = [
-        _isolate(handler.formatter)
-        for handler in logging.getLogger(logger_name).handlers
-        if handler.formatter is not None and "log_format" in _class_and_instance(handler.formatter)
-    ]
+    with _ISOLATING:
+        formatters = [
+            _isolate(handler.formatter)
+            for handler in logging.getLogger(logger_name).handlers
+            if handler.formatter is not None and "log_format" in _class_and_instance(handler.formatter)
+        ]
     shared = {key: value for formatter in formatters for key, value in formatter.__dict__[_SHARED].items()}
     token = _INVOCATION_KEYS.set(dict(shared) if formatters else None)
     try:
