@@ -105,13 +105,9 @@ class DealReader:
         """Everything the mapping needs: the deal's primary company, contacts and owner (three requests)."""
         # Orders this read among other reads of the deal (cosell.store.customers), taken before the read.
         read_at_ms = self._wall_clock_ms()
-        links = DealAssociations(
-            companies=self._hubspot.batch_read_associations("deals", "companies", [deal.id]),
-            contacts={deal.id: []},
-            read_at_ms=read_at_ms,
-        )
+        associated = self._hubspot.batch_read_associations("deals", "companies", [deal.id])[deal.id]
         contact_ids = deal.associated_ids("contacts")
-        company_id = links.customers(deal.id).company_id
+        company_id = _primary(associated) if associated else None
         self._customers_found({deal.id: Customers(company_id, tuple(contact_ids))}, read_at_ms)
         companies = (
             self._hubspot.batch_read_companies([company_id], properties.COMPANY_PROPERTIES)
