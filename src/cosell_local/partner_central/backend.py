@@ -21,7 +21,7 @@ from cosell_local.partner_central.errors import (
 )
 from cosell_local.partner_central.events import EventPublisher, envelope
 from cosell_local.partner_central.faults import DropConnection, FaultInjector
-from cosell_local.partner_central.operations import HANDLERS, TICKS, work_is_due
+from cosell_local.partner_central.operations import HANDLERS, TICKS, is_read, work_is_due
 from cosell_local.partner_central.quotas import QuotaTracker
 from cosell_local.partner_central.store import (
     CATALOGS,
@@ -100,23 +100,32 @@ class Backend:
         errors = validate(model.request_shape(operation), request)
         if errors:
             raise validation_error(REQUEST_VALIDATION_FAILED, errors)
-        with self.transaction():
+        with self.transaction(writes=not is_read(operation)):
             response = handler(self, request)
         output_shape = operation_model.output_shape
         return project(output_shape, response) if output_shape is not None else {}
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """Runs due clock work first; publishes the events produced once the lock is released."""
+    def transaction(self, *, writes: bool = True) -> Iterator[None]:
+        """Runs due clock work first; saves the state unless nothing changed it (a read, no work due);
+        publishes the events produced once the lock is released.
+
+        A read saves nothing: the state file is the whole state, and saving it after every read made each
+        call cost the size of the state (a chaos run's convergence check read every opportunity, each read
+        saving them all). The clock's offset saved with the last change is enough for a restart: nothing
+        observable happened at a later time."""
+        changed = writes
         try:
             with self.lock:
+                changed = changed or work_is_due(self)
                 for tick in TICKS:
                     tick(self)
                 yield
         finally:
             with self.lock:
                 events, self._pending_events = self._pending_events, []
-                self.save()
+                if changed or events:
+                    self.save()
             self.publisher.publish(events)
 
     def run_due_work(self) -> bool:

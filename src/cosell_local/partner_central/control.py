@@ -13,7 +13,7 @@ from cosell_local.partner_central.clock import iso
 from cosell_local.partner_central.config import FaultConfig, QuotaConfig
 from cosell_local.partner_central.errors import REQUEST_VALIDATION_FAILED, FieldError, validation_error
 from cosell_local.partner_central.events import EventBridgeSink, HttpPostSink, opportunity_detail
-from cosell_local.partner_central.operations import HANDLERS, invitations, opportunities, snapshots
+from cosell_local.partner_central.operations import HANDLERS, invitations, is_read, opportunities, snapshots
 from cosell_local.partner_central.operations.common import deep_merge, opportunity
 from cosell_local.partner_central.operations.engagements import (
     AWS_ACCOUNT,
@@ -483,7 +483,7 @@ class ControlApi:
         """A read (a Get… or List… operation) as Partner Central answers it, without a quota slot, a fault or
         a call record: how a test observes Partner Central without competing with the sync for its quota."""
         handler = HANDLERS.get(operation)
-        if handler is None or not operation.startswith(("Get", "List")):
+        if handler is None or not is_read(operation):
             raise validation_error(
                 REQUEST_VALIDATION_FAILED,
                 [FieldError("operation", f"{operation} is no read the emulator implements", "INVALID_VALUE")],
@@ -492,14 +492,14 @@ class ControlApi:
         if errors:
             raise validation_error(REQUEST_VALIDATION_FAILED, errors)
         backend = self._backend
-        with backend.transaction():
+        with backend.transaction(writes=False):
             answer = handler(backend, request)
         output = model.operation(operation).output_shape
         return project(output, answer) if output is not None else answer
 
     def opportunities(self, catalog: str) -> list[Json]:
         """Every opportunity of `catalog` as GetOpportunity answers it (`read`)."""
-        with self._backend.transaction():
+        with self._backend.transaction(writes=False):
             identifiers = sorted(self._backend.catalog(catalog).opportunities)
         return [self.opportunity(catalog, identifier) for identifier in identifiers]
 

@@ -10,6 +10,7 @@ import pytest
 from botocore import xform_name
 
 from cosell_local.partner_central import model
+from cosell_local.partner_central.operations import is_read
 from tests.integration.partner_central.conftest import TASK_DELAY, create, error_of, make_client, update_body
 
 if TYPE_CHECKING:
@@ -204,6 +205,12 @@ def test_every_operation_answers(
     request = REQUESTS[operation](ids)
     if operation == "UpdateOpportunity":
         request = update_body(dict(pc.get_opportunity(Catalog="Sandbox", Identifier=ids["draft"])))
+    control.freeze_clock()  # no work falls due between the two looks at the state
+    emulator.backend.run_due_work()
+    before = emulator.backend.state.as_json()
     answer = getattr(pc, xform_name(operation))(**request)
     assert answer["ResponseMetadata"]["HTTPStatusCode"] == 200
     assert control.calls(operation)[-1]["Error"] is None
+    # A read is never saved (Backend.transaction): it must change nothing that a restart would lose.
+    if is_read(operation):
+        assert emulator.backend.state.as_json() == before

@@ -10,11 +10,21 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cosell_local.partner_central import CallbackSink, EmulatorConfig, PartnerCentralEmulator, QuotaConfig
+from cosell_local.partner_central import (
+    CallbackSink,
+    EmulatorConfig,
+    PartnerCentralEmulator,
+    QuotaConfig,
+    backend,
+)
+from cosell_local.partner_central.store import save_state
 from tests.integration.partner_central.conftest import emulator_config, make_client, partner_referral
 
 if TYPE_CHECKING:
+    import pytest
+
     from cosell_local.partner_central import ControlApi
+    from cosell_local.partner_central.store import State
 
 
 def test_state_survives_a_restart(tmp_path: Path) -> None:
@@ -35,6 +45,40 @@ def test_state_survives_a_restart(tmp_path: Path) -> None:
             == "PENDING"
         )
         assert second.control.now()["Now"] >= clock
+
+
+def test_a_read_saves_nothing_but_the_work_it_made_due(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    saves: list[Path] = []
+
+    def counted_save(state: State, path: Path) -> None:
+        saves.append(path)
+        save_state(state, path)
+
+    monkeypatch.setattr(backend, "save_state", counted_save)
+    state_file = tmp_path / "partner-central.json"
+    config = EmulatorConfig(task_delay_seconds=0.2, quotas=QuotaConfig(enabled=False), tick_seconds=0)
+    with PartnerCentralEmulator(config, state_file=state_file) as emulator:
+        client = make_client(emulator.url)
+        identifier = client.create_opportunity(**partner_referral())["Id"]
+        saved = len(saves)
+        client.get_opportunity(Catalog="Sandbox", Identifier=identifier)
+        client.list_opportunities(Catalog="Sandbox")
+        emulator.control.opportunities("Sandbox")
+        assert len(saves) == saved
+        invitation = emulator.control.create_opportunity_invitation("Sandbox")
+        client.start_engagement_by_accepting_invitation_task(
+            Catalog="Sandbox", ClientToken="accept", Identifier=invitation["Id"]
+        )
+        time.sleep(0.3)  # the task falls due; the next call, a read, completes it
+        client.list_opportunities(Catalog="Sandbox")
+    with PartnerCentralEmulator(config, state_file=state_file) as restarted:
+        accepted = make_client(restarted.url).get_engagement_invitation(
+            Catalog="Sandbox", Identifier=invitation["Id"]
+        )
+        assert accepted["Status"] == "ACCEPTED"
+        assert len(restarted.control.opportunities("Sandbox")) == 2
 
 
 def test_a_running_server_finishes_due_tasks_without_being_called(control: ControlApi) -> None:

@@ -35,6 +35,11 @@ HANDLERS: dict[str, Callable[[Backend, dict[str, Any]], dict[str, Any]]] = {
 TICKS: tuple[Callable[[Backend], None], ...] = (tasks.complete_due_tasks, invitations.expire_due_invitations)
 
 
+def is_read(operation: str) -> bool:
+    """Whether an operation only reads (AWS's Get, List and Search operations): its call changes nothing to save."""
+    return operation.startswith(("Get", "List", "Search"))
+
+
 def work_is_due(backend: Backend) -> bool:
     """Whether the clock has made a tick's work due (lets a background ticker stay idle otherwise)."""
     return bool(tasks.due_tasks(backend) or invitations.due_invitations(backend))
