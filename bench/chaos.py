@@ -19,9 +19,12 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=17)
     parser.add_argument("--clock-scale", type=float, default=10.0, help="Partner Central emulated s per s")
     parser.add_argument("--workdir", type=Path, help="where the state directory and the stack's log go")
+    parser.add_argument("--timeout", type=float, default=3600.0, help="s to converge; then reported as it is")
     arguments = parser.parse_args()
     workdir = arguments.workdir or Path(tempfile.mkdtemp(prefix="cosell-chaos-"))
-    plan = ChaosPlan(arguments.deals, arguments.referrals, arguments.seed, arguments.clock_scale)
+    plan = ChaosPlan(
+        arguments.deals, arguments.referrals, arguments.seed, arguments.clock_scale, arguments.timeout
+    )
     report = run(plan, workdir)
     print(f"chaos run, logs in {workdir}")
     print("\n".join(report.lines()))

@@ -171,9 +171,11 @@ def _opportunities(stack: _Stack) -> list[dict[str, Any]]:
 
 
 def _converged(stack: _Stack, deals: list[str], referrals: int) -> bool:
-    """Converged as the report judges it (each deal and referral once each way, its deal Synced), and nothing
-    left in the queue: a referral accepted whose deal is still to come (its claim's holder was killed) is not."""
-    return _tally(stack, deals, referrals) == (0, 0, 100.0) and _queues_empty(stack)
+    """Nothing left in the queue, and converged as the report judges it (each deal and referral once each way,
+    its deal Synced): a referral accepted whose deal is still to come (its claim's holder was killed) is not.
+    The queue is looked at first: the tally reads every deal as the integration does, from its HubSpot rate
+    limit, and while the sync still has work it must not compete with it (10 pages every look at 1,000 deals)."""
+    return _queues_empty(stack) and _tally(stack, deals, referrals) == (0, 0, 100.0)
 
 
 def _sqs(stack: _Stack) -> Any:
