@@ -10,6 +10,8 @@ import urllib3
 
 from cosell.domain.audit import AuditAction
 from cosell.domain.mapping_rules import MappingRules
+from cosell.queue.messages import Subject, SyncRequest, Trigger
+from cosell.sync.deals.echoes import hubspot_seen_ms, seen_by_last_sync
 from cosell.sync.deals.pair import IN_STEP
 from cosell.sync.deals.push import PushOutcome, push_deal
 from tests.integration.sync_world import CATALOG, REP_TOKEN, make_world
@@ -162,3 +164,30 @@ def test_a_copy_of_a_linked_deal_carrying_its_opportunity_id_does_not_take_the_l
         f"opportunity {opportunity_id} is already linked to deal {original_id}; one opportunity syncs with one "
         "deal" in (shown["aws_sync_error"] or "")
     )
+
+
+def test_an_in_step_run_records_what_it_read_so_the_changes_it_saw_cost_no_reconcile_again(
+    world: SyncWorld,
+) -> None:
+    deal_id, _ = linked(world)
+    links = world.ports().links
+    created = links.link_for_deal(deal_id)
+    assert created is not None and created.hubspot_seen_ms is not None
+    # The creation wrote back to the deal (link, status) after its read: the deal moved on since.
+    moved_on = hubspot_seen_ms(world.hubspot.get_deal(deal_id, []))
+    assert moved_on > created.hubspot_seen_ms
+    assert push_deal(deal_id, world.ports()) == IN_STEP
+    in_step = links.link_for_deal(deal_id)
+    assert in_step is not None and in_step.hubspot_seen_ms == moved_on
+    # A change made between the two reads (here a contact's) was read by the in-step run: no reconcile for it.
+    between = Trigger(
+        source="hubspot_webhook",
+        kind="contact.propertyChange",
+        occurred_at_ms=moved_on - 1,
+        property_name="phone",
+    )
+    request = SyncRequest(
+        subject=Subject.HUBSPOT_DEAL, object_id=deal_id, triggers=(between,), correlation_id="c"
+    )
+    assert not seen_by_last_sync(request, created)
+    assert seen_by_last_sync(request, in_step)
