@@ -172,13 +172,15 @@ def test_an_in_step_run_records_what_it_read_so_the_changes_it_saw_cost_no_recon
     deal_id, _ = linked(world)
     links = world.ports().links
     created = links.link_for_deal(deal_id)
-    assert created is not None and created.hubspot_seen_ms is not None
+    assert created is not None
+    assert created.hubspot_seen_ms is not None
     # The creation wrote back to the deal (link, status) after its read: the deal moved on since.
     moved_on = hubspot_seen_ms(world.hubspot.get_deal(deal_id, []))
     assert moved_on > created.hubspot_seen_ms
     assert push_deal(deal_id, world.ports()) == IN_STEP
     in_step = links.link_for_deal(deal_id)
-    assert in_step is not None and in_step.hubspot_seen_ms == moved_on
+    assert in_step is not None
+    assert in_step.hubspot_seen_ms == moved_on
     # A change made between the two reads (here a contact's) was read by the in-step run: no reconcile for it.
     between = Trigger(
         source="hubspot_webhook",
