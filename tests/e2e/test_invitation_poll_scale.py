@@ -44,12 +44,14 @@ def test_the_poll_queues_every_pending_referral_once_within_the_read_quota(
     control.clear_calls()
 
     invocation = stack.run_schedule("InvitationPollFunction")
+    again = stack.run_schedule("InvitationPollFunction")  # the next run, while they wait in the queue
     runtime.reset()
 
     assert invocation.succeeded, invocation.error
-    assert invocation.response == {"queued": REFERRALS}
+    assert invocation.response == {"queued": REFERRALS, "held_back": 0}
+    assert again.response == {"queued": 0, "held_back": REFERRALS}
     listed = control.calls("ListEngagementInvitations")
-    assert len(listed) == 3  # pages of 100
+    assert len(listed) == 6  # pages of 100, in each run
     assert all(call["Error"] is None for call in listed)  # never throttled
 
     sqs = stack.client("sqs")

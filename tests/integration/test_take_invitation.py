@@ -31,7 +31,7 @@ from cosell.sync.referrals.outcomes import (
     TakeOutcome,
 )
 from cosell.sync.referrals.take import take_invitation
-from cosell.sync.schedules.poll_invitations import queue_pending_invitations
+from cosell.sync.schedules.poll_invitations import AGAIN_AFTER, queue_pending_invitations
 from tests.integration.sync_world import (
     CATALOG,
     DEAL_CLAIM_LEASE,
@@ -776,20 +776,52 @@ def test_poll_pages_through_260_pending_invitations_within_the_read_quota(world:
         reads=ReadPacer(dynamodb, world.table, per_second=1, clock=time.now, sleep=time.sleep),
     )
     invitations = pending_received_invitations(client, CATALOG)
+    referrals = world.ports().referrals
     queued = queue_pending_invitations(
         invitations,
         queue,  # type: ignore[arg-type]  # records what SyncQueue would send
+        referrals,
         catalog=CATALOG,
         now_ms=1,
         correlation_id="poll",
     )
 
-    assert queued == 260
+    assert queued.queued == 260
     assert {request.object_id for request in queue.sent} == pending
     assert all(request.subject is Subject.INVITATION for request in queue.sent)
     pages = control.calls("ListEngagementInvitations")
     assert len(pages) == 3
     assert all(page["Error"] is None for page in pages)
+
+
+def test_the_poll_queues_an_invitation_again_only_an_hour_after_it_queued_it(world: SyncWorld) -> None:
+    first = {referral(world) for _ in range(3)}
+    client = partner_central_client(world.partner_central_emulator.url)
+    referrals = world.ports().referrals
+
+    def poll(now_ms: int) -> tuple[set[str], int]:
+        """What one run queued, and how many pending invitations it held back."""
+        queue = RecordingQueue()
+        report = queue_pending_invitations(
+            pending_received_invitations(client, CATALOG),
+            queue,  # type: ignore[arg-type]  # records what SyncQueue would send
+            referrals,
+            catalog=CATALOG,
+            now_ms=now_ms,
+            correlation_id="poll",
+        )
+        assert report.queued == len(queue.sent)
+        return {request.object_id for request in queue.sent}, report.held_back
+
+    start = 1_800_000_000_000
+    assert poll(start) == (first, 0)
+    assert poll(start + 5 * 60_000) == (set(), 3)  # the next run: what it queued waits in the queue already
+    later = referral(world)  # its event lost: the next run queues it, and only it
+    assert poll(start + 10 * 60_000) == ({later}, 3)
+    hour = int(AGAIN_AFTER.total_seconds() * 1000)
+    # Still pending an hour on: queued again (a message may have been lost on the way).
+    assert poll(start + hour) == (first, 1)
+    assert poll(start + 10 * 60_000 + hour) == ({later}, 3)
 
 
 def test_an_unpaced_poll_would_be_throttled(world: SyncWorld) -> None:

@@ -88,6 +88,12 @@ def cases(first: str, second: str, day: date) -> list[Case]:
             f"hubspot-sweep#{first}",
             "cursor",
         ),
+        Case(
+            ItemKind.INVITATION_POLLED,
+            keys.invitation_polled(first, second),
+            f"invitation#{first}#{second}",
+            "polled",
+        ),
     ]
 
 
@@ -121,6 +127,7 @@ def test_keys_as_tables_hold_them() -> None:
         ({"S": "company#42"}, {"S": "deal#O-7"}),
         ({"S": "customers#"}, {"S": "index"}),
         ({"S": "hubspot-sweep#42"}, {"S": "cursor"}),
+        ({"S": "invitation#42#O-7"}, {"S": "polled"}),
     ]
 
 

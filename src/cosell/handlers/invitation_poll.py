@@ -1,4 +1,5 @@
-"""Scheduled invitation poll (EventBridge Scheduler → Lambda): queue every pending invitation."""
+"""Scheduled invitation poll (EventBridge Scheduler → Lambda): queue the pending invitations (not those it queued
+within the last hour: cosell.sync.schedules.poll_invitations)."""
 
 from __future__ import annotations
 
@@ -19,12 +20,13 @@ if TYPE_CHECKING:
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     ports = runtime.ports()
     logger.set_correlation_id(context.aws_request_id)
-    queued = queue_pending_invitations(
+    report = queue_pending_invitations(
         pending_received_invitations(ports.partner_central, ports.config.catalog),
         ports.queue,
+        ports.referrals,
         catalog=ports.config.catalog,
         now_ms=runtime.now_ms(),
         correlation_id=context.aws_request_id,
     )
-    logger.info("pending invitations queued", extra={"count": queued})
-    return {"queued": queued}
+    logger.info("pending invitations queued", extra={"count": report.queued, "held_back": report.held_back})
+    return {"queued": report.queued, "held_back": report.held_back}

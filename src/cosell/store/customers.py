@@ -10,22 +10,22 @@ missing a deal. Entries of deals deleted since stay likewise. It holds ids only,
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from cosell.aws_errors import error_code
 from cosell.domain.deal import Customers
 from cosell.store import keys
+from cosell.store.batches import write_all
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Mapping
 
     from mypy_boto3_dynamodb.client import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, WriteRequestTypeDef
 
 CUSTOMER_TYPES = ("companies", "contacts")
-_WRITE_LIMIT = 25  # BatchWriteItem's requests per request
 
 
 class CustomerIndex:
@@ -104,12 +104,14 @@ class CustomerIndex:
         self._built = True
 
     def _put_entries(self, read: Mapping[str, Customers], read_at_ms: int) -> None:
-        self._write(
+        write_all(
+            self._db,
+            self._table,
             [
                 _put({**keys.customer_deal(*entry, deal_id), "read_at_ms": {"N": str(read_at_ms)}})
                 for deal_id, now in read.items()
                 for entry in _entries(now)
-            ]
+            ],
         )
 
     def _delete_entry(self, entry: tuple[str, str], deal_id: str, read_at_ms: int) -> None:
@@ -123,16 +125,6 @@ class CustomerIndex:
         except ClientError as error:
             if error_code(error) != "ConditionalCheckFailedException":
                 raise  # gone already, or written again by a later read: it stays
-
-    def _write(self, requests: Sequence[WriteRequestTypeDef]) -> None:
-        for start in range(0, len(requests), _WRITE_LIMIT):
-            pending = list(requests[start : start + _WRITE_LIMIT])
-            while pending:
-                answer = self._db.batch_write_item(RequestItems={self._table: pending})
-                # The answer's shapes are the request's (botocore's output typing names them apart).
-                pending = cast(
-                    "list[WriteRequestTypeDef]", answer.get("UnprocessedItems", {}).get(self._table, [])
-                )
 
 
 def _entries(customers: Customers) -> set[tuple[str, str]]:

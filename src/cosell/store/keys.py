@@ -13,6 +13,8 @@ Items, one partition per object unless said otherwise (pk / sk):
 - `conflicts` / `deal#<id>`: the deal's fields in conflict, waiting for an operator. One partition for every
   deal, so listing them is one query.
 - `invitation#<catalog>#<id>` / `state`: how far cosell got with an AWS referral.
+- `invitation#<catalog>#<id>` / `polled`: when the invitation poll last queued the invitation, kept a day
+  (cosell.sync.schedules.poll_invitations).
 - `pacer#<budget>` / `slot`: the next free time slot of a Partner Central request budget.
 - `quota#<budget>#<YYYY-MM-DD>` / `count`: how many slots of a budget were reserved on a UTC day.
 - `solutions#<catalog>` / `catalog`: the partner's solutions as ListSolutions last returned them.
@@ -81,6 +83,7 @@ class ItemKind(Enum):
     CUSTOMER_DEAL = auto()
     CUSTOMER_INDEX = auto()
     HUBSPOT_SWEEP_CURSOR = auto()
+    INVITATION_POLLED = auto()
 
 
 _CONFLICTS_PARTITION = "conflicts"
@@ -108,6 +111,7 @@ _LAYOUTS: dict[ItemKind, tuple[str, str]] = {
     ItemKind.DEAL_CUSTOMERS: ("deal#", "customers"),
     ItemKind.CUSTOMER_INDEX: ("customers#", "index"),
     ItemKind.HUBSPOT_SWEEP_CURSOR: ("hubspot-sweep#", "cursor"),
+    ItemKind.INVITATION_POLLED: ("invitation#", "polled"),
 }
 _KINDS_BY_LAYOUT = {layout: kind for kind, layout in _LAYOUTS.items()}
 
@@ -147,6 +151,10 @@ def conflicts(deal_id: str) -> dict[str, AttributeValueTypeDef]:
 
 def invitation_state(catalog: str, invitation_id: str) -> dict[str, AttributeValueTypeDef]:
     return _object_key(ItemKind.INVITATION_STATE, catalog, invitation_id)
+
+
+def invitation_polled(catalog: str, invitation_id: str) -> dict[str, AttributeValueTypeDef]:
+    return _object_key(ItemKind.INVITATION_POLLED, catalog, invitation_id)
 
 
 def pacer_slot(budget: str) -> dict[str, AttributeValueTypeDef]:
