@@ -7,7 +7,7 @@ thousands of them wait there while the one local worker reconciles. moto (as shi
 messages on every send, once per attribute check, asking each message for the time: a send grew with the
 queue's depth until the stack spent most of its time in it (py-spy on a 200-deal run: three quarters of the
 stack process's samples). The local runner's patch (`cosell_local.runner.moto_server`) keeps moto's
-behaviour and removes that cost. The figure: a send at each depth divided by a send to an empty queue,
+behaviour and removes most of that cost (moto's send and enqueue still count the queue once each). The figure: a send at each depth divided by a send to an empty queue,
 measured in the same run (moto's own floor). Real SQS does not slow down with depth.
 """
 

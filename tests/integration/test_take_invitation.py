@@ -4,7 +4,7 @@ state in moto's DynamoDB."""
 from __future__ import annotations
 
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -31,7 +31,7 @@ from cosell.sync.referrals.outcomes import (
     TakeOutcome,
 )
 from cosell.sync.referrals.take import take_invitation
-from cosell.sync.schedules.poll_invitations import AGAIN_AFTER, queue_pending_invitations
+from cosell.sync.schedules.poll_invitations import queue_pending_invitations
 from tests.integration.sync_world import (
     CATALOG,
     DEAL_CLAIM_LEASE,
@@ -781,6 +781,7 @@ def test_poll_pages_through_260_pending_invitations_within_the_read_quota(world:
         invitations,
         queue,  # type: ignore[arg-type]  # records what SyncQueue would send
         referrals,
+        hold=HOLD,
         catalog=CATALOG,
         now_ms=1,
         correlation_id="poll",
@@ -792,6 +793,9 @@ def test_poll_pages_through_260_pending_invitations_within_the_read_quota(world:
     pages = control.calls("ListEngagementInvitations")
     assert len(pages) == 3
     assert all(page["Error"] is None for page in pages)
+
+
+HOLD = timedelta(hours=1)
 
 
 def test_the_poll_queues_an_invitation_again_only_an_hour_after_it_queued_it(world: SyncWorld) -> None:
@@ -806,6 +810,7 @@ def test_the_poll_queues_an_invitation_again_only_an_hour_after_it_queued_it(wor
             pending_received_invitations(client, CATALOG),
             queue,  # type: ignore[arg-type]  # records what SyncQueue would send
             referrals,
+            hold=HOLD,
             catalog=CATALOG,
             now_ms=now_ms,
             correlation_id="poll",
@@ -818,7 +823,7 @@ def test_the_poll_queues_an_invitation_again_only_an_hour_after_it_queued_it(wor
     assert poll(start + 5 * 60_000) == (set(), 3)  # the next run: what it queued waits in the queue already
     later = referral(world)  # its event lost: the next run queues it, and only it
     assert poll(start + 10 * 60_000) == ({later}, 3)
-    hour = int(AGAIN_AFTER.total_seconds() * 1000)
+    hour = int(HOLD.total_seconds() * 1000)
     # Still pending an hour on: queued again (a message may have been lost on the way).
     assert poll(start + hour) == (first, 1)
     assert poll(start + 10 * 60_000 + hour) == ({later}, 3)

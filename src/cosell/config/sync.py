@@ -22,7 +22,7 @@ from cosell.config import (
 from cosell.domain.mapping_rules import MappingRules
 from cosell.domain.notifications import NotificationRules
 from cosell.domain.reconcile import ConflictPolicy, Strategy
-from cosell.domain.referral import InvitationPolicy
+from cosell.domain.referral import POLL_HOLD, InvitationPolicy
 from cosell.domain.synced_fields import BY_NAME
 from cosell.partner_central.schema import vocabulary
 
@@ -85,6 +85,11 @@ class Settings(WebhookSecretSettings):
     partner_central_writes_per_second: Annotated[float, Field(gt=0, le=10)] = 0.98
     # Partner Central allows 10 reads/s; the rest is left to the invitation poll and operators.
     partner_central_reads_per_second: Annotated[float, Field(gt=0, le=10)] = 8.0
+    # How long the invitation poll waits before it queues an invitation it queued again
+    # (cosell.sync.schedules.poll_invitations).
+    invitation_poll_hold_seconds: Annotated[int, Field(ge=0, le=7 * 24 * 3600)] = int(
+        POLL_HOLD.total_seconds()
+    )
 
     # AWS referrals (engagement invitations): `auto` accepts at once; `review` first makes a deal in
     # INVITATION_REVIEW_STAGE and waits for the rep's decision (docs/ARCHITECTURE.md, "AWS referrals").

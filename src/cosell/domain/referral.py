@@ -18,10 +18,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 from typing import Literal
 
 InvitationPolicy = Literal["auto", "review"]
+
+
+# How long the invitation poll waits before it queues a pending invitation it queued again: an hour, so a
+# worker behind is not fed again every run (12 runs at the default 5 minutes), and a poll message lost to the
+# dead-letter queue is tried again the same hour (cosell.sync.schedules.poll_invitations).
+POLL_HOLD = timedelta(hours=1)
 
 
 class Phase(StrEnum):

@@ -24,6 +24,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
         pending_received_invitations(ports.partner_central, ports.config.catalog),
         ports.queue,
         ports.referrals,
+        hold=ports.config.invitation_poll_hold,
         catalog=ports.config.catalog,
         now_ms=runtime.now_ms(),
         correlation_id=context.aws_request_id,

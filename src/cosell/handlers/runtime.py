@@ -83,6 +83,7 @@ class Runtime:
             opportunity_url_template=settings.partner_central_opportunity_url,
             deal_claim_lease=DEAL_CLAIM_LEASE,
             coalescing_window=timedelta(seconds=settings.coalescing_window_seconds),
+            invitation_poll_hold=timedelta(seconds=settings.invitation_poll_hold_seconds),
             notification_rules=settings.notification_rules,
             thresholds=Thresholds(settings.engagement_score_threshold, settings.high_engagement_score),
         )

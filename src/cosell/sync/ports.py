@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from cosell.domain.notifications import NotificationRules, Thresholds
+from cosell.domain.referral import POLL_HOLD
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -214,6 +215,7 @@ class SyncConfig:
     deal_claim_lease: timedelta
     # How long a rep's edit waits before its deal is reconciled, so a burst of edits costs one write.
     coalescing_window: timedelta = field(default_factory=timedelta)
+    invitation_poll_hold: timedelta = POLL_HOLD  # INVITATION_POLL_HOLD_SECONDS
     notification_rules: NotificationRules = field(default_factory=NotificationRules)
     thresholds: Thresholds = field(default_factory=lambda: Thresholds(score_moved=15, high_score=80))
 

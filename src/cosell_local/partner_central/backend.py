@@ -112,14 +112,14 @@ class Backend:
 
         A read saves nothing: the state file is the whole state, and saving it after every read made each
         call cost the size of the state (a chaos run's convergence check read every opportunity, each read
-        saving them all). The clock's offset saved with the last change is enough for a restart: nothing
-        observable happened at a later time."""
+        saving them all). A restart goes on from the clock's offset saved with the last change: every time
+        written in the state is earlier than that, so nothing it recorded comes to look later than what
+        follows (on a compressed clock, `now` itself may step back by the time since that change)."""
         changed = writes
         try:
             with self.lock:
-                changed = changed or work_is_due(self)
                 for tick in TICKS:
-                    tick(self)
+                    changed = tick(self) or changed
                 yield
         finally:
             with self.lock:

@@ -5,23 +5,32 @@ often, which keeps a test's stack cheap to stop.
 
 DynamoDB applies a conditional write atomically; moto checks the condition and then writes, so two requests
 served on two threads can both pass one condition (two workers reserving the same pacer slot). Its writes are
-made one at a time here, as DynamoDB's are atomic.
+made one at a time here, as DynamoDB's are atomic. moto backs up every table a transaction names (a deep copy
+of the whole table, for a rollback) before it starts: with a stack's few thousand items, each TransactWriteItems
+copied them all. Here a transaction keeps only the items it names, and a failed one puts those back through
+moto's own writes (so the runner's journal records what the table holds after the rollback, not the write
+that was undone).
 
 moto's SQS counts a queue's messages on every send: its FIFO checks read the queue's attributes, which include
-the approximate counts, three times for each message sent, and each message answers whether it is visible or
+the approximate counts, several times for each message sent, and each message answers whether it is visible or
 delayed by building two datetimes. With thousands of messages waiting (a long chaos run) one SendMessageBatch
 took seconds, and the stack spent most of its time there (bench/queue_depth.py). Here the checks read the one
-setting they need, and a message answers from the clock directly: the same answers, without the cost.
+setting they need, and a message answers from the clock directly: the same answers, for less. (moto's send and
+enqueue still read the attributes once each per message, so a send still grows with the queue, far less.)
 """
 
 from __future__ import annotations
 
+import copy
 import functools
 import threading
 import time
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
+import moto.dynamodb.models
 from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.table import Table
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from moto.sqs.models import Message, SQSBackend
 
@@ -34,8 +43,59 @@ _WRITES = ("put_item", "update_item", "delete_item", "transact_write_items")
 WRITING = threading.RLock()
 
 
+_transacting = threading.local()
+
+
+def _deepcopy_but_tables_in_a_transaction(value: Any, memo: dict[int, Any] | None = None) -> Any:
+    """moto.dynamodb.models' `copy.deepcopy`: in a transaction, a table is not copied (its items are kept)."""
+    if isinstance(value, Table) and getattr(_transacting, "active", False):
+        return value  # moto's rollback then puts the table back as it is: `_transaction` restores the items
+    return copy.deepcopy(value, memo)
+
+
+def _transaction(transact: Any) -> Any:
+    def transaction(
+        backend: DynamoDBBackend, transact_items: list[dict[str, Any]], *args: Any, **kwargs: Any
+    ) -> Any:
+        named = []
+        for transact_item in transact_items:
+            for request in transact_item.values():
+                table = backend.tables.get(request.get("TableName", ""))
+                if table is not None:
+                    attributes = request.get("Key") or request.get("Item") or {}
+                    key = {
+                        name: attributes[name]
+                        for name in (table.hash_key_attr, table.range_key_attr)
+                        if name and name in attributes
+                    }
+                    before = backend.get_item(table.name, key) if len(key) == len(table.schema) else None
+                    named.append(
+                        (table.name, key, None if before is None else before.to_json()["Attributes"])
+                    )
+        _transacting.active = True
+        try:
+            return transact(backend, transact_items, *args, **kwargs)
+        except Exception:
+            _transacting.active = False
+            for table_name, key, attributes in reversed(named):
+                if attributes is not None:
+                    backend.put_item(table_name, attributes)
+                elif backend.get_item(table_name, key) is not None:
+                    backend.delete_item(table_name, key)
+            raise
+        finally:
+            _transacting.active = False
+
+    return transaction
+
+
 def make_dynamodb_writes_atomic() -> None:
-    """Each of moto's DynamoDB writes (its condition check and its change) under one lock. Idempotent."""
+    """Each of moto's DynamoDB writes (its condition check and its change) under one lock, and a transaction
+    that copies only the items it names. Idempotent."""
+    if not isinstance(getattr(moto.dynamodb.models, "copy"), SimpleNamespace):  # noqa: B009 - not exported
+        shim = SimpleNamespace(deepcopy=_deepcopy_but_tables_in_a_transaction)
+        setattr(moto.dynamodb.models, "copy", shim)  # noqa: B010 - the module's `import copy`, not exported
+        DynamoDBBackend.transact_write_items = _transaction(DynamoDBBackend.transact_write_items)  # type: ignore[method-assign]
     for name in _WRITES:
         write = getattr(DynamoDBBackend, name)
         if getattr(write, "atomic", False):

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 
 from cosell.config import DEFAULT_PARTNER_CENTRAL_ROLE_NAME
+from cosell.domain.referral import POLL_HOLD
 from cosell.hubspot.client import HubSpotClient
 from cosell.hubspot.properties import WEBHOOK_SUBSCRIPTIONS
 from cosell.partner_central.schema import vocabulary
@@ -479,6 +480,8 @@ class LocalStack:
             # HubSpot signs the URL it calls; behind API Gateway the handler would rebuild it from Host.
             "HUBSPOT_WEBHOOK_URL": self.webhook_url,
             **self._pacing_environment(),
+            # The invitation poll's hold is a number of its runs; runs come `schedule_time_scale` times as often.
+            "INVITATION_POLL_HOLD_SECONDS": str(int(POLL_HOLD.total_seconds() / self._schedule_time_scale)),
         }
 
     def _pacing_environment(self) -> dict[str, str | None]:

@@ -1,4 +1,6 @@
-"""The runner's moto: its SQS sends no longer count the queue, and SQS answers as before (cosell_local.runner.moto_server)."""
+"""The runner's moto (cosell_local.runner.moto_server): its SQS send checks no longer count the queue and its
+transactions copy only the items they name; SQS answers as moto's own does, and a failed transaction leaves (and
+journals) every item as it was."""
 
 from __future__ import annotations
 
@@ -9,19 +11,31 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from cosell_local.runner.aws_state import AwsStateJournal, forget, keep
 from cosell_local.runner.moto_server import moto_server
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from pathlib import Path
 
 
 @pytest.fixture(scope="module")
-def sqs() -> Iterator[Any]:
+def moto_url() -> Iterator[str]:
     server = moto_server()
-    url = server.start()
-    yield boto3.client("sqs", endpoint_url=url, region_name="us-east-1",
-                       aws_access_key_id="test", aws_secret_access_key="test")  # fmt: skip
+    yield server.start()
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def sqs(moto_url: str) -> Any:
+    return boto3.client("sqs", endpoint_url=moto_url, region_name="us-east-1",
+                        aws_access_key_id="test", aws_secret_access_key="test")  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def dynamodb(moto_url: str) -> Any:
+    return boto3.client("dynamodb", endpoint_url=moto_url, region_name="us-east-1",
+                        aws_access_key_id="test", aws_secret_access_key="test")  # fmt: skip
 
 
 def _fifo(sqs: Any, name: str, **attributes: str) -> str:
@@ -79,3 +93,62 @@ def test_a_delayed_message_waits_for_its_delay(sqs: Any) -> None:
     time.sleep(1.1)
     assert _counts(sqs, queue) == (1, 0, 0)
     assert sqs.receive_message(QueueUrl=queue)["Messages"][0]["Body"] == "later"
+
+
+def _table(dynamodb: Any, name: str) -> str:
+    dynamodb.create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    return name
+
+
+def _key(pk: str) -> dict[str, dict[str, str]]:
+    return {"pk": {"S": pk}, "sk": {"S": "item"}}
+
+
+def test_a_failed_transaction_leaves_every_item_as_it_was_and_journals_that(
+    dynamodb: Any, tmp_path: Path
+) -> None:
+    table = _table(dynamodb, "journaled-transactions")
+    dynamodb.put_item(TableName=table, Item={**_key("kept"), "value": {"S": "before"}})
+    dynamodb.put_item(TableName=table, Item={**_key("guard"), "value": {"S": "taken"}})
+    journal = AwsStateJournal(tmp_path, "journaled-", "us-east-1")
+    keep(journal)
+    try:
+        with pytest.raises(ClientError) as cancelled:
+            dynamodb.transact_write_items(
+                TransactItems=[
+                    {"Put": {"TableName": table, "Item": {**_key("new"), "value": {"S": "x"}}}},
+                    {"Put": {"TableName": table, "Item": {**_key("kept"), "value": {"S": "after"}}}},
+                    {
+                        "Put": {
+                            "TableName": table,
+                            "Item": {**_key("guard")},
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                        }
+                    },
+                ]
+            )
+        assert cancelled.value.response["Error"]["Code"] == "TransactionCanceledException"
+        assert "Item" not in dynamodb.get_item(TableName=table, Key=_key("new"))
+        assert dynamodb.get_item(TableName=table, Key=_key("kept"))["Item"]["value"] == {"S": "before"}
+        # What a restart would load: the table as the rollback left it, not the writes it undid.
+        journaled = journal.items[table]
+        assert not [item for item in journaled.values() if item is not None and item["pk"] == {"S": "new"}]
+        kept = [
+            item["value"] for item in journaled.values() if item is not None and item["pk"] == {"S": "kept"}
+        ]
+        assert kept == [{"S": "before"}]
+        dynamodb.transact_write_items(
+            TransactItems=[{"Put": {"TableName": table, "Item": {**_key("new"), "value": {"S": "y"}}}}]
+        )
+        assert dynamodb.get_item(TableName=table, Key=_key("new"))["Item"]["value"] == {"S": "y"}
+    finally:
+        forget(journal)
+        journal.close()

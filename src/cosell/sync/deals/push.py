@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -211,17 +211,18 @@ def push_new(deal: Deal, view: DealView, ports: Ports, cause: Cause) -> str:
     ports.links.clear_problems(deal_id)
     # Only now, the deal told: a retry of this request after a failed write-back must not count as seen.
     made_at = instant(created.get("LastModifiedDate"))
+    link = replace(
+        link,
+        hubspot_seen_ms=hubspot_seen_ms(deal),
+        partner_central_seen=made_at.isoformat() if made_at else None,
+    )
     ports.links.save_snapshot(
-        deal_id,
-        link.last_in_step,
-        link.synced_at,
-        hubspot_seen_ms(deal),
-        made_at.isoformat() if made_at else None,
+        deal_id, link.last_in_step, link.synced_at, link.hubspot_seen_ms, link.partner_central_seen
     )
     if not (choice.ids or choice.problems or requested(view, config.rules)):
         return PushOutcome.CREATED
     # Its solutions, the stage they allow, the submission, and what the deal names that the catalog does not
-    # have: keeping the new pair in step does them.
+    # have: keeping the new pair in step does them (from the link as saved: an unsettled run takes its marks back).
     in_step = sync_pair(ports.deals.read_deal(deal_id), link, ports, cause)
     return f"{PushOutcome.CREATED}; {in_step}"
 

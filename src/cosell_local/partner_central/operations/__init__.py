@@ -30,9 +30,9 @@ HANDLERS: dict[str, Callable[[Backend, dict[str, Any]], dict[str, Any]]] = {
     **account.HANDLERS,
 }
 
-# Run before every call and on every clock move: the order matters (a task may accept an invitation that
+# Run before every call and on every clock move (each says whether it changed anything): the order matters (a task may accept an invitation that
 # would otherwise expire at the same instant, as AWS processes the accept first).
-TICKS: tuple[Callable[[Backend], None], ...] = (tasks.complete_due_tasks, invitations.expire_due_invitations)
+TICKS: tuple[Callable[[Backend], bool], ...] = (tasks.complete_due_tasks, invitations.expire_due_invitations)
 
 
 def is_read(operation: str) -> bool:

@@ -54,10 +54,13 @@ def due_invitations(backend: Backend) -> list[tuple[CatalogState, Json]]:
     ]
 
 
-def expire_due_invitations(backend: Backend) -> None:
-    for catalog, record in due_invitations(backend):
+def expire_due_invitations(backend: Backend) -> bool:
+    """Expires each invitation the clock made due; whether there was one."""
+    due = list(due_invitations(backend))
+    for catalog, record in due:
         record["Status"] = "EXPIRED"
         _emit(backend, catalog, record, "Engagement Invitation Expired")
+    return bool(due)
 
 
 def expire_now(backend: Backend, catalog: CatalogState, record: Json) -> None:

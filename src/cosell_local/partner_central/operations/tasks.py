@@ -265,8 +265,10 @@ def due_tasks(backend: Backend) -> list[tuple[CatalogState, Json]]:
     return sorted(due, key=lambda pair: pair[1]["CompleteAt"])
 
 
-def complete_due_tasks(backend: Backend) -> None:
-    for catalog, task in due_tasks(backend):
+def complete_due_tasks(backend: Backend) -> bool:
+    """Completes (or fails) each task the clock made due; whether there was one."""
+    due = list(due_tasks(backend))
+    for catalog, task in due:
         try:
             if backend.faults.task_fails():
                 raise TaskFailed("InternalError", "The task failed (injected fault)")
@@ -279,6 +281,7 @@ def complete_due_tasks(backend: Backend) -> None:
             }
         else:
             task["TaskStatus"] = "COMPLETE"
+    return bool(due)
 
 
 def _list_tasks(backend: Backend, request: Json, kind: str, filters: dict[str, str], output_key: str) -> Json:
