@@ -191,12 +191,16 @@ def sync_pair(deal: Deal, link: Link, ports: Ports, cause: Cause) -> str:
     # What this run read counts as seen only when it left nothing to do again: a held, locked or manual field,
     # a refusal or a problem is looked at again by the next change's reconcile, however old; and an unsettled
     # run takes back the marks an earlier one left, even when the snapshot stays as it was. A settled run that
-    # read newer sides records them even when it wrote nothing (one write): the events of what it read (the
-    # echoes of cosell's own write-backs, the company's and contacts' changes) then cost no reconcile each.
+    # left the snapshot as it was still records the deal it read, when newer (one write): the events of what
+    # it read (the echoes of cosell's own write-backs, the company's and contacts' changes) then cost no
+    # reconcile each. Not the opportunity: a submission such a run started changes it after this run's read,
+    # and AWS's answer must not be taken for this run's echo.
     settled = not (run.refused or run.problems or run.unapplied) and all(
         decision.action in _SETTLED for decision in decisions
     )
     seen = (hubspot_seen_ms(deal), run.partner_central_seen) if settled else (None, None)
+    if settled and snapshot == link.last_in_step:
+        seen = (seen[0], link.partner_central_seen)
     if snapshot != link.last_in_step or seen != (link.hubspot_seen_ms, link.partner_central_seen):
         ports.links.save_snapshot(deal.id, snapshot, ports.now().isoformat(), *seen)
     return _summary(decisions, run)
