@@ -198,7 +198,9 @@ def sync_pair(deal: Deal, link: Link, ports: Ports, cause: Cause) -> str:
     settled = not (run.refused or run.problems or run.unapplied) and all(
         decision.action in _SETTLED for decision in decisions
     )
-    seen = (hubspot_seen_ms(deal), run.partner_central_seen) if settled else (None, None)
+    seen: tuple[int | None, str | None] = (
+        (hubspot_seen_ms(deal), run.partner_central_seen) if settled else (None, None)
+    )
     if settled and snapshot == link.last_in_step:
         seen = (seen[0], link.partner_central_seen)
     if snapshot != link.last_in_step or seen != (link.hubspot_seen_ms, link.partner_central_seen):
