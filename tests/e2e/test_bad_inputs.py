@@ -161,7 +161,7 @@ def test_a_deal_that_cannot_sync_says_which_field_to_fix(world: World, case: dic
 # --- referrals and malformed answers, played through the worker ---------------------------------------------
 
 DEAL_SHOWN = ["dealname", "amount", "deal_currency_code", "aws_sync_status", "aws_sync_error", "aws_sync_warnings",
-              "aws_invitation_status", "aws_opportunity_id"]  # fmt: skip
+              "aws_invitation_status", "aws_opportunity_id", "aws_sync_waiting"]  # fmt: skip
 EDITED_AMOUNT = "70000"
 
 
@@ -312,7 +312,8 @@ def test_a_bad_referral_or_a_malformed_answer_crashes_nothing_and_loses_nothing(
             assert not shown.get(name), f"{name}: {shown.get(name)!r}"
         else:
             assert value in (shown.get(name) or ""), (
-                f"{name}: {shown.get(name)!r}, error {shown.get('aws_sync_error')!r}"
+                f"{name}: {shown.get(name)!r}, error {shown.get('aws_sync_error')!r}, waiting "
+                f"{shown.get('aws_sync_waiting')!r}, referral {shown.get('aws_invitation_status')!r}"
             )
     _shown_records(world, case, shown.associated_ids("companies"), shown.associated_ids("contacts"))
     if "note" in case:

@@ -173,10 +173,20 @@ def test_a_snapshot_whose_event_was_lost_is_caught_by_the_resource_schedule(worl
     control.configure_faults(lose_event_rate=0.0)
     assert snapshot_notes(world, deal_id) == []
 
-    assert world.stack.run_schedule("ResourceSyncFunction").succeeded
+    first = world.stack.run_schedule("ResourceSyncFunction").response
+    assert first["queued"] >= 1  # this deal's engagement, and those of the module's earlier tests
+    # The worker behind: the next run queues no copy of what waits.
+    assert world.stack.run_schedule("ResourceSyncFunction").response == {
+        **first,
+        "queued": 0,
+        "held_back": first["queued"],
+    }
     world.settle()
     (note,) = snapshot_notes(world, deal_id)
     assert "- AWS next best actions: Book an AWS architect" in note
+    # Reconciled: the next run queues them again.
+    assert world.stack.run_schedule("ResourceSyncFunction").response == first
+    world.settle()
 
 
 def test_setup_without_a_snapshot_job_role_says_so_and_how_to_fix_it_and_the_fix_sets_it(

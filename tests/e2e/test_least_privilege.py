@@ -9,6 +9,7 @@ taken; every schedule run; the solutions API read.
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -28,11 +29,11 @@ if TYPE_CHECKING:
     from tests.e2e.conftest import World
 
 TEMPLATE = load_template("template.yaml")
+# And the NotificationCheckFunction, while a referral waits for the rep (check_a_referral_in_review).
 SCHEDULES = (
     "InvitationPollFunction",
     "SweepFunction",
     "AwsSummaryFunction",
-    "NotificationCheckFunction",
     "EngagementSyncFunction",
     "ResourceSyncFunction",
 )
@@ -120,6 +121,30 @@ def forget_customer_index(world: World) -> None:
             dynamodb.delete_item(TableName=table, Key={"pk": item["pk"], "sk": item["sk"]})
 
 
+def check_a_referral_in_review(world: World) -> None:
+    """The notifications check, on a referral whose deal waits for the rep's decision: under the review
+    policy (the stack's own, auto, would accept it when the check's request comes)."""
+    os.environ["INVITATION_POLICY"] = "review"
+    runtime.reset()  # the functions read their settings again, as a redeploy would make them
+    try:
+        refer(world)
+        world.settle()
+        as_a_new_execution_environment()
+        assert world.stack.run_schedule("NotificationCheckFunction").response == {"queued": 1}
+        world.settle()
+    finally:
+        del os.environ["INVITATION_POLICY"]
+        runtime.reset()
+
+
+def forget_engagements(world: World) -> None:
+    """Each engagement as last seen."""
+    dynamodb, table = world.stack.client("dynamodb"), world.stack.state_table_name
+    for item in dynamodb.scan(TableName=table)["Items"]:
+        if keys.kind_of(item) is keys.ItemKind.ENGAGEMENT:
+            dynamodb.delete_item(TableName=table, Key={"pk": item["pk"], "sk": item["sk"]})
+
+
 def exercise_every_function(world: World) -> None:
     # First, on a stack with no solution catalog cached: the API reads it from Partner Central and keeps it.
     catalog = f"{world.stack.api_url}/solutions"
@@ -128,10 +153,12 @@ def exercise_every_function(world: World) -> None:
     )
     as_a_new_execution_environment()
     deal_id, _ = world.submitted_deal("Least privilege #AWS", USE_CASE)
+    check_a_referral_in_review(world)
     invitation_id = refer(world)
     # As on a stack upgraded to the customer index: deals its syncs never recorded, which the first sweep
     # records and the solutions API's read of a deal records too.
     forget_customer_index(world)
+    forget_engagements(world)  # for the engagement schedules to queue: never reconciled
     for schedule in SCHEDULES:
         as_a_new_execution_environment()
         assert world.stack.run_schedule(schedule).succeeded, schedule

@@ -26,6 +26,7 @@ from cosell.store.failures import FailureStore
 from cosell.store.invitations import InvitationStore
 from cosell.store.notifications import NotificationStore
 from cosell.store.pacer import ReadPacer, WritePacer
+from cosell.store.scheduled import ScheduledRequestStore
 from cosell.store.solutions import SolutionStore
 from cosell.store.state import StateStore
 from cosell.store.submissions import SubmissionStore
@@ -135,6 +136,7 @@ class WorldPorts:
     topic: NoTopic
     engagements: EngagementStore
     failures: FailureStore
+    scheduled: ScheduledRequestStore
     clock: Callable[[], datetime]
     partner_account_id: str = PARTNER_ACCOUNT_ID
 
@@ -205,6 +207,7 @@ class SyncWorld:
             topic=NoTopic(),
             engagements=EngagementStore(dynamodb, self.table),
             failures=FailureStore(dynamodb, self.table),
+            scheduled=ScheduledRequestStore(dynamodb, self.table),
             clock=(clock or WorkerClock()).now,
         )
 

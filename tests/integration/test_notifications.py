@@ -17,6 +17,7 @@ from cosell.sync.aws_summary.check import queue_notification_checks
 from cosell.sync.deals.push import push_deal
 from cosell.sync.referrals.outcomes import TakeOutcome
 from cosell.sync.referrals.take import take_invitation
+from cosell.sync.schedules.held import settle_held
 from tests.integration.sync_world import CATALOG, OWNER_ID, TOKEN, WorkerClock, make_world
 
 if TYPE_CHECKING:
@@ -137,7 +138,9 @@ def test_the_notifications_check_brings_a_referral_waiting_for_the_rep_to_its_ex
         CATALOG,
     )
     assert request.triggers[0].kind == "notifications check"
+    assert queue_notification_checks(ports, "check-1b") == 0  # the referral's request waits for the worker
     assert take_invitation(waiting["Id"], ports) is TakeOutcome.AWAITING_DECISION
+    settle_held(request, ports)  # the worker's part, once it reconciled the request (cosell.sync.batch)
     assert expiry_tasks() == []  # five days away: outside the 48 h window
 
     clock.advance(timedelta(days=4).total_seconds())  # a day before the expiry, the check runs again

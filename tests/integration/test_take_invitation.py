@@ -14,6 +14,7 @@ from botocore.exceptions import ClientError
 
 from cosell.domain.claims import ClaimTaken
 from cosell.domain.referral import Phase
+from cosell.domain.scheduled import MAX_WAIT
 from cosell.hubspot.client import HubSpotClient
 from cosell.partner_central.client import paced
 from cosell.partner_central.events import from_eventbridge
@@ -31,6 +32,7 @@ from cosell.sync.referrals.outcomes import (
     TakeOutcome,
 )
 from cosell.sync.referrals.take import take_invitation
+from cosell.sync.schedules.held import settle_held
 from cosell.sync.schedules.poll_invitations import queue_pending_invitations
 from tests.integration.sync_world import (
     CATALOG,
@@ -749,14 +751,6 @@ def test_crash_before_the_task_id_is_recorded_follows_the_same_task(
 # --- quotas -------------------------------------------------------------------------------------------
 
 
-class RecordingQueue:
-    def __init__(self) -> None:
-        self.sent: list[SyncRequest] = []
-
-    def send(self, requests: list[SyncRequest]) -> None:
-        self.sent += requests
-
-
 def test_poll_pages_through_260_pending_invitations_within_the_read_quota(world: SyncWorld) -> None:
     control = world.partner_central_emulator.control
     pending = {referral(world) for _ in range(260)}
@@ -767,7 +761,6 @@ def test_poll_pages_through_260_pending_invitations_within_the_read_quota(world:
     )
     control.clear_calls()
 
-    queue = RecordingQueue()
     time = world.emulator_time()
     dynamodb = boto3.client("dynamodb", region_name="us-east-1")
     client = paced(
@@ -776,57 +769,50 @@ def test_poll_pages_through_260_pending_invitations_within_the_read_quota(world:
         reads=ReadPacer(dynamodb, world.table, per_second=1, clock=time.now, sleep=time.sleep),
     )
     invitations = pending_received_invitations(client, CATALOG)
-    referrals = world.ports().referrals
-    queued = queue_pending_invitations(
-        invitations,
-        queue,  # type: ignore[arg-type]  # records what SyncQueue would send
-        referrals,
-        hold=HOLD,
-        catalog=CATALOG,
-        now_ms=1,
-        correlation_id="poll",
-    )
+    queue = world.queued
+    queued = queue_pending_invitations(invitations, world.ports(), "poll")
 
     assert queued.queued == 260
-    assert {request.object_id for request in queue.sent} == pending
-    assert all(request.subject is Subject.INVITATION for request in queue.sent)
+    assert {request.object_id for request in queue.requests} == pending
+    assert all(request.subject is Subject.INVITATION for request in queue.requests)
     pages = control.calls("ListEngagementInvitations")
     assert len(pages) == 3
     assert all(page["Error"] is None for page in pages)
 
 
-HOLD = timedelta(hours=1)
-
-
-def test_the_poll_queues_an_invitation_again_only_an_hour_after_it_queued_it(world: SyncWorld) -> None:
+def test_the_poll_queues_an_invitation_again_once_its_last_request_is_done_and_an_hour_old(
+    world: SyncWorld,
+) -> None:
     first = {referral(world) for _ in range(3)}
     client = partner_central_client(world.partner_central_emulator.url)
-    referrals = world.ports().referrals
+    clock = WorkerClock()
+    ports = world.ports(clock=clock)
+    assert ports.config.invitation_poll_hold == timedelta(hours=1)
 
-    def poll(now_ms: int) -> tuple[set[str], int]:
+    def poll() -> tuple[set[str], int]:
         """What one run queued, and how many pending invitations it held back."""
-        queue = RecordingQueue()
-        report = queue_pending_invitations(
-            pending_received_invitations(client, CATALOG),
-            queue,  # type: ignore[arg-type]  # records what SyncQueue would send
-            referrals,
-            hold=HOLD,
-            catalog=CATALOG,
-            now_ms=now_ms,
-            correlation_id="poll",
-        )
-        assert report.queued == len(queue.sent)
-        return {request.object_id for request in queue.sent}, report.held_back
+        world.queued.requests.clear()
+        report = queue_pending_invitations(pending_received_invitations(client, CATALOG), ports, "poll")
+        assert report.queued == len(world.queued.requests)
+        return {request.object_id for request in world.queued.requests}, report.held_back
 
-    start = 1_800_000_000_000
-    assert poll(start) == (first, 0)
-    assert poll(start + 5 * 60_000) == (set(), 3)  # the next run: what it queued waits in the queue already
+    assert poll() == (first, 0)
+    first_requests = list(world.queued.requests)
+    clock.advance(5 * 60)
+    assert poll() == (set(), 3)  # the next run: what it queued still waits for the worker
     later = referral(world)  # its event lost: the next run queues it, and only it
-    assert poll(start + 10 * 60_000) == ({later}, 3)
-    hour = int(HOLD.total_seconds() * 1000)
-    # Still pending an hour on: queued again (a message may have been lost on the way).
-    assert poll(start + hour) == (first, 1)
-    assert poll(start + 10 * 60_000 + hour) == ({later}, 3)
+    clock.advance(5 * 60)
+    assert poll() == ({later}, 3)
+    for request in first_requests:  # the worker reconciled them (cosell.sync.batch)
+        settle_held(request, ports)
+    assert poll() == (set(), 4)  # done, but queued within the hour
+    clock.advance(50 * 60 + 1)
+    # An hour after they were queued, and done: queued again. The later one waits for the worker still.
+    assert poll() == (first, 1)
+    # The later one's request lost to the dead-letter queue is never done: a day on, it is queued again
+    # (and so are the first three, whose new requests are as old).
+    clock.advance(MAX_WAIT.total_seconds())
+    assert poll() == ({*first, later}, 0)
 
 
 def test_an_unpaced_poll_would_be_throttled(world: SyncWorld) -> None:

@@ -157,3 +157,54 @@ def test_a_message_that_must_wait_a_known_time_is_hidden_until_then_and_is_no_fa
     assert ports.queue.held == [(["receipt-m1", "receipt-m2"], 120)]
     assert ports.failures.recorded == []
     batch.fail_if_all_failed(2)  # held back, not failed: the invocation succeeds
+
+
+@dataclass
+class Marks:
+    done: list[tuple[str, str, str, int]] = field(default_factory=list)
+
+    def mark_done(self, catalog: str, kind: str, object_id: str, queued_at_ms: int) -> None:
+        self.done.append((catalog, kind, object_id, queued_at_ms))
+
+
+def held_record(message_id: str, kind: str, queued_at_ms: int) -> SqsRecord:
+    """A schedule's request (cosell.sync.schedules.held)."""
+    trigger = Trigger(source="schedule", kind=kind, occurred_at_ms=queued_at_ms, held=True)
+    request = SyncRequest(
+        subject=Subject.HUBSPOT_DEAL, object_id="42", triggers=(trigger,), correlation_id=message_id
+    )
+    return {**record(message_id, "unused"), "body": request.model_dump_json()}
+
+
+@pytest.mark.parametrize("reconciled", [True, False])
+def test_a_schedules_request_is_marked_done_once_reconciled_and_not_when_it_failed(
+    reconciled: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def reconcile(request: SyncRequest, ports: object) -> str:
+        if not reconciled:
+            raise RuntimeError("HubSpot is down")
+        return "in step"
+
+    monkeypatch.setattr("cosell.sync.batch.reconcile", reconcile)
+    marks = Marks()
+    config = SimpleNamespace(catalog="AWS", coalescing_window=timedelta())
+    ports = SimpleNamespace(scheduled=marks, config=config, failures=Failures())
+    ports.now = lambda: NOW
+    # Two schedules' requests for one deal, and a rep's edit, coalesced into the first.
+    records = [
+        held_record("m1", "aws summary refresh", 1_000),
+        record("m2", "deal.propertyChange"),
+        held_record("m3", "another schedule", 2_000),
+    ]
+    batch = Batch(records, lambda: ports, build_logger())  # type: ignore[arg-type, return-value]
+    if reconciled:
+        for each in records:
+            batch.handle(each)
+        assert marks.done == [
+            ("AWS", "aws summary refresh", "42", 1_000),
+            ("AWS", "another schedule", "42", 2_000),
+        ]
+    else:
+        with pytest.raises(RuntimeError):
+            batch.handle(records[0])
+        assert marks.done == []  # retried: the schedules still wait for it

@@ -59,13 +59,14 @@ WEBHOOK_NEVER = (
 BUDGETS: dict[str, tuple[int, int, tuple[str, ...]]] = {
     "cosell.handlers.webhook": (18, 515, WEBHOOK_NEVER),
     # The referral use case is loaded by the first referral message (cosell.sync.dispatch).
-    "cosell.handlers.worker": (68, 565, (*HEAVY, "cosell.sync.referrals", "cosell.cli", "cosell_local")),
-    "cosell.handlers.invitation_poll": (31, 528, SCHEDULE_NEVER),
+    "cosell.handlers.worker": (70, 565, (*HEAVY, "cosell.sync.referrals", "cosell.cli", "cosell_local")),
+    # The schedules queue through cosell.sync.schedules.held (its marks), which the worker settles.
+    "cosell.handlers.invitation_poll": (33, 528, SCHEDULE_NEVER),
     # The sweep reads HubSpot too (its models and the subscribed properties: the HubSpot sweep).
     "cosell.handlers.sweep": (42, 535, SCHEDULE_NEVER),
-    "cosell.handlers.notification_check": (31, 528, SCHEDULE_NEVER),
-    "cosell.handlers.aws_summary": (31, 528, SCHEDULE_NEVER),
-    "cosell.handlers.engagement_sync": (35, 532, SCHEDULE_NEVER),
+    "cosell.handlers.notification_check": (32, 528, SCHEDULE_NEVER),
+    "cosell.handlers.aws_summary": (34, 528, SCHEDULE_NEVER),
+    "cosell.handlers.engagement_sync": (37, 532, SCHEDULE_NEVER),
     # Powertools' REST resolver brings its event classes: this function answers people, not a schedule.
     "cosell.handlers.solutions_api": (
         40,

@@ -89,10 +89,10 @@ def cases(first: str, second: str, day: date) -> list[Case]:
             "cursor",
         ),
         Case(
-            ItemKind.INVITATION_POLLED,
-            keys.invitation_polled(first, second),
-            f"invitation#{first}#{second}",
-            "polled",
+            ItemKind.SCHEDULED,
+            keys.scheduled(first, "engagement sync", second),
+            f"scheduled#{first}#engagement sync#{second}",
+            "queued",
         ),
     ]
 
@@ -127,7 +127,7 @@ def test_keys_as_tables_hold_them() -> None:
         ({"S": "company#42"}, {"S": "deal#O-7"}),
         ({"S": "customers#"}, {"S": "index"}),
         ({"S": "hubspot-sweep#42"}, {"S": "cursor"}),
-        ({"S": "invitation#42#O-7"}, {"S": "polled"}),
+        ({"S": "scheduled#42#engagement sync#O-7"}, {"S": "queued"}),
     ]
 
 

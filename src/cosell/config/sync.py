@@ -85,11 +85,9 @@ class Settings(WebhookSecretSettings):
     partner_central_writes_per_second: Annotated[float, Field(gt=0, le=10)] = 0.98
     # Partner Central allows 10 reads/s; the rest is left to the invitation poll and operators.
     partner_central_reads_per_second: Annotated[float, Field(gt=0, le=10)] = 8.0
-    # How long the invitation poll waits before it queues an invitation it queued again
-    # (cosell.sync.schedules.poll_invitations).
-    invitation_poll_hold_seconds: Annotated[int, Field(ge=0, le=7 * 24 * 3600)] = int(
-        POLL_HOLD.total_seconds()
-    )
+    # How long the invitation poll waits before it queues an invitation it queued again, at most a day
+    # (cosell.sync.schedules.poll_invitations, cosell.domain.scheduled.MAX_WAIT).
+    invitation_poll_hold_seconds: Annotated[int, Field(ge=0, le=24 * 3600)] = int(POLL_HOLD.total_seconds())
 
     # AWS referrals (engagement invitations): `auto` accepts at once; `review` first makes a deal in
     # INVITATION_REVIEW_STAGE and waits for the rep's decision (docs/ARCHITECTURE.md, "AWS referrals").

@@ -1,5 +1,5 @@
-"""Scheduled invitation poll (EventBridge Scheduler → Lambda): queue the pending invitations (not those it queued
-within the last hour: cosell.sync.schedules.poll_invitations)."""
+"""Scheduled invitation poll (EventBridge Scheduler → Lambda): queue the pending invitations (not those whose last
+request waits, or was queued within the hour: cosell.sync.schedules.poll_invitations)."""
 
 from __future__ import annotations
 
@@ -22,12 +22,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     logger.set_correlation_id(context.aws_request_id)
     report = queue_pending_invitations(
         pending_received_invitations(ports.partner_central, ports.config.catalog),
-        ports.queue,
-        ports.referrals,
-        hold=ports.config.invitation_poll_hold,
-        catalog=ports.config.catalog,
-        now_ms=runtime.now_ms(),
-        correlation_id=context.aws_request_id,
+        ports,
+        context.aws_request_id,
     )
     logger.info("pending invitations queued", extra={"count": report.queued, "held_back": report.held_back})
     return {"queued": report.queued, "held_back": report.held_back}

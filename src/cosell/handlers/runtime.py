@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from cosell.store.invitations import InvitationStore
     from cosell.store.notifications import NotificationStore
     from cosell.store.pacer import ReadPacer, WritePacer
+    from cosell.store.scheduled import ScheduledRequestStore
     from cosell.store.solutions import SolutionStore
     from cosell.store.state import StateStore
     from cosell.store.submissions import SubmissionStore
@@ -201,6 +202,12 @@ class Runtime:
         from cosell.store.failures import FailureStore
 
         return FailureStore(self.dynamodb, self.settings.state_table_name)
+
+    @cached_property
+    def scheduled(self) -> ScheduledRequestStore:
+        from cosell.store.scheduled import ScheduledRequestStore
+
+        return ScheduledRequestStore(self.dynamodb, self.settings.state_table_name)
 
     @cached_property
     def partner_account_id(self) -> str:

@@ -45,6 +45,9 @@ class Trigger(BaseModel):
     # of the link (or a rep typing the linked id again) from a rep naming another opportunity.
     property_value: str | None = Field(default=None, max_length=128)
     merged_object_ids: tuple[str, ...] = ()  # deal.merge: the records merged into this one
+    # A schedule holds the object back until this request is reconciled: the worker says when it is
+    # (cosell.sync.schedules.held).
+    held: bool = False
 
 
 class SyncRequest(BaseModel):

@@ -20,16 +20,12 @@ from cosell.aws_errors import error_code
 from cosell.domain.claims import ClaimTaken
 from cosell.domain.referral import Phase
 from cosell.store import keys
-from cosell.store.batches import get_all, write_all
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
     from mypy_boto3_dynamodb.client import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, WriteRequestTypeDef
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
 
 
-_POLL_MARK_SECONDS = 24 * 3600  # far longer than the poll waits before queuing an invitation again
 _FIELDS = ("deal_id", "task_id", "task_kind", "opportunity_id", "engagement_id", "detail", "attempt")
 
 
@@ -93,31 +89,6 @@ class InvitationStore:
         except ClientError as error:
             if not _condition_failed(error):
                 raise
-
-    def polled_after(self, catalog: str, invitation_ids: Sequence[str], after_ms: int) -> set[str]:
-        """Of `invitation_ids`, those the invitation poll queued after `after_ms` (its marks)."""
-        marks = get_all(self._db, self._table, [keys.invitation_polled(catalog, i) for i in invitation_ids])
-        return {
-            str(mark["invitation_id"]["S"]) for mark in marks if int(mark["polled_at_ms"]["N"]) > after_ms
-        }
-
-    def mark_polled(self, catalog: str, invitation_ids: Sequence[str], now_ms: int) -> None:
-        """The invitation poll queued `invitation_ids` at `now_ms` (marks kept a day: DynamoDB's TTL)."""
-        expires_at = {"N": str(now_ms // 1000 + _POLL_MARK_SECONDS)}
-        marks: list[WriteRequestTypeDef] = [
-            {
-                "PutRequest": {
-                    "Item": {
-                        **keys.invitation_polled(catalog, invitation_id),
-                        "invitation_id": {"S": invitation_id},
-                        "polled_at_ms": {"N": str(now_ms)},
-                        "expires_at": expires_at,
-                    }
-                }
-            }
-            for invitation_id in invitation_ids
-        ]
-        write_all(self._db, self._table, marks)
 
     def in_review(self, catalog: str) -> list[str]:
         """The referrals of `catalog` whose deal waits for the rep's decision (phase review): one scan."""

@@ -13,8 +13,6 @@ Items, one partition per object unless said otherwise (pk / sk):
 - `conflicts` / `deal#<id>`: the deal's fields in conflict, waiting for an operator. One partition for every
   deal, so listing them is one query.
 - `invitation#<catalog>#<id>` / `state`: how far cosell got with an AWS referral.
-- `invitation#<catalog>#<id>` / `polled`: when the invitation poll last queued the invitation, kept a day
-  (cosell.sync.schedules.poll_invitations).
 - `pacer#<budget>` / `slot`: the next free time slot of a Partner Central request budget.
 - `quota#<budget>#<YYYY-MM-DD>` / `count`: how many slots of a budget were reserved on a UTC day.
 - `solutions#<catalog>` / `catalog`: the partner's solutions as ListSolutions last returned them.
@@ -35,10 +33,12 @@ Items, one partition per object unless said otherwise (pk / sk):
   deals, companies or contacts (HubSpot's clock).
 - `customers#` / `index`: when the customer index was first built from every tagged deal; until then a
   company's or contact's deals are read from HubSpot.
+- `scheduled#<catalog>#<schedule>#<id>` / `queued`: when a schedule last queued the object, and whether the
+  worker has reconciled that request (cosell.domain.scheduled), kept as long as it holds the object back.
 
 These keys are what existing tables hold: changing one orphans every item written with it. What an item holds
 besides its key is its store's business (cosell.store.state, .conflicts, .invitations, .pacer, .solutions,
-.submissions, .notifications, .engagements, .failures, .backfill).
+.submissions, .notifications, .engagements, .failures, .backfill, .scheduled).
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ class ItemKind(Enum):
     CUSTOMER_DEAL = auto()
     CUSTOMER_INDEX = auto()
     HUBSPOT_SWEEP_CURSOR = auto()
-    INVITATION_POLLED = auto()
+    SCHEDULED = auto()
 
 
 _CONFLICTS_PARTITION = "conflicts"
@@ -111,7 +111,7 @@ _LAYOUTS: dict[ItemKind, tuple[str, str]] = {
     ItemKind.DEAL_CUSTOMERS: ("deal#", "customers"),
     ItemKind.CUSTOMER_INDEX: ("customers#", "index"),
     ItemKind.HUBSPOT_SWEEP_CURSOR: ("hubspot-sweep#", "cursor"),
-    ItemKind.INVITATION_POLLED: ("invitation#", "polled"),
+    ItemKind.SCHEDULED: ("scheduled#", "queued"),
 }
 _KINDS_BY_LAYOUT = {layout: kind for kind, layout in _LAYOUTS.items()}
 
@@ -153,8 +153,8 @@ def invitation_state(catalog: str, invitation_id: str) -> dict[str, AttributeVal
     return _object_key(ItemKind.INVITATION_STATE, catalog, invitation_id)
 
 
-def invitation_polled(catalog: str, invitation_id: str) -> dict[str, AttributeValueTypeDef]:
-    return _object_key(ItemKind.INVITATION_POLLED, catalog, invitation_id)
+def scheduled(catalog: str, schedule: str, object_id: str) -> dict[str, AttributeValueTypeDef]:
+    return _object_key(ItemKind.SCHEDULED, catalog, schedule, object_id)
 
 
 def pacer_slot(budget: str) -> dict[str, AttributeValueTypeDef]:

@@ -14,6 +14,9 @@ queued), so a burst of edits to one deal has ended when its first reconcile read
 Partner Central write. A younger one is made invisible for the rest of the window with the rest of its
 group in the batch (FIFO: the group's later messages wait behind it, and come back with it, coalesced).
 Only the rep's side waits: an AWS-side change is one event already, and goes straight through.
+
+A schedule's request, once reconciled, is marked done, so the schedule may queue its object again
+(cosell.sync.schedules.held). A failure marks nothing: the message is retried, and the schedule waits for it.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from cosell.queue.messages import Subject, SyncRequest, parse_message
 from cosell.sync.deals.echoes import creation_echo
 from cosell.sync.deferred import DeferredError
 from cosell.sync.dispatch import reconcile
+from cosell.sync.schedules.held import settle_held
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -103,6 +107,7 @@ class Batch:
             logger.set_correlation_id(message.correlation_id)
             self._wait_for_the_window(record, message)
             outcome = reconcile(message, self._ports())
+            settle_held(message, self._ports())
         except DeferredError as held:
             # Hidden with the rest of its group in the batch (FIFO: they wait behind it) until it may go on.
             receipts = self._receipts.get(record["messageId"], [record["receiptHandle"]])

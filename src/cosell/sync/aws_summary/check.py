@@ -9,7 +9,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cosell.domain.notifications import Rule
-from cosell.queue.messages import Subject, SyncRequest, Trigger
+from cosell.domain.scheduled import Hold
+from cosell.queue.messages import Subject
+from cosell.sync.schedules.held import queue_held
 
 if TYPE_CHECKING:
     from cosell.sync.ports import Ports
@@ -18,23 +20,17 @@ TRIGGER_KIND = "notifications check"
 
 
 def queue_notification_checks(ports: Ports, correlation_id: str) -> int:
-    """Queue a reconcile of each referral waiting for the rep; how many (none when the rule is off: each would
-    cost a Partner Central read for nothing)."""
+    """Queue a reconcile of each referral waiting for the rep whose last one is done; how many (none when the
+    rule is off: each would cost a Partner Central read for nothing)."""
     if not ports.config.notification_rules.on(Rule.REFERRAL_EXPIRING):
         return 0
     catalog = ports.config.catalog
-    trigger = Trigger(
-        source="schedule", kind=TRIGGER_KIND, occurred_at_ms=int(ports.now().timestamp() * 1000)
-    )
-    requests = [
-        SyncRequest(
-            subject=Subject.INVITATION,
-            object_id=invitation_id,
-            triggers=(trigger,),
-            correlation_id=correlation_id,
-            catalog=catalog,
-        )
-        for invitation_id in ports.referrals.in_review(catalog)
-    ]
-    ports.queue.send(requests)
-    return len(requests)
+    return queue_held(
+        Subject.INVITATION,
+        ports.referrals.in_review(catalog),
+        kind=TRIGGER_KIND,
+        hold=Hold(),
+        ports=ports,
+        correlation_id=correlation_id,
+        catalog=catalog,
+    ).queued
