@@ -17,7 +17,7 @@ from cosell.domain.deal import CompanyView, DealView
 from cosell.domain.mapping_rules import DEFAULT_INDUSTRY_MAP, DEFAULT_STAGE_MAP, MappingRules
 from cosell.domain.referral import rejection_reason
 from cosell.domain.stages import hubspot_stage
-from cosell.domain.tag import is_tagged
+from cosell.domain.tag import is_tagged, without_tag
 from cosell.domain.to_hubspot import (
     CompanyFields,
     ContactFields,
@@ -185,11 +185,23 @@ def test_a_lead_invitation_describes_the_lead() -> None:
     assert referral.company.domain == "lead.example"
 
 
-def test_a_long_title_is_cut_to_leave_room_for_the_tag() -> None:
-    referral = deal_from_opportunity({"Project": {"Title": "x" * 300}}, {}, RULES, "default")
-    name = referral.deal["dealname"]
-    assert len(name) <= 255
+def test_the_longest_title_partner_central_holds_is_the_deals_title_whole() -> None:
+    """Cut, the deal's title would differ from the opportunity's, and the pair's sync would send the cut one
+    to Partner Central as the rep's edit (or hold it as one, AWS's review permitting)."""
+    longest = "x" * 255
+    name = deal_from_opportunity({"Project": {"Title": longest}}, {}, RULES, "default").deal["dealname"]
+    assert name == f"{longest} #AWS"
+    assert without_tag(name) == longest
+
+
+def test_a_company_name_longer_than_a_title_is_cut_to_one() -> None:
+    invitation = {
+        "PayloadType": "LeadInvitation",
+        "Payload": {"LeadInvitation": {"Customer": {"CompanyName": "y" * 300}}},
+    }
+    name = deal_from_invitation(invitation, RULES, "default", "appointmentscheduled").deal["dealname"]
     assert is_tagged(name)
+    assert without_tag(name) == "y" * 255
 
 
 def test_what_hubspot_should_not_hold_is_left_out_and_said() -> None:

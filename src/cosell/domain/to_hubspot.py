@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Any
 from cosell.domain.stages import hubspot_stage
 from cosell.domain.tag import with_tag
 from cosell.domain.text import email_address, web_address, without_control_characters
+from cosell.domain.to_partner_central import TITLE_MAX
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
     from cosell.domain.mapping_rules import MappingRules
 
-DEAL_NAME_MAX = 255
 AMOUNT_PRECISION = 60
 _SCHEME = re.compile(r"(?i)^[a-z][a-z0-9+.-]*://")
 
@@ -206,11 +206,13 @@ def _customer_company(customer: Mapping[str, Any], rules: MappingRules) -> Compa
 
 
 def _deal_name(title: str | None, company_name: str | None) -> str:
-    """The first of the title and the company's name that has words, tagged."""
+    """The first of the title and the company's name that has words, as long as Partner Central's title may
+    be, tagged: an AWS title of the longest kind is the deal's title whole, so the pair's sync never takes a
+    cut one for a rep's edit (HubSpot states no length limit for a deal name)."""
     base = next(
         (" ".join(text.split()) for text in (title, company_name) if text and text.split()), "AWS referral"
     )
-    return with_tag(base[: DEAL_NAME_MAX - len(" #AWS")])
+    return with_tag(base[:TITLE_MAX])
 
 
 def _company(
