@@ -245,7 +245,8 @@ def _install() -> None:
             with _QUEUE_WRITES:
                 add_message(queue, message)
                 journal = _owner(queue.name)
-                if journal is not None and message in queue._messages:
+                # Appended last unless deduplicated (every add is under this lock): no search of the queue.
+                if journal is not None and queue._messages and queue._messages[-1] is message:
                     journal.message_sent(message.id, _message_record(queue, message))
 
         def journaled_delete(queue: Queue, receipt_handle: str) -> None:

@@ -15,8 +15,9 @@ moto's SQS counts a queue's messages on every send: its FIFO checks read the que
 the approximate counts, several times for each message sent, and each message answers whether it is visible or
 delayed by building two datetimes. With thousands of messages waiting (a long chaos run) one SendMessageBatch
 took seconds, and the stack spent most of its time there (bench/queue_depth.py). Here the checks read the one
-setting they need, and a message answers from the clock directly: the same answers, for less. (moto's send and
-enqueue still read the attributes once each per message, so a send still grows with the queue, far less.)
+setting they need (inside a send, `Queue.attributes` holds only that setting), and a message answers from the
+clock directly: the same answers, for less. (moto's deduplication still compares each message sent with every
+one waiting, so a send still grows with the queue, far less.)
 """
 
 from __future__ import annotations
@@ -26,18 +27,15 @@ import functools
 import threading
 import time
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import moto.dynamodb.models
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import Table
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
-from moto.sqs.models import Message, SQSBackend
+from moto.sqs.models import Message, Queue, SQSBackend
 
 from cosell_local.serving import BackgroundServer
-
-if TYPE_CHECKING:
-    from moto.sqs.models import Queue
 
 _WRITES = ("put_item", "update_item", "delete_item", "transact_write_items")
 WRITING = threading.RLock()
@@ -114,31 +112,41 @@ def _now_ms() -> float:
     return time.time() * 1000.0  # moto's `unix_time_millis()`: milliseconds since the epoch, in UTC
 
 
-class _QueueSettings:
-    """A queue as moto's send checks read it: its attributes are the one setting they look at, not counted."""
+class _SettingsWhileSending(property):
+    """moto's `Queue.attributes`, but inside a send: only the one setting a send reads (whether deduplication
+    is content-based), without counting every message of the queue three times (twice a send)."""
 
-    def __init__(self, queue: Queue) -> None:
-        self._queue = queue
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._queue, name)
+_SENDING = threading.local()
 
-    @property
-    def attributes(self) -> dict[str, str]:
-        content_based = getattr(self._queue, "content_based_deduplication")  # noqa: B009 - set by moto from its attributes
-        return {"ContentBasedDeduplication": str(bool(content_based)).lower()}
+
+def _sending(send: Any) -> Any:
+    @functools.wraps(send)
+    def marked(*args: Any, **kwargs: Any) -> Any:
+        _SENDING.depth = getattr(_SENDING, "depth", 0) + 1
+        try:
+            return send(*args, **kwargs)
+        finally:
+            _SENDING.depth -= 1
+
+    return marked
 
 
 def make_sqs_sends_cheap() -> None:
-    """moto's send checks without counting the queue, and a message's visibility from the clock. Idempotent."""
-    validate = SQSBackend._validate_message
-    if not getattr(validate, "cheap", False):
+    """moto's sends read the queue's settings without counting the queue, and a message's visibility from the
+    clock. Idempotent."""
+    if not isinstance(Queue.__dict__["attributes"], _SettingsWhileSending):
+        counted = Queue.__dict__["attributes"].fget
 
-        def cheap(backend: SQSBackend, queue: Queue, *args: Any, **kwargs: Any) -> None:
-            validate(backend, _QueueSettings(queue), *args, **kwargs)  # type: ignore[arg-type]
+        def attributes(queue: Queue) -> dict[str, Any]:
+            if getattr(_SENDING, "depth", 0):
+                content_based = getattr(queue, "content_based_deduplication")  # noqa: B009 - set by moto
+                return {"ContentBasedDeduplication": str(bool(content_based)).lower()}
+            return counted(queue)  # type: ignore[no-any-return]
 
-        cheap.cheap = True  # type: ignore[attr-defined]
-        SQSBackend._validate_message = cheap  # type: ignore[method-assign,assignment]
+        Queue.attributes = _SettingsWhileSending(attributes)  # type: ignore[method-assign,assignment]
+        SQSBackend.send_message = _sending(SQSBackend.send_message)  # type: ignore[method-assign]
+        SQSBackend.send_message_batch = _sending(SQSBackend.send_message_batch)  # type: ignore[method-assign]
     Message.visible = property(lambda message: _now_ms() > message.visible_at)  # type: ignore[method-assign,assignment]
     Message.delayed = property(lambda message: _now_ms() < message.delayed_until)  # type: ignore[method-assign,assignment]
 
