@@ -1,14 +1,15 @@
 """What a full FIFO queue costs the local stack: one SendMessageBatch (10 messages) to moto's SQS, by depth.
 
-    python bench/queue_depth.py [--depths 0 1000 4000] [--runs 20]
+    python bench/queue_depth.py [--depths 0 1000 4000 15000] [--runs 20]
 
 The webhook function sends every delivery's sync requests to the FIFO sync queue, and in a long chaos run
 thousands of them wait there while the one local worker reconciles. moto (as shipped) counts the queue's
 messages on every send, once per attribute check, asking each message for the time: a send grew with the
 queue's depth until the stack spent most of its time in it (py-spy on a 200-deal run: three quarters of the
 stack process's samples). The local runner's patch (`cosell_local.runner.moto_server`) keeps moto's
-behaviour and removes most of that cost (moto's send and enqueue still count the queue once each). The figure: a send at each depth divided by a send to an empty queue,
-measured in the same run (moto's own floor). Real SQS does not slow down with depth.
+behaviour and removes most of that cost (what still grows with depth is moto's deduplication, which compares
+each message sent with every one waiting). The figure: a send at each depth divided by a send to an empty
+queue, measured in the same run (moto's own floor). Real SQS does not slow down with depth.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def _entries(start: int) -> list[dict[str, str]]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--depths", type=int, nargs="+", default=[0, 1000, 4000])
+    parser.add_argument("--depths", type=int, nargs="+", default=[0, 1000, 4000, 15000])
     parser.add_argument("--runs", type=int, default=20)
     arguments = parser.parse_args()
     server = moto_server()
