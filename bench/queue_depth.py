@@ -1,4 +1,5 @@
-"""What a full FIFO queue costs the local stack: one SendMessageBatch (10 messages) to moto's SQS, by depth.
+"""What a full FIFO queue costs the local stack: one SendMessageBatch (10 messages) to moto's SQS and one
+ReceiveMessage (up to 10), by depth.
 
     python bench/queue_depth.py [--depths 0 1000 4000 15000] [--runs 20]
 
@@ -47,7 +48,8 @@ def main() -> int:
     url = server.start()
     sqs = boto3.client("sqs", endpoint_url=url, region_name="us-east-1",
                        aws_access_key_id="bench", aws_secret_access_key="bench")  # noqa: S106  # fmt: skip
-    medians: dict[int, float] = {}
+    sends: dict[int, float] = {}
+    receives: dict[int, float] = {}
     try:
         for depth in arguments.depths:
             queue = sqs.create_queue(QueueName=f"depth-{depth}.fifo", Attributes={"FifoQueue": "true"})[
@@ -55,26 +57,32 @@ def main() -> int:
             ]
             for start in range(0, depth, 10):
                 sqs.send_message_batch(QueueUrl=queue, Entries=_entries(start))
-            times = []
+            send_times, receive_times = [], []
             for run in range(arguments.runs):
                 started = time.perf_counter()
                 sqs.send_message_batch(QueueUrl=queue, Entries=_entries(depth + run * 10))
-                times.append(time.perf_counter() - started)
-            medians[depth] = statistics.median(times)
+                send_times.append(time.perf_counter() - started)
+                # As the worker's event source polls: up to 10, left visible again at once for the next run.
+                started = time.perf_counter()
+                sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, VisibilityTimeout=0)
+                receive_times.append(time.perf_counter() - started)
+            sends[depth], receives[depth] = statistics.median(send_times), statistics.median(receive_times)
             print(
-                f"depth {depth:>6}: SendMessageBatch median {medians[depth] * 1000:.1f} ms ({arguments.runs} runs)"
+                f"depth {depth:>6}: SendMessageBatch median {sends[depth] * 1000:.1f} ms, ReceiveMessage "
+                f"{receives[depth] * 1000:.1f} ms ({arguments.runs} runs)"
             )
     finally:
         server.stop()
-    floor = medians[min(medians)]
-    for depth, median in medians.items():
-        if depth != min(medians):
-            ratio(
-                f"SQS FIFO send at depth {depth}",
-                round(median / floor, 2),
-                "send to an empty queue",
-                round(floor, 4),
-            )
+    for call, medians in (("send", sends), ("receive", receives)):
+        floor = medians[min(medians)]
+        for depth, median in medians.items():
+            if depth != min(medians):
+                ratio(
+                    f"SQS FIFO {call} at depth {depth}",
+                    round(median / floor, 2),
+                    f"{call} at an empty queue",
+                    round(floor, 4),
+                )
     return 0
 
 

@@ -15,8 +15,9 @@ moto's SQS counts a queue's messages on every send: its FIFO checks read the que
 the approximate counts, several times for each message sent, and each message answers whether it is visible or
 delayed by building two datetimes. With thousands of messages waiting (a long chaos run) one SendMessageBatch
 took seconds, and the stack spent most of its time there (bench/queue_depth.py). Here the checks read the one
-setting they need (inside a send, `Queue.attributes` holds only that setting), and a message answers from the
-clock directly: the same answers, for less. (moto's deduplication still compares each message sent with every
+setting they need (`Queue.attributes` counts nothing where no count is asked for: in a send, in a
+GetQueueAttributes that names only settings, such as the retention period a receive reads once per message), and a
+message answers from the clock directly: the same answers, for less. (moto's deduplication still compares each message sent with every
 one waiting, so a send still grows with the queue, far less.)
 """
 
@@ -112,41 +113,68 @@ def _now_ms() -> float:
     return time.time() * 1000.0  # moto's `unix_time_millis()`: milliseconds since the epoch, in UTC
 
 
-class _SettingsWhileSending(property):
-    """moto's `Queue.attributes`, but inside a send: only the one setting a send reads (whether deduplication
-    is content-based), without counting every message of the queue three times (twice a send)."""
+class _UncountedUnlessAsked(property):
+    """moto's `Queue.attributes`, with the approximate counts read as 0 while nothing asks for them: inside a
+    send (its deduplication checks read one setting), and in a GetQueueAttributes that names only settings
+    (a receive asks for the retention period once per message it looks at; EventBridge for whether
+    deduplication is content-based once per event). Each count walks every message of the queue."""
 
 
-_SENDING = threading.local()
+_UNCOUNTED = threading.local()
+
+# The attributes moto computes by walking the queue.
+_COUNTED = (
+    "ApproximateNumberOfMessages",
+    "ApproximateNumberOfMessagesDelayed",
+    "ApproximateNumberOfMessagesNotVisible",
+)
 
 
-def _sending(send: Any) -> Any:
-    @functools.wraps(send)
+class _CountsUnread:
+    """A queue whose approximate counts read 0, everything else its own."""
+
+    approximate_number_of_messages = approximate_number_of_messages_delayed = 0
+    approximate_number_of_messages_not_visible = 0
+
+    def __init__(self, queue: Queue) -> None:
+        self._queue = queue
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._queue, name)
+
+
+def _uncounted(call: Any, *, unless_named: bool = False) -> Any:
+    """`call` with the counts unread; `unless_named`: unless its attribute names (the second argument) ask for
+    one of them, or for all."""
+
+    @functools.wraps(call)
     def marked(*args: Any, **kwargs: Any) -> Any:
-        _SENDING.depth = getattr(_SENDING, "depth", 0) + 1
+        names = kwargs.get("attribute_names", args[2] if len(args) > 2 else ())
+        if unless_named and any(name == "All" or name in _COUNTED for name in names):
+            return call(*args, **kwargs)
+        _UNCOUNTED.depth = getattr(_UNCOUNTED, "depth", 0) + 1
         try:
-            return send(*args, **kwargs)
+            return call(*args, **kwargs)
         finally:
-            _SENDING.depth -= 1
+            _UNCOUNTED.depth -= 1
 
     return marked
 
 
 def make_sqs_sends_cheap() -> None:
-    """moto's sends read the queue's settings without counting the queue, and a message's visibility from the
-    clock. Idempotent."""
-    if not isinstance(Queue.__dict__["attributes"], _SettingsWhileSending):
+    """moto's SQS reads a queue's settings without counting its messages where no count is asked for, and a
+    message's visibility from the clock. Idempotent."""
+    if not isinstance(Queue.__dict__["attributes"], _UncountedUnlessAsked):
         counted = Queue.__dict__["attributes"].fget
 
         def attributes(queue: Queue) -> dict[str, Any]:
-            if getattr(_SENDING, "depth", 0):
-                content_based = getattr(queue, "content_based_deduplication")  # noqa: B009 - set by moto
-                return {"ContentBasedDeduplication": str(bool(content_based)).lower()}
-            return counted(queue)  # type: ignore[no-any-return]
+            seen = _CountsUnread(queue) if getattr(_UNCOUNTED, "depth", 0) else queue
+            return counted(seen)  # type: ignore[no-any-return]
 
-        Queue.attributes = _SettingsWhileSending(attributes)  # type: ignore[method-assign,assignment]
-        SQSBackend.send_message = _sending(SQSBackend.send_message)  # type: ignore[method-assign]
-        SQSBackend.send_message_batch = _sending(SQSBackend.send_message_batch)  # type: ignore[method-assign]
+        Queue.attributes = _UncountedUnlessAsked(attributes)  # type: ignore[method-assign,assignment]
+        SQSBackend.send_message = _uncounted(SQSBackend.send_message)  # type: ignore[method-assign]
+        SQSBackend.send_message_batch = _uncounted(SQSBackend.send_message_batch)  # type: ignore[method-assign]
+        SQSBackend.get_queue_attributes = _uncounted(SQSBackend.get_queue_attributes, unless_named=True)  # type: ignore[method-assign]
     Message.visible = property(lambda message: _now_ms() > message.visible_at)  # type: ignore[method-assign,assignment]
     Message.delayed = property(lambda message: _now_ms() < message.delayed_until)  # type: ignore[method-assign,assignment]
 

@@ -1,4 +1,5 @@
-"""The runner's moto (cosell_local.runner.moto_server): its SQS send checks no longer count the queue and its
+"""The runner's moto (cosell_local.runner.moto_server): its SQS no longer counts the queue where no count is asked
+for (sends, GetQueueAttributes naming settings) and its
 transactions copy only the items they name; SQS answers as moto's own does, and a failed transaction leaves (and
 journals) every item as it was."""
 
@@ -93,6 +94,37 @@ def test_a_delayed_message_waits_for_its_delay(sqs: Any) -> None:
     time.sleep(1.1)
     assert _counts(sqs, queue) == (1, 0, 0)
     assert sqs.receive_message(QueueUrl=queue)["Messages"][0]["Body"] == "later"
+
+
+def test_get_queue_attributes_counts_what_is_asked_and_reads_settings_as_they_are(sqs: Any) -> None:
+    queue = _fifo(sqs, "attributes", ContentBasedDeduplication="true", MessageRetentionPeriod="600")
+    for body in ("a", "b", "c"):
+        sqs.send_message(QueueUrl=queue, MessageBody=body, MessageGroupId=body)
+    sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=1, VisibilityTimeout=30)
+    settings = sqs.get_queue_attributes(
+        QueueUrl=queue, AttributeNames=["MessageRetentionPeriod", "ContentBasedDeduplication"]
+    )["Attributes"]
+    assert settings == {"MessageRetentionPeriod": "600", "ContentBasedDeduplication": "true"}
+    every = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["All"])["Attributes"]
+    assert (every["ApproximateNumberOfMessages"], every["ApproximateNumberOfMessagesNotVisible"]) == (
+        "2",
+        "1",
+    )
+    assert every["MessageRetentionPeriod"] == "600"
+    assert _counts(sqs, queue) == (2, 1, 0)
+
+
+def test_a_message_past_the_queues_retention_is_received_no_more(sqs: Any) -> None:
+    """A receive reads the retention period (a named GetQueueAttributes, once per message it looks at)."""
+    queue = str(
+        sqs.create_queue(QueueName="retention", Attributes={"MessageRetentionPeriod": "60"})["QueueUrl"]
+    )
+    sqs.send_message(QueueUrl=queue, MessageBody="old")
+    sent = time.time()
+    assert sqs.receive_message(QueueUrl=queue, VisibilityTimeout=0)["Messages"][0]["Body"] == "old"
+    with pytest.MonkeyPatch.context() as clock:
+        clock.setattr("moto.sqs.models.unix_time", lambda: sent + 61)
+        assert "Messages" not in sqs.receive_message(QueueUrl=queue)
 
 
 def _table(dynamodb: Any, name: str) -> str:
