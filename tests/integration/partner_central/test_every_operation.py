@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -207,10 +208,10 @@ def test_every_operation_answers(
         request = update_body(dict(pc.get_opportunity(Catalog="Sandbox", Identifier=ids["draft"])))
     control.freeze_clock()  # no work falls due between the two looks at the state
     emulator.backend.run_due_work()
-    before = (emulator.backend.state.as_json(), emulator.backend.ids.saved_state())
+    before = (json.dumps(emulator.backend.state.as_json()), emulator.backend.ids.saved_state())
     answer = getattr(pc, xform_name(operation))(**request)
     assert answer["ResponseMetadata"]["HTTPStatusCode"] == 200
     assert control.calls(operation)[-1]["Error"] is None
     # A read is never saved (Backend.transaction): it must change nothing that a restart would lose.
     if is_read(operation):
-        assert (emulator.backend.state.as_json(), emulator.backend.ids.saved_state()) == before
+        assert (json.dumps(emulator.backend.state.as_json()), emulator.backend.ids.saved_state()) == before
