@@ -11,10 +11,9 @@ from typing import TYPE_CHECKING
 import pytest
 
 from cosell.domain.engagement import SNAPSHOTS_SCHEDULE
-from cosell.queue.messages import Subject
+from cosell.queue.messages import Subject, SyncRequest, Trigger
 from cosell.sync.deals.push import push_deal
 from cosell.sync.engagements.reconcile import reconcile_engagement
-from cosell.sync.engagements.requests import engagement_request
 from tests.integration.partner_central.test_engagements import engaged as engaged_in_partner_central
 from tests.integration.sync_world import CATALOG, make_world
 from tests.integration.test_notifications import submitted
@@ -22,7 +21,6 @@ from tests.integration.test_notifications import submitted
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from cosell.queue.messages import SyncRequest
     from cosell.store.engagements import EngagementState, EngagementStore
     from tests.integration.sync_world import SyncWorld
 
@@ -42,8 +40,16 @@ def engaged(world: SyncWorld) -> tuple[str, str, str]:
     return deal_id, opportunity_id, request.object_id
 
 
+def engagement_request(engagement_id: str, kind: str) -> SyncRequest:
+    """A request for the engagement, as a schedule (or a submission's start) queues it."""
+    trigger = Trigger(source="schedule", kind=kind, occurred_at_ms=0)
+    return SyncRequest(
+        subject=Subject.ENGAGEMENT, object_id=engagement_id, triggers=(trigger,), correlation_id="test"
+    )
+
+
 def snapshot_request(engagement_id: str) -> SyncRequest:
-    return engagement_request(engagement_id, SNAPSHOTS_SCHEDULE, "test", 0)
+    return engagement_request(engagement_id, SNAPSHOTS_SCHEDULE)
 
 
 def notes(world: SyncWorld, deal_id: str) -> int:
@@ -72,9 +78,7 @@ def test_the_submissions_engagement_shows_on_its_deal(world: SyncWorld) -> None:
     control = world.partner_central_emulator.control
     control.add_engagement_member(CATALOG, engagement_id, "210987654321", "Globex Partners")
     control.clear_calls()
-    outcome = reconcile_engagement(
-        engagement_request(engagement_id, "engagement started", "t", 0), world.ports()
-    )
+    outcome = reconcile_engagement(engagement_request(engagement_id, "engagement started"), world.ports())
     # Multi-partner: the other partner shows, and nothing cosell did wrote to Partner Central.
     operations = {call["Operation"] for call in control.calls()}
     assert operations == {

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 
 TAG = "#AWS"
+# Partner Central's Project.Title takes 1 to 255 characters: a deal's name without the tag is that title.
+TITLE_MAX = 255
 _TAG_PATTERN = re.compile(r"(?<![\w#])#aws(?![\w-])", re.IGNORECASE)
 
 

@@ -16,9 +16,8 @@ from decimal import Decimal, InvalidOperation, localcontext
 from typing import TYPE_CHECKING, Any
 
 from cosell.domain.stages import hubspot_stage
-from cosell.domain.tag import with_tag
+from cosell.domain.tag import TITLE_MAX, with_tag
 from cosell.domain.text import email_address, web_address, without_control_characters
-from cosell.domain.to_partner_central import TITLE_MAX
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from cosell.domain.countries import country_code
 from cosell.domain.stages import accepts_past_close_date, partner_central_stage, stage_problem
-from cosell.domain.tag import without_tag
+from cosell.domain.tag import TITLE_MAX, without_tag
 from cosell.domain.text import email_address, web_address, without_control_characters
 
 if TYPE_CHECKING:
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 OpportunityFields = dict[str, Any]
 
 BUSINESS_PROBLEM_MIN, BUSINESS_PROBLEM_MAX = 20, 2000
-TITLE_MAX = 255
 COMPANY_NAME_MAX = 120
 NAME_MAX = 80
 # Partner Central's own phone pattern (botocore model: PhoneNumber).
