@@ -261,6 +261,8 @@ def _dead_letters(stack: _Stack, synced: set[str]) -> list[str]:
                 continue
             seen.add(message["MessageId"])
             body = json.loads(message["Body"])
-            subject = f"{body.get('source', body.get('detail-type', '?'))} {body.get('object_id', '')}"
+            # A sync request names its subject; an EventBridge event its source and detail type.
+            kind = body.get("subject") or body.get("detail-type") or body.get("source") or "?"
+            subject = f"{kind} {body.get('object_id', '')}"
             fate = "converged anyway" if str(body.get("object_id")) in synced else "UNEXPLAINED"
             explained.append(f"{subject}: {fate}")
