@@ -28,20 +28,13 @@ class QueuedMark:
     done: bool  # the worker reconciled it
 
 
-@dataclass(frozen=True)
-class Hold:
-    """How long a schedule leaves an object alone once it queued it."""
-
-    # Queued this recently: not queued again, done or not (the invitation poll re-reads a pending invitation
-    # at most hourly). At most MAX_WAIT.
-    interval: timedelta = timedelta(0)
-
-
-def is_due(mark: QueuedMark | None, now_ms: int, hold: Hold) -> bool:
-    """Whether a schedule that finds `mark` on an object queues it now."""
+def is_due(mark: QueuedMark | None, now_ms: int, interval: timedelta = timedelta(0)) -> bool:
+    """Whether a schedule that finds `mark` on an object queues it now. `interval`: queued this recently, it
+    is not queued again, done or not (the invitation poll re-reads a pending invitation at most hourly); at
+    most MAX_WAIT."""
     if mark is None:
         return True
     age_ms = now_ms - mark.queued_at_ms
-    if age_ms < hold.interval.total_seconds() * 1000:
+    if age_ms < interval.total_seconds() * 1000:
         return False
     return mark.done or age_ms >= MAX_WAIT.total_seconds() * 1000

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cosell.domain.notifications import Rule
-from cosell.domain.scheduled import Hold
 from cosell.queue.messages import Subject
 from cosell.sync.schedules.held import queue_held
 
@@ -29,7 +28,6 @@ def queue_notification_checks(ports: Ports, correlation_id: str) -> int:
         Subject.INVITATION,
         ports.referrals.in_review(catalog),
         kind=TRIGGER_KIND,
-        hold=Hold(),
         ports=ports,
         correlation_id=correlation_id,
         catalog=catalog,

@@ -1,14 +1,14 @@
 """Use case: the AWS summary's schedule (`AwsSummarySyncRate`). AWS documents that Opportunity Updated also
 fires when its summary changes, so this is the safety net: every linked opportunity AWS has seen and not
 closed is reconciled in its deal's group (unless its last refresh still waits: cosell.sync.schedules.held),
-where the pair's sync reads the summary (a paced read) and writes only what changed. ListOpportunities filtered to the review statuses AWS has seen, 100 per paced read."""
+where the pair's sync reads the summary (a paced read) and writes only what changed. ListOpportunities
+filtered to the review statuses AWS has seen, 100 per paced read."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from cosell.domain.scheduled import Hold
 from cosell.domain.stages import CLOSED_LOST
 from cosell.partner_central.opportunities import opportunity_summaries
 from cosell.queue.messages import Subject
@@ -47,7 +47,6 @@ def queue_summary_refresh(ports: Ports, correlation_id: str) -> SummaryRefreshRe
         Subject.HUBSPOT_DEAL,
         deal_ids,
         kind=TRIGGER_KIND,
-        hold=Hold(),
         ports=ports,
         correlation_id=correlation_id,
     )

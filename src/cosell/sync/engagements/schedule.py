@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cosell.domain.engagement import MEMBERS_SCHEDULE, SNAPSHOTS_SCHEDULE, Part, summary_marker
-from cosell.domain.scheduled import Hold
 from cosell.partner_central.engagements import engagement_summaries
 from cosell.queue.messages import Subject
 from cosell.sync.schedules.held import queue_held
@@ -51,7 +50,6 @@ def queue_engagement_sync(ports: Ports, correlation_id: str, part: Part) -> Enga
         Subject.ENGAGEMENT,
         due_ids,
         kind=_SCHEDULE_KINDS[part],
-        hold=Hold(),
         ports=ports,
         correlation_id=correlation_id,
     )

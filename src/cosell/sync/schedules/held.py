@@ -9,6 +9,7 @@ a request: each held trigger's mark becomes done, and the next run queues the ob
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from cosell.domain.scheduled import is_due
@@ -17,7 +18,6 @@ from cosell.queue.messages import SyncRequest, Trigger
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from cosell.domain.scheduled import Hold
     from cosell.queue.messages import Subject
     from cosell.sync.ports import Ports
 
@@ -33,20 +33,21 @@ def queue_held(
     object_ids: Iterable[str],
     *,
     kind: str,
-    hold: Hold,
     ports: Ports,
     correlation_id: str,
     catalog: str | None = None,
+    interval: timedelta = timedelta(0),
 ) -> HeldReport:
-    """Queue a request of schedule `kind` for each of `object_ids` that is due, then mark those queued.
-    `catalog` goes into the requests (Partner Central subjects); the marks are the configured catalog's."""
+    """Queue a request of schedule `kind` for each of `object_ids` that is due (`is_due`, with `interval`),
+    then mark those queued. `catalog` goes into the requests (Partner Central subjects); the marks are the
+    configured catalog's."""
     marks_catalog = ports.config.catalog
     now_ms = int(ports.now().timestamp() * 1000)
     # Once each: an object made while a schedule pages can be listed on two pages (one batch write may not
     # name an item twice).
     listed = list(dict.fromkeys(object_ids))
     marks = ports.scheduled.marks(marks_catalog, kind, listed)
-    due = [object_id for object_id in listed if is_due(marks.get(object_id), now_ms, hold)]
+    due = [object_id for object_id in listed if is_due(marks.get(object_id), now_ms, interval)]
     trigger = Trigger(source="schedule", kind=kind, occurred_at_ms=now_ms, held=True)
     ports.queue.send(
         [

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cosell.domain.scheduled import Hold
 from cosell.queue.messages import Subject
 from cosell.sync.schedules.held import queue_held
 
@@ -35,8 +34,8 @@ def queue_pending_invitations(
         Subject.INVITATION,
         (invitation["Id"] for invitation in invitations),
         kind=TRIGGER_KIND,
-        hold=Hold(interval=ports.config.invitation_poll_hold),
         ports=ports,
         correlation_id=correlation_id,
         catalog=ports.config.catalog,
+        interval=ports.config.invitation_poll_hold,
     )
