@@ -33,6 +33,7 @@ BENCHES: dict[str, tuple[list[str], list[str]]] = {
     "artifact": (["--runs", "15"], ["--runs", "2"]),
     "webhook_latency": (["--runs", "20"], ["--runs", "3"]),
     "queue_depth": (["--runs", "20"], ["--depths", "0", "1000", "--runs", "3"]),
+    "emulator_save": (["--runs", "10"], ["--opportunities", "200", "--runs", "3"]),
     "write_rate": (["--writes", "60", "--workers", "1", "2", "4", "--repeats", "3"],
                    ["--writes", "10", "--workers", "1", "2", "--repeats", "1"]),
     "event_latency": (["--changes", "5"], ["--changes", "1"]),
