@@ -152,6 +152,16 @@ def _opportunities_by_deal(ready: dict[str, str]) -> dict[str, list[str]]:
     return found
 
 
+def _linked_opportunity(ready: dict[str, str], deal: str, integration: dict[str, str]) -> str | None:
+    answer = urllib3.request(
+        "GET",
+        f"{ready['hubspot_url']}/crm/v3/objects/deals/{deal}?properties=aws_opportunity_id",
+        headers=integration,
+    )
+    linked: str | None = json.loads(answer.data)["properties"].get("aws_opportunity_id")
+    return linked
+
+
 def test_a_stack_killed_and_restarted_on_its_state_dir_syncs_every_deal_once(tmp_path: Path) -> None:
     """SIGKILL mid-sync (deals made, some opportunities created, queue messages in flight), then `local up`
     again on the same directory: every deal ends with exactly one opportunity, nothing made twice."""
@@ -175,20 +185,17 @@ def test_a_stack_killed_and_restarted_on_its_state_dir_syncs_every_deal_once(tmp
         _rep_on(ready)
         integration = {"Authorization": f"Bearer {ready['hubspot_token']}"}
         deadline = time.monotonic() + 120
-        while True:
+        while True:  # synced: the opportunity exists and the deal names it (the deal's write comes second)
             by_deal = _opportunities_by_deal(ready)
-            if all(deal in by_deal for deal in deals):
+            linked = {
+                deal: _linked_opportunity(ready, deal, integration) for deal in deals if deal in by_deal
+            }
+            if len(linked) == len(deals) and all(linked.values()):
                 break
-            assert time.monotonic() < deadline, f"deals never synced: {set(deals) - set(by_deal)}"
+            assert time.monotonic() < deadline, f"deals never synced: {by_deal}, linked: {linked}"
             time.sleep(0.5)
         assert {deal: len(by_deal[deal]) for deal in deals} == dict.fromkeys(deals, 1)
-        for deal in deals:
-            answer = urllib3.request(
-                "GET",
-                f"{ready['hubspot_url']}/crm/v3/objects/deals/{deal}?properties=aws_opportunity_id",
-                headers=integration,
-            )
-            assert json.loads(answer.data)["properties"]["aws_opportunity_id"] in by_deal[deal]
+        assert linked == {deal: by_deal[deal][0] for deal in deals}
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
