@@ -20,10 +20,18 @@ def main() -> int:
     parser.add_argument("--clock-scale", type=float, default=10.0, help="Partner Central emulated s per s")
     parser.add_argument("--workdir", type=Path, help="where the state directory and the stack's log go")
     parser.add_argument("--timeout", type=float, default=3600.0, help="s to converge; then reported as it is")
+    parser.add_argument(
+        "--worker-environments", type=int, default=2, help="the worker's MaximumConcurrency (2 to 20)"
+    )
     arguments = parser.parse_args()
     workdir = arguments.workdir or Path(tempfile.mkdtemp(prefix="cosell-chaos-"))
     plan = ChaosPlan(
-        arguments.deals, arguments.referrals, arguments.seed, arguments.clock_scale, arguments.timeout
+        arguments.deals,
+        arguments.referrals,
+        arguments.seed,
+        arguments.clock_scale,
+        arguments.timeout,
+        arguments.worker_environments,
     )
     report = run(plan, workdir)
     print(f"chaos run, logs in {workdir}")

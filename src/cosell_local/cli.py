@@ -13,6 +13,8 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cosell_local.runner.stderr_logs import log_to_stderr
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
@@ -89,21 +91,6 @@ def _parameter(text: str) -> tuple[str, str]:
     return name, value
 
 
-def _log_to_stderr(level: str) -> None:
-    def stderr_handler() -> logging.Handler:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        return handler
-
-    logging.basicConfig(level=level, handlers=[stderr_handler()])
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's request lines
-    # The handlers' Powertools logger filters every "cosell*" record out of the root logger's handlers (it
-    # expects to be the only "cosell" logger), which would silence the runner: it gets a handler of its own.
-    runner_logger = logging.getLogger("cosell_local")
-    runner_logger.addHandler(stderr_handler())
-    runner_logger.propagate = False
-
-
 def local_up(argv: Sequence[str]) -> int:
     arguments = _local_up_parser().parse_args(argv)
 
@@ -146,7 +133,7 @@ def serve(build: Callable[[], LocalStack], log_level: str) -> int:
     ready_channel = os.fdopen(os.dup(sys.stdout.fileno()), "w")
     sys.stdout.flush()
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    _log_to_stderr(log_level)
+    log_to_stderr(log_level)
     stopped = threading.Event()
     for signal_number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signal_number, lambda *_: stopped.set())

@@ -39,6 +39,7 @@ class ChaosPlan:
     seed: int = 17
     clock_scale: float = 10.0  # emulated Partner Central seconds per second; its quotas stay AWS's
     timeout_seconds: float = 3600.0
+    worker_environments: int = 2  # the worker's MaximumConcurrency (the template's default), each a process
 
 
 @dataclass
@@ -65,7 +66,8 @@ class _Stack:
 
     def __init__(self, plan: ChaosPlan, state_dir: Path) -> None:
         command = [sys.executable, "-m", "cosell_local.chaos", "serve", "--state-dir", str(state_dir),
-                   "--seed", str(plan.seed), "--clock-scale", str(plan.clock_scale)]  # fmt: skip
+                   "--seed", str(plan.seed), "--clock-scale", str(plan.clock_scale),
+                   "--worker-environments", str(plan.worker_environments)]  # fmt: skip
         logs = (state_dir.parent / "stack.log").open("a")
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=logs, text=True)  # noqa: S603 - our own module
         assert self.process.stdout is not None
@@ -125,6 +127,8 @@ def run(plan: ChaosPlan, workdir: Path) -> ChaosReport:
         report.partner_central_writes_ideal = plan.deals + plan.referrals
         log = (workdir / "stack.log").read_text(encoding="utf-8", errors="replace")
         report.faults_injected["invocations killed"] = log.count("killed mid-invocation")
+        # Not injected, but what Lambda would do too: an invocation over its timeout ends with its environment.
+        report.faults_injected["invocations timed out"] = log.count("timed out: killed")
     finally:
         stack.stop()
     return report

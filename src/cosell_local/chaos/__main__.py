@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cosell_local.chaos import FAULT_RATE, KILL_RATE, TIMEOUT_RATE
-from cosell_local.chaos.kill_points import KillPoints
 from cosell_local.cli import serve
 
 if TYPE_CHECKING:
@@ -25,14 +24,15 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--state-dir", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=17)
     parser.add_argument("--clock-scale", type=float, default=10.0)
+    parser.add_argument("--worker-environments", type=int, default=2, help="the worker's MaximumConcurrency")
     arguments = parser.parse_args(argv)
 
     def build() -> LocalStack:
         from cosell_local.partner_central import EmulatorConfig
         from cosell_local.partner_central.config import FaultConfig
         from cosell_local.runner import LocalStack
+        from cosell_local.runner.child_environment import EnvironmentSetup
 
-        KillPoints(arguments.seed, KILL_RATE).install()
         faults = FaultConfig(
             seed=arguments.seed,
             throttle_rate=FAULT_RATE,
@@ -58,6 +58,13 @@ def main(argv: list[str]) -> int:
             ),
             seed=arguments.seed,
             state_dir=arguments.state_dir,
+            # The worker's environments each a process of their own, as many as its event source allows.
+            parameters={"WorkerMaximumConcurrency": str(arguments.worker_environments)},
+            scale_out=True,
+            environment_setup=EnvironmentSetup(
+                "cosell_local.chaos.kill_points:install_in_environment",
+                {"seed": arguments.seed, "probability": KILL_RATE},
+            ),
         )
         original_start = stack.start
 

@@ -1,6 +1,9 @@
 """Worker invocations killed at seeded points, where a crash costs most: after a Partner Central write and
 before the DynamoDB write that records it; after a HubSpot create and before the claim is settled (the
-worker's next DynamoDB write). The kill is `InvocationKilled`, raised in place of that DynamoDB call."""
+worker's next DynamoDB write). The kill is `InvocationKilled`, raised in place of that DynamoDB call.
+
+The worker's environments are processes of their own (the stack scales out): each installs its kill points as
+it starts (`install_in_environment`), seeded by the run's seed and its own number."""
 
 from __future__ import annotations
 
@@ -73,3 +76,9 @@ class KillPoints:
 
         setattr(BaseClient, "_make_api_call", api_call)  # noqa: B010
         setattr(urllib3.PoolManager, "request", http_request)  # noqa: B010
+
+
+def install_in_environment(index: int, *, seed: int, probability: float) -> None:
+    """cosell_local.runner.child_environment's setup: this environment's kill points, its own seeded
+    sequence (the same seed in every environment would kill them in step)."""
+    KillPoints(seed * 100 + index, probability).install()

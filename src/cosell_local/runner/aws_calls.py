@@ -102,6 +102,20 @@ class AwsCallRecorder:
             self._visibility_set.discard(receipt_handle)
             return True
 
+    def add(self, calls: set[AwsCall], *, visibility_set: list[str]) -> None:
+        """What another process's recorder saw (cosell_local.runner.child_environment)."""
+        with self._lock:
+            self._calls.update(calls)
+            self._visibility_set.update(visibility_set)
+
+    def take(self) -> tuple[frozenset[AwsCall], set[str]]:
+        """Everything recorded so far, forgotten here: the calls, and the receipt handles whose visibility
+        a function changed."""
+        with self._lock:
+            calls, self._calls = frozenset(self._calls), set()
+            visibility_set, self._visibility_set = self._visibility_set, set()
+        return calls, visibility_set
+
     def clear(self) -> None:
         with self._lock:
             self._calls.clear()

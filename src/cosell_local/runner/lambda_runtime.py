@@ -13,7 +13,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from cosell.observability import SERVICE_NAME
 from cosell_local.runner.aws_calls import acting_as
@@ -68,6 +68,18 @@ class Invocation:
     @property
     def succeeded(self) -> bool:
         return self.error is None
+
+
+class FunctionEnvironment(Protocol):
+    """What runs a function's invocations, one at a time: `LambdaFunction` in this process, or a child
+    process of its own (cosell_local.runner.child_environment)."""
+
+    invocations: list[Invocation]
+
+    @property
+    def name(self) -> str: ...
+
+    def invoke(self, event: dict[str, Any], *, start_within: float | None = None) -> Invocation: ...
 
 
 class LambdaFunction:

@@ -8,6 +8,10 @@ moves a message to the DLQ when it is received after maxReceiveCount receives.
 The visibility timeout runs on a compressible clock: the poller receives with the queue's own timeout and
 makes a failed message visible again (ChangeMessageVisibility 0) after `timeout / time_scale` seconds, never
 while its invocation still runs.
+
+With several environments (the event source's MaximumConcurrency, cosell_local.runner.child_environment),
+each polls on a thread of its own, as Lambda's pollers do; SQS's FIFO queue hands a message group to one of
+them at a time.
 """
 
 from __future__ import annotations
@@ -23,10 +27,12 @@ from botocore.exceptions import ClientError
 from cosell_local.runner.aws_calls import RECORDER, acting_as
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from mypy_boto3_sqs.client import SQSClient
     from mypy_boto3_sqs.type_defs import MessageTypeDef
 
-    from cosell_local.runner.lambda_runtime import Invocation, LambdaFunction
+    from cosell_local.runner.lambda_runtime import FunctionEnvironment, Invocation, LambdaFunction
 
 log = logging.getLogger(__name__)
 
@@ -117,8 +123,12 @@ class SqsEventSource:
         batch_size: int,
         reports_batch_item_failures: bool,
         time_scale: float = 1.0,
+        environments: Sequence[FunctionEnvironment] = (),
     ) -> None:
+        """`environments`: the function's execution environments, each polling on its own thread once
+        started (none: `function`, alone)."""
         self.function = function
+        self.environments: tuple[FunctionEnvironment, ...] = tuple(environments) or (function,)
         self._sqs = sqs
         self._queue_url = queue_url
         self._queue_arn = queue_arn
@@ -136,48 +146,52 @@ class SqsEventSource:
         self._history: list[WorkerBatch] = []
         self._reported = 0  # batches up to here were returned by an earlier run_until_idle
         self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
 
     # --- one step ---
 
-    def poll_once(self) -> bool:
-        """Release due messages, then receive and run one batch. True if a batch ran."""
+    def poll_once(self, environment: FunctionEnvironment | None = None) -> bool:
+        """Release due messages, then receive and run one batch (in `environment`, else the first one).
+        True if a batch ran."""
+        environment = environment or self.environments[0]
         with self._lock:
             self._release_due()
-            received = time.monotonic()
-            with acting_as(self.function.name):
-                messages = self._sqs.receive_message(
-                    QueueUrl=self._queue_url,
-                    MaxNumberOfMessages=self._batch_size,
-                    WaitTimeSeconds=0,
-                    MessageSystemAttributeNames=["All"],
-                    MessageAttributeNames=["All"],
-                ).get("Messages", [])
-            if not messages:
-                return False
-            event = {"Records": [_lambda_record(m, self._queue_arn, self._region) for m in messages]}
-            invocation = self.function.invoke(event)
-            message_ids = [m["MessageId"] for m in messages]
-            failed = _failed_ids(invocation, message_ids, self._reports_failures)
-            release_at = received + self._visibility_timeout / self._time_scale
-            done = [m for m in messages if m["MessageId"] not in failed]
+        received = time.monotonic()
+        with acting_as(self.function.name):
+            messages = self._sqs.receive_message(
+                QueueUrl=self._queue_url,
+                MaxNumberOfMessages=self._batch_size,
+                WaitTimeSeconds=0,
+                MessageSystemAttributeNames=["All"],
+                MessageAttributeNames=["All"],
+            ).get("Messages", [])
+        if not messages:
+            return False
+        event = {"Records": [_lambda_record(m, self._queue_arn, self._region) for m in messages]}
+        invocation = environment.invoke(event)
+        message_ids = [m["MessageId"] for m in messages]
+        failed = _failed_ids(invocation, message_ids, self._reports_failures)
+        release_at = received + self._visibility_timeout / self._time_scale
+        done = [m for m in messages if m["MessageId"] not in failed]
+        with self._lock:
             for message in messages:
                 # A message the function made invisible itself comes back when it said (SQS's own timer).
                 if message["MessageId"] in failed and not RECORDER.visibility_set_by_function(
                     message["ReceiptHandle"]
                 ):
                     self._held[message["ReceiptHandle"]] = release_at
-            for start in range(0, len(done), 10):
-                with acting_as(self.function.name):
-                    self._sqs.delete_message_batch(
-                        QueueUrl=self._queue_url,
-                        Entries=[
-                            {"Id": str(index), "ReceiptHandle": m["ReceiptHandle"]}
-                            for index, m in enumerate(done[start : start + 10])
-                        ],
-                    )
+        for start in range(0, len(done), 10):
+            with acting_as(self.function.name):
+                self._sqs.delete_message_batch(
+                    QueueUrl=self._queue_url,
+                    Entries=[
+                        {"Id": str(index), "ReceiptHandle": m["ReceiptHandle"]}
+                        for index, m in enumerate(done[start : start + 10])
+                    ],
+                )
+        with self._lock:
             self._history.append(WorkerBatch(invocation, tuple(message_ids), tuple(failed)))
-            return True
+        return True
 
     def _release_due(self) -> None:
         now = time.monotonic()
@@ -233,19 +247,25 @@ class SqsEventSource:
 
     def start(self) -> None:
         self._stopping.clear()
-        self._thread = threading.Thread(target=self._run, name=f"sqs-{self.function.name}", daemon=True)
-        self._thread.start()
+        self._threads = [
+            threading.Thread(
+                target=self._run, args=(environment,), name=f"sqs-{self.function.name}-{index}", daemon=True
+            )
+            for index, environment in enumerate(self.environments)
+        ]
+        for thread in self._threads:
+            thread.start()
 
     def stop(self) -> None:
         self._stopping.set()
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
+        for thread in self._threads:
+            thread.join()
+        self._threads = []
 
-    def _run(self) -> None:
+    def _run(self, environment: FunctionEnvironment) -> None:
         while not self._stopping.is_set():
             try:
-                ran = self.poll_once()
+                ran = self.poll_once(environment)
             except Exception:  # a moto hiccup must not end the poller; Lambda's keeps polling too
                 log.exception("polling %s failed", self._queue_url)
                 ran = False

@@ -30,6 +30,7 @@ from cosell_local.hubspot import HubSpotEmulator, WebhookSettings
 from cosell_local.partner_central import EmulatorConfig, EventBridgeSink, PartnerCentralEmulator
 from cosell_local.runner.api_gateway import ApiGateway, Route
 from cosell_local.runner.aws_state import AwsStateJournal, forget, keep
+from cosell_local.runner.child_environment import ChildEnvironment
 from cosell_local.runner.environment import ProcessEnvironment, function_environment
 from cosell_local.runner.lambda_runtime import ACCOUNT_ID, LambdaFunction
 from cosell_local.runner.moto_server import moto_server
@@ -48,8 +49,10 @@ if TYPE_CHECKING:
 
     from mypy_boto3_sqs.type_defs import MessageTypeDef
 
+    from cosell_local.runner.child_environment import EnvironmentSetup
     from cosell_local.runner.lambda_runtime import Invocation
     from cosell_local.runner.provision import ProvisionedStack
+    from cosell_local.runner.template import FunctionSpec
 
 log = logging.getLogger(__name__)
 
@@ -107,8 +110,13 @@ class LocalStack:
         log_level: str = "INFO",
         parameters: Mapping[str, str] | None = None,
         state_dir: Path | None = None,
+        scale_out: bool = False,
+        environment_setup: EnvironmentSetup | None = None,
     ) -> None:
         """`parameters`: template parameters to set, as `sam deploy --parameter-overrides` would.
+        `scale_out`: each queue-triggered function runs as many execution environments as its event source's
+        MaximumConcurrency, each in a process of its own (cosell_local.runner.child_environment), started by
+        `environment_setup`; off, one environment in this process, whose invocations a test can read.
         `hubspot_webhook_faults`: WebhookSettings' duplicate_rate, reorder and loss_rate for HubSpot's webhooks.
         `state_dir`: both emulators and the stack's tables and queues are kept there, and a stack started on
         it again continues from what it holds (its names, records, items and messages)."""
@@ -134,6 +142,8 @@ class LocalStack:
         self._set_up_hubspot = set_up_hubspot
         self._route_events = route_partner_central_events
         self._log_level = log_level
+        self._scale_out = scale_out
+        self._environment_setup = environment_setup
         self.functions = {
             name: LambdaFunction(spec, REGION) for name, spec in self.template.functions.items()
         }
@@ -256,16 +266,30 @@ class LocalStack:
                     batch_size=trigger.batch_size,
                     reports_batch_item_failures=trigger.reports_batch_item_failures,
                     time_scale=self._queue_time_scale,
+                    environments=self._scaled_out(spec, resources.resolve(trigger.maximum_concurrency)),
                 )
                 self.event_sources.append(source)
                 if self._poll_in_background:
                     source.start()
+
+    def _scaled_out(self, spec: FunctionSpec, maximum_concurrency: Any) -> list[ChildEnvironment]:
+        if not self._scale_out or maximum_concurrency is None:
+            return []
+        return [
+            ChildEnvironment(
+                spec, REGION, index=index, log_level=self._log_level, setup=self._environment_setup
+            )
+            for index in range(int(maximum_concurrency))
+        ]
 
     def stop(self) -> None:
         for schedule in self.schedules.values():
             schedule.stop()
         for source in self.event_sources:
             source.stop()
+            for environment in source.environments:
+                if isinstance(environment, ChildEnvironment):
+                    environment.close()
         servers = [self.partner_central.stop, self.api.stop, self._moto.stop]
         if self._hubspot is not None:
             servers.append(self._hubspot.stop)
@@ -415,7 +439,10 @@ class LocalStack:
 
     def invocations(self, function: str | None = None) -> list[Invocation]:
         """Every invocation so far, of one function or of all, in order."""
-        chosen = [self.functions[function]] if function else list(self.functions.values())
+        children = [
+            e for source in self.event_sources for e in source.environments if e is not source.function
+        ]
+        chosen = [e for e in [*self.functions.values(), *children] if function in (None, e.name)]
         return sorted((i for f in chosen for i in f.invocations), key=lambda i: i.started_at)
 
     # --- wiring ---

@@ -94,6 +94,7 @@ class QueueTrigger:
     queue: str  # logical id of the AWS::SQS::Queue
     batch_size: int
     reports_batch_item_failures: bool
+    maximum_concurrency: Any = None  # ScalingConfig.MaximumConcurrency, unresolved (a !Ref is a dict)
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,7 @@ class StackTemplate:
                         batch_size=int(settings.get("BatchSize", 10)),
                         reports_batch_item_failures="ReportBatchItemFailures"
                         in settings.get("FunctionResponseTypes", []),
+                        maximum_concurrency=settings.get("ScalingConfig", {}).get("MaximumConcurrency"),
                     )
                 )
             elif event["Type"] in ("Schedule", "ScheduleV2"):
