@@ -109,9 +109,11 @@ class HubSpotEmulator:
 
     # --- lifecycle ---
 
-    def start(self) -> HubSpotEmulator:
+    def start(self, *, deliver_webhooks: bool = True) -> HubSpotEmulator:
+        """`deliver_webhooks=False`: serve the API, and send no webhook until `webhooks.start()` (a stack
+        whose webhook function is not ready yet; a restored portal may hold deliveries due at once)."""
         self._http.start()
-        if self.webhooks:
+        if self.webhooks and deliver_webhooks:
             self.webhooks.start()
         return self
 

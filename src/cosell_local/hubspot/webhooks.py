@@ -209,7 +209,8 @@ class WebhookDispatcher:
         self._stop.set()
         with self._lock:
             self._lock.notify_all()
-        self._thread.join(timeout=5)
+        if self._thread.ident is not None:  # started
+            self._thread.join(timeout=5)
         self._pool.shutdown(wait=True, cancel_futures=True)
         self._http.clear()
 

@@ -224,6 +224,8 @@ class LocalStack:
                 self.schedules[name] = schedule
                 if self._run_schedules:
                     schedule.start()
+        if self.hubspot.webhooks is not None:
+            self.hubspot.webhooks.start()
         log.info("local stack %s ready: webhook %s", self.stack_name, self.webhook_url)
 
     def _start_hubspot(self) -> None:
@@ -245,7 +247,9 @@ class LocalStack:
         for spec in self._webhook_subscriptions:
             subscription_type, _, property_name = spec.partition(":")
             hubspot.webhooks.subscribe(subscription_type, property_name or None)
-        self._hubspot = hubspot.start()
+        # Its webhooks wait for the webhook function's environment (the end of _start), as HubSpot's wait
+        # for a deployed stack: a portal restored from a state directory may hold deliveries due at once.
+        self._hubspot = hubspot.start(deliver_webhooks=False)
 
     def _create_hubspot_properties(self) -> None:
         """What an operator runs once after deploying (`cosell setup`): cosell's deal properties."""

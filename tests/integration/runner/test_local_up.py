@@ -196,6 +196,8 @@ def test_a_stack_killed_and_restarted_on_its_state_dir_syncs_every_deal_once(tmp
             time.sleep(0.5)
         assert {deal: len(by_deal[deal]) for deal in deals} == dict.fromkeys(deals, 1)
         assert linked == {deal: by_deal[deal][0] for deal in deals}
+        # HubSpot's restored deliveries waited for the webhook function's settings, none refused for want of them
+        assert "ConfigurationError" not in (tmp_path / "stack.log").read_text()
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
