@@ -28,7 +28,12 @@ from dataclasses import asdict, dataclass, field
 from typing import IO, TYPE_CHECKING, Any
 
 from cosell_local.runner.aws_calls import RECORDER, AwsCall
-from cosell_local.runner.lambda_runtime import Invocation, InvocationKilled, LambdaFunction, NotStartedError
+from cosell_local.runner.lambda_runtime import (
+    FunctionEnvironment,
+    Invocation,
+    InvocationKilled,
+    LambdaFunction,
+)
 from cosell_local.runner.template import FunctionSpec
 
 if TYPE_CHECKING:
@@ -55,9 +60,8 @@ class EnvironmentSetup:
     arguments: Mapping[str, Any] = field(default_factory=dict)
 
 
-class ChildEnvironment:
-    """The runner's side of one child environment. Thread-safe; one invocation at a time, as
-    `LambdaFunction`."""
+class ChildEnvironment(FunctionEnvironment):
+    """The runner's side of one child environment."""
 
     def __init__(
         self,
@@ -68,28 +72,12 @@ class ChildEnvironment:
         log_level: str,
         setup: EnvironmentSetup | None = None,
     ) -> None:
-        self.spec = spec
+        super().__init__(spec)
         self.index = index
         self._region = region
         self._log_level = log_level
         self._setup = setup
         self._process: subprocess.Popen[str] | None = None
-        self._lock = threading.Lock()
-        self.invocations: list[Invocation] = []
-
-    @property
-    def name(self) -> str:
-        return self.spec.logical_id
-
-    def invoke(self, event: dict[str, Any], *, start_within: float | None = None) -> Invocation:
-        if not self._lock.acquire(timeout=-1 if start_within is None else max(0.0, start_within)):
-            raise NotStartedError(f"{self.name} environment {self.index} was busy for {start_within:.1f} s")
-        try:
-            invocation = self._invoke(event)
-        finally:
-            self._lock.release()
-        self.invocations.append(invocation)
-        return invocation
 
     def close(self) -> None:
         """End the child: its stdin closes, it finishes what it runs and exits (else it is killed)."""

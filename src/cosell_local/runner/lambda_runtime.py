@@ -13,7 +13,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from cosell.observability import SERVICE_NAME
 from cosell_local.runner.aws_calls import acting_as
@@ -70,23 +70,12 @@ class Invocation:
         return self.error is None
 
 
-class FunctionEnvironment(Protocol):
-    """What runs a function's invocations, one at a time: `LambdaFunction` in this process, or a child
-    process of its own (cosell_local.runner.child_environment)."""
+class FunctionEnvironment:
+    """One execution environment of a function: its invocations run one at a time. `LambdaFunction` runs
+    them in this process, cosell_local.runner.child_environment in a process of its own."""
 
-    invocations: list[Invocation]
-
-    @property
-    def name(self) -> str: ...
-
-    def invoke(self, event: dict[str, Any], *, start_within: float | None = None) -> Invocation: ...
-
-
-class LambdaFunction:
-    def __init__(self, spec: FunctionSpec, region: str) -> None:
+    def __init__(self, spec: FunctionSpec) -> None:
         self.spec = spec
-        self._region = region
-        self._handler: Callable[[dict[str, Any], Any], Any] | None = None
         self._lock = threading.Lock()
         self.invocations: list[Invocation] = []
 
@@ -96,14 +85,26 @@ class LambdaFunction:
 
     def invoke(self, event: dict[str, Any], *, start_within: float | None = None) -> Invocation:
         """Call the handler; an exception is recorded in the result, as Lambda reports a function error.
-        `start_within`: seconds the caller waits for the function to be free (this runner runs one invocation
-        per function at a time), after which it gives up: `NotStartedError`, and the handler never runs."""
+        `start_within`: seconds the caller waits for the environment to be free, after which it gives up:
+        `NotStartedError`, and the handler never runs."""
         if not self._lock.acquire(timeout=-1 if start_within is None else max(0.0, start_within)):
             raise NotStartedError(f"{self.name} was busy for {start_within:.1f} s")
         try:
-            return self._invoke(event)
+            invocation = self._invoke(event)
         finally:
             self._lock.release()
+        self.invocations.append(invocation)
+        return invocation
+
+    def _invoke(self, event: dict[str, Any]) -> Invocation:
+        raise NotImplementedError
+
+
+class LambdaFunction(FunctionEnvironment):
+    def __init__(self, spec: FunctionSpec, region: str) -> None:
+        super().__init__(spec)
+        self._region = region
+        self._handler: Callable[[dict[str, Any], Any], Any] | None = None
 
     def _invoke(self, event: dict[str, Any]) -> Invocation:
         handler = self._load_handler()
@@ -135,9 +136,7 @@ class LambdaFunction:
             log.warning(
                 "%s ran %.1f s, over its %d s timeout", self.name, duration, self.spec.timeout_seconds
             )
-        invocation = Invocation(self.name, request_id, event, response, error, started_at, duration)
-        self.invocations.append(invocation)
-        return invocation
+        return Invocation(self.name, request_id, event, response, error, started_at, duration)
 
     def _load_handler(self) -> Callable[[dict[str, Any], Any], Any]:
         if self._handler is None:
