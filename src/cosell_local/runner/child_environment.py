@@ -104,19 +104,17 @@ class ChildEnvironment(FunctionEnvironment):
             process.stdin.flush()
             line = _read_line(process.stdout, within=self.spec.timeout_seconds + 1)
         except (BrokenPipeError, TimeoutError) as ended:
+            line, reason = "", "timed out" if isinstance(ended, TimeoutError) else "ended"
+        else:
+            reason = f"exited ({process.poll()})"
+        if not line:  # it timed out or its process ended: the next invocation starts a new one
             self._end(process)
-            reason = "timed out" if isinstance(ended, TimeoutError) else "ended"
             log.warning("%s environment %d %s: killed", self.name, self.index, reason)
+            duration = time.monotonic() - started
             error = ChildEnvironmentError(
-                f"{self.name} environment {self.index} {reason} after {time.monotonic() - started:.1f} s"
+                f"{self.name} environment {self.index} {reason} after {duration:.1f} s"
             )
-            return Invocation(self.name, "", event, None, error, started_at, time.monotonic() - started)
-        if not line:
-            self._end(process)
-            error = ChildEnvironmentError(
-                f"{self.name} environment {self.index} exited ({process.returncode})"
-            )
-            return Invocation(self.name, "", event, None, error, started_at, time.monotonic() - started)
+            return Invocation(self.name, "", event, None, error, started_at, duration)
         answer = json.loads(line)
         RECORDER.add({AwsCall(*call) for call in answer["calls"]}, visibility_set=answer["visibility_set"])
         return Invocation(

@@ -96,6 +96,9 @@ class FunctionEnvironment:
         self.invocations.append(invocation)
         return invocation
 
+    def close(self) -> None:
+        """What the environment holds beyond this process (nothing, here), let go."""
+
     def _invoke(self, event: dict[str, Any]) -> Invocation:
         raise NotImplementedError
 

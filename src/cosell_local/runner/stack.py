@@ -292,8 +292,7 @@ class LocalStack:
         for source in self.event_sources:
             source.stop()
             for environment in source.environments:
-                if isinstance(environment, ChildEnvironment):
-                    environment.close()
+                environment.close()
         servers = [self.partner_central.stop, self.api.stop, self._moto.stop]
         if self._hubspot is not None:
             servers.append(self._hubspot.stop)
