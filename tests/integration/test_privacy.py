@@ -16,7 +16,7 @@ from cosell.domain.pseudonyms import ERASED_PERSON, pseudonym
 from cosell.domain.reconcile import Action, ConflictPolicy, Sides, Snapshot, decide
 from cosell.store.audit import AuditStore
 from cosell.store.erasure import PersonalDataStore
-from cosell.store.state import Link, StateStore
+from cosell.store.state import Link, LinkChangedError, StateStore
 from cosell.sync.operations.privacy import erase_person
 from tests.integration.sync_world import create_state_table
 from tests.integration.test_audit_store import DECLARED
@@ -53,8 +53,9 @@ def audit_table(aws: str, request: pytest.FixtureRequest) -> str:
 
 def _linked_pair(state: StateStore) -> None:
     values = {"stage": "Qualified", "contacts": [JANE, OMAR], "title": "Data platform"}
-    state.save_link(Link("101", "O1234567890", "Sandbox", {}, "2026-12-01T00:00:00Z"))
-    state.save_snapshot("101", Snapshot(dict(values), dict(values)), "2026-12-01T00:00:00Z", 0)
+    link = Link("101", "O1234567890", "Sandbox", {}, "2026-12-01T00:00:00Z")
+    state.save_link(link)
+    state.save_snapshot(link, Snapshot(dict(values), dict(values)), "2026-12-01T00:00:00Z", 0)
 
 
 def _erase(state_table: str, audit_table: str, *, dry_run: bool, email: str = JANE["Email"].upper()) -> Any:
@@ -126,12 +127,29 @@ def test_erasing_one_address_leaves_a_longer_one_that_contains_it(state_table: s
     state = StateStore(_dynamodb(), state_table)
     joann = {**OMAR, "Email": "joann@customer-example.com"}
     values = {"contacts": [joann, {"Email": "ann@customer-example.com", "FirstName": "Ann"}]}
-    state.save_link(Link("102", "O2234567890", "Sandbox", {}, "2026-12-01T00:00:00Z"))
-    state.save_snapshot("102", Snapshot(dict(values), dict(values)), "2026-12-01T00:00:00Z", 0)
+    link = Link("102", "O2234567890", "Sandbox", {}, "2026-12-01T00:00:00Z")
+    state.save_link(link)
+    state.save_snapshot(link, Snapshot(dict(values), dict(values)), "2026-12-01T00:00:00Z", 0)
     _erase(state_table, audit_table, dry_run=False, email="ann@customer-example.com")
     link = state.link_for_deal("102")
     assert link is not None
     assert link.last_in_step.hubspot["contacts"] == [joann]
+
+
+def test_a_sync_that_read_the_link_before_the_erasure_cannot_put_the_person_back(
+    state_table: str, audit_table: str
+) -> None:
+    state = StateStore(_dynamodb(), state_table)
+    _linked_pair(state)
+    read_before = state.link_for_deal("101")
+    assert read_before is not None
+    _erase(state_table, audit_table, dry_run=False)
+    with pytest.raises(LinkChangedError):
+        state.save_snapshot(read_before, read_before.last_in_step, "2026-12-01T00:05:00Z", 0)
+    erased = state.link_for_deal("101")
+    assert erased is not None
+    assert erased.revision == read_before.revision + 1
+    assert JANE not in erased.last_in_step.hubspot["contacts"]
 
 
 def test_the_command_prints_counts_and_the_pseudonym_never_the_address(

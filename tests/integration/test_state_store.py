@@ -8,11 +8,13 @@ from datetime import UTC, date, datetime
 import boto3
 import pytest
 
+from cosell.domain.reconcile import Snapshot
 from cosell.domain.referral import Phase
+from cosell.store import keys
 from cosell.store.conflicts import ConflictStore, DealConflicts, FieldConflict
 from cosell.store.invitations import InvitationStore
 from cosell.store.pacer import WRITES, WritePacer, daily_counter_key, used_on
-from cosell.store.state import Census, Link, LinkConflictError, PendingCreate, StateStore
+from cosell.store.state import Census, Link, LinkChangedError, LinkConflictError, PendingCreate, StateStore
 from tests.integration.sync_world import create_state_table
 from tests.support.clock import VirtualClock
 
@@ -48,6 +50,60 @@ def test_relinking_either_side_is_a_conflict(table: str, deal_id: str, opportuni
     with pytest.raises(LinkConflictError):
         states.save_link(link(deal_id, opportunity_id))
     assert states.link_for_deal("2") is None  # the transaction wrote neither item
+
+
+def _snapshot(stage: str) -> Snapshot:
+    return Snapshot({"stage": stage}, {"stage": stage})
+
+
+def test_a_snapshot_saved_from_a_link_read_before_another_save_is_refused(table: str) -> None:
+    states = store(table)
+    states.save_link(link("1", "O1"))
+    read_by_backfill = read_by_worker = states.link_for_deal("1")
+    assert read_by_worker is not None
+    assert read_by_worker.revision == 0
+    saved = states.save_snapshot(read_by_worker, _snapshot("Qualified"), "2026-11-29T12:01:00+00:00", 5, "x")
+    assert saved.revision == 1
+    assert states.link_for_deal("1") == saved
+    with pytest.raises(LinkChangedError):  # the backfill read the link before the worker saved
+        states.save_snapshot(read_by_backfill, _snapshot("Prospect"), "2026-11-29T12:02:00+00:00", 4)
+    assert states.link_for_deal("1") == saved  # the newer snapshot stands, marks and all
+    again = states.save_snapshot(saved, _snapshot("Committed"), "2026-11-29T12:03:00+00:00", 6)
+    assert (again.revision, again.last_in_step, again.partner_central_seen) == (
+        2,
+        _snapshot("Committed"),
+        None,
+    )
+    assert states.link_for_deal("1") == again
+
+
+def test_a_link_saved_before_revisions_existed_takes_a_snapshot_once(table: str) -> None:
+    states = store(table)
+    states.save_link(link("1", "O1"))
+    dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+    key = keys.deal_link("1")
+    assert dynamodb.get_item(TableName=table, Key=key)["Item"]["revision"] == {"N": "0"}
+    dynamodb.update_item(TableName=table, Key=key, UpdateExpression="REMOVE revision")
+    legacy = states.link_for_deal("1")
+    assert legacy is not None
+    assert legacy.revision == 0
+    states.save_snapshot(legacy, _snapshot("Qualified"), "2026-11-29T12:01:00+00:00", None)
+    with pytest.raises(LinkChangedError):
+        states.save_snapshot(legacy, _snapshot("Prospect"), "2026-11-29T12:02:00+00:00", None)
+
+
+def test_a_snapshot_for_a_link_that_was_undone_or_made_again_is_refused(table: str) -> None:
+    states = store(table)
+    states.save_link(link("1", "O1"))
+    read = states.link_for_deal("1")
+    assert read is not None
+    states.unlink("1", "2026-11-29T12:01:00+00:00")
+    with pytest.raises(LinkChangedError):
+        states.save_snapshot(read, _snapshot("Qualified"), "2026-11-29T12:02:00+00:00", None)
+    assert states.link_for_deal("1") is None  # not brought back as a bare snapshot
+    states.save_link(link("1", "O2"))  # linked again, to another opportunity, revision 0 again
+    with pytest.raises(LinkChangedError):
+        states.save_snapshot(read, _snapshot("Qualified"), "2026-11-29T12:03:00+00:00", None)
 
 
 def test_the_first_recorded_create_wins(table: str) -> None:

@@ -3,7 +3,8 @@ paths. The flows through the handlers are in tests/e2e/test_updates.py."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import urllib3
@@ -11,6 +12,7 @@ import urllib3
 from cosell.domain.audit import AuditAction
 from cosell.domain.mapping_rules import MappingRules
 from cosell.queue.messages import Subject, SyncRequest, Trigger
+from cosell.store.state import StateStore
 from cosell.sync.deals.echoes import hubspot_seen_ms, seen_by_last_sync
 from cosell.sync.deals.pair import IN_STEP
 from cosell.sync.deals.push import PushOutcome, push_deal
@@ -19,6 +21,7 @@ from tests.integration.sync_world import CATALOG, REP_TOKEN, make_world
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from cosell.store.state import Link
     from tests.integration.sync_world import SyncWorld
 
 
@@ -193,3 +196,43 @@ def test_an_in_step_run_records_what_it_read_so_the_changes_it_saw_cost_no_recon
     )
     assert not seen_by_last_sync(request, created)
     assert seen_by_last_sync(request, in_step)
+
+
+class _RacedLinks(StateStore):
+    """The state store, where another sync of the pair runs to its end just before this one's first snapshot
+    save (a backfill's run, with the worker's beside it)."""
+
+    def __init__(self, store: StateStore, other_sync: Any) -> None:
+        super().__init__(store._db, store._table)
+        self._other_sync = other_sync
+
+    def save_snapshot(self, link: Link, *args: Any, **kwargs: Any) -> Link:
+        other_sync, self._other_sync = self._other_sync, None
+        if other_sync is not None:
+            other_sync()
+        return super().save_snapshot(link, *args, **kwargs)
+
+
+def test_a_run_that_read_the_link_before_another_one_saved_reads_again_and_keeps_the_newer_snapshot(
+    world: SyncWorld,
+) -> None:
+    deal_id, opportunity_id = linked(world)
+
+    def the_workers_sync() -> None:
+        world.rep.update_deal(deal_id, {"amount": "300000"})
+        assert push_deal(deal_id, world.ports()) == "1 × push"
+
+    world.rep.update_deal(deal_id, {"amount": "240000"})
+    ports = world.ports()
+    backfills = replace(ports, links=_RacedLinks(world.store, the_workers_sync))
+    push_deal(deal_id, backfills)
+
+    # The backfill's snapshot (amount 240000, as it read both sides) did not replace the worker's: it read
+    # both sides again, found them in step with 300000, and saved from there.
+    link = world.store.link_for_deal(deal_id)
+    assert link is not None
+    monthly = [{"Amount": "25000", "CurrencyCode": "EUR", "Frequency": "Monthly", "TargetCompany": "AWS"}]
+    assert link.last_in_step.hubspot["expected_spend"] == monthly  # 300,000 a year; 240,000 would be 20000
+    assert link.last_in_step.partner_central["expected_spend"] == monthly
+    opportunity = world.partner_central.get_opportunity(Catalog=CATALOG, Identifier=opportunity_id)
+    assert opportunity["Project"]["ExpectedCustomerSpend"][0]["Amount"] == "25000.00"

@@ -91,11 +91,16 @@ class PersonalDataStore:
             conditions.append(f"#a{index} = :old{index}")
             values[f":new{index}"] = {"S": written}
             values[f":old{index}"] = {"S": read}
+        expression = "SET " + ", ".join(sets)
+        if _SNAPSHOT in changes:
+            # A sync that read the link before the erasure must not put the person back (Link.revision).
+            expression += " ADD revision :one"
+            values[":one"] = {"N": "1"}
         try:
             self._db.update_item(
                 TableName=self._table,
                 Key={key: item[key] for key in _KEYS if key in item},
-                UpdateExpression="SET " + ", ".join(sets),
+                UpdateExpression=expression,
                 ConditionExpression=" AND ".join(conditions),
                 ExpressionAttributeNames=names,
                 ExpressionAttributeValues=values,

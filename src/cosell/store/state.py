@@ -28,6 +28,11 @@ class LinkConflictError(Exception):
     """The deal or the opportunity is already linked to something else."""
 
 
+class LinkChangedError(Exception):
+    """Another sync saved the pair's snapshot (or an erasure rewrote it) after this one read the link: this
+    one's snapshot would overwrite a newer one."""
+
+
 @dataclass(frozen=True)
 class Link:
     deal_id: str
@@ -47,6 +52,9 @@ class Link:
     # read it, and wrote nothing after): an Opportunity Updated event finding it unchanged is that sync's own
     # echo (cosell.sync.deals.echoes.partner_central_unchanged). None: not known.
     partner_central_seen: str | None = None
+    # How many snapshots were saved: a save names the revision it read, so a sync that read the link before
+    # another one finished (a backfill beside the worker) cannot put an older snapshot back.
+    revision: int = 0
 
     @property
     def last_in_step(self) -> Snapshot:
@@ -100,6 +108,7 @@ def _link_item(link: Link) -> dict[str, AttributeValueTypeDef]:
         "catalog": {"S": link.catalog},
         "synced_fields": {"S": json.dumps(link.synced_fields, sort_keys=True)},
         "synced_at": {"S": link.synced_at},
+        "revision": {"N": str(link.revision)},
     }
     if link.snapshot is not None:
         item["snapshot"] = {"S": json.dumps(link.snapshot.to_json(), sort_keys=True)}
@@ -123,6 +132,7 @@ def _link_from(deal_id: str, item: dict[str, Any]) -> Link:
         warnings=tuple(json.loads(item["warnings"]["S"])) if "warnings" in item else (),
         hubspot_seen_ms=int(item["hubspot_seen_ms"]["N"]) if "hubspot_seen_ms" in item else None,
         partner_central_seen=item["partner_central_seen"]["S"] if "partner_central_seen" in item else None,
+        revision=int(item["revision"]["N"]) if "revision" in item else 0,
     )
 
 
@@ -259,20 +269,32 @@ class StateStore:
 
     def save_snapshot(
         self,
-        deal_id: str,
+        link: Link,
         snapshot: Snapshot,
         synced_at: str,
         hubspot_seen_ms: int | None,
         partner_central_seen: str | None = None,
-    ) -> None:
-        """The pair is in step as of `synced_at`, having seen HubSpot as of `hubspot_seen_ms` and Partner
-        Central as of `partner_central_seen` (Link). Only the deal's FIFO message group writes it (one at a
-        time)."""
+    ) -> Link:
+        """The pair `link` (as this sync read it) is in step as of `synced_at`, having seen HubSpot as of
+        `hubspot_seen_ms` and Partner Central as of `partner_central_seen` (Link); returns the link as saved.
+        LinkChangedError when the link is no longer the one read: another sync saved in between (the deal's
+        FIFO message group runs one at a time, but a backfill or an operator's command runs beside it)."""
+        saved = replace(
+            link,
+            snapshot=snapshot,
+            synced_at=synced_at,
+            hubspot_seen_ms=hubspot_seen_ms,
+            partner_central_seen=partner_central_seen,
+            revision=link.revision + 1,
+        )
         values: dict[str, AttributeValueTypeDef] = {
             ":snapshot": {"S": json.dumps(snapshot.to_json(), sort_keys=True)},
             ":synced_at": {"S": synced_at},
+            ":opportunity": {"S": link.opportunity_id},
+            ":read": {"N": str(link.revision)},
+            ":revision": {"N": str(saved.revision)},
         }
-        sets = ["#snapshot = :snapshot", "synced_at = :synced_at"]
+        sets = ["#snapshot = :snapshot", "synced_at = :synced_at", "revision = :revision"]
         removes = []
         marks: list[tuple[str, AttributeValueTypeDef | None]] = [
             ("hubspot_seen_ms", None if hubspot_seen_ms is None else {"N": str(hubspot_seen_ms)}),
@@ -285,14 +307,24 @@ class StateStore:
                 sets.append(f"{name} = :{name}")
                 values[f":{name}"] = value
         expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
-        self._db.update_item(
-            TableName=self._table,
-            Key=keys.deal_link(deal_id),
-            UpdateExpression=expression,
-            ConditionExpression=keys.ITEM_EXISTS,
-            ExpressionAttributeNames={"#snapshot": "snapshot"},  # a reserved word
-            ExpressionAttributeValues=values,
-        )
+        # Links saved before revisions existed have none: they read as revision 0.
+        unrevised = " OR attribute_not_exists(revision)" if link.revision == 0 else ""
+        try:
+            self._db.update_item(
+                TableName=self._table,
+                Key=keys.deal_link(link.deal_id),
+                UpdateExpression=expression,
+                ConditionExpression=f"opportunity_id = :opportunity AND (revision = :read{unrevised})",
+                ExpressionAttributeNames={"#snapshot": "snapshot"},  # a reserved word
+                ExpressionAttributeValues=values,
+            )
+        except ClientError as error:
+            if not _condition_failed(error):
+                raise
+            raise LinkChangedError(
+                f"deal {link.deal_id}: its link changed after revision {link.revision} was read"
+            ) from None
+        return saved
 
     def unlink(self, deal_id: str, at: str) -> Link:
         """An operator's unlink: both link items go, in one transaction with a record of the opportunity the

@@ -14,7 +14,9 @@ event, find both sides equal to the snapshot: zero writes. Every write and every
 (hold, conflict, keep, error) is audited.
 
 Runs inside the deal's FIFO message group (opportunity events of linked opportunities are routed there), so
-one pair is never reconciled twice at once.
+the worker never reconciles one pair twice at once. A backfill or an operator's command runs beside it: the
+snapshot is saved against the link revision read (StateStore.save_snapshot), and a run that lost the race
+reads both sides again.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from cosell.hubspot.client import HubSpotValidationError
 from cosell.metrics import Refusal
 from cosell.partner_central.schema import instant, update_members
 from cosell.store.conflicts import DealConflicts, FieldConflict
+from cosell.store.state import LinkChangedError
 from cosell.sync.deals.echoes import hubspot_seen_ms
 from cosell.sync.notify import notify
 from cosell.sync.reporting import audit, show_on_deal
@@ -134,6 +137,20 @@ class _Run:
 
 def sync_pair(deal: Deal, link: Link, ports: Ports, cause: Cause) -> str:
     """Bring a linked deal and its opportunity in step; returns what happened, for the log."""
+    for _attempt in range(CONFLICT_RETRIES):
+        try:
+            return _reconcile(deal, link, ports, cause)
+        except LinkChangedError:
+            # Another sync of this pair saved its snapshot in between (a backfill beside the worker): that
+            # one stands; read both sides again and decide again, as for a ConflictException.
+            fresh = ports.links.link_for_deal(deal.id)
+            if fresh is None:
+                return "unlinked while it was reconciled: nothing more to do"
+            link, deal = fresh, ports.deals.read_deal(deal.id)
+    raise RuntimeError(f"deal {deal.id}: its link kept changing while it was reconciled")
+
+
+def _reconcile(deal: Deal, link: Link, ports: Ports, cause: Cause) -> str:
     config = ports.config
     view = ports.deals.view(deal)
     choice, catalog = choose_solutions(view, ports)
@@ -204,7 +221,7 @@ def sync_pair(deal: Deal, link: Link, ports: Ports, cause: Cause) -> str:
     if settled and snapshot == link.last_in_step:
         seen = (seen[0], link.partner_central_seen)
     if snapshot != link.last_in_step or seen != (link.hubspot_seen_ms, link.partner_central_seen):
-        ports.links.save_snapshot(deal.id, snapshot, ports.now().isoformat(), *seen)
+        ports.links.save_snapshot(link, snapshot, ports.now().isoformat(), *seen)
     return _summary(decisions, run)
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -211,13 +211,12 @@ def push_new(deal: Deal, view: DealView, ports: Ports, cause: Cause) -> str:
     ports.links.clear_problems(deal_id)
     # Only now, the deal told: a retry of this request after a failed write-back must not count as seen.
     made_at = instant(created.get("LastModifiedDate"))
-    link = replace(
+    link = ports.links.save_snapshot(
         link,
-        hubspot_seen_ms=hubspot_seen_ms(deal),
-        partner_central_seen=made_at.isoformat() if made_at else None,
-    )
-    ports.links.save_snapshot(
-        deal_id, link.last_in_step, link.synced_at, link.hubspot_seen_ms, link.partner_central_seen
+        link.last_in_step,
+        link.synced_at,
+        hubspot_seen_ms(deal),
+        made_at.isoformat() if made_at else None,
     )
     if not (choice.ids or choice.problems or requested(view, config.rules)):
         return PushOutcome.CREATED
