@@ -57,7 +57,7 @@ WEBHOOK_NEVER = (
 )
 # handler → (most cosell modules, most modules in all, what it must not load)
 BUDGETS: dict[str, tuple[int, int, tuple[str, ...]]] = {
-    "cosell.handlers.webhook": (18, 515, WEBHOOK_NEVER),
+    "cosell.handlers.webhook": (19, 515, WEBHOOK_NEVER),
     # The referral use case is loaded by the first referral message (cosell.sync.dispatch).
     "cosell.handlers.worker": (70, 565, (*HEAVY, "cosell.sync.referrals", "cosell.cli", "cosell_local")),
     # The schedules queue through cosell.sync.schedules.held (its marks), which the worker settles.
@@ -67,17 +67,11 @@ BUDGETS: dict[str, tuple[int, int, tuple[str, ...]]] = {
     "cosell.handlers.notification_check": (32, 528, SCHEDULE_NEVER),
     "cosell.handlers.aws_summary": (34, 528, SCHEDULE_NEVER),
     "cosell.handlers.engagement_sync": (37, 532, SCHEDULE_NEVER),
-    # Powertools' REST resolver brings its event classes: this function answers people, not a schedule.
+    # Routed on the resource API Gateway matched (cosell.handlers.api_gateway), without Powertools' resolver.
     "cosell.handlers.solutions_api": (
-        40,
-        640,
-        (
-            "aws_lambda_powertools.utilities.batch",
-            "cosell.cli",
-            "cosell_local",
-            "cosell.sync.deals",
-            "cosell.sync.referrals",
-        ),
+        41,
+        535,
+        (*SCHEDULE_NEVER, "aws_lambda_powertools.event_handler", "asyncio", "cosell_local"),
     ),
 }
 

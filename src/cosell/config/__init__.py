@@ -52,7 +52,11 @@ class ConfigurationError(Exception):
 class CommonSettings(BaseModel):
     """Field `x_y` is read from environment variable `X_Y`."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore", alias_generator=str.upper, populate_by_name=True)
+    # Each function validates one settings model, once: the models it only inherits from, or that other
+    # functions use, are not built (pydantic builds a deferred model at its first validation).
+    model_config = ConfigDict(
+        frozen=True, extra="ignore", alias_generator=str.upper, populate_by_name=True, defer_build=True
+    )
 
     # No default: a stack that forgot to say would otherwise run with development's allowances.
     environment: Environment

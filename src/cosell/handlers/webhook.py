@@ -7,13 +7,13 @@ answers 2xx only once every request is durably on the FIFO queue, and 5xx if que
 from __future__ import annotations
 
 import base64
-import json
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.logging import correlation_paths
 
 from cosell import secrets
 from cosell.handlers import runtime
+from cosell.handlers.api_gateway import json_response
 from cosell.handlers.runtime import logger
 from cosell.hubspot.signature import SignatureError
 from cosell.hubspot.webhook_intake import MalformedDeliveryError, accept_delivery
@@ -27,14 +27,10 @@ if TYPE_CHECKING:
     from cosell.hubspot.webhook_intake import AcceptedDelivery
 
 
-def _response(status: int, body: dict[str, Any]) -> dict[str, Any]:
-    return {"statusCode": status, "headers": {"Content-Type": "application/json"}, "body": json.dumps(body)}
-
-
 def _refused(status: int, outcome: WebhookOutcome, why: str, reason: str) -> dict[str, Any]:
     logger.warning(f"webhook rejected: {why}", extra={"reason": reason})
     count_by(Metric.WEBHOOK_DELIVERIES, "Outcome", outcome)
-    return _response(status, {"message": reason})
+    return json_response(status, {"message": reason})
 
 
 def _headers(request: dict[str, Any]) -> dict[str, str]:
@@ -99,10 +95,10 @@ def handler(request: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         runtime.sync_queue(settings.aws_region, str(settings.sync_queue_url)).send(requests)
     except EnqueueError as failure:
         logger.error("webhook not queued; HubSpot will retry", extra={"reason": str(failure)})
-        return _response(503, {"message": "temporarily unable to queue the delivery"})
+        return json_response(503, {"message": "temporarily unable to queue the delivery"})
     logger.info(
         "webhook queued",
         extra={"objects": len(requests), "ignored_event_types": sorted(set(delivery.ignored_event_types))},
     )
     count_by(Metric.WEBHOOK_DELIVERIES, "Outcome", WebhookOutcome.ACCEPTED)
-    return _response(200, {"queued": len(requests)})
+    return json_response(200, {"queued": len(requests)})
