@@ -236,3 +236,18 @@ def test_a_run_that_read_the_link_before_another_one_saved_reads_again_and_keeps
     assert link.last_in_step.partner_central["expected_spend"] == monthly
     opportunity = world.partner_central.get_opportunity(Catalog=CATALOG, Identifier=opportunity_id)
     assert opportunity["Project"]["ExpectedCustomerSpend"][0]["Amount"] == "25000.00"
+
+
+def test_a_run_whose_pair_was_unlinked_before_its_save_ends_without_bringing_the_link_back(
+    world: SyncWorld,
+) -> None:
+    deal_id, _ = linked(world)
+    world.rep.update_deal(deal_id, {"amount": "240000"})
+    ports = world.ports()
+
+    def the_operators_unlink() -> None:
+        world.store.unlink(deal_id, "2026-12-04T12:00:00+00:00")
+
+    racing = replace(ports, links=_RacedLinks(world.store, the_operators_unlink))
+    assert push_deal(deal_id, racing) == "unlinked while it was reconciled: nothing more to do"
+    assert world.store.link_for_deal(deal_id) is None
