@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import boto3
+from cosell import aws_clients
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -152,7 +152,7 @@ def _read_signing_secrets(reference: str, region: str, now: float) -> _SigningSe
 
 
 def _secret_versions(secret_id: str, region: str) -> tuple[_Version, _Version | None]:
-    client = boto3.client("secretsmanager", region_name=region)
+    client = aws_clients.client("secretsmanager", region)
     stages: dict[str, tuple[str, datetime]] = {}
     token: str | None = None
     while True:  # no paginator in botocore's model for this operation
@@ -180,7 +180,7 @@ def _secret_versions(secret_id: str, region: str) -> tuple[_Version, _Version | 
 
 
 def _parameter_versions(name: str, region: str) -> tuple[_Version, _Version | None]:
-    client = boto3.client("ssm", region_name=region)
+    client = aws_clients.client("ssm", region)
     versions = [
         parameter
         for page in client.get_paginator("get_parameter_history").paginate(Name=name, WithDecryption=True)
@@ -200,11 +200,11 @@ def store(reference: str, value: str, region: str) -> None:
     secret, key = _where(reference)
     name = _parameter_name(secret)
     if name is None:
-        manager = boto3.client("secretsmanager", region_name=region)
+        manager = aws_clients.client("secretsmanager", region)
         current = manager.get_secret_value(SecretId=secret).get("SecretString", "") if key else ""
         manager.put_secret_value(SecretId=secret, SecretString=_with_member(current, secret, key, value))
         return
-    ssm = boto3.client("ssm", region_name=region)
+    ssm = aws_clients.client("ssm", region)
     current = ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"].get("Value", "") if key else ""
     ssm.put_parameter(
         Name=name, Value=_with_member(current, secret, key, value), Type="SecureString", Overwrite=True

@@ -42,9 +42,12 @@ HEAVY = (
     "pydantic_settings",
 )
 SCHEDULE_NEVER = (*HEAVY, "cosell.sync.deals", "cosell.sync.referrals", "cosell.cli")
-# Never loaded by the webhook function: it verifies a signature and queues, nothing else.
+# Never loaded by the webhook function: it verifies a signature and queues, nothing else; its SQS, SSM and
+# Secrets Manager clients come from botocore (cosell.aws_clients), without boto3's own import.
 WEBHOOK_NEVER = (
     *HEAVY,
+    "boto3",
+    "s3transfer",
     "cosell.sync",
     "cosell.config.sync",
     "cosell.domain.to_partner_central",
@@ -57,20 +60,20 @@ WEBHOOK_NEVER = (
 )
 # handler → (most cosell modules, most modules in all, what it must not load)
 BUDGETS: dict[str, tuple[int, int, tuple[str, ...]]] = {
-    "cosell.handlers.webhook": (19, 515, WEBHOOK_NEVER),
+    "cosell.handlers.webhook": (19, 460, WEBHOOK_NEVER),
     # The referral use case is loaded by the first referral message (cosell.sync.dispatch).
-    "cosell.handlers.worker": (70, 565, (*HEAVY, "cosell.sync.referrals", "cosell.cli", "cosell_local")),
+    "cosell.handlers.worker": (71, 512, (*HEAVY, "cosell.sync.referrals", "cosell.cli", "cosell_local")),
     # The schedules queue through cosell.sync.schedules.held (its marks), which the worker settles.
-    "cosell.handlers.invitation_poll": (33, 528, SCHEDULE_NEVER),
+    "cosell.handlers.invitation_poll": (34, 474, SCHEDULE_NEVER),
     # The sweep reads HubSpot too (its models and the subscribed properties: the HubSpot sweep).
-    "cosell.handlers.sweep": (42, 535, SCHEDULE_NEVER),
-    "cosell.handlers.notification_check": (32, 528, SCHEDULE_NEVER),
-    "cosell.handlers.aws_summary": (34, 528, SCHEDULE_NEVER),
-    "cosell.handlers.engagement_sync": (37, 532, SCHEDULE_NEVER),
+    "cosell.handlers.sweep": (43, 484, SCHEDULE_NEVER),
+    "cosell.handlers.notification_check": (33, 473, SCHEDULE_NEVER),
+    "cosell.handlers.aws_summary": (35, 475, SCHEDULE_NEVER),
+    "cosell.handlers.engagement_sync": (38, 478, SCHEDULE_NEVER),
     # Routed on the resource API Gateway matched (cosell.handlers.api_gateway), without Powertools' resolver.
     "cosell.handlers.solutions_api": (
         41,
-        535,
+        483,
         (*SCHEDULE_NEVER, "aws_lambda_powertools.event_handler", "asyncio", "cosell_local"),
     ),
 }

@@ -9,8 +9,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache, cached_property
 from typing import TYPE_CHECKING
 
-import boto3
-
+from cosell import aws_clients
 from cosell.config import WebhookSettings, load
 from cosell.observability import build_logger
 from cosell.queue.sqs import SyncQueue
@@ -51,7 +50,7 @@ def now_ms() -> int:
 
 @cache
 def sync_queue(region: str, queue_url: str) -> SyncQueue:
-    return SyncQueue(boto3.client("sqs", region_name=region), queue_url)
+    return SyncQueue(aws_clients.client("sqs", region), queue_url)
 
 
 @cache
@@ -120,7 +119,7 @@ class Runtime:
 
     @cached_property
     def dynamodb(self) -> DynamoDBClient:
-        return boto3.client("dynamodb", region_name=self.settings.aws_region)
+        return aws_clients.client("dynamodb", self.settings.aws_region)
 
     @cached_property
     def links(self) -> StateStore:
@@ -225,7 +224,7 @@ class Runtime:
         region = topic_arn.split(":")[
             3
         ]  # arn:aws:sns:<region>:<account>:<name>: the topic may live elsewhere
-        return SnsTopic(boto3.client("sns", region_name=region), topic_arn)
+        return SnsTopic(aws_clients.client("sns", region), topic_arn)
 
     @cached_property
     def queue(self) -> SyncQueue:

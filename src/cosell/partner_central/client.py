@@ -17,6 +17,7 @@ from botocore.config import Config
 from botocore.credentials import RefreshableCredentials
 from botocore.retries.standard import DEFAULT_MAX_ATTEMPTS
 
+from cosell import aws_clients
 from cosell.config import DEFAULT_PARTNER_CENTRAL_ROLE_NAME
 from cosell.metrics import Metric, count
 from cosell.observability import build_logger
@@ -63,13 +64,11 @@ def service_role_arn(settings: Settings, sts: Callable[[], STSClient]) -> str:
 
 def partner_account_id(settings: Settings) -> str:
     """The account Partner Central knows the partner by: the service role's (arn:aws:iam::<account>:role/...)."""
-    return service_role_arn(settings, lambda: boto3.client("sts", region_name=settings.aws_region)).split(
-        ":"
-    )[4]
+    return service_role_arn(settings, lambda: aws_clients.client("sts", settings.aws_region)).split(":")[4]
 
 
 def _assume_role_credentials(settings: Settings, session_name: str) -> RefreshableCredentials:
-    sts = boto3.client("sts", region_name=settings.aws_region)
+    sts = aws_clients.client("sts", settings.aws_region)
     arn = service_role_arn(settings, lambda: sts)
 
     def refresh() -> dict[str, Any]:

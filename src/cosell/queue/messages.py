@@ -14,11 +14,12 @@ from __future__ import annotations
 import hashlib
 import json
 from enum import StrEnum
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from cosell.domain.audit import Cause
+if TYPE_CHECKING:
+    from cosell.domain.audit import Cause
 
 
 class Subject(StrEnum):
@@ -62,6 +63,9 @@ class SyncRequest(BaseModel):
     @property
     def cause(self) -> Cause:
         """For the audit trail: what queued this request, and its correlation id."""
+        # Imported here: the webhook, which only queues requests, then loads no audit code.
+        from cosell.domain.audit import Cause
+
         kinds = dict.fromkeys(f"{trigger.source}:{trigger.kind}" for trigger in self.triggers)
         return Cause(trigger=", ".join(kinds), correlation_id=self.correlation_id)
 
