@@ -26,6 +26,7 @@ from tests.integration.sync_world import CATALOG, REP_TOKEN, make_world
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from cosell.store.state import Link, StateStore
     from tests.integration.sync_world import SyncWorld
 
 
@@ -132,7 +133,7 @@ def test_partner_central_rejection_is_shown_on_the_deal(world: SyncWorld) -> Non
     assert push_deal(deal_id, world.ports(rules)) is PushOutcome.REJECTED
     properties = deal_properties(world, deal_id)
     assert properties["aws_sync_status"] == "Error"
-    assert "Partner Central refused Project.ExpectedCustomerSpend[0].TargetCompany" in (
+    assert "Partner Central refused Amount and currency (Project.ExpectedCustomerSpend[0].TargetCompany)" in (
         properties["aws_sync_error"] or ""
     )
     assert world.opportunities() == []
@@ -179,6 +180,32 @@ def test_concurrent_pushes_of_one_deal_make_one_opportunity(world: SyncWorld) ->
     # One creates; the others find its ClientToken's answer, or (search) the opportunity it made.
     assert not [outcome for outcome in outcomes if isinstance(outcome, Exception)], outcomes
     assert PushOutcome.CREATED in outcomes
+
+
+def test_a_sync_that_saves_the_new_pair_first_stands_and_the_creation_ends_without_an_error(
+    world: SyncWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The creation's snapshot save loses to another sync of the new pair (a backfill beside the worker, as
+    the concurrent pushes above can do on a loaded machine): that sync read both sides after the creation, so
+    its snapshot stands, and the creation is not failed for it (nor retried into a second reconcile)."""
+    deal_id = world.create_deal()
+    ports = world.ports()
+    save_snapshot = type(ports.links).save_snapshot
+    competitor: list[Link] = []
+
+    def another_sync_saves_first(store: StateStore, link: Link, *args: Any, **kwargs: Any) -> Link:
+        if not competitor:
+            competitor.append(
+                save_snapshot(store, link, link.last_in_step, "2026-12-06T00:00:00+00:00", None)
+            )
+        return save_snapshot(store, link, *args, **kwargs)
+
+    monkeypatch.setattr(type(ports.links), "save_snapshot", another_sync_saves_first)
+    assert push_deal(deal_id, ports) == PushOutcome.CREATED
+    saved = ports.links.link_for_deal(deal_id)
+    assert saved is not None
+    assert (saved.revision, saved.synced_at) == (competitor[0].revision, "2026-12-06T00:00:00+00:00")
+    assert len(world.opportunities()) == 1
 
 
 def test_client_token_depends_on_the_catalog_the_deal_and_the_body() -> None:

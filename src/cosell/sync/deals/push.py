@@ -37,7 +37,7 @@ from cosell.domain.to_partner_central import map_deal
 from cosell.hubspot.client import HubSpotNotFoundError
 from cosell.metrics import Refusal
 from cosell.partner_central.schema import instant
-from cosell.store.state import Link, PendingCreate
+from cosell.store.state import Link, LinkChangedError, PendingCreate
 from cosell.sync.deals.echoes import hubspot_seen_ms
 from cosell.sync.deals.pair import sync_pair
 from cosell.sync.reporting import audit, show_on_deal
@@ -211,13 +211,21 @@ def push_new(deal: Deal, view: DealView, ports: Ports, cause: Cause) -> str:
     ports.links.clear_problems(deal_id)
     # Only now, the deal told: a retry of this request after a failed write-back must not count as seen.
     made_at = instant(created.get("LastModifiedDate"))
-    link = ports.links.save_snapshot(
-        link,
-        link.last_in_step,
-        link.synced_at,
-        hubspot_seen_ms(deal),
-        made_at.isoformat() if made_at else None,
-    )
+    try:
+        link = ports.links.save_snapshot(
+            link,
+            link.last_in_step,
+            link.synced_at,
+            hubspot_seen_ms(deal),
+            made_at.isoformat() if made_at else None,
+        )
+    except LinkChangedError:
+        # Another sync of the new pair (a backfill, an operator's link, beside the worker) read both sides
+        # after the creation and saved first: its snapshot stands. Only this run's seen-marks are lost.
+        saved = ports.links.link_for_deal(deal_id)
+        if saved is None:
+            return f"{PushOutcome.CREATED}; unlinked since by an operator"
+        link = saved
     if not (choice.ids or choice.problems or requested(view, config.rules)):
         return PushOutcome.CREATED
     # Its solutions, the stage they allow, the submission, and what the deal names that the catalog does not
