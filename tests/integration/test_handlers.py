@@ -254,6 +254,28 @@ def test_logs_carry_no_token_signature_or_personal_data(handler_env: str) -> Non
         assert secret not in logged
 
 
+def test_a_queue_that_refuses_the_delivery_is_503_so_hubspot_retries_and_the_log_says_why(
+    handler_env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQS refusing the whole call (here: the queue is gone; in a stack, a policy or KMS key change) is the
+    webhook's 503 and its `webhook not queued` line, not a crash API Gateway turns into a bare 502."""
+    monkeypatch.setenv("SYNC_QUEUE_URL", handler_env.rsplit("/", 1)[0] + "/deleted-queue.fifo")
+    runtime.reset()
+    output = io.StringIO()
+    handler = runtime.logger.registered_handler
+    assert isinstance(handler, logging.StreamHandler)
+    original_stream = handler.setStream(output)
+    try:
+        response = webhook.handler(api_event(deal_events(7)), FakeLambdaContext())
+    finally:
+        handler.setStream(original_stream)
+    assert response["statusCode"] == 503
+    assert json.loads(response["body"]) == {"message": "temporarily unable to queue the delivery"}
+    (line,) = [json.loads(line) for line in output.getvalue().splitlines() if "webhook not queued" in line]
+    assert line["reason"].startswith("1 sync request(s) not queued: AWS.SimpleQueueService.NonExistentQueue")
+    assert drain(handler_env) == []
+
+
 def sqs_record(message_id: str, body: str, group: str) -> dict[str, Any]:
     return {
         "messageId": message_id,

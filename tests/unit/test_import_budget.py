@@ -58,21 +58,22 @@ WEBHOOK_NEVER = (
     "cosell.partner_central",
     "cosell.store",
 )
-# handler → (most cosell modules, most modules in all, what it must not load)
+# handler → (most cosell modules, most modules in all, what it must not load). Every function queues, and the
+# queue reads SQS's refusals with cosell.aws_errors (no imports of its own).
 BUDGETS: dict[str, tuple[int, int, tuple[str, ...]]] = {
-    "cosell.handlers.webhook": (19, 460, WEBHOOK_NEVER),
+    "cosell.handlers.webhook": (20, 460, WEBHOOK_NEVER),
     # The referral use case is loaded by the first referral message (cosell.sync.dispatch).
     "cosell.handlers.worker": (71, 512, (*HEAVY, "cosell.sync.referrals", "cosell.cli", "cosell_local")),
     # The schedules queue through cosell.sync.schedules.held (its marks), which the worker settles.
     "cosell.handlers.invitation_poll": (34, 474, SCHEDULE_NEVER),
     # The sweep reads HubSpot too (its models and the subscribed properties: the HubSpot sweep).
-    "cosell.handlers.sweep": (43, 484, SCHEDULE_NEVER),
-    "cosell.handlers.notification_check": (33, 473, SCHEDULE_NEVER),
-    "cosell.handlers.aws_summary": (35, 475, SCHEDULE_NEVER),
-    "cosell.handlers.engagement_sync": (38, 478, SCHEDULE_NEVER),
+    "cosell.handlers.sweep": (44, 484, SCHEDULE_NEVER),
+    "cosell.handlers.notification_check": (34, 473, SCHEDULE_NEVER),
+    "cosell.handlers.aws_summary": (36, 475, SCHEDULE_NEVER),
+    "cosell.handlers.engagement_sync": (39, 478, SCHEDULE_NEVER),
     # Routed on the resource API Gateway matched (cosell.handlers.api_gateway), without Powertools' resolver.
     "cosell.handlers.solutions_api": (
-        41,
+        42,
         483,
         (*SCHEDULE_NEVER, "aws_lambda_powertools.event_handler", "asyncio", "cosell_local"),
     ),

@@ -5,6 +5,10 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
+from botocore.exceptions import BotoCoreError, ClientError
+
+from cosell.aws_errors import error_code, error_message
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -20,7 +24,8 @@ _PARALLEL_BATCHES = 10
 
 
 class EnqueueError(Exception):
-    """Some requests could not be queued; the caller must not acknowledge its trigger."""
+    """Some requests could not be queued, for whatever reason SQS or the connection gave (the message says
+    which); the caller must not acknowledge its trigger."""
 
 
 class SyncQueue:
@@ -70,7 +75,16 @@ class SyncQueue:
         }
         codes: list[str] = []
         for _ in range(_ATTEMPTS):
-            response = self._sqs.send_message_batch(QueueUrl=self._queue_url, Entries=list(pending.values()))
+            try:
+                response = self._sqs.send_message_batch(
+                    QueueUrl=self._queue_url, Entries=list(pending.values())
+                )
+            except (
+                ClientError
+            ) as refused:  # access, KMS, a missing queue: botocore retried what was transient
+                return f"{len(pending)} sync request(s) not queued: {error_code(refused)}: {error_message(refused)}"
+            except BotoCoreError as failed:  # no answer at all (connection, credentials)
+                return f"{len(pending)} sync request(s) not queued: {failed}"
             for entry in response.get("Successful", []):
                 pending.pop(entry["Id"], None)
             codes = [failure["Code"] for failure in response.get("Failed", [])]

@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from cosell.domain.audit import AuditAction, AuditRecord, FieldChange
 from cosell.domain.reconcile import Side
 from cosell.queue.messages import Subject, SyncRequest, Trigger
@@ -48,7 +46,7 @@ def resolve_conflicts(
     resolved = conflicts.resolve(current.deal_id, choices)
     try:
         queue.send([reconcile_request(resolved.deal_id, now, correlation_id)])
-    except (EnqueueError, ClientError, BotoCoreError) as error:
+    except EnqueueError as error:
         return Resolution(resolved, str(error))
     return Resolution(resolved)
 

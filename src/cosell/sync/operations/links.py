@@ -16,8 +16,6 @@ import contextlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from cosell.domain.adoption import NotAdoptable, refusal_fingerprint, unlinked
 from cosell.domain.audit import AuditAction, Cause
 from cosell.domain.deal_status import status_properties
@@ -72,7 +70,7 @@ def link_deal(deal_id: str, opportunity_id: str, ports: Ports, correlation_id: s
         ) from None
     try:
         ports.queue.send([reconcile_request(deal_id, ports.now(), correlation_id, LINK)])
-    except (EnqueueError, ClientError, BotoCoreError) as error:
+    except EnqueueError as error:
         return Linked(link, not_queued=str(error))
     return Linked(link)
 
