@@ -5,16 +5,23 @@ its import (13 ms of a cold start, for resources and S3 transfers no function us
 the functions that call Partner Central, whose client is boto3's (cosell.partner_central.client). The
 webhook, the function HubSpot waits on, never loads it. Credentials, region and endpoint settings
 (`AWS_ENDPOINT_URL_<SERVICE>`) are read as boto3 reads them: boto3 delegates all of it to this session.
+
+Every session here, the Partner Central client's included, reads service models and endpoint rules through
+one loader, which parses each of those files once per process: a second session's first client then costs
+7 ms instead of 26 (docs/BENCHMARKS.md).
 """
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 import botocore.session
+from botocore.loaders import create_loader
 
 if TYPE_CHECKING:
+    from botocore.loaders import Loader
     from mypy_boto3_dynamodb.client import DynamoDBClient
     from mypy_boto3_sns.client import SNSClient
     from mypy_boto3_sqs.client import SQSClient
@@ -23,8 +30,22 @@ if TYPE_CHECKING:
 
 
 @cache
-def _session() -> botocore.session.Session:
-    return botocore.session.get_session()
+def loader() -> Loader:
+    """The process's loader of botocore's data files (service models, endpoint rules), which caches them."""
+    # What a session would make for itself; a data path set in the AWS config file instead of AWS_DATA_PATH is
+    # not read (a session reads it, but only a custom service model needs one).
+    return create_loader(os.environ.get("AWS_DATA_PATH"))
+
+
+def session() -> botocore.session.Session:
+    """A new botocore session that reads its data files through `loader()` (for clients with credentials of
+    their own)."""
+    new = botocore.session.get_session()
+    new.register_component("data_loader", loader())
+    return new
+
+
+_session = cache(session)
 
 
 @overload

@@ -16,7 +16,6 @@ token was rotated) replaced nothing the webhook checks: it opens no overlap wind
 from __future__ import annotations
 
 import json
-import sys
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -34,15 +33,14 @@ CACHE_SECONDS = 300
 REREAD_SECONDS = 60
 
 _signing_secrets: dict[str, _SigningSecrets] = {}
+# The other secrets by reference: (value, when it was read, time.time()).
+_values: dict[str, tuple[str, float]] = {}
 
 
 def forget() -> None:
     """Drop every cached secret (a new environment, or tests): the next use reads them again."""
     _signing_secrets.clear()
-    if "aws_lambda_powertools.utilities.parameters" in sys.modules:
-        from aws_lambda_powertools.utilities import parameters
-
-        parameters.clear_caches()  # type: ignore[no-untyped-call]  # untyped in Powertools
+    _values.clear()
 
 
 def _parameter_name(secret: str) -> str | None:
@@ -79,26 +77,33 @@ def _member(value: str, secret: str, key: str | None) -> str:
     return member
 
 
-def _fetch(reference: str) -> str:
-    # Imported here: the parameters utility pulls in boto3 clients that only a secret read needs.
-    from aws_lambda_powertools.utilities import parameters
-
+def _fetch(reference: str, region: str) -> str:
+    """The value `reference` names, read at most once per `CACHE_SECONDS`."""
+    now = time.time()
+    cached = _values.get(reference)
+    if cached is not None and now - cached[1] < CACHE_SECONDS:
+        return cached[0]
     secret, key = _where(reference)
     name = _parameter_name(secret)
     if name is None:
-        value = parameters.get_secret(secret, max_age=CACHE_SECONDS)
+        value = (
+            aws_clients.client("secretsmanager", region).get_secret_value(SecretId=secret).get("SecretString")
+        )
     else:
-        value = parameters.get_parameter(name, decrypt=True, max_age=CACHE_SECONDS)
-    if not isinstance(value, str) or not value:
+        ssm = aws_clients.client("ssm", region)
+        value = ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"].get("Value")
+    if not value:
         raise ValueError(f"secret {secret} is empty or not a string")
-    return _member(value, secret, key)
+    member = _member(value, secret, key)
+    _values[reference] = (member, now)
+    return member
 
 
 def hubspot_access_token(settings: Settings) -> str:
     if settings.hubspot_access_token is not None:
         return settings.hubspot_access_token.get_secret_value()
     assert settings.hubspot_access_token_source is not None  # guaranteed by Settings validation
-    return _fetch(settings.hubspot_access_token_source)
+    return _fetch(settings.hubspot_access_token_source, settings.aws_region)
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,15 @@ import pytest
 
 from cosell import secrets
 from cosell.cli import main as cli
+from cosell.config.sync import load_operator_settings
 from cosell.handlers import runtime, webhook
 from tests.integration.test_handlers import api_event, deal_events
 from tests.support.lambda_context import FakeLambdaContext
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+
+    from cosell.config.sync import Settings
 
 OLD_SECRET = "old-client-secret-0123456789"
 NEW_SECRET = "new-client-secret-9876543210"
@@ -111,6 +114,27 @@ def test_an_ssm_parameter_rotates_the_same_way(
     runtime.reset()
 
 
+def token_settings(reference: str) -> Settings:
+    return load_operator_settings(
+        {
+            "ENVIRONMENT": "production",
+            "AWS_REGION": boto3.session.Session().region_name or "us-east-1",
+            "PARTNER_CENTRAL_CATALOG": "Sandbox",
+            "PARTNER_CENTRAL_ROLE_ARN": "arn:aws:iam::123456789012:role/HubSpotPartnerCentralServiceRole",
+            "PARTNER_CENTRAL_EXTERNAL_ID": "5f0c3a2e-8d1b-11ef-9c1a-0a1b2c3d4e5f",
+            "HUBSPOT_ACCESS_TOKEN_SOURCE": reference,
+            "HUBSPOT_WEBHOOK_SECRET_SOURCE": reference.replace("#accessToken", "#webhookSecret"),
+        }
+    )
+
+
+@pytest.fixture
+def fresh_secrets(aws: str) -> Iterator[None]:
+    secrets.forget()
+    yield
+    secrets.forget()
+
+
 def both(token: str, webhook_secret: str) -> str:
     return json.dumps({"accessToken": token, "webhookSecret": webhook_secret})
 
@@ -142,7 +166,7 @@ def test_one_json_secret_holds_both_values_and_its_webhook_member_rotates_with_a
     client.put_secret_value(SecretId=arn, SecretString=both("pat-2", OLD_SECRET))  # the token rotated
     clock.offset += secrets.CACHE_SECONDS
     assert status(OLD_SECRET, 2) == 200
-    assert secrets._fetch(f"{arn}#accessToken") == "pat-2"
+    assert secrets.hubspot_access_token(token_settings(f"{arn}#accessToken")) == "pat-2"
 
     client.put_secret_value(SecretId=arn, SecretString=both("pat-2", NEW_SECRET))  # the client secret rotated
     clock.offset += secrets.REREAD_SECONDS
@@ -169,7 +193,7 @@ def test_a_member_that_is_not_there_is_named_and_no_value_is_shown(
     )["ARN"]
     secrets.forget()
     with pytest.raises(ValueError, match=r"has no member|not a JSON object") as raised:
-        secrets._fetch(f"{arn}#accessToken")
+        secrets.hubspot_access_token(token_settings(f"{arn}#accessToken"))
     assert str(raised.value) == f"secret {arn} {problem}"
     assert "pat-not-json" not in str(raised.value)
 
@@ -197,3 +221,25 @@ def test_cosell_rotate_secret_replaces_one_member_and_keeps_the_other(
     monkeypatch.delenv("HUBSPOT_ACCESS_TOKEN_SOURCE")
     assert cli.main(["rotate-secret", "access-token"]) == 2
     assert "HUBSPOT_ACCESS_TOKEN_SOURCE must name the secret" in capsys.readouterr().err
+
+
+def test_the_access_token_is_read_from_its_member_and_a_rotation_seen_when_the_cache_expires(
+    clock: Clock, fresh_secrets: None
+) -> None:
+    manager = boto3.client("secretsmanager")
+    arn = manager.create_secret(
+        Name=f"cosell-hubspot-{time.time_ns()}", SecretString=both("pat-1", OLD_SECRET)
+    )["ARN"]
+    settings = token_settings(f"{arn}#accessToken")
+    assert secrets.hubspot_access_token(settings) == "pat-1"
+
+    manager.put_secret_value(SecretId=arn, SecretString=both("pat-2", OLD_SECRET))
+    assert secrets.hubspot_access_token(settings) == "pat-1"  # cached: not read per HubSpot request
+    clock.offset += secrets.CACHE_SECONDS
+    assert secrets.hubspot_access_token(settings) == "pat-2"
+
+
+def test_the_access_token_may_be_an_ssm_parameter(fresh_secrets: None) -> None:
+    name = f"/cosell/test/access-token-{time.time_ns()}"
+    boto3.client("ssm").put_parameter(Name=name, Value="pat-na1-from-ssm", Type="SecureString")
+    assert secrets.hubspot_access_token(token_settings(name)) == "pat-na1-from-ssm"

@@ -12,7 +12,6 @@ from datetime import UTC
 from typing import TYPE_CHECKING, Any, Protocol
 
 import boto3
-import botocore.session
 from botocore.config import Config
 from botocore.credentials import RefreshableCredentials
 from botocore.retries.standard import DEFAULT_MAX_ATTEMPTS
@@ -95,7 +94,7 @@ def _assume_role_credentials(settings: Settings, session_name: str) -> Refreshab
 
 def partner_central_client(settings: Settings, session_name: str) -> PartnerCentralSellingAPIClient:
     """A client acting as the Partner Central service role. Build it once per execution environment."""
-    core = botocore.session.get_session()
+    core = aws_clients.session()
     # botocore has no public setter for refreshable credentials; this is the pattern its own tests use.
     core._credentials = _assume_role_credentials(settings, session_name)  # type: ignore[attr-defined]
     session = boto3.Session(botocore_session=core, region_name=settings.partner_central_region)
