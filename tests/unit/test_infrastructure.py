@@ -114,8 +114,17 @@ def test_role_is_fenced_to_one_catalog() -> None:
         assert statement["Condition"]["StringEquals"]["partnercentral:Catalog"] == {"Ref": "Catalog"}
 
 
+def _functions_trust() -> dict[str, Any]:
+    trust, _operators = ROLE["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Sid"] == "CosellFunctionRolesOnly"
+    return dict(trust)
+
+
+STACK_UUID = {"Fn::Select": [2, {"Fn::Split": ["/", {"Ref": "AWS::StackId"}]}]}
+
+
 def test_trust_policy_requires_this_installs_external_id_and_names_no_wildcard_principal() -> None:
-    (trust,) = ROLE["AssumeRolePolicyDocument"]["Statement"]
+    trust = _functions_trust()
     stack_uuid = {"Fn::Select": [2, {"Fn::Split": ["/", {"Ref": "AWS::StackId"}]}]}
     assert trust["Condition"]["StringEquals"]["sts:ExternalId"] == stack_uuid
     assert IAM_STACK["Outputs"]["ExternalId"]["Value"] == stack_uuid
@@ -128,8 +137,27 @@ def test_trust_policy_requires_this_installs_external_id_and_names_no_wildcard_p
     assert "*" not in json.dumps(trust["Condition"])
 
 
+def test_operators_roles_are_trusted_only_when_named_and_only_with_the_external_id() -> None:
+    """The CLI's Partner Central commands run as an operator's role, which the stack admits only if its
+    OperatorRoleArns names it (empty by default), on the functions' terms."""
+    _functions, operators = ROLE["AssumeRolePolicyDocument"]["Statement"]
+    condition, statement, otherwise = operators["Fn::If"]
+    assert condition == "AdmitsOperators"
+    assert otherwise == {"Ref": "AWS::NoValue"}
+    assert IAM_STACK["Conditions"]["AdmitsOperators"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Fn::Join": ["", {"Ref": "OperatorRoleArns"}]}, ""]}]
+    }
+    assert IAM_STACK["Parameters"]["OperatorRoleArns"]["Default"] == ""
+    assert statement["Action"] == "sts:AssumeRole"
+    assert statement["Principal"] == _functions_trust()["Principal"]
+    assert statement["Condition"] == {
+        "StringEquals": {"sts:ExternalId": STACK_UUID},
+        "ArnLike": {"aws:PrincipalArn": {"Ref": "OperatorRoleArns"}},
+    }
+
+
 def _trusted_role_suffixes() -> set[str]:
-    (trust,) = ROLE["AssumeRolePolicyDocument"]["Statement"]
+    trust = _functions_trust()
     prefix = "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/cosell/${CosellStackName}-"
     arns = [arn["Fn::Sub"] for arn in trust["Condition"]["StringEquals"]["aws:PrincipalArn"]]
     assert all(arn.startswith(prefix) for arn in arns), arns
