@@ -111,6 +111,15 @@ def test_stack_outputs_locate_the_same_resources(
     assert (report["links"], report["deals_in_error"], report["dead_letter_messages"]) == (1, 2, 1)
 
 
+def test_a_stack_that_does_not_exist_is_named_as_a_configuration_error(
+    stack: LocalStack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["status", "--stack", "no-such-stack"]) == 2
+    error = capsys.readouterr().err
+    assert "stack no-such-stack:" in error
+    assert "Traceback" not in error
+
+
 def test_an_empty_table_without_queues_is_healthy(
     stack: LocalStack, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -18,12 +18,13 @@ import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import boto3
 from botocore.exceptions import ClientError
 
 from cosell.aws_errors import error_code
+from cosell.cli.stacks import add_stack_option, deployed_stack
 from cosell.config import ConfigurationError
 from cosell.config.sync import load_operator_settings
 from cosell.domain.audit import AuditRecord, value_text
@@ -32,6 +33,8 @@ from cosell.store.audit import AuditStore
 if TYPE_CHECKING:
     from collections.abc import Iterable
     from typing import TextIO
+
+    from cosell.cli.stacks import DeployedStack
 
 ExportFormat = Literal["csv", "jsonl"]
 CSV_COLUMNS = (
@@ -64,23 +67,9 @@ def source_from_environment() -> AuditSource:
     return AuditSource(settings.aws_region, settings.audit_table_name, settings.catalog)
 
 
-def source_from_stack(cloudformation: Any, stack_name: str, region: str) -> AuditSource:
-    """The audit table a deployed stack created (its AuditTableName output) and the catalog it syncs.
-    `cloudformation` is a boto3 client (the project ships no CloudFormation stubs)."""
-    try:
-        (stack,) = cloudformation.describe_stacks(StackName=stack_name)["Stacks"]
-    except ClientError as error:
-        raise ConfigurationError(f"stack {stack_name}: {error}") from None
-    outputs = {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", [])}
-    if "AuditTableName" not in outputs:
-        raise ConfigurationError(
-            f"stack {stack_name} has no AuditTableName output: is it a cosell stack deployed from a "
-            "template.yaml with the audit trail?"
-        )
-    parameters = {p["ParameterKey"]: p.get("ParameterValue") for p in stack.get("Parameters", [])}
-    return AuditSource(
-        region, outputs["AuditTableName"], parameters.get("PartnerCentralCatalog") or "Sandbox"
-    )
+def source_from_stack(stack: DeployedStack) -> AuditSource:
+    """The audit table a deployed stack created (its AuditTableName output) and the catalog it syncs."""
+    return AuditSource(stack.region, stack.output("AuditTableName"), stack.catalog)
 
 
 # --- rendering ---
@@ -172,14 +161,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     views = parser.add_subparsers(dest="view", required=True, metavar="VIEW")
 
     def view(name: str, help_text: str) -> argparse.ArgumentParser:
-        command = views.add_parser(name, help=help_text, description=help_text)
-        command.add_argument(
-            "--stack",
-            metavar="NAME",
-            help="read the audit table from a deployed CloudFormation stack's outputs "
-            "(default: the functions' environment, AUDIT_TABLE_NAME)",
-        )
-        return command
+        return views.add_parser(name, help=help_text, description=help_text)
 
     deal = view("deal", "a deal's timeline, oldest first")
     deal.add_argument("id", help="HubSpot deal id")
@@ -208,14 +190,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     export.add_argument("--format", required=True, choices=["csv", "jsonl"], dest="export_format")
     export.add_argument("--output", metavar="FILE", type=Path, help="default: standard output")
     export.set_defaults(show=_export)
+    add_stack_option(parser, deal, opportunity, export, reads="the audit table", variables="AUDIT_TABLE_NAME")
 
 
 def run(args: argparse.Namespace) -> int:
     if args.stack:
-        session = boto3.Session()
-        if session.region_name is None:
-            raise ConfigurationError("AWS_REGION: required with --stack (the region the stack runs in)")
-        source = source_from_stack(session.client("cloudformation"), args.stack, session.region_name)
+        stack = deployed_stack(args.stack)
+        source, session = source_from_stack(stack), stack.session
     else:
         source = source_from_environment()
         session = boto3.Session(region_name=source.region)

@@ -27,8 +27,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from cosell.aws_errors import error_code
-from cosell.cli.audit import source_from_stack
-from cosell.cli.status import resources_from_stack
+from cosell.cli.stacks import add_stack_option, deployed_stack
 from cosell.config import ConfigurationError
 from cosell.config.sync import load_operator_settings
 from cosell.domain.audit import value_text
@@ -42,6 +41,7 @@ from cosell.sync.deals.conflicts import resolve_conflicts
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from cosell.cli.stacks import DeployedStack
     from cosell.store.conflicts import DealConflicts, FieldConflict
 
 SIDES = tuple(side.value for side in Side)
@@ -75,21 +75,14 @@ def resources_from_environment(*, resolving: bool) -> ConflictResources:
     )
 
 
-def resources_of_stack(
-    cloudformation: Any, stack_name: str, region: str, *, resolving: bool
-) -> ConflictResources:
-    """The state table, sync queue and audit table a deployed stack created (cosell status's and cosell
-    audit's readers of its outputs)."""
-    audit_table_name = None
-    if resolving:  # first: it names an unknown stack as a configuration error
-        audit_table_name = source_from_stack(cloudformation, stack_name, region).table_name
-    try:
-        stack = resources_from_stack(cloudformation, stack_name, region)
-    except ClientError as error:
-        raise ConfigurationError(f"stack {stack_name}: {error}") from None
-    if resolving and stack.sync_queue_url is None:
-        raise ConfigurationError(f"stack {stack_name} has no SyncQueueUrl output: is it a cosell stack?")
-    return ConflictResources(region, stack.state_table_name, stack.sync_queue_url, audit_table_name)
+def resources_of_stack(stack: DeployedStack, *, resolving: bool) -> ConflictResources:
+    """The state table, and for `resolve` the sync queue and audit table, a deployed stack created."""
+    return ConflictResources(
+        stack.region,
+        stack.output("StateTableName"),
+        stack.output("SyncQueueUrl") if resolving else None,
+        stack.output("AuditTableName") if resolving else None,
+    )
 
 
 # --- rendering ---
@@ -235,14 +228,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     views = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
 
     def action(name: str, help_text: str) -> argparse.ArgumentParser:
-        command = views.add_parser(name, help=help_text, description=help_text)
-        command.add_argument(
-            "--stack",
-            metavar="NAME",
-            help="read the table and queue from a deployed CloudFormation stack's outputs (default: the "
-            "functions' environment, STATE_TABLE_NAME, SYNC_QUEUE_URL, AUDIT_TABLE_NAME)",
-        )
-        return command
+        return views.add_parser(name, help=help_text, description=help_text)
 
     listing = action("list", "every deal in conflict: each field with both sides' values and any choice made")
     listing.add_argument("--json", action="store_true", help="one JSON object, for machines")
@@ -267,17 +253,20 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--take", choices=SIDES, dest="pairs", action=_TakeAction, help="the side whose value wins"
     )
     resolve.set_defaults(act=_resolve, pairs=None)
+    add_stack_option(
+        parser,
+        listing,
+        resolve,
+        reads="the table and queue",
+        variables="STATE_TABLE_NAME, SYNC_QUEUE_URL, AUDIT_TABLE_NAME",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     resolving = args.act is _resolve
     if args.stack:
-        session = boto3.Session()
-        if session.region_name is None:
-            raise ConfigurationError("AWS_REGION: required with --stack (the region the stack runs in)")
-        resources = resources_of_stack(
-            session.client("cloudformation"), args.stack, session.region_name, resolving=resolving
-        )
+        stack = deployed_stack(args.stack)
+        resources, session = resources_of_stack(stack, resolving=resolving), stack.session
     else:
         resources = resources_from_environment(resolving=resolving)
         session = boto3.Session(region_name=resources.region)

@@ -23,8 +23,7 @@ from typing import TYPE_CHECKING
 
 import boto3
 
-from cosell.cli.audit import source_from_stack
-from cosell.cli.status import resources_from_stack
+from cosell.cli.stacks import add_stack_option, deployed_stack
 from cosell.config import ConfigurationError
 from cosell.config.sync import load_operator_settings
 from cosell.queue.dead_letters import DeadLetterQueue
@@ -36,6 +35,7 @@ from cosell.sync.operations.dead_letters import OperatorRun, describe, drop, rep
 if TYPE_CHECKING:
     import argparse
 
+    from cosell.cli.stacks import DeployedStack
     from cosell.sync.operations.dead_letters import ParkedMessage
 
 
@@ -72,29 +72,18 @@ def resources_from_environment() -> DlqResources:
     )
 
 
-def resources_of_stack(stack_name: str) -> tuple[boto3.Session, DlqResources]:
-    session = boto3.Session()
-    if session.region_name is None:
-        raise ConfigurationError("AWS_REGION: required with --stack (the region the stack runs in)")
-    cloudformation = session.client("cloudformation")
-    audit = source_from_stack(cloudformation, stack_name, session.region_name)
-    stack = resources_from_stack(cloudformation, stack_name, session.region_name)
-    if stack.dead_letter_queue_url is None or stack.sync_queue_url is None:
-        raise ConfigurationError(f"stack {stack_name} has no SyncQueueUrl or SyncDeadLetterQueueUrl output")
-    return session, DlqResources(
-        session.region_name,
-        audit.catalog,
-        stack.dead_letter_queue_url,
-        stack.sync_queue_url,
-        stack.state_table_name,
-        audit.table_name,
+def resources_of_stack(stack: DeployedStack) -> DlqResources:
+    return DlqResources(
+        stack.region,
+        stack.catalog,
+        stack.output("SyncDeadLetterQueueUrl"),
+        stack.output("SyncQueueUrl"),
+        stack.output("StateTableName"),
+        stack.output("AuditTableName"),
     )
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--stack", metavar="NAME", help="read the queues and tables from a deployed stack's outputs"
-    )
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     listing = actions.add_parser("list", help="every parked message, oldest first")
     listing.add_argument("--json", action="store_true", help="one JSON object per message, for machines")
@@ -109,11 +98,18 @@ def configure(parser: argparse.ArgumentParser) -> None:
     dropping = actions.add_parser("drop", help="delete a message without replaying it")
     dropping.add_argument("message_id", metavar="ID")
     dropping.add_argument("--dry-run", action="store_true", help="say what would be dropped; change nothing")
+    add_stack_option(
+        parser,
+        *actions.choices.values(),
+        reads="the queues and tables",
+        variables="DEAD_LETTER_QUEUE_URL, SYNC_QUEUE_URL, STATE_TABLE_NAME, AUDIT_TABLE_NAME",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     if args.stack:
-        session, resources = resources_of_stack(args.stack)
+        stack = deployed_stack(args.stack)
+        session, resources = stack.session, resources_of_stack(stack)
     else:
         resources = resources_from_environment()
         session = boto3.Session(region_name=resources.region)

@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING
 
 import boto3
 
-from cosell.cli.audit import source_from_stack
-from cosell.cli.status import resources_from_stack
+from cosell.cli.stacks import add_stack_option, deployed_stack
 from cosell.config import ConfigurationError
 from cosell.config.sync import load_operator_settings
 from cosell.store.audit import AuditStore
@@ -26,23 +25,18 @@ if TYPE_CHECKING:
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--stack", metavar="NAME", help="read the tables from a deployed stack's outputs")
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     erasing = actions.add_parser("erase", help="remove or mask one person's data in cosell's tables")
     erasing.add_argument("--email", required=True, help="the person's e-mail address")
     erasing.add_argument("--dry-run", action="store_true", help="count what would change; change nothing")
+    add_stack_option(parser, erasing, reads="the tables", variables="STATE_TABLE_NAME, AUDIT_TABLE_NAME")
 
 
 def _tables(args: argparse.Namespace) -> tuple[boto3.Session, str, str, str]:
     """The session, state table, audit table and catalog."""
     if args.stack:
-        session = boto3.Session()
-        if session.region_name is None:
-            raise ConfigurationError("AWS_REGION: required with --stack (the region the stack runs in)")
-        cloudformation = session.client("cloudformation")
-        audit = source_from_stack(cloudformation, args.stack, session.region_name)
-        stack = resources_from_stack(cloudformation, args.stack, session.region_name)
-        return session, stack.state_table_name, audit.table_name, audit.catalog
+        stack = deployed_stack(args.stack)
+        return stack.session, stack.output("StateTableName"), stack.output("AuditTableName"), stack.catalog
     settings = load_operator_settings()
     if settings.state_table_name is None or settings.audit_table_name is None:
         raise ConfigurationError(

@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import boto3
 
+from cosell.cli.stacks import add_stack_option, deployed_stack
 from cosell.config import ConfigurationError
 from cosell.config.sync import load_operator_settings
 from cosell.store.pacer import DAILY_WRITE_QUOTA, WRITES, used_on
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
 
     from mypy_boto3_dynamodb.client import DynamoDBClient
     from mypy_boto3_sqs.client import SQSClient
+
+    from cosell.cli.stacks import DeployedStack
 
 
 @dataclass(frozen=True)
@@ -87,18 +90,13 @@ def resources_from_environment() -> StackResources:
     )
 
 
-def resources_from_stack(cloudformation: Any, stack_name: str, region: str) -> StackResources:
-    """The table and queues a deployed stack created, from its outputs (template.yaml). `cloudformation` is a
-    boto3 client (the project ships no CloudFormation stubs)."""
-    (stack,) = cloudformation.describe_stacks(StackName=stack_name)["Stacks"]
-    outputs = {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", [])}
-    if "StateTableName" not in outputs:
-        raise ConfigurationError(f"stack {stack_name} has no StateTableName output: is it a cosell stack?")
+def resources_from_stack(stack: DeployedStack) -> StackResources:
+    """The table and queues a deployed stack created, from its outputs (template.yaml)."""
     return StackResources(
-        region=region,
-        state_table_name=outputs["StateTableName"],
-        sync_queue_url=outputs.get("SyncQueueUrl"),
-        dead_letter_queue_url=outputs.get("SyncDeadLetterQueueUrl"),
+        region=stack.region,
+        state_table_name=stack.output("StateTableName"),
+        sync_queue_url=stack.outputs.get("SyncQueueUrl"),
+        dead_letter_queue_url=stack.outputs.get("SyncDeadLetterQueueUrl"),
     )
 
 
@@ -166,21 +164,18 @@ def render_json(report: StatusReport) -> str:
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--stack",
-        metavar="NAME",
-        help="read the table and queues from a deployed CloudFormation stack's outputs "
-        "(default: the functions' environment, STATE_TABLE_NAME, SYNC_QUEUE_URL, DEAD_LETTER_QUEUE_URL)",
+    add_stack_option(
+        parser,
+        reads="the table and queues",
+        variables="STATE_TABLE_NAME, SYNC_QUEUE_URL, DEAD_LETTER_QUEUE_URL",
     )
     parser.add_argument("--json", action="store_true", help="one JSON object, for machines")
 
 
 def run(args: argparse.Namespace) -> int:
     if args.stack:
-        session = boto3.Session()
-        if session.region_name is None:
-            raise ConfigurationError("AWS_REGION: required with --stack (the region the stack runs in)")
-        resources = resources_from_stack(session.client("cloudformation"), args.stack, session.region_name)
+        stack = deployed_stack(args.stack)
+        resources, session = resources_from_stack(stack), stack.session
     else:
         resources = resources_from_environment()
         session = boto3.Session(region_name=resources.region)
