@@ -56,7 +56,9 @@ def test_an_update_partner_central_refuses_shows_its_reason_and_is_not_sent_agai
     assert "Partner Central refused the update" in outcome
     shown = status(world, deal_id)
     assert shown["aws_sync_status"] == "Error"
-    assert "Partner Central refused Project.ExpectedCustomerSpend" in (shown["aws_sync_error"] or "")
+    assert "Partner Central refused Amount and currency (Project.ExpectedCustomerSpend" in (
+        shown["aws_sync_error"] or ""
+    )
     assert AuditAction.ERROR in [record.action for record in world.audit.records]
     sent = updates(world)
 

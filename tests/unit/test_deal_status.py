@@ -42,7 +42,19 @@ def test_partner_central_refusals_name_each_field_in_one_wording() -> None:
         "ErrorList": [{"FieldName": "LifeCycle.Stage", "Message": "Committed needs a solution"}],
     }
     assert partner_central_refusal(field_errors, "the update") == [
-        "Partner Central refused LifeCycle.Stage: Committed needs a solution"
+        "Partner Central refused Deal stage (LifeCycle.Stage): Committed needs a solution"
+    ]
+    members = {
+        "ErrorList": [
+            {"FieldName": "Customer.Contacts[0].Email", "Message": "is not an e-mail address"},
+            {"FieldName": "Customer.Account.Address.CountryCode", "Message": "unknown"},
+            {"FieldName": "Project.Solutions", "Message": "must be active"},
+        ]
+    }
+    assert partner_central_refusal(members, "the update") == [
+        "Partner Central refused Deal contacts (Customer.Contacts[0].Email): is not an e-mail address",
+        "Partner Central refused Company country (Customer.Account.Address.CountryCode): unknown",
+        "Partner Central refused Project.Solutions: must be active",  # no HubSpot field maps to it
     ]
     assert partner_central_refusal({"Error": {"Message": "nope"}}, "the opportunity") == [
         "Partner Central refused the opportunity: nope"

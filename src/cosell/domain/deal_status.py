@@ -12,6 +12,7 @@ from cosell.domain import deal_properties
 from cosell.domain.audit import value_text
 from cosell.domain.deal_properties import SyncStatus
 from cosell.domain.reconcile import Action
+from cosell.domain.synced_fields import field_of_member
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -65,14 +66,20 @@ def review_properties(opportunity: Mapping[str, Any]) -> dict[str, str]:
 
 
 def partner_central_refusal(response: Mapping[str, Any], what: str) -> list[str]:
-    """Partner Central's ValidationException in the rep's terms: one line per field its ErrorList names, or
-    its message about `what` (the opportunity, the update)."""
+    """Partner Central's ValidationException in the rep's terms: one line per field its ErrorList names (the
+    HubSpot field it comes from first, where one does), or its message about `what` (the opportunity, the
+    update)."""
     lines = [
-        f"Partner Central refused {item.get('FieldName')}: {item.get('Message')}"
+        f"Partner Central refused {_member_in_rep_terms(str(item.get('FieldName')))}: {item.get('Message')}"
         for item in response.get("ErrorList") or []
     ]
     message = (response.get("Error") or {}).get("Message") or "no reason given"
     return lines or [f"Partner Central refused {what}: {message}"]
+
+
+def _member_in_rep_terms(member: str) -> str:
+    synced = field_of_member(member)
+    return member if synced is None else f"{synced.label} ({member})"
 
 
 def waiting_text(decisions: Sequence[FieldDecision], review_status: str | None, deal_id: str) -> str:

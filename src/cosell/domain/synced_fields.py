@@ -68,6 +68,21 @@ FIELDS: tuple[SyncedField, ...] = (
 )
 BY_NAME = {synced.name: synced for synced in FIELDS}
 
+
+def field_of_member(member: str) -> SyncedField | None:
+    """The synced field an opportunity member is part of, as Partner Central names members in its errors
+    (`Customer.Contacts[0].Email` is part of the deal contacts); None for a member no field maps."""
+    return next(
+        (
+            synced
+            for synced in FIELDS
+            for path in synced.paths
+            if member == path or member.startswith((f"{path}.", f"{path}["))
+        ),
+        None,
+    )
+
+
 # What UpdateOpportunity may change while the opportunity is in each ReviewStatus (docs/CONTRACTS.md,
 # "Editable fields by review status"). Unlisted statuses (Pending Submission) allow everything.
 _LOCKED_STATUSES = frozenset({"Submitted", "In review", "Rejected"})
