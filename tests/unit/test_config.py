@@ -151,6 +151,11 @@ def test_the_webhook_function_needs_only_its_secret_and_the_queue() -> None:
         load(WebhookSettings, {k: v for k, v in WEBHOOK.items() if k != "SYNC_QUEUE_URL"})
 
 
+@pytest.mark.parametrize("url", ["https://Hooks.Example.com", "https://hooks.example.com:443/hubspot?x=1"])
+def test_the_webhook_url_is_kept_as_given_because_hubspot_signs_it(url: str) -> None:
+    assert load(WebhookSettings, {**WEBHOOK, "HUBSPOT_WEBHOOK_URL": url}).hubspot_webhook_url == url
+
+
 def test_the_webhook_function_refuses_a_plain_secret_when_deployed_and_needs_one_in_development() -> None:
     plain = {**WEBHOOK, "HUBSPOT_WEBHOOK_SECRET": "s3cr3t-value"}
     with pytest.raises(

@@ -12,6 +12,7 @@ from typing import Any
 import botocore.session
 import pytest
 
+from cosell.config.sync import FunctionSettings
 from tests.support.cfn import ROOT, load_template
 
 IAM_STACK = load_template("infra/iam-role.yaml")
@@ -436,6 +437,26 @@ def test_audit_table_name_is_in_the_environment_and_the_outputs() -> None:
     variables = TEMPLATE["Globals"]["Function"]["Environment"]["Variables"]
     assert variables["AUDIT_TABLE_NAME"] == {"Ref": "AuditTable"}
     assert TEMPLATE["Outputs"]["AuditTableName"]["Value"] == {"Ref": "AuditTable"}
+
+
+# Read by the functions but never set by the stack: Lambda sets AWS_REGION; plain secrets are for local runs;
+# only the CLI reads the DLQ's URL; Partner Central's region is fixed (us-east-1).
+NOT_FROM_THE_STACK = {
+    "AWS_REGION",
+    "HUBSPOT_ACCESS_TOKEN",
+    "HUBSPOT_WEBHOOK_SECRET",
+    "DEAD_LETTER_QUEUE_URL",
+    "PARTNER_CENTRAL_REGION",
+}
+
+
+def test_every_setting_a_function_reads_can_be_set_by_a_template_parameter_or_resource() -> None:
+    """A setting the README documents is one a deployed stack can change without editing template.yaml."""
+    read = {name.upper() for name in FunctionSettings.model_fields}
+    variables = TEMPLATE["Globals"]["Function"]["Environment"]["Variables"]
+    assert read - NOT_FROM_THE_STACK == set(variables) & read
+    for name in read - NOT_FROM_THE_STACK:
+        assert "Ref" in variables[name] or "Fn::Sub" in variables[name], name
 
 
 def test_worker_reports_partial_failures_from_a_fifo_queue_with_a_dlq() -> None:

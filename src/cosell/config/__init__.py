@@ -95,8 +95,9 @@ class CommonSettings(BaseModel):
 class WebhookSecretSettings(CommonSettings):
     """How HubSpot's webhooks are verified: the app's client secret, and the URL HubSpot signs."""
 
-    # The URL HubSpot calls, when it is not the API Gateway URL (custom domain, proxy): signatures cover it.
-    hubspot_webhook_url: AnyHttpUrl | None = None
+    # The URL HubSpot calls, when it is not the API Gateway URL (custom domain, proxy): signatures cover it, so
+    # it is kept exactly as given (a URL type would lowercase the host and add a path).
+    hubspot_webhook_url: Annotated[str, Field(pattern=r"^https?://[^\s/?#]+\S*$")] | None = None
     hubspot_webhook_secret_source: SecretReference | None = None
     hubspot_webhook_secret: SecretStr | None = None
     # After a rotation, how long the replaced client secret is still accepted (cosell.secrets).

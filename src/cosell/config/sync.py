@@ -66,7 +66,7 @@ class Settings(WebhookSecretSettings):
     state_table_name: TableName | None = None
     # The audit trail (cosell.store.audit): the functions append to it, `cosell audit` reads it.
     audit_table_name: TableName | None = None
-    # The sync queue's DLQ (output SyncDeadLetterQueueUrl); only `cosell status` reads it.
+    # The sync queue's DLQ (output SyncDeadLetterQueueUrl); only `cosell status` and `cosell dlq` read it.
     dead_letter_queue_url: AnyHttpUrl | None = None
 
     # Sync behaviour.
@@ -78,10 +78,10 @@ class Settings(WebhookSecretSettings):
     # one strategy for all fields, and per synced field, e.g. {"stage": "manual", "close_date": "hubspot-wins"}.
     conflict_strategy: Strategy = Strategy.LAST_WRITE_WINS
     conflict_strategies: Json[dict[SyncedFieldName, Strategy]] = Field(default_factory=dict)
-    # 2% under the quota: the pacer spaces departures, the quota counts arrivals, and the time a request takes
-    # to get there varies a little.
     # How long a rep's edit waits before its deal is reconciled (template.yaml, CoalescingWindowSeconds).
     coalescing_window_seconds: Annotated[int, Field(ge=0, le=900)] = 0
+    # 2% under the quota: the pacer spaces departures, the quota counts arrivals, and the time a request takes
+    # to get there varies a little.
     partner_central_writes_per_second: Annotated[float, Field(gt=0, le=10)] = 0.98
     # Partner Central allows 10 reads/s; the rest is left to the invitation poll and operators.
     partner_central_reads_per_second: Annotated[float, Field(gt=0, le=10)] = 8.0

@@ -40,7 +40,7 @@ def _headers(request: dict[str, Any]) -> dict[str, str]:
 
 def _called_url(request: dict[str, Any], settings: WebhookSettings) -> str:
     if settings.hubspot_webhook_url is not None:
-        return str(settings.hubspot_webhook_url)
+        return settings.hubspot_webhook_url
     host = _headers(request).get("host", "")
     return f"https://{host}{(request.get('requestContext') or {}).get('path', '')}"
 
