@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from cold_start import SETTINGS
+from first_request import HANDLERS as FIRST_REQUEST_HANDLERS
 from ratios import PREFIX
 
 BENCH = Path(__file__).resolve().parent
@@ -29,6 +30,11 @@ BENCHES: dict[str, tuple[list[str], list[str]]] = {
         f"cold_start:{handler}": ([".build/lambda", "--handler", handler, "--runs", "15"],
                                   [".build/lambda", "--handler", handler, "--runs", "3"])
         for handler in HANDLERS
+    },
+    **{
+        f"first_request:{handler}": ([".build/lambda", "--handler", handler, "--runs", "15"],
+                                     [".build/lambda", "--handler", handler, "--runs", "2"])
+        for handler in FIRST_REQUEST_HANDLERS
     },
     "artifact": (["--runs", "15"], ["--runs", "2"]),
     "webhook_latency": (["--runs", "20"], ["--runs", "3"]),
