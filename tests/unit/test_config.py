@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from cosell.config import ConfigurationError, Environment, WebhookSettings, load
 from cosell.config.sync import load_settings
+from cosell.domain.mapping_rules import MappingRules
+from cosell.domain.reconcile import ConflictPolicy
+from cosell.partner_central.schema import vocabulary
+from cosell.sync.ports import SyncConfig
 
 VALID = {
     "ENVIRONMENT": "production",
@@ -194,3 +200,22 @@ def test_a_secret_reference_may_name_a_member_of_a_json_secret(reference: str) -
 def test_a_member_must_be_a_plain_name(reference: str) -> None:
     with pytest.raises(ConfigurationError, match="HUBSPOT_WEBHOOK_SECRET_SOURCE"):
         load(WebhookSettings, {**VALID, "HUBSPOT_WEBHOOK_SECRET_SOURCE": reference})
+
+
+def test_the_opportunity_link_replaces_only_its_placeholder() -> None:
+    """An operator's URL may hold other braces (a query's `{...}`): they stay, and nothing raises."""
+    template = "https://pc.example/opportunity?id={opportunity_id}&view={list}"
+    settings = load_settings({**VALID, "PARTNER_CENTRAL_OPPORTUNITY_URL": template})
+    config = SyncConfig(
+        catalog="AWS",
+        rules=MappingRules(),
+        vocabulary=vocabulary(),
+        conflict_policy=ConflictPolicy(),
+        invitation_policy="auto",
+        invitation_pipeline="default",
+        invitation_review_stage="appointmentscheduled",
+        invitation_owner_id=None,
+        opportunity_url_template=settings.partner_central_opportunity_url,
+        deal_claim_lease=timedelta(minutes=15),
+    )
+    assert config.opportunity_url("O123") == "https://pc.example/opportunity?id=O123&view={list}"

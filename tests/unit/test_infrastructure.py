@@ -11,8 +11,10 @@ from typing import Any
 
 import botocore.session
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from cosell.config.sync import FunctionSettings
+from cosell.config.sync import FunctionSettings, load_settings
 from tests.support.cfn import ROOT, load_template
 
 IAM_STACK = load_template("infra/iam-role.yaml")
@@ -155,6 +157,24 @@ def test_operators_roles_are_trusted_only_when_named_and_only_with_the_external_
         "StringEquals": {"sts:ExternalId": STACK_UUID},
         "ArnLike": {"aws:PrincipalArn": {"Ref": "OperatorRoleArns"}},
     }
+
+
+@pytest.mark.parametrize(
+    ("element", "admitted"),
+    [
+        ("", True),  # the default: no operator
+        ("arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_RevOps_*", True),
+        ("arn:aws:iam::123456789012:role/cosell-operator", True),
+        ("*", False),
+        ("arn:aws:iam::123456789012:*", False),
+        ("arn:aws:iam::123456789012:role/*", False),  # every role in the account
+        ("arn:aws:iam::123456789012:user/jane", False),
+    ],
+)
+def test_operator_roles_are_named_never_every_role_of_the_account(element: str, admitted: bool) -> None:
+    """CloudFormation matches the pattern against each element of the list."""
+    pattern = IAM_STACK["Parameters"]["OperatorRoleArns"]["AllowedPattern"]
+    assert bool(re.fullmatch(pattern, element, re.ASCII)) is admitted
 
 
 def _trusted_role_suffixes() -> set[str]:
@@ -457,6 +477,39 @@ def test_every_setting_a_function_reads_can_be_set_by_a_template_parameter_or_re
     assert read - NOT_FROM_THE_STACK == set(variables) & read
     for name in read - NOT_FROM_THE_STACK:
         assert "Ref" in variables[name] or "Fn::Sub" in variables[name], name
+
+
+# A deployed stack's settings, each parameter-fed variable then replaced by a value its parameter admits.
+DEPLOYED = {
+    "ENVIRONMENT": "production",
+    "AWS_REGION": "us-east-1",
+    "PARTNER_CENTRAL_CATALOG": "AWS",
+    "PARTNER_CENTRAL_ROLE_ARN": "arn:aws:iam::123456789012:role/HubSpotPartnerCentralServiceRole",
+    "PARTNER_CENTRAL_EXTERNAL_ID": "5f0c3a2e-8d1b-11ef-9c1a-0a1b2c3d4e5f",
+    "HUBSPOT_ACCESS_TOKEN_SOURCE": "arn:aws:secretsmanager:us-east-1:123456789012:secret:h-AbCdEf#accessToken",
+    "HUBSPOT_WEBHOOK_SECRET_SOURCE": "arn:aws:secretsmanager:us-east-1:123456789012:secret:h-AbCdEf#webhookSecret",
+    "SYNC_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/cosell-sync.fifo",
+    "STATE_TABLE_NAME": "cosell-state",
+    "AUDIT_TABLE_NAME": "cosell-audit",
+}
+PATTERNED = sorted(
+    (variable, ref["Ref"])
+    for variable, ref in TEMPLATE["Globals"]["Function"]["Environment"]["Variables"].items()
+    if isinstance(ref, dict) and "AllowedPattern" in TEMPLATE["Parameters"].get(ref.get("Ref"), {})
+)
+
+
+@pytest.mark.parametrize(("variable", "parameter"), PATTERNED, ids=[p for _, p in PATTERNED])
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_every_value_a_parameter_admits_is_one_the_functions_start_with(
+    variable: str, parameter: str, data: st.DataObject
+) -> None:
+    """CloudFormation checks a parameter against its AllowedPattern (Java's regex: \\d and \\w are ASCII) at deploy
+    time; a value it lets through that the settings refuse would deploy, then stop every function."""
+    pattern = re.compile(TEMPLATE["Parameters"][parameter]["AllowedPattern"], re.ASCII)
+    value = data.draw(st.from_regex(pattern, fullmatch=True), label=parameter)
+    load_settings({**DEPLOYED, variable: value})  # raises ConfigurationError naming the variable
 
 
 def test_worker_reports_partial_failures_from_a_fifo_queue_with_a_dlq() -> None:

@@ -227,7 +227,8 @@ class SyncConfig:
     thresholds: Thresholds = field(default_factory=lambda: Thresholds(score_moved=15, high_score=80))
 
     def opportunity_url(self, opportunity_id: str) -> str:
-        return self.opportunity_url_template.format(opportunity_id=opportunity_id)
+        # Not str.format: any other brace in the operator's URL (a query's `{...}`) stays as it is.
+        return self.opportunity_url_template.replace("{opportunity_id}", opportunity_id)
 
 
 class CatalogPorts(Protocol):
