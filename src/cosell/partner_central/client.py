@@ -98,6 +98,10 @@ def partner_central_client(settings: Settings, session_name: str) -> PartnerCent
     # botocore has no public setter for refreshable credentials; this is the pattern its own tests use.
     core._credentials = _assume_role_credentials(settings, session_name)  # type: ignore[attr-defined]
     session = boto3.Session(botocore_session=core, region_name=settings.partner_central_region)
+    # boto3.Session adds its data directory (for resources) to the session's loader, which is the process's
+    # shared one (cosell.aws_clients): once is enough, however many clients a process makes.
+    search_paths = core.get_component("data_loader").search_paths
+    search_paths[:] = dict.fromkeys(search_paths)
     client = session.client("partnercentral-selling", config=_CLIENT_CONFIG)
     answers.register_answer_checks(client)
     return client
