@@ -32,8 +32,8 @@ BENCHES: dict[str, tuple[list[str], list[str]]] = {
         for handler in HANDLERS
     },
     **{
-        f"first_request:{handler}": ([".build/lambda", "--handler", handler, "--runs", "15"],
-                                     [".build/lambda", "--handler", handler, "--runs", "2"])
+        f"first_request:{handler}": ([".build/lambda", "--handler", handler, "--runs", "15", "--steps"],
+                                     [".build/lambda", "--handler", handler, "--runs", "2", "--steps"])
         for handler in FIRST_REQUEST_HANDLERS
     },
     "artifact": (["--runs", "15"], ["--runs", "2"]),
