@@ -5,9 +5,10 @@
 ARTIFACT is a built Lambda artifact (`make build` writes .build/lambda). Each run starts a new
 `python3.12 -B` process that imports the handler and loads its settings (what the first invocation pays),
 alternating with one that only imports boto3, and prints the median of the pairwise ratios: a figure that
-holds on a noisy machine, where absolute times drift. Two readings of each pair: the whole processes (start,
-imports, settings, exit), and inside them, the imports and settings alone, which is what Lambda's INIT pays
-(a process's exit is no part of a request, and the collector's work at exit depends on what was frozen).
+holds on a noisy machine, where absolute times drift. Three readings of each pair: the whole processes (start,
+imports, settings, exit); from the start to the end of the settings (what Lambda's INIT holds: its runtime
+starts the interpreter, then imports the handler); and the imports and settings alone, timed inside the
+process. A process's exit is no part of a request, and the collector's work at exit depends on what was frozen.
 `--settings` names the settings call of an older artifact (before per-function settings, every handler
 called `runtime.settings()`).
 """
@@ -49,11 +50,11 @@ SETTINGS = {
 }
 
 
-def _seconds(python: str, artifact: Path, code: str) -> tuple[float, float]:
-    """The whole process's seconds, and the seconds `code` took inside it."""
+def _seconds(python: str, artifact: Path, code: str) -> tuple[float, float, float]:
+    """The whole process's seconds; from its start to the end of `code`; and `code`'s, timed inside it."""
     timed = f"import sys, time; sys.path.insert(0, {str(artifact)!r}); _t = time.perf_counter(); {code}; "
-    timed += "print(time.perf_counter() - _t)"
-    started = time.perf_counter()
+    timed += "print(time.perf_counter() - _t, time.time())"
+    started, started_at = time.perf_counter(), time.time()
     out = subprocess.run(
         [python, "-B", "-c", timed],
         check=True,
@@ -61,7 +62,8 @@ def _seconds(python: str, artifact: Path, code: str) -> tuple[float, float]:
         capture_output=True,
         text=True,
     ).stdout
-    return time.perf_counter() - started, float(out.split()[-1])
+    inside, ended_at = (float(value) for value in out.split()[-2:])
+    return time.perf_counter() - started, ended_at - started_at, inside
 
 
 def main() -> int:
@@ -75,7 +77,11 @@ def main() -> int:
     python = python312(args.python)
     settings = args.settings or SETTINGS[args.handler]
     handler = f"import cosell.handlers.{args.handler}; from cosell.handlers import runtime; {settings}"
-    readings: dict[str, tuple[list[float], list[float]]] = {"whole process": ([], []), "inside": ([], [])}
+    readings: dict[str, tuple[list[float], list[float]]] = {
+        "whole process": ([], []),
+        "start to settings": ([], []),
+        "inside": ([], []),
+    }
     for _ in range(args.runs):
         pair = (_seconds(python, args.artifact, handler), _seconds(python, args.artifact, "import boto3"))
         for index, (mine, reference) in enumerate(readings.values()):
