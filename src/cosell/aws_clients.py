@@ -7,8 +7,8 @@ webhook, the function HubSpot waits on, never loads it. Credentials, region and 
 (`AWS_ENDPOINT_URL_<SERVICE>`) are read as boto3 reads them: boto3 delegates all of it to this session.
 
 Every session here, the Partner Central client's included, reads service models and endpoint rules through
-one loader, which parses each of those files once per process: a second session's first client then costs
-7 ms instead of 26 (docs/BENCHMARKS.md).
+one loader, which parses each of those files once per process (docs/BENCHMARKS.md, "A function's first
+request").
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import botocore.session
 from botocore.loaders import create_loader
 
 if TYPE_CHECKING:
+    import boto3
     from botocore.loaders import Loader
     from mypy_boto3_dynamodb.client import DynamoDBClient
     from mypy_boto3_sns.client import SNSClient
@@ -43,6 +44,17 @@ def session() -> botocore.session.Session:
     new = botocore.session.get_session()
     new.register_component("data_loader", loader())
     return new
+
+
+def boto3_session(core: botocore.session.Session, region: str) -> boto3.Session:
+    """boto3's session over `core`, one of `session()`'s (the Partner Central client is boto3's)."""
+    import boto3  # here: only the functions that call Partner Central load it
+
+    wrapped = boto3.Session(botocore_session=core, region_name=region)
+    # boto3 adds its data directory (for resources) to the session's loader, which is the process's shared one:
+    # once is enough, however many sessions a process wraps.
+    loader().search_paths[:] = dict.fromkeys(loader().search_paths)
+    return wrapped
 
 
 _session = cache(session)

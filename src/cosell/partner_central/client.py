@@ -11,7 +11,6 @@ import threading
 from datetime import UTC
 from typing import TYPE_CHECKING, Any, Protocol
 
-import boto3
 from botocore.config import Config
 from botocore.credentials import RefreshableCredentials
 from botocore.retries.standard import DEFAULT_MAX_ATTEMPTS
@@ -97,11 +96,7 @@ def partner_central_client(settings: Settings, session_name: str) -> PartnerCent
     core = aws_clients.session()
     # botocore has no public setter for refreshable credentials; this is the pattern its own tests use.
     core._credentials = _assume_role_credentials(settings, session_name)  # type: ignore[attr-defined]
-    session = boto3.Session(botocore_session=core, region_name=settings.partner_central_region)
-    # boto3.Session adds its data directory (for resources) to the session's loader, which is the process's
-    # shared one (cosell.aws_clients): once is enough, however many clients a process makes.
-    search_paths = core.get_component("data_loader").search_paths
-    search_paths[:] = dict.fromkeys(search_paths)
+    session = aws_clients.boto3_session(core, settings.partner_central_region)
     client = session.client("partnercentral-selling", config=_CLIENT_CONFIG)
     answers.register_answer_checks(client)
     return client

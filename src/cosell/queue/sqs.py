@@ -79,11 +79,10 @@ class SyncQueue:
                 response = self._sqs.send_message_batch(
                     QueueUrl=self._queue_url, Entries=list(pending.values())
                 )
-            except (
-                ClientError
-            ) as refused:  # access, KMS, a missing queue: botocore retried what was transient
+            # Refused (access, KMS, a missing queue: botocore retried what was transient), or no answer at all.
+            except ClientError as refused:
                 return f"{len(pending)} sync request(s) not queued: {error_code(refused)}: {error_message(refused)}"
-            except BotoCoreError as failed:  # no answer at all (connection, credentials)
+            except BotoCoreError as failed:
                 return f"{len(pending)} sync request(s) not queued: {failed}"
             for entry in response.get("Successful", []):
                 pending.pop(entry["Id"], None)
